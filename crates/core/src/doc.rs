@@ -1,0 +1,290 @@
+//! How a record or a person is stored: a versioned document that remembers,
+//! for each field, who changed it last and when.
+//!
+//! The body is flattened into field paths ("title", "suggestions/<id>/status");
+//! each path carries the `Stamp` of its last change, so that sync can later
+//! merge two devices' edits field by field and list element by list element.
+//! Not here: the merge itself (the sync work builds it on these stamps).
+
+use crate::clock::Stamp;
+use crate::id::Id;
+use crate::model::{Activity, Person};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The format this build writes. Bump it when a change needs a migration
+/// (a renamed or re-typed field); adding a defaulted field needs no bump.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The stamp path that records moving a document to or from the trash.
+pub const TRASHED_PATH: &str = "$trashed";
+
+/// What a document's body must say about itself.
+pub trait Body: Serialize + DeserializeOwned + Clone + PartialEq {
+    /// Store name and document type ("activity", "person").
+    const TYPE: &'static str;
+    /// Top-level lists whose elements have an `id` and merge one by one;
+    /// any other list (tags) is one value.
+    const KEYED_LISTS: &'static [&'static str];
+}
+
+impl Body for Activity {
+    const TYPE: &'static str = "activity";
+    const KEYED_LISTS: &'static [&'static str] = &["participants", "suggestions"];
+}
+
+impl Body for Person {
+    const TYPE: &'static str = "person";
+    const KEYED_LISTS: &'static [&'static str] = &[];
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "T: Body")]
+pub struct Document<T: Body> {
+    pub format: u32,
+    pub id: Id,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub body: T,
+    /// In the trash: hidden from lists, restorable.
+    #[serde(default)]
+    pub trashed: bool,
+    pub created: Stamp,
+    /// The latest stamp of any field: when the document last changed.
+    pub updated: Stamp,
+    /// Last change per field path.
+    #[serde(default)]
+    pub stamps: BTreeMap<String, Stamp>,
+}
+
+/// Why a stored or received document could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocError {
+    /// Not JSON, or JSON of the wrong shape.
+    Malformed(String),
+    /// Written by a newer version of the app than this one.
+    TooNew { found: u32, supported: u32 },
+    /// A document of another type where this one was expected.
+    WrongType { found: String, expected: &'static str },
+}
+
+impl fmt::Display for DocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DocError::Malformed(why) => write!(f, "the document is not in a format Xunfang can read: {why}"),
+            DocError::TooNew { found, supported } => write!(
+                f,
+                "the document was written by a newer version of Xunfang (format {found}, this one reads up to {supported}); update the app"
+            ),
+            DocError::WrongType { found, expected } => write!(f, "expected a {expected} document, found a {found} document"),
+        }
+    }
+}
+
+impl std::error::Error for DocError {}
+
+impl<T: Body> Document<T> {
+    /// A new document; every field of the body is stamped with `stamp`.
+    pub fn create(id: Id, body: T, stamp: Stamp) -> Document<T> {
+        let stamps = field_paths::<T>(&body).into_keys().map(|p| (p, stamp.clone())).collect();
+        Document {
+            format: FORMAT_VERSION,
+            id,
+            doc_type: T::TYPE.to_string(),
+            body,
+            trashed: false,
+            created: stamp.clone(),
+            updated: stamp,
+            stamps,
+        }
+    }
+
+    /// Replaces the body with an edited one, stamping exactly the fields
+    /// (and list elements) that changed. Returns whether anything changed.
+    pub fn edit(&mut self, body: T, stamp: Stamp) -> bool {
+        if body == self.body {
+            return false;
+        }
+        let before = field_paths::<T>(&self.body);
+        let after = field_paths::<T>(&body);
+        for (path, value) in &after {
+            if before.get(path) != Some(value) {
+                self.stamps.insert(path.clone(), stamp.clone());
+            }
+        }
+        // A removed field or element keeps its stamp: its absence is the change.
+        for path in before.keys().filter(|p| !after.contains_key(*p)) {
+            self.stamps.insert(path.clone(), stamp.clone());
+        }
+        self.body = body;
+        self.updated = self.updated.clone().max(stamp);
+        true
+    }
+
+    /// Moves the document to the trash or back.
+    pub fn set_trashed(&mut self, trashed: bool, stamp: Stamp) {
+        if self.trashed != trashed {
+            self.trashed = trashed;
+            self.stamps.insert(TRASHED_PATH.to_string(), stamp.clone());
+            self.updated = self.updated.clone().max(stamp);
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("documents always serialise")
+    }
+
+    /// Reads a document of this or any older format.
+    pub fn from_json(json: &str) -> Result<Document<T>, DocError> {
+        let value: Value = serde_json::from_str(json).map_err(|e| DocError::Malformed(e.to_string()))?;
+        Self::from_value(value)
+    }
+
+    pub fn from_value(value: Value) -> Result<Document<T>, DocError> {
+        let format = value.get("format").and_then(Value::as_u64).ok_or_else(|| DocError::Malformed("no format version".into()))?;
+        let format = u32::try_from(format).unwrap_or(u32::MAX);
+        if format > FORMAT_VERSION {
+            return Err(DocError::TooNew { found: format, supported: FORMAT_VERSION });
+        }
+        if let Some(found) = value.get("type").and_then(Value::as_str) {
+            if found != T::TYPE {
+                return Err(DocError::WrongType { found: found.to_string(), expected: T::TYPE });
+            }
+        }
+        let value = migrate(value, format);
+        let mut doc: Document<T> = serde_json::from_value(value).map_err(|e| DocError::Malformed(e.to_string()))?;
+        doc.format = FORMAT_VERSION;
+        Ok(doc)
+    }
+}
+
+/// Upgrades the JSON of an older format to the current one. Format 1 is the
+/// first; fields added since are read through serde defaults.
+fn migrate(value: Value, _from: u32) -> Value {
+    value
+}
+
+/// The body as field path → value. Elements of keyed lists get a path of
+/// their own ("participants/<id>", value `true`) so that adding or removing
+/// one is a change of its own, apart from changes to its fields.
+pub fn field_paths<T: Body>(body: &T) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    let Value::Object(fields) = serde_json::to_value(body).expect("bodies serialise") else {
+        return out;
+    };
+    for (name, value) in fields {
+        match value {
+            Value::Array(items) if T::KEYED_LISTS.contains(&name.as_str()) => {
+                for item in items {
+                    flatten_element(&name, item, &mut out);
+                }
+            }
+            other => {
+                out.insert(name, other);
+            }
+        }
+    }
+    out
+}
+
+fn flatten_element(list: &str, item: Value, out: &mut BTreeMap<String, Value>) {
+    let Value::Object(mut fields): Value = item else { return };
+    let Some(Value::String(id)) = fields.remove("id") else { return };
+    let base = format!("{list}/{id}");
+    out.insert(base.clone(), Value::Bool(true));
+    let fields: Map<String, Value> = fields;
+    for (name, value) in fields {
+        out.insert(format!("{base}/{name}"), value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{DeviceId, Hlc};
+    use crate::model::{Attendance, Participant, Suggestion};
+
+    fn stamp(ms: u64) -> Stamp {
+        Stamp { hlc: Hlc { millis: ms, counter: 0 }, device: DeviceId("tablet-a".into()) }
+    }
+
+    fn id(n: u8) -> Id {
+        Id::new_v7(1_700_000_000_000 + n as u64, [n; 10])
+    }
+
+    fn hearing() -> Activity {
+        Activity {
+            kind: "hearing".into(),
+            title: "旁听庭审：民间借贷纠纷".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2024, 5, 20),
+            participants: vec![Participant { person: id(1), status: Attendance::Attended, reason: String::new() }],
+            suggestions: vec![Suggestion { content: "加强诉前调解".into(), ..Suggestion::new(id(9)) }],
+            ..Activity::default()
+        }
+    }
+
+    #[test]
+    fn an_edit_stamps_only_the_fields_that_changed() {
+        let mut doc = Document::create(id(0), hearing(), stamp(1));
+        let mut body = doc.body.clone();
+        body.place = "县人民法院第一法庭".into();
+        body.suggestions[0].status = crate::model::SuggestionStatus::Forwarded;
+        assert!(doc.edit(body, stamp(2)));
+        let changed: Vec<&str> = doc.stamps.iter().filter(|(_, s)| **s == stamp(2)).map(|(p, _)| p.as_str()).collect();
+        assert_eq!(changed, vec!["place".to_string(), format!("suggestions/{}/status", id(9))]);
+        assert_eq!(doc.stamps["title"], stamp(1));
+        assert_eq!(doc.updated, stamp(2));
+        assert!(!doc.edit(doc.body.clone(), stamp(3)), "saving the same body changes nothing");
+        assert_eq!(doc.updated, stamp(2));
+    }
+
+    #[test]
+    fn removing_a_list_element_is_a_stamped_change() {
+        let mut doc = Document::create(id(0), hearing(), stamp(1));
+        let mut body = doc.body.clone();
+        body.participants.clear();
+        doc.edit(body, stamp(5));
+        assert_eq!(doc.stamps[&format!("participants/{}", id(1))], stamp(5));
+        assert_eq!(doc.stamps[&format!("participants/{}/status", id(1))], stamp(5));
+    }
+
+    #[test]
+    fn documents_round_trip_through_json() {
+        let mut doc = Document::create(id(0), hearing(), stamp(1));
+        doc.set_trashed(true, stamp(2));
+        let back = Document::<Activity>::from_json(&doc.to_json()).unwrap();
+        assert_eq!(back, doc);
+        let person = Document::create(id(3), Person { name: "张三".into(), ..Person::default() }, stamp(1));
+        assert_eq!(Document::<Person>::from_json(&person.to_json()).unwrap(), person);
+    }
+
+    #[test]
+    fn a_document_of_the_first_format_without_later_fields_reads_with_defaults() {
+        // What format 1 looked like before tags, follow-up and other attendees
+        // were filled in: those fields are simply absent.
+        let json = r#"{"format":1,"id":"0190a3b4-0000-7000-8000-000000000001","type":"activity",
+            "body":{"kind":"visit","title":"走访委员企业","date":"2024-03-02",
+                    "participants":[{"id":"0190a3b4-0000-7000-8000-0000000000aa","status":"excused"}]},
+            "created":{"hlc":{"millis":1,"counter":0},"device":"d"},
+            "updated":{"hlc":{"millis":1,"counter":0},"device":"d"}}"#;
+        let doc = Document::<Activity>::from_json(json).unwrap();
+        assert_eq!(doc.body.title, "走访委员企业");
+        assert_eq!(doc.body.participants[0].status, Attendance::Excused);
+        assert_eq!(doc.body.participants[0].reason, "");
+        assert!(doc.body.tags.is_empty() && !doc.trashed && doc.stamps.is_empty());
+    }
+
+    #[test]
+    fn a_document_from_a_newer_app_or_of_another_type_is_refused_with_a_reason() {
+        let doc = Document::create(id(0), hearing(), stamp(1));
+        let newer = doc.to_json().replacen("\"format\":1", "\"format\":99", 1);
+        let err = Document::<Activity>::from_json(&newer).unwrap_err();
+        assert_eq!(err, DocError::TooNew { found: 99, supported: FORMAT_VERSION });
+        assert!(err.to_string().contains("update the app"));
+        assert!(matches!(Document::<Person>::from_json(&doc.to_json()), Err(DocError::WrongType { .. })));
+        assert!(matches!(Document::<Activity>::from_json("{not json"), Err(DocError::Malformed(_))));
+    }
+}

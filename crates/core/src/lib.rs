@@ -1,0 +1,22 @@
+//! Xunfang's domain logic, shared by the browser app and the reference server.
+//!
+//! Everything here is plain data and pure functions: no browser, no network, no
+//! clock and no randomness (callers pass the time and the random bytes in), so
+//! it is tested natively and fast. Not here: storage, HTTP, UI.
+
+pub mod attendance;
+pub mod clock;
+pub mod doc;
+pub mod id;
+pub mod model;
+pub mod period;
+pub mod search;
+pub mod template;
+pub mod validate;
+
+pub use clock::{DeviceId, Hlc, Stamp};
+pub use doc::{DocError, Document, FORMAT_VERSION};
+pub use id::Id;
+pub use model::{Activity, Attendance, Participant, Person, Suggestion, SuggestionStatus};
+pub use period::Period;
+pub use template::{KindDef, Template};

@@ -1,0 +1,84 @@
+//! Periods the list and reports filter by: this month, quarter, year, a range.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Period {
+    #[default]
+    All,
+    ThisMonth,
+    ThisQuarter,
+    ThisYear,
+    /// Inclusive on both ends; an open end is unbounded.
+    Custom { from: Option<NaiveDate>, to: Option<NaiveDate> },
+}
+
+impl Period {
+    /// The inclusive date range for `today`; `None` for all time.
+    pub fn range(self, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        let y = today.year();
+        match self {
+            Period::All => None,
+            Period::ThisMonth => Some((first_of(y, today.month()), last_of(y, today.month()))),
+            Period::ThisQuarter => {
+                let first = (today.month() - 1) / 3 * 3 + 1;
+                Some((first_of(y, first), last_of(y, first + 2)))
+            }
+            Period::ThisYear => Some((first_of(y, 1), last_of(y, 12))),
+            Period::Custom { from, to } => Some((from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX))),
+        }
+    }
+
+    /// Whether a record dated `date` falls in the period. An undated record
+    /// (a draft) belongs only to "all time".
+    pub fn contains(self, date: Option<NaiveDate>, today: NaiveDate) -> bool {
+        match (self.range(today), date) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some((from, to)), Some(d)) => from <= d && d <= to,
+        }
+    }
+}
+
+fn first_of(year: i32, month: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, 1).expect("months 1-12 have a first day")
+}
+
+fn last_of(year: i32, month: u32) -> NaiveDate {
+    let next = if month == 12 { first_of(year + 1, 1) } else { first_of(year, month + 1) };
+    next.pred_opt().expect("a first of month has a day before it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn month_quarter_and_year_cover_the_right_days() {
+        let today = d(2024, 2, 10);
+        assert_eq!(Period::ThisMonth.range(today), Some((d(2024, 2, 1), d(2024, 2, 29))));
+        assert_eq!(Period::ThisQuarter.range(d(2024, 11, 30)), Some((d(2024, 10, 1), d(2024, 12, 31))));
+        assert_eq!(Period::ThisYear.range(today), Some((d(2024, 1, 1), d(2024, 12, 31))));
+        assert!(Period::ThisQuarter.contains(Some(d(2024, 3, 31)), today));
+        assert!(!Period::ThisQuarter.contains(Some(d(2024, 4, 1)), today));
+    }
+
+    #[test]
+    fn custom_ranges_are_inclusive_and_may_be_open() {
+        let p = Period::Custom { from: Some(d(2024, 5, 1)), to: None };
+        assert!(p.contains(Some(d(2024, 5, 1)), d(2000, 1, 1)));
+        assert!(p.contains(Some(d(2030, 1, 1)), d(2000, 1, 1)));
+        assert!(!p.contains(Some(d(2024, 4, 30)), d(2000, 1, 1)));
+    }
+
+    #[test]
+    fn undated_drafts_show_only_under_all_time() {
+        assert!(Period::All.contains(None, d(2024, 1, 1)));
+        assert!(!Period::ThisYear.contains(None, d(2024, 1, 1)));
+    }
+}

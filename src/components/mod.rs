@@ -1,0 +1,10 @@
+//! Widgets shared by the pages.
+
+pub mod confirm;
+pub mod field;
+pub mod header;
+pub mod participants;
+pub mod problems;
+pub mod save_status;
+pub mod store_error;
+pub mod suggestions;

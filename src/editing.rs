@@ -1,0 +1,155 @@
+//! Editing a stored document with autosave, shared by the record and person
+//! editors.
+//!
+//! The draft lives in a signal the form binds to. Each edit schedules a write
+//! a moment after typing stops; hiding the page writes at once. A failed
+//! write keeps the draft on screen and is retried with the next edit, so an
+//! error never loses text. Saves never overlap: one that arrives while
+//! another runs is folded into a follow-up write of the newest draft.
+
+use crate::components::save_status::SaveState;
+use crate::device;
+use crate::storage::{Db, StoreError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+use xunfang_core::doc::Body;
+use xunfang_core::{Document, Id};
+
+/// How long after the last keystroke the draft is written.
+const QUIET: Duration = Duration::from_millis(300);
+
+pub struct Editor<T: Body + Send + Sync + 'static> {
+    pub id: StoredValue<Id>,
+    pub draft: RwSignal<T>,
+    pub state: RwSignal<SaveState>,
+    /// The stored document; `None` until the first edit of a new one.
+    pub doc: RwSignal<Option<Document<T>>>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+    busy: StoredValue<bool>,
+    again: StoredValue<bool>,
+}
+
+impl<T: Body + Send + Sync + 'static> Clone for Editor<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Body + Send + Sync + 'static> Copy for Editor<T> {}
+
+impl<T: Body + Send + Sync + 'static> Editor<T> {
+    /// An editor over a stored document, or over `blank` for a new one.
+    pub fn new(id: Id, stored: Option<Document<T>>, blank: T) -> Editor<T> {
+        let state = if stored.is_some() { SaveState::Saved } else { SaveState::Untouched };
+        let draft = stored.as_ref().map(|d| d.body.clone()).unwrap_or(blank);
+        let editor = Editor {
+            id: StoredValue::new(id),
+            draft: RwSignal::new(draft),
+            state: RwSignal::new(state),
+            doc: RwSignal::new(stored),
+            timer: StoredValue::new(None),
+            busy: StoredValue::new(false),
+            again: StoredValue::new(false),
+        };
+        // Leaving the page (tab switch, screen off, navigation) writes now.
+        let hidden = window_event_listener(leptos::ev::pagehide, move |_| editor.flush());
+        let visibility = leptos::prelude::document();
+        let vis = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if visibility.visibility_state() == web_sys::VisibilityState::Hidden {
+                editor.flush();
+            }
+        });
+        on_cleanup(move || {
+            editor.flush();
+            hidden.remove();
+            vis.remove();
+        });
+        editor
+    }
+
+    /// Changes the draft and schedules a write.
+    pub fn edit(&self, change: impl FnOnce(&mut T)) {
+        self.draft.update(change);
+        self.state.set(SaveState::Pending);
+        if let Some(Some(handle)) = self.timer.try_get_value() {
+            handle.clear();
+        }
+        let editor = *self;
+        let handle = set_timeout_with_handle(move || editor.flush(), QUIET).ok();
+        self.timer.set_value(handle);
+    }
+
+    /// Writes the draft now if it has unsaved changes. The draft is taken
+    /// synchronously, so this also works while the page is being left.
+    pub fn flush(&self) {
+        match self.state.try_get_untracked() {
+            Some(SaveState::Pending | SaveState::Failed(_)) => {}
+            _ => return,
+        }
+        if let Some(Some(handle)) = self.timer.try_get_value() {
+            handle.clear();
+            self.timer.try_set_value(None);
+        }
+        if self.busy.try_get_value() == Some(true) {
+            self.again.try_set_value(true);
+            return;
+        }
+        let Some(body) = self.draft.try_get_untracked() else { return };
+        let stored = self.doc.try_get_untracked().flatten();
+        self.busy.set_value(true);
+        let (editor, id) = (*self, self.id.get_value());
+        spawn_local(async move {
+            let result = write(id, stored, body).await;
+            editor.busy.try_set_value(false);
+            match result {
+                Ok(doc) => {
+                    editor.doc.try_set(Some(doc));
+                    if editor.again.try_get_value() == Some(true) {
+                        // Typed while this write ran: write the newer draft too.
+                        editor.again.try_set_value(false);
+                        editor.flush();
+                    } else {
+                        editor.state.try_set(SaveState::Saved);
+                    }
+                }
+                Err(e) => {
+                    editor.state.try_set(SaveState::Failed(e));
+                }
+            }
+        });
+    }
+
+    /// Moves the document to the trash (or back) and writes it at once.
+    pub async fn set_trashed(&self, trashed: bool) -> Result<(), StoreError> {
+        self.flush();
+        let mut doc = match self.doc.get_untracked() {
+            Some(doc) => doc,
+            None => Document::create(self.id.get_value(), self.draft.get_untracked(), device::stamp()),
+        };
+        doc.set_trashed(trashed, device::stamp());
+        Db::app().await?.put(&doc).await?;
+        self.doc.set(Some(doc));
+        Ok(())
+    }
+}
+
+/// Applies `body` to the stored document (or creates it) and writes it.
+async fn write<T: Body>(id: Id, stored: Option<Document<T>>, body: T) -> Result<Document<T>, StoreError> {
+    let doc = match stored {
+        Some(mut doc) => {
+            if !doc.edit(body, device::stamp()) {
+                return Ok(doc);
+            }
+            doc
+        }
+        None => Document::create(id, body, device::stamp()),
+    };
+    Db::app().await?.put(&doc).await?;
+    Ok(doc)
+}
+
+/// Moves any stored document to the trash or back (from lists).
+pub async fn set_trashed<T: Body>(mut doc: Document<T>, trashed: bool) -> Result<(), StoreError> {
+    doc.set_trashed(trashed, device::stamp());
+    Db::app().await?.put(&doc).await
+}

@@ -1,0 +1,20 @@
+//! 巡访 Xunfang, the browser app.
+//!
+//! Pages live in `pages/` (one screen a file), widgets in `components/`,
+//! IndexedDB behind `storage/` only, all text in `i18n`. Domain logic (model,
+//! validation, search) is in the `xunfang-core` crate; this crate stays thin.
+
+pub mod app;
+pub mod components;
+pub mod device;
+pub mod editing;
+pub mod i18n;
+pub mod pages;
+pub mod settings;
+pub mod storage;
+
+/// Mounts the UI on the page.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,156 @@
+//! The only place that touches IndexedDB (through rexie).
+//!
+//! Documents are stored as the JSON objects `xunfang-core` defines, keyed by
+//! id, so indexes can reach into the body ("body.date"). Every failure comes
+//! back as a `StoreError` the UI can explain; nothing here panics on bad data.
+
+mod error;
+pub mod schema;
+
+pub use error::{StoreError, StoreErrorKind};
+
+use chrono::NaiveDate;
+use rexie::{KeyRange, Rexie, TransactionMode};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use xunfang_core::doc::Body;
+use xunfang_core::{Activity, Document, Id};
+
+/// An open database. The app uses one (`Db::app()`); tests open their own.
+#[derive(Clone)]
+pub struct Db {
+    rexie: Rc<Rexie>,
+}
+
+/// What a list read found: the documents, and how many stored ones could not
+/// be read (written by a newer app version, or damaged). Those stay stored
+/// untouched; the UI says they exist.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded<T: Body> {
+    pub docs: Vec<Document<T>>,
+    pub unreadable: usize,
+}
+
+thread_local! {
+    static APP_DB: RefCell<Option<Db>> = const { RefCell::new(None) };
+}
+
+/// The object store that holds documents of type `T`.
+pub fn store_name<T: Body>() -> &'static str {
+    match T::TYPE {
+        "activity" => schema::ACTIVITIES,
+        "person" => schema::PEOPLE,
+        other => panic!("no object store for documents of type {other}"),
+    }
+}
+
+impl Db {
+    /// The app's database, opened once per page.
+    pub async fn app() -> Result<Db, StoreError> {
+        if let Some(db) = APP_DB.with(|d| d.borrow().clone()) {
+            return Ok(db);
+        }
+        let db = Db::open(schema::APP_DB_NAME).await?;
+        APP_DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+        Ok(db)
+    }
+
+    /// Opens (creating or upgrading) a database with the current schema.
+    pub async fn open(name: &str) -> Result<Db, StoreError> {
+        let rexie = schema::current(name).build().await.map_err(StoreError::opening)?;
+        Ok(Db { rexie: Rc::new(rexie) })
+    }
+
+    pub fn from_rexie(rexie: Rexie) -> Db {
+        Db { rexie: Rc::new(rexie) }
+    }
+
+    /// Writes a document (insert or replace), in one transaction.
+    pub async fn put<T: Body>(&self, doc: &Document<T>) -> Result<(), StoreError> {
+        let name = store_name::<T>();
+        let tx = self.rexie.transaction(&[name], TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let store = tx.store(name).map_err(StoreError::writing)?;
+        store.put(&to_js(&doc.to_json())?, None).await.map_err(StoreError::writing)?;
+        tx.done().await.map_err(StoreError::writing)?;
+        Ok(())
+    }
+
+    pub async fn get<T: Body>(&self, id: &Id) -> Result<Option<Document<T>>, StoreError> {
+        let name = store_name::<T>();
+        let tx = self.rexie.transaction(&[name], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let store = tx.store(name).map_err(StoreError::reading)?;
+        let value = store.get(JsValue::from_str(id.as_str())).await.map_err(StoreError::reading)?;
+        value.map(|v| from_js::<T>(&v)).transpose()
+    }
+
+    /// Every stored document of type `T`, trashed ones included.
+    pub async fn all<T: Body>(&self) -> Result<Loaded<T>, StoreError> {
+        let name = store_name::<T>();
+        let tx = self.rexie.transaction(&[name], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let store = tx.store(name).map_err(StoreError::reading)?;
+        let values = store.get_all(None, None).await.map_err(StoreError::reading)?;
+        Ok(collect(values))
+    }
+
+    /// Activities dated between `from` and `to` inclusive, through the date index.
+    pub async fn activities_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Loaded<Activity>, StoreError> {
+        let (from, to) = (JsValue::from_str(&from.to_string()), JsValue::from_str(&to.to_string()));
+        let range = KeyRange::bound(&from, &to, Some(false), Some(false)).map_err(StoreError::reading)?;
+        self.by_index(schema::BY_DATE, range).await
+    }
+
+    /// Activities of one kind, through the kind index.
+    pub async fn activities_of_kind(&self, kind: &str) -> Result<Loaded<Activity>, StoreError> {
+        let range = KeyRange::only(&JsValue::from_str(kind)).map_err(StoreError::reading)?;
+        self.by_index(schema::BY_KIND, range).await
+    }
+
+    async fn by_index(&self, index: &str, range: KeyRange) -> Result<Loaded<Activity>, StoreError> {
+        let name = schema::ACTIVITIES;
+        let tx = self.rexie.transaction(&[name], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let store = tx.store(name).map_err(StoreError::reading)?;
+        let index = store.index(index).map_err(StoreError::reading)?;
+        let values = index.get_all(Some(range), None).await.map_err(StoreError::reading)?;
+        Ok(collect(values))
+    }
+
+    /// Removes every document: for tests only, never offered in the UI.
+    pub async fn clear_all(&self) -> Result<(), StoreError> {
+        let names = [schema::ACTIVITIES, schema::PEOPLE];
+        let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        for name in names {
+            tx.store(name).map_err(StoreError::writing)?.clear().await.map_err(StoreError::writing)?;
+        }
+        tx.done().await.map_err(StoreError::writing)?;
+        Ok(())
+    }
+
+    pub fn close(self) {
+        if let Ok(rexie) = Rc::try_unwrap(self.rexie) {
+            rexie.close();
+        }
+    }
+}
+
+fn collect<T: Body>(values: Vec<JsValue>) -> Loaded<T> {
+    let mut loaded = Loaded { docs: Vec::with_capacity(values.len()), unreadable: 0 };
+    for v in values {
+        match from_js::<T>(&v) {
+            Ok(doc) => loaded.docs.push(doc),
+            Err(_) => loaded.unreadable += 1,
+        }
+    }
+    loaded
+}
+
+fn to_js(json: &str) -> Result<JsValue, StoreError> {
+    js_sys::JSON::parse(json).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")))
+}
+
+fn from_js<T: Body>(value: &JsValue) -> Result<Document<T>, StoreError> {
+    let json: String = js_sys::JSON::stringify(value)
+        .map(String::from)
+        .map_err(|e| StoreError::new(StoreErrorKind::Unreadable, format!("{e:?}")))?;
+    Document::from_json(&json).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))
+}

@@ -1,0 +1,132 @@
+//! The IndexedDB layer, in a real browser (wasm-bindgen-test in headless
+//! Chromium): documents round-trip, indexes answer the list's filters, the
+//! trash keeps documents restorable, and a schema bump loses nothing.
+
+use chrono::NaiveDate;
+use wasm_bindgen_test::*;
+use xunfang::storage::{schema, Db};
+use xunfang_core::clock::{DeviceId, Hlc, Stamp};
+use xunfang_core::{Activity, Attendance, Document, Id, Participant, Person, Suggestion};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn stamp(ms: u64) -> Stamp {
+    Stamp { hlc: Hlc { millis: ms, counter: 0 }, device: DeviceId("test-tablet".into()) }
+}
+
+fn id(n: u64) -> Id {
+    Id::new_v7(1_700_000_000_000 + n, [n as u8; 10])
+}
+
+fn activity(n: u64, kind: &str, title: &str, date: &str) -> Document<Activity> {
+    let body = Activity {
+        kind: kind.into(),
+        title: title.into(),
+        date: NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(),
+        participants: vec![Participant { person: id(100), status: Attendance::Attended, reason: String::new() }],
+        suggestions: vec![Suggestion { content: "增加巡回审判点".into(), ..Suggestion::new(id(200 + n)) }],
+        ..Activity::default()
+    };
+    Document::create(id(n), body, stamp(n))
+}
+
+/// A database of its own per test, so tests never see each other's data.
+async fn fresh(name: &str) -> Db {
+    let _ = rexie::Rexie::delete(name).await;
+    Db::open(name).await.expect("IndexedDB opens in the test browser")
+}
+
+#[wasm_bindgen_test]
+async fn documents_round_trip_through_indexeddb() {
+    let db = fresh("t-roundtrip").await;
+    let doc = activity(1, "hearing", "旁听庭审：劳动争议案", "2024-05-20");
+    db.put(&doc).await.unwrap();
+    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc.clone()));
+    assert_eq!(db.get::<Activity>(&id(999)).await.unwrap(), None);
+
+    let person = Document::create(id(100), Person { name: "王建国".into(), sector: "经济界".into(), ..Person::default() }, stamp(1));
+    db.put(&person).await.unwrap();
+    let people = db.all::<Person>().await.unwrap();
+    assert_eq!(people.docs, vec![person]);
+    assert_eq!(people.unreadable, 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_date_and_kind_indexes_answer_period_and_kind_filters() {
+    let db = fresh("t-indexes").await;
+    for doc in [
+        activity(1, "visit", "一月走访", "2024-01-15"),
+        activity(2, "hearing", "三月旁听", "2024-03-31"),
+        activity(3, "visit", "四月走访", "2024-04-01"),
+        activity(4, "forum", "十二月座谈", "2024-12-31"),
+    ] {
+        db.put(&doc).await.unwrap();
+    }
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let q1 = db.activities_between(d("2024-01-01"), d("2024-03-31")).await.unwrap();
+    let mut titles: Vec<String> = q1.docs.iter().map(|d| d.body.title.clone()).collect();
+    titles.sort();
+    assert_eq!(titles, ["一月走访", "三月旁听"]);
+    let visits = db.activities_of_kind("visit").await.unwrap();
+    assert_eq!(visits.docs.len(), 2);
+    assert!(visits.docs.iter().all(|d| d.body.kind == "visit"));
+    assert_eq!(db.all::<Activity>().await.unwrap().docs.len(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn a_trashed_document_stays_stored_and_can_be_restored() {
+    let db = fresh("t-trash").await;
+    let mut doc = activity(1, "inspection", "视察饮水工程", "2024-06-03");
+    db.put(&doc).await.unwrap();
+    doc.set_trashed(true, stamp(10));
+    db.put(&doc).await.unwrap();
+    let stored = db.get::<Activity>(&doc.id).await.unwrap().unwrap();
+    assert!(stored.trashed, "trash is a flag, not a delete");
+    assert_eq!(stored.body.title, "视察饮水工程");
+
+    let mut restored = stored;
+    restored.set_trashed(false, stamp(11));
+    db.put(&restored).await.unwrap();
+    let back = db.get::<Activity>(&doc.id).await.unwrap().unwrap();
+    assert!(!back.trashed);
+    assert_eq!(back.stamps[xunfang_core::doc::TRASHED_PATH], stamp(11));
+}
+
+#[wasm_bindgen_test]
+async fn a_database_written_by_one_schema_version_opens_under_the_next_without_loss() {
+    let name = "t-upgrade";
+    let _ = rexie::Rexie::delete(name).await;
+    // Written by this version of the schema (the previous one, for the next
+    // release) ...
+    let old = schema::at_version(name, schema::VERSION).build().await.unwrap();
+    let db = Db::from_rexie(old);
+    let doc = activity(1, "survey", "专题调研：农村养老", "2024-09-09");
+    let person = Document::create(id(100), Person { name: "李梅".into(), ..Person::default() }, stamp(1));
+    db.put(&doc).await.unwrap();
+    db.put(&person).await.unwrap();
+    db.close();
+    // ... and opened by the next version: rexie drops undeclared stores on
+    // upgrade, so this fails if the schema forgets one.
+    let upgraded = schema::at_version(name, schema::VERSION + 1).build().await.unwrap();
+    let db = Db::from_rexie(upgraded);
+    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc));
+    assert_eq!(db.get::<Person>(&person.id).await.unwrap(), Some(person));
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(db.activities_between(d("2024-09-01"), d("2024-09-30")).await.unwrap().docs.len(), 1, "indexes survive");
+}
+
+#[wasm_bindgen_test]
+async fn a_document_from_a_newer_app_is_kept_and_counted_not_dropped() {
+    let db = fresh("t-newer").await;
+    db.put(&activity(1, "visit", "可读的记录", "2024-02-02")).await.unwrap();
+    // Write a document of a future format straight into IndexedDB.
+    let rexie = schema::current("t-newer").build().await.unwrap();
+    let tx = rexie.transaction(&[schema::ACTIVITIES], rexie::TransactionMode::ReadWrite).unwrap();
+    let store = tx.store(schema::ACTIVITIES).unwrap();
+    let future = js_sys::JSON::parse(&format!(r#"{{"format":99,"id":"{}","type":"activity","body":{{"kind":"visit","date":"2024-02-03"}}}}"#, id(2))).unwrap();
+    store.put(&future, None).await.unwrap();
+    tx.done().await.unwrap();
+    let all = db.all::<Activity>().await.unwrap();
+    assert_eq!(all.docs.len(), 1);
+    assert_eq!(all.unreadable, 1);
+}
