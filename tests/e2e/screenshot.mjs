@@ -1,0 +1,49 @@
+// Takes the README's screenshots: a small sample of records in the app
+// served at XUNFANG_URL, on a tablet-sized screen, in Chinese.
+// Run: XUNFANG_URL=http://127.0.0.1:8080 node tests/e2e/screenshot.mjs docs/
+import { launch, url, waitForApp } from './helpers.mjs';
+
+const out = process.argv[2] ?? 'docs/';
+const context = await launch({ locale: 'zh-CN' });
+const page = context.pages()[0] ?? (await context.newPage());
+const saved = () => page.locator('[data-saved="true"]').waitFor();
+await page.goto(url('/'));
+await waitForApp(page);
+for (const [name, sector] of [['王建国', '经济界'], ['李梅', '教育界'], ['张志强', '农业界']]) {
+  await page.goto(url('/people/new'));
+  await page.getByLabel('姓名', { exact: true }).fill(name);
+  await page.getByLabel('界别', { exact: true }).fill(sector);
+  await saved();
+}
+const records = [
+  ['inspection', '视察农村饮水安全工程', '2024-06-03', '石门乡水厂'],
+  ['hearing', '旁听庭审：民间借贷纠纷案', '2024-05-20', '县人民法院第一法庭'],
+  ['forum', '阳光评议座谈会', '2024-04-12', '县政协会议室'],
+  ['visit', '走访委员企业', '2024-03-08', '城关镇工业园'],
+];
+for (const [kind, title, date, place] of records) {
+  await page.goto(url('/'));
+  await waitForApp(page);
+  await page.getByRole('button', { name: '新建记录' }).click();
+  await page.getByLabel('活动类型', { exact: true }).selectOption(kind);
+  await page.getByLabel('标题', { exact: true }).fill(title);
+  await page.getByLabel('日期', { exact: true }).fill(date);
+  await page.getByLabel('地点', { exact: true }).fill(place);
+  for (const name of ['王建国', '李梅']) {
+    await page.getByLabel('从名册选择人员').selectOption({ label: name });
+    await page.getByRole('button', { name: '加入', exact: true }).click();
+  }
+  await saved();
+}
+await page.getByLabel('内容', { exact: true }).fill('走访了园区内三家委员企业，了解用工和融资情况。');
+await page.getByRole('button', { name: '添加一条建议' }).click();
+await page.getByLabel('建议内容').fill('建议设立中小企业应急转贷资金');
+await page.getByLabel('承办部门').fill('县财政局');
+await saved();
+await page.evaluate(() => window.scrollTo(0, 0));
+await page.screenshot({ path: `${out}screenshot-record.png`, fullPage: false });
+await page.goto(url('/'));
+await waitForApp(page);
+await page.locator('.record-card').first().waitFor();
+await page.screenshot({ path: `${out}screenshot.png` });
+await context.cleanup();
