@@ -2,6 +2,7 @@
 
 use crate::components::header::Header;
 use crate::i18n::{use_i18n, I18n, T};
+use crate::offline::AppUpdate;
 use crate::pages::{
     person_edit::PersonEditPage, record_edit::RecordEditPage, records::RecordsPage, roster::RosterPage,
     settings::SettingsPage, trash::TrashPage,
@@ -13,6 +14,7 @@ use leptos_router::path;
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(I18n::new());
+    provide_context(AppUpdate::start());
     view! {
         <Router>
             <Header/>

@@ -12,12 +12,37 @@ use crate::device;
 use crate::storage::{Db, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::time::Duration;
 use xunfang_core::doc::Body;
 use xunfang_core::{Document, Id};
 
 /// How long after the last keystroke the draft is written.
 const QUIET: Duration = Duration::from_millis(300);
+
+thread_local! {
+    /// Flushers of the editors on screen, so an app update can save them first.
+    static OPEN: RefCell<Vec<(u64, Rc<dyn Fn()>)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_KEY: Cell<u64> = const { Cell::new(0) };
+    /// Writes started and not yet finished.
+    static IN_FLIGHT: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Writes every open editor's unsaved draft and waits (up to a few seconds)
+/// until all writes have finished: called before the app reloads itself.
+pub async fn flush_all() {
+    let flushers: Vec<Rc<dyn Fn()>> = OPEN.with(|o| o.borrow().iter().map(|(_, f)| f.clone()).collect());
+    for f in flushers {
+        f();
+    }
+    for _ in 0..100 {
+        if IN_FLIGHT.with(Cell::get) == 0 {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(30).await;
+    }
+}
 
 pub struct Editor<T: Body + Send + Sync + 'static> {
     pub id: StoredValue<Id>,
@@ -59,8 +84,14 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
                 editor.flush();
             }
         });
+        let key = NEXT_KEY.with(|k| {
+            k.set(k.get() + 1);
+            k.get()
+        });
+        OPEN.with(|o| o.borrow_mut().push((key, Rc::new(move || editor.flush()))));
         on_cleanup(move || {
             editor.flush();
+            OPEN.with(|o| o.borrow_mut().retain(|(k, _)| *k != key));
             hidden.remove();
             vis.remove();
         });
@@ -97,9 +128,11 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
         let Some(body) = self.draft.try_get_untracked() else { return };
         let stored = self.doc.try_get_untracked().flatten();
         self.busy.set_value(true);
+        IN_FLIGHT.with(|n| n.set(n.get() + 1));
         let (editor, id) = (*self, self.id.get_value());
         spawn_local(async move {
             let result = write(id, stored, body).await;
+            IN_FLIGHT.with(|n| n.set(n.get() - 1));
             editor.busy.try_set_value(false);
             match result {
                 Ok(doc) => {
@@ -145,6 +178,8 @@ async fn write<T: Body>(id: Id, stored: Option<Document<T>>, body: T) -> Result<
         None => Document::create(id, body, device::stamp()),
     };
     Db::app().await?.put(&doc).await?;
+    // Now that there is something to lose, ask the browser to keep it.
+    crate::storage::quota::persist_once();
     Ok(doc)
 }
 

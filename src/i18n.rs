@@ -198,6 +198,24 @@ texts! {
     DeviceId => "本设备编号", "This device's id";
     DataHere => "所有记录都保存在本机浏览器中，没有网络也能使用。", "Every record is kept in this browser on this device and works without a network.";
     PageNotFound => "没有这个页面。", "There is no such page.";
+    Online => "在线", "Online";
+    Offline => "离线", "Offline";
+    OfflineHint => "离线也能正常记录，数据保存在本机。", "You can keep working offline; everything is saved on this device.";
+    UpdateReady => "有新版本可用。", "A new version is available.";
+    UpdateReload => "重新加载", "Reload";
+    SafariWarning => "在 Safari 中，网站数据在 7 天未使用后可能被清除。请点“分享”按钮，选择“添加到主屏幕”，以后从主屏幕图标打开本应用。", "In Safari, a website's data may be cleared after seven days without use. Tap the Share button, choose “Add to Home Screen”, and open the app from that icon from now on.";
+    Dismiss => "知道了", "Got it";
+    StorageTitle => "本机存储", "Storage on this device";
+    StorageUsed => "已使用", "Used";
+    StorageOf => "共可用", "of";
+    StorageUnknown => "这个浏览器不报告存储用量。", "This browser does not report storage use.";
+    StoragePersisted => "已设为持久保存：浏览器不会自动清除本应用的数据。", "Persistent: the browser will not clear this app's data on its own.";
+    StorageNotPersisted => "未设为持久保存：空间不足时浏览器可能清除本应用的数据。", "Not persistent: the browser may clear this app's data when space runs low.";
+    StorageAskPersist => "请求持久保存", "Ask to keep data";
+    StorageRefused => "浏览器拒绝了持久保存。请把本应用添加到主屏幕（或加入书签并经常使用）后再试。", "The browser refused to keep the data persistently. Add the app to the home screen (or bookmark it and use it often), then try again.";
+    StorageNearlyFull => "存储空间快用完了（超过 80%）。请清空回收站中不需要的记录，或在浏览器设置中清理其他网站的数据。", "Storage is nearly full (over 80%). Empty unneeded records from the trash, or clear other websites' data in the browser settings.";
+    Version => "版本", "Version";
+    OfflineUse => "离线使用：在办公室联网时打开一次本应用，之后没有网络也能打开和使用。", "Offline use: open the app once while online at the office; after that it opens and works with no network.";
 }
 
 impl T {

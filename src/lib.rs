@@ -9,6 +9,7 @@ pub mod components;
 pub mod device;
 pub mod editing;
 pub mod i18n;
+pub mod offline;
 pub mod pages;
 pub mod settings;
 pub mod storage;

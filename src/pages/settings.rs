@@ -1,9 +1,17 @@
-//! Settings: the UI language, and facts about this device.
+//! Settings: the UI language, storage use and persistence, this device and
+//! this version.
 
 use crate::components::field::SelectField;
 use crate::device;
 use crate::i18n::{use_i18n, Lang, T};
+use crate::offline;
+use crate::storage::quota::{self, StorageInfo};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -24,8 +32,62 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 }
             />
+            <StoragePanel/>
+            <h2>{move || i18n.t(T::AppName)}</h2>
             <p>{move || i18n.t(T::DataHere)}</p>
+            <p>{move || i18n.t(T::OfflineUse)}</p>
             <p>{move || i18n.t(T::DeviceId)} ": " <code>{device}</code></p>
+            <p>{move || i18n.t(T::Version)} ": " <code data-testid="build">{offline::build_id()}</code></p>
         </section>
+    }
+}
+
+/// Usage against quota, persistence, and what to do when either is a risk.
+#[component]
+fn StoragePanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let info = LocalResource::new(quota::info);
+    let refused = RwSignal::new(false);
+    let ask = move |_| {
+        spawn_local(async move {
+            let granted = quota::persist().await;
+            refused.set(granted != Some(true));
+            info.refetch();
+        })
+    };
+    let show = move |info: Option<StorageInfo>| {
+        let Some(info) = info else {
+            return view! { <p>{move || i18n.t(T::StorageUnknown)}</p> }.into_any();
+        };
+        let persisted = info.persisted == Some(true);
+        let nearly_full = info.nearly_full();
+        view! {
+            <p class="storage-usage">
+                {move || i18n.t(T::StorageUsed)} " "
+                <strong data-testid="storage-usage">{megabytes(info.usage)}</strong> " "
+                {move || i18n.t(T::StorageOf)} " "
+                <strong data-testid="storage-quota">{megabytes(info.quota)}</strong>
+                {format!(" ({:.1}%)", info.percent_used())}
+            </p>
+            <meter min="0" max="100" low="60" high="80" optimum="0" value=info.percent_used() aria-label=move || i18n.t(T::StorageUsed)></meter>
+            {nearly_full.then(|| view! { <p class="error" role="alert">{move || i18n.t(T::StorageNearlyFull)}</p> })}
+            {if persisted {
+                view! { <p data-testid="storage-persisted">{move || i18n.t(T::StoragePersisted)}</p> }.into_any()
+            } else {
+                view! {
+                    <p data-testid="storage-persisted">{move || i18n.t(T::StorageNotPersisted)}</p>
+                    <button type="button" on:click=ask>{move || i18n.t(T::StorageAskPersist)}</button>
+                }
+                .into_any()
+            }}
+        }
+        .into_any()
+    };
+    view! {
+        <h2>{move || i18n.t(T::StorageTitle)}</h2>
+        <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>{move || info.get().map(show)}</Suspense>
+        <Show when=move || refused.get()>
+            <p class="notice" role="alert">{move || i18n.t(T::StorageRefused)}</p>
+        </Show>
     }
 }

@@ -5,6 +5,7 @@
 //! back as a `StoreError` the UI can explain; nothing here panics on bad data.
 
 mod error;
+pub mod quota;
 pub mod schema;
 
 pub use error::{StoreError, StoreErrorKind};

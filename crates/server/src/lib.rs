@@ -1,0 +1,413 @@
+//! Reference server for 巡访 Xunfang.
+//!
+//! Serves the app that trunk built into `dist/`:
+//!
+//! * `index.html` and service workers: `Cache-Control: no-cache`, so a new
+//!   deployment is picked up on the next load;
+//! * files whose name carries trunk's content hash (`xunfang-<hash>.js`,
+//!   `xunfang-<hash>_bg.wasm`, `main-<hash>.css`): cached for a year,
+//!   `immutable`;
+//! * everything else: a short cache.
+//!
+//! Paths without a file extension that are not files (`/records/abc`,
+//! `/people`) get `index.html`, so deep links work (SPA fallback); a missing
+//! file with an extension is a 404. Responses are gzip/brotli compressed when
+//! the client accepts it (wasm included).
+//!
+//! `GET /api/health` answers `{"ok":true,"version":"..."}`.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use tower::ServiceExt;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::services::ServeFile;
+use tower_http::trace::TraceLayer;
+
+/// `Cache-Control` for documents that must be revalidated on every load.
+pub const NO_CACHE: &str = "no-cache";
+/// `Cache-Control` for content-hashed assets.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` for other static files (icons, manifest, copied assets).
+pub const SHORT_CACHE: &str = "public, max-age=300";
+
+/// Server version, reported by `/api/health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Shared state of the router.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    dist: Arc<PathBuf>,
+}
+
+impl AppState {
+    pub fn new(dist: impl Into<PathBuf>) -> Self {
+        Self {
+            dist: Arc::new(dist.into()),
+        }
+    }
+
+    pub fn dist(&self) -> &Path {
+        &self.dist
+    }
+}
+
+/// Builds the application router serving `dist`.
+pub fn router(dist: impl Into<PathBuf>) -> Router {
+    let state = AppState::new(dist);
+    // Level 5 keeps brotli fast enough to compress the wasm on the fly
+    // (brotli's default, 11, takes seconds for a megabyte).
+    let compression = CompressionLayer::new()
+        .gzip(true)
+        .br(true)
+        .quality(CompressionLevel::Precise(5));
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .fallback(static_file)
+        .with_state(state)
+        .layer(compression)
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug)]
+pub enum AppError {
+    /// No such file (or an unknown API route).
+    NotFound,
+    /// A path with `..`, a drive prefix or similar.
+    BadPath,
+    /// Only GET and HEAD are served for static files.
+    MethodNotAllowed,
+    /// `dist/index.html` is missing: the app has not been built.
+    NotBuilt,
+    /// Unexpected I/O trouble.
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(err: std::io::Error) -> Self {
+        AppError::Io(err)
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::NotFound => f.write_str("not found"),
+            AppError::BadPath => f.write_str("bad path"),
+            AppError::MethodNotAllowed => f.write_str("method not allowed"),
+            AppError::NotBuilt => f.write_str(
+                "the app has not been built (dist/index.html is missing); run `cargo xtask serve`",
+            ),
+            AppError::Io(err) => write!(f, "i/o error: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    ok: bool,
+    error: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadPath => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::NotBuilt => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Io(err) => {
+                tracing::error!(error = %err, "i/o error while serving a request");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let body = ErrorBody {
+            ok: false,
+            error: self.to_string(),
+        };
+        let mut response = (status, Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if matches!(self, AppError::MethodNotAllowed) {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        }
+        response
+    }
+}
+
+#[derive(Serialize)]
+struct Health {
+    ok: bool,
+    version: &'static str,
+}
+
+async fn health() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(Health {
+            ok: true,
+            version: VERSION,
+        }),
+    )
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Serves a file from `dist`, or `index.html` for extension-less paths.
+async fn static_file(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(AppError::MethodNotAllowed);
+    }
+    let rel = relative_path(req.uri().path()).ok_or(AppError::BadPath)?;
+    let dist = state.dist();
+
+    let mut candidate = dist.join(&rel);
+    if is_dir(&candidate).await {
+        candidate = candidate.join("index.html");
+    }
+    if is_file(&candidate).await {
+        return serve(&candidate, req).await;
+    }
+    if rel.extension().is_none() {
+        let index = dist.join("index.html");
+        if !is_file(&index).await {
+            return Err(AppError::NotBuilt);
+        }
+        return serve(&index, req).await;
+    }
+    Err(AppError::NotFound)
+}
+
+async fn serve(path: &Path, req: Request) -> Result<Response, AppError> {
+    let mime = content_type_for(path);
+    let cache = cache_control_for(path);
+    let response = ServeFile::new_with_mime(path, &mime)
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|never| match never {});
+    let mut response = response.map(Body::new);
+    // 304s keep the header too: browsers update their cache entry from it.
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
+    Ok(response)
+}
+
+async fn is_file(path: &Path) -> bool {
+    tokio::fs::metadata(path)
+        .await
+        .map(|m| m.is_file())
+        .unwrap_or(false)
+}
+
+async fn is_dir(path: &Path) -> bool {
+    tokio::fs::metadata(path)
+        .await
+        .map(|m| m.is_dir())
+        .unwrap_or(false)
+}
+
+/// Turns a URI path into a path relative to `dist`, refusing anything that
+/// could escape it.
+pub fn relative_path(uri_path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(uri_path)?;
+    let mut out = PathBuf::new();
+    for part in decoded.split('/') {
+        if part.is_empty() || part == "." {
+            continue;
+        }
+        if part.contains('\\') || part.contains('\0') {
+            return None;
+        }
+        let p = Path::new(part);
+        let mut comps = p.components();
+        match (comps.next(), comps.next()) {
+            (Some(Component::Normal(c)), None) => out.push(c),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The `Content-Type` a file is served with.
+pub fn content_type_for(path: &Path) -> mime_guess::Mime {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let explicit = match ext.as_str() {
+        "wasm" => Some("application/wasm"),
+        "webmanifest" => Some("application/manifest+json"),
+        "js" | "mjs" => Some("text/javascript; charset=utf-8"),
+        "html" | "htm" => Some("text/html; charset=utf-8"),
+        "css" => Some("text/css; charset=utf-8"),
+        "json" => Some("application/json"),
+        "svg" => Some("image/svg+xml"),
+        _ => None,
+    };
+    match explicit {
+        Some(m) => m.parse().expect("valid mime literal"),
+        None => mime_guess::from_ext(&ext).first_or_octet_stream(),
+    }
+}
+
+/// The `Cache-Control` a file is served with.
+pub fn cache_control_for(path: &Path) -> &'static str {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".html") || lower == "sw.js" || lower == "service-worker.js" {
+        NO_CACHE
+    } else if has_content_hash(name) {
+        IMMUTABLE
+    } else {
+        SHORT_CACHE
+    }
+}
+
+/// Whether a file name carries trunk's content hash: `stem-<hex>.ext` or
+/// `stem-<hex>_bg.wasm`, where `<hex>` has at least 10 hex digits.
+pub fn has_content_hash(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("");
+    if stem.len() == name.len() {
+        return false; // no extension
+    }
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    match stem.rsplit_once('-') {
+        Some((base, hash)) => {
+            !base.is_empty()
+                && (10..=64).contains(&hash.len())
+                && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        None => false,
+    }
+}
+
+/// Binds `addr`, turning the usual failures into friendly messages.
+pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, String> {
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => Ok(listener),
+        Err(err) => Err(match err.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "address {addr} is already in use (is another Xunfang server running?). \
+                 Stop it or pick another address, e.g. --bind 127.0.0.1:8081"
+            ),
+            std::io::ErrorKind::PermissionDenied => format!(
+                "not allowed to listen on {addr} (ports below 1024 need privileges). \
+                 Pick another address with --bind, e.g. --bind 127.0.0.1:8080"
+            ),
+            std::io::ErrorKind::AddrNotAvailable => format!(
+                "address {addr} is not available on this machine. \
+                 Pick another with --bind, e.g. --bind 127.0.0.1:8080"
+            ),
+            _ => format!("cannot listen on {addr}: {err}. Pick another address with --bind"),
+        }),
+    }
+}
+
+/// Serves `app` on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve_until_shutdown(
+    listener: tokio::net::TcpListener,
+    app: Router,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn detects_trunk_hashes() {
+        assert!(has_content_hash("xunfang-1a2b3c4d5e6f7a8b.js"));
+        assert!(has_content_hash("xunfang-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(has_content_hash("main-0123456789abcdef.css"));
+        assert!(!has_content_hash("index.html"));
+        assert!(!has_content_hash("sw.js"));
+        assert!(!has_content_hash("icon-192.png"));
+        assert!(!has_content_hash("manifest.webmanifest"));
+        assert!(!has_content_hash("xunfang-1a2b3c4d5e6f7a8b"));
+    }
+
+    #[test]
+    fn rejects_escaping_paths() {
+        assert_eq!(relative_path("/a/b.js"), Some(PathBuf::from("a/b.js")));
+        assert_eq!(relative_path("/"), Some(PathBuf::new()));
+        assert_eq!(relative_path("/%E5%B7%A1"), Some(PathBuf::from("巡")));
+        assert_eq!(relative_path("/../etc/passwd"), None);
+        assert_eq!(relative_path("/a/%2e%2e/%2e%2e/x"), None);
+        assert_eq!(relative_path("/a\\..\\b"), None);
+        assert_eq!(relative_path("/bad%zz"), None);
+    }
+
+    #[test]
+    fn cache_policy() {
+        assert_eq!(cache_control_for(Path::new("index.html")), NO_CACHE);
+        assert_eq!(cache_control_for(Path::new("sw.js")), NO_CACHE);
+        assert_eq!(cache_control_for(Path::new("service-worker.js")), NO_CACHE);
+        assert_eq!(
+            cache_control_for(Path::new("xunfang-1a2b3c4d5e6f7a8b_bg.wasm")),
+            IMMUTABLE
+        );
+        assert_eq!(cache_control_for(Path::new("icon.png")), SHORT_CACHE);
+    }
+}
