@@ -4,9 +4,12 @@
 //! The body is flattened into field paths ("title", "suggestions/<id>/status");
 //! each path carries the `Stamp` of its last change, so that sync can later
 //! merge two devices' edits field by field and list element by list element.
-//! Not here: the merge itself (the sync work builds it on these stamps).
+//! The document also carries what sync needs to merge replicas safely: `seen`
+//! (the newest stamp seen from each device) and `conflicts` (concurrent values
+//! a merge kept next to the shown one). The merge itself is `merge`'s job.
 
-use crate::clock::Stamp;
+use crate::clock::{DeviceId, Hlc, Stamp};
+use crate::merge::ConflictValue;
 use crate::id::Id;
 use crate::model::{Activity, Person};
 use serde::de::DeserializeOwned;
@@ -41,23 +44,42 @@ impl Body for Person {
     const KEYED_LISTS: &'static [&'static str] = &[];
 }
 
+/// A record or person as stored and synced: the body plus, per field path,
+/// the stamp of the value shown, and what sync needs to merge replicas.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(bound = "T: Body")]
 pub struct Document<T: Body> {
+    /// Format version of the JSON (`FORMAT_VERSION` when written by this build).
     pub format: u32,
+    /// The document's id, made on the device that created it.
     pub id: Id,
+    /// `T::TYPE`: "activity" or "person".
     #[serde(rename = "type")]
     pub doc_type: String,
+    /// The values shown to the user.
     pub body: T,
     /// In the trash: hidden from lists, restorable.
     #[serde(default)]
     pub trashed: bool,
+    /// When and where the document was made.
     pub created: Stamp,
     /// The latest stamp of any field: when the document last changed.
     pub updated: Stamp,
-    /// Last change per field path.
+    /// Per field path, the stamp of the value the body shows (its last change,
+    /// or the winner of concurrent changes). Removed paths keep their stamp.
     #[serde(default)]
     pub stamps: BTreeMap<String, Stamp>,
+    /// Per device, the newest stamp of a change to this document that this
+    /// replica has seen (directly or through merges): a change with an older
+    /// or equal stamp from that device is known here, so if its value is no
+    /// longer here it was overwritten on purpose. Absent in early documents.
+    #[serde(default)]
+    pub seen: BTreeMap<DeviceId, Hlc>,
+    /// Per field path, values written concurrently with the shown one (or
+    /// that the body cannot show, such as edits to a removed list element),
+    /// kept until someone edits or resolves the path. See `merge`.
+    #[serde(default)]
+    pub conflicts: BTreeMap<String, Vec<ConflictValue>>,
 }
 
 /// Why a stored or received document could not be read.
@@ -97,42 +119,67 @@ impl<T: Body> Document<T> {
             body,
             trashed: false,
             created: stamp.clone(),
-            updated: stamp,
+            updated: stamp.clone(),
             stamps,
+            seen: BTreeMap::from([(stamp.device, stamp.hlc)]),
+            conflicts: BTreeMap::new(),
         }
+    }
+
+    /// Makes `seen` cover every stamp the document holds, before a local
+    /// change overwrites one (documents stored before `seen` existed have
+    /// an empty one).
+    fn see_own_stamps(&mut self) {
+        let held = self.stamps.values().chain(self.conflicts.values().flatten().map(|c| &c.stamp));
+        for stamp in held.chain([&self.created, &self.updated]) {
+            let seen = self.seen.entry(stamp.device.clone()).or_default();
+            *seen = (*seen).max(stamp.hlc);
+        }
+    }
+
+    /// Records that this replica made (and so has seen) a change at `stamp`.
+    pub(crate) fn note_write(&mut self, stamp: &Stamp) {
+        let seen = self.seen.entry(stamp.device.clone()).or_default();
+        *seen = (*seen).max(stamp.hlc);
+        self.updated = self.updated.clone().max(stamp.clone());
     }
 
     /// Replaces the body with an edited one, stamping exactly the fields
     /// (and list elements) that changed. Returns whether anything changed.
+    ///
+    /// The editor saw every value of a path it changes, so a change settles
+    /// that path's conflicts; conflicts on untouched paths stay.
     pub fn edit(&mut self, body: T, stamp: Stamp) -> bool {
         if body == self.body {
             return false;
         }
+        self.see_own_stamps();
         let before = field_paths::<T>(&self.body);
         let after = field_paths::<T>(&body);
-        for (path, value) in &after {
-            if before.get(path) != Some(value) {
-                self.stamps.insert(path.clone(), stamp.clone());
-            }
-        }
+        let mut changed: Vec<&String> = after.iter().filter(|(p, v)| before.get(*p) != Some(*v)).map(|(p, _)| p).collect();
         // A removed field or element keeps its stamp: its absence is the change.
-        for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        changed.extend(before.keys().filter(|p| !after.contains_key(*p)));
+        for path in changed {
             self.stamps.insert(path.clone(), stamp.clone());
+            self.conflicts.remove(path);
         }
         self.body = body;
-        self.updated = self.updated.clone().max(stamp);
+        self.note_write(&stamp);
         true
     }
 
     /// Moves the document to the trash or back.
     pub fn set_trashed(&mut self, trashed: bool, stamp: Stamp) {
         if self.trashed != trashed {
+            self.see_own_stamps();
             self.trashed = trashed;
             self.stamps.insert(TRASHED_PATH.to_string(), stamp.clone());
-            self.updated = self.updated.clone().max(stamp);
+            self.conflicts.remove(TRASHED_PATH);
+            self.note_write(&stamp);
         }
     }
 
+    /// The document as the JSON that is stored and sent.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("documents always serialise")
     }
@@ -143,6 +190,7 @@ impl<T: Body> Document<T> {
         Self::from_value(value)
     }
 
+    /// Reads a document of this or any older format from parsed JSON.
     pub fn from_value(value: Value) -> Result<Document<T>, DocError> {
         let format = value.get("format").and_then(Value::as_u64).ok_or_else(|| DocError::Malformed("no format version".into()))?;
         let format = u32::try_from(format).unwrap_or(u32::MAX);

@@ -8,15 +8,18 @@ pub mod attendance;
 pub mod clock;
 pub mod doc;
 pub mod id;
+pub mod merge;
 pub mod model;
 pub mod period;
 pub mod search;
+pub mod sync;
 pub mod template;
 pub mod validate;
 
 pub use clock::{DeviceId, Hlc, Stamp};
 pub use doc::{DocError, Document, FORMAT_VERSION};
 pub use id::Id;
+pub use merge::{merge, Conflict, ConflictValue, MergeError};
 pub use model::{Activity, Attendance, Participant, Person, Suggestion, SuggestionStatus};
 pub use period::Period;
 pub use template::{KindDef, Template};

@@ -1,0 +1,453 @@
+//! Merging two replicas of the same document, field by field, so that every
+//! device ends with the same document whatever order states arrive in.
+//!
+//! Each field path is a multi-value register. Its *entries* are the value the
+//! body shows (with `stamps[path]`) plus the values in `conflicts[path]`; a
+//! value `None` means "removed". Each document also has a causal context,
+//! `seen`: per device, the newest stamp of that device it has seen.
+//!
+//! `merge(a, b)` keeps, for every path, an entry of `a` if `b` has it too or
+//! `b` has not seen it (`b.seen[device] < stamp`), and likewise for `b`'s
+//! entries. An entry that the other side has seen but no longer holds was
+//! overwritten there on purpose and goes. What is left are the concurrent
+//! values: the one with the highest stamp is shown, the others are conflicts
+//! the user can settle with `Document::resolve` ("use this"). A local edit of
+//! a path replaces all its entries (the editor saw them). The merge is
+//! commutative, associative and idempotent on documents that devices made.
+//!
+//! Keyed list elements (participants, suggestions) exist iff the winner of
+//! their existence path ("participants/<id>") is `true`, and are ordered by
+//! the stamp of that path (when they were added), then id.
+//!
+//! Deletes versus concurrent edits: removing an element writes "removed" to
+//! the element and all its fields. An edit to one of its fields that the
+//! remover had not seen survives the merge as a value of that field path; the
+//! element stays removed (the existence path decides), and `conflicts()`
+//! reports it on the element's path as "edited on <device> while removed
+//! here", with the element as edited there. Choosing it (`resolve` with that
+//! value) restores the element with the edit; choosing `None` keeps it
+//! removed and discards the edit. So a delete never silently discards an
+//! unsynced edit, and nothing reappears by itself.
+
+use crate::clock::{DeviceId, Hlc, Stamp};
+use crate::doc::{field_paths, Body, Document, FORMAT_VERSION, TRASHED_PATH};
+use crate::id::Id;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One value of a path kept beside the one the body shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConflictValue {
+    /// The value written (JSON as in the body; `null` is a real value, such as
+    /// an empty date). Absent (`None`) when the write removed the field or
+    /// list element.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub value: Option<Value>,
+    /// Who wrote it and when.
+    pub stamp: Stamp,
+}
+
+/// Reads a present `value` (even `null`) as `Some`; an absent one is `None`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// A path with more than one surviving value, as the UI shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    /// The field path ("title", "suggestions/<id>/status", "participants/<id>",
+    /// "$trashed").
+    pub path: String,
+    /// What the document shows now (`None`: removed or absent).
+    pub current: Option<Value>,
+    /// The stamp of what is shown, if any.
+    pub current_stamp: Option<Stamp>,
+    /// The other values, newest first. For a removed list element that was
+    /// edited elsewhere meanwhile, one value: the element (a JSON object with
+    /// its `id`) as it would be with those edits.
+    pub others: Vec<ConflictValue>,
+}
+
+/// Why two documents cannot be merged or a conflict cannot be resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MergeError {
+    /// The two replicas are of different documents.
+    DifferentDocuments { a: Id, b: Id },
+    /// A replica's type is not the expected one.
+    WrongType { found: String, expected: &'static str },
+    /// The merged values do not make a valid body (a damaged document).
+    Unreadable(String),
+    /// `resolve` was asked about a path the document does not have.
+    UnknownPath(String),
+}
+
+impl fmt::Display for MergeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MergeError::DifferentDocuments { a, b } => write!(f, "cannot merge two different documents ({a} and {b})"),
+            MergeError::WrongType { found, expected } => write!(f, "expected a {expected} document, found a {found} document"),
+            MergeError::Unreadable(why) => write!(f, "the merged document is damaged and cannot be read: {why}"),
+            MergeError::UnknownPath(path) => write!(f, "the document has no field \"{path}\""),
+        }
+    }
+}
+
+impl std::error::Error for MergeError {}
+
+/// Every surviving value of every path: stamp → value (`None` = removed).
+type Entries = BTreeMap<String, BTreeMap<Stamp, Option<Value>>>;
+/// Per device, the newest stamp seen.
+type Context = BTreeMap<DeviceId, Hlc>;
+
+/// Merges two replicas of the same document. Commutative, associative and
+/// idempotent on documents made by `create`, `edit`, `set_trashed`,
+/// `resolve` and `merge`; no concurrent value is dropped (see the module
+/// header).
+pub fn merge<T: Body>(a: &Document<T>, b: &Document<T>) -> Result<Document<T>, MergeError> {
+    for doc in [a, b] {
+        if doc.doc_type != T::TYPE {
+            return Err(MergeError::WrongType { found: doc.doc_type.clone(), expected: T::TYPE });
+        }
+    }
+    if a.id != b.id {
+        return Err(MergeError::DifferentDocuments { a: a.id.clone(), b: b.id.clone() });
+    }
+    let (ea, eb) = (entries(a), entries(b));
+    let (ca, cb) = (context(a, &ea), context(b, &eb));
+    let empty = BTreeMap::new();
+    let mut merged: Entries = BTreeMap::new();
+    for path in ea.keys().chain(eb.keys()) {
+        if merged.contains_key(path) {
+            continue;
+        }
+        let (xa, xb) = (ea.get(path).unwrap_or(&empty), eb.get(path).unwrap_or(&empty));
+        let mut keep = BTreeMap::new();
+        for (mine, theirs, their_ctx) in [(xa, xb, &cb), (xb, xa, &ca)] {
+            for (stamp, value) in mine {
+                if theirs.contains_key(stamp) || !covers(their_ctx, stamp) {
+                    // Same stamp, different value only in damaged data: pick one
+                    // independently of the argument order.
+                    let slot = keep.entry(stamp.clone()).or_insert_with(|| value.clone());
+                    if value_key(value) > value_key(slot) {
+                        *slot = value.clone();
+                    }
+                }
+            }
+        }
+        merged.insert(path.clone(), keep);
+    }
+    let mut seen = ca;
+    for (device, hlc) in cb {
+        let slot = seen.entry(device).or_default();
+        *slot = (*slot).max(hlc);
+    }
+    let created = a.created.clone().min(b.created.clone());
+    let updated = a.updated.clone().max(b.updated.clone());
+    rebuild(a.id.clone(), created, updated, seen, merged)
+}
+
+fn value_key(v: &Option<Value>) -> String {
+    v.as_ref().map(Value::to_string).unwrap_or_default()
+}
+
+fn covers(ctx: &Context, stamp: &Stamp) -> bool {
+    ctx.get(&stamp.device).is_some_and(|hlc| *hlc >= stamp.hlc)
+}
+
+/// What the body shows, as path → value, with `$trashed` when it has a say.
+fn shown<T: Body>(body: &T, trashed: bool, trash_known: bool) -> BTreeMap<String, Value> {
+    let mut out = field_paths(body);
+    if trashed || trash_known {
+        out.insert(TRASHED_PATH.to_string(), Value::Bool(trashed));
+    }
+    out
+}
+
+/// All surviving values of a document, per path. A value the body shows with
+/// no stamp (a document from before stamps, a field added to the app since)
+/// counts as written at `created`.
+fn entries<T: Body>(doc: &Document<T>) -> Entries {
+    let body = shown(&doc.body, doc.trashed, doc.stamps.contains_key(TRASHED_PATH) || doc.conflicts.contains_key(TRASHED_PATH));
+    let mut out: Entries = BTreeMap::new();
+    for (path, values) in &doc.conflicts {
+        let slot = out.entry(path.clone()).or_default();
+        for c in values {
+            slot.insert(c.stamp.clone(), c.value.clone());
+        }
+    }
+    for (path, stamp) in &doc.stamps {
+        out.entry(path.clone()).or_default().entry(stamp.clone()).or_insert_with(|| body.get(path).cloned());
+    }
+    for (path, value) in body {
+        out.entry(path).or_insert_with(|| BTreeMap::from([(doc.created.clone(), Some(value))]));
+    }
+    out
+}
+
+/// The document's causal context: `seen`, plus every stamp it holds (a
+/// replica has seen what it holds; this also covers documents from before
+/// `seen` existed).
+fn context<T: Body>(doc: &Document<T>, entries: &Entries) -> Context {
+    let mut ctx = doc.seen.clone();
+    let stamps = entries.values().flat_map(|e| e.keys()).chain([&doc.created, &doc.updated]);
+    for stamp in stamps {
+        let slot = ctx.entry(stamp.device.clone()).or_default();
+        *slot = (*slot).max(stamp.hlc);
+    }
+    ctx
+}
+
+/// The highest entry, and the highest entry with a value.
+fn winner(values: &BTreeMap<Stamp, Option<Value>>) -> Option<(&Stamp, &Option<Value>)> {
+    values.iter().next_back()
+}
+
+fn highest_value(values: &BTreeMap<Stamp, Option<Value>>) -> Option<&Value> {
+    values.values().rev().find_map(|v| v.as_ref())
+}
+
+/// Splits "list/<id>" and "list/<id>/<field>" paths of keyed lists.
+fn list_path<T: Body>(path: &str) -> Option<(&str, &str, Option<&str>)> {
+    let mut parts = path.splitn(3, '/');
+    let list = parts.next()?;
+    let id = parts.next()?;
+    T::KEYED_LISTS.contains(&list).then_some((list, id, parts.next()))
+}
+
+/// Makes a document from merged entries: the body shows each path's winner
+/// where it can; every other entry is kept in `conflicts`.
+fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entries: Entries) -> Result<Document<T>, MergeError> {
+    let mut fields = Map::new();
+    // list → id → (stamp of the existence path's winner, element object)
+    type Elements<'e> = BTreeMap<&'e str, (Stamp, Map<String, Value>)>;
+    let mut lists: BTreeMap<&str, Elements> =
+        T::KEYED_LISTS.iter().map(|l| (*l, BTreeMap::new())).collect();
+    for (path, values) in &entries {
+        if let Some((list, elem, None)) = list_path::<T>(path) {
+            if let Some((stamp, Some(Value::Bool(true)))) = winner(values) {
+                let mut obj = Map::new();
+                obj.insert("id".into(), Value::String(elem.to_string()));
+                lists.get_mut(list).expect("keyed list").insert(elem, (stamp.clone(), obj));
+            }
+        }
+    }
+    let mut trashed = false;
+    for (path, values) in &entries {
+        if path == TRASHED_PATH {
+            trashed = match winner(values) {
+                Some((_, Some(Value::Bool(b)))) => *b,
+                _ => values.values().rev().find_map(|v| v.as_ref().and_then(Value::as_bool)).unwrap_or(false),
+            };
+        } else if let Some((list, elem, field)) = list_path::<T>(path) {
+            if let (Some(field), Some((_, obj))) = (field, lists.get_mut(list).and_then(|l| l.get_mut(elem))) {
+                if let Some(value) = highest_value(values) {
+                    obj.insert(field.to_string(), value.clone());
+                }
+            }
+        } else if !path.contains('/') && !path.starts_with('$') {
+            if let Some(value) = highest_value(values) {
+                fields.insert(path.clone(), value.clone());
+            }
+        }
+    }
+    for (list, elements) in lists {
+        let mut elements: Vec<_> = elements.into_iter().collect();
+        elements.sort_by(|(ia, (sa, _)), (ib, (sb, _))| sa.cmp(sb).then(ia.cmp(ib)));
+        let items = elements.into_iter().map(|(_, (_, obj))| Value::Object(obj)).collect();
+        fields.insert(list.to_string(), Value::Array(items));
+    }
+    let body: T = serde_json::from_value(Value::Object(fields)).map_err(|e| MergeError::Unreadable(e.to_string()))?;
+
+    let trash_known = entries.contains_key(TRASHED_PATH);
+    let show = shown(&body, trashed, trash_known);
+    let mut stamps = BTreeMap::new();
+    let mut conflicts = BTreeMap::new();
+    for (path, values) in &entries {
+        let current = show.get(path);
+        let shown_stamp = values.iter().rev().find(|(_, v)| v.as_ref() == current).map(|(s, _)| s.clone());
+        let rest: Vec<ConflictValue> = values
+            .iter()
+            .rev()
+            .filter(|(s, _)| Some(*s) != shown_stamp.as_ref())
+            .map(|(s, v)| ConflictValue { value: v.clone(), stamp: s.clone() })
+            .collect();
+        if let Some(stamp) = shown_stamp {
+            stamps.insert(path.clone(), stamp);
+        }
+        if !rest.is_empty() {
+            conflicts.insert(path.clone(), rest);
+        }
+    }
+    // A field the body shows that no entry has (filled in by a serde default):
+    // written at creation, as `entries` would read it back.
+    for path in show.keys() {
+        if !entries.contains_key(path) {
+            stamps.insert(path.clone(), created.clone());
+        }
+    }
+    let updated = entries.values().flat_map(|e| e.keys()).fold(updated.max(created.clone()), |m, s| m.max(s.clone()));
+    Ok(Document {
+        format: FORMAT_VERSION,
+        id,
+        doc_type: T::TYPE.to_string(),
+        body,
+        trashed,
+        created,
+        updated,
+        stamps,
+        seen,
+        conflicts,
+    })
+}
+
+impl<T: Body> Document<T> {
+    /// Every surviving value of `path`, the shown one first, then the
+    /// conflicting ones newest first. Empty for a path never written.
+    pub fn values_at(&self, path: &str) -> Vec<ConflictValue> {
+        let all = entries(self);
+        let Some(values) = all.get(path) else { return Vec::new() };
+        let mut out: Vec<ConflictValue> = Vec::new();
+        if let Some(stamp) = self.stamps.get(path) {
+            out.push(ConflictValue { value: values.get(stamp).cloned().flatten(), stamp: stamp.clone() });
+        }
+        for (stamp, value) in values.iter().rev() {
+            if self.stamps.get(path) != Some(stamp) {
+                out.push(ConflictValue { value: value.clone(), stamp: stamp.clone() });
+            }
+        }
+        out
+    }
+
+    /// Whether any path has a conflict to show.
+    pub fn has_conflicts(&self) -> bool {
+        !self.conflicts().is_empty()
+    }
+
+    /// The conflicts to show the user, by path ("also edited on <device> at
+    /// <time>: … [use this]"). Edits made elsewhere to a list element removed
+    /// here are reported once, on the element's path.
+    pub fn conflicts(&self) -> Vec<Conflict> {
+        let show = shown(&self.body, self.trashed, self.stamps.contains_key(TRASHED_PATH));
+        let all = entries(self);
+        let mut out = Vec::new();
+        let mut removed: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+        let mut removed_stamp: BTreeMap<String, Stamp> = BTreeMap::new();
+        for (path, stored) in &self.conflicts {
+            if stored.is_empty() {
+                continue;
+            }
+            if let Some((list, elem, field)) = list_path::<T>(path) {
+                let base = format!("{list}/{elem}");
+                if !show.contains_key(&base) {
+                    // An element removed here: gather what was written to it elsewhere.
+                    let Some(newest) = stored.iter().filter(|c| c.value.is_some()).map(|c| &c.stamp).max() else { continue };
+                    let obj = removed.entry(base.clone()).or_insert_with(|| {
+                        let mut obj = Map::new();
+                        obj.insert("id".into(), Value::String(elem.to_string()));
+                        obj
+                    });
+                    if let (Some(field), Some(value)) = (field, all.get(path).and_then(highest_value)) {
+                        obj.insert(field.to_string(), value.clone());
+                    }
+                    let slot = removed_stamp.entry(base).or_insert_with(|| newest.clone());
+                    *slot = slot.clone().max(newest.clone());
+                    continue;
+                }
+            } else if !show.contains_key(path) {
+                continue; // a field this version of the app does not know
+            }
+            let current = show.get(path).cloned();
+            // The same value written twice concurrently is no choice to offer.
+            let others: Vec<ConflictValue> = stored.iter().filter(|c| c.value != current).cloned().collect();
+            if !others.is_empty() {
+                out.push(Conflict { path: path.clone(), current, current_stamp: self.stamps.get(path).cloned(), others });
+            }
+        }
+        for (base, obj) in removed {
+            let stamp = removed_stamp.remove(&base).expect("stamp gathered with the object");
+            out.push(Conflict {
+                current: None,
+                current_stamp: self.stamps.get(&base).cloned(),
+                others: vec![ConflictValue { value: Some(Value::Object(obj)), stamp }],
+                path: base,
+            });
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+
+    /// The other values of `path` to offer the user (empty: no conflict).
+    pub fn conflicts_for(&self, path: &str) -> Vec<ConflictValue> {
+        self.conflicts().into_iter().find(|c| c.path == path).map(|c| c.others).unwrap_or_default()
+    }
+
+    /// Settles `path` with the chosen value ("use this", or "keep mine" with
+    /// the current value) as a new local write at `stamp`: every other value
+    /// of the path goes, here and, after sync, everywhere.
+    ///
+    /// On a list element's path ("participants/<id>"): `None` (or `false`)
+    /// keeps it removed and drops edits made to it elsewhere; `true` or an
+    /// element object restores it, its fields taking the object's values or
+    /// else their newest values. Choosing a value for a field of a removed
+    /// element restores the element with that value.
+    pub fn resolve(&mut self, path: &str, chosen: Option<Value>, stamp: Stamp) -> Result<(), MergeError> {
+        let mut all = entries(self);
+        let mut writes: BTreeMap<String, Option<Value>> = BTreeMap::new();
+        let element = list_path::<T>(path).map(|(list, elem, field)| (format!("{list}/{elem}"), field));
+        match element {
+            Some((base, field)) if field.is_none() || (chosen.is_some() && !field_paths(&self.body).contains_key(&base)) => {
+                let restore = match (&chosen, field) {
+                    (_, Some(_)) => true,
+                    (None | Some(Value::Bool(false)), None) => false,
+                    (Some(_), None) => true,
+                };
+                let mut given = match (&chosen, field) {
+                    (Some(Value::Object(obj)), None) => obj.clone(),
+                    (Some(value), Some(field)) => Map::from_iter([(field.to_string(), value.clone())]),
+                    _ => Map::new(),
+                };
+                given.remove("id");
+                let prefix = format!("{base}/");
+                let field_names: Vec<String> =
+                    all.keys().filter_map(|p| p.strip_prefix(&prefix)).map(str::to_string).chain(given.keys().cloned()).collect();
+                if !restore && !all.contains_key(&base) {
+                    return Err(MergeError::UnknownPath(path.to_string()));
+                }
+                writes.insert(base.clone(), restore.then_some(Value::Bool(true)));
+                for name in field_names {
+                    let p = format!("{prefix}{name}");
+                    if !restore {
+                        writes.insert(p, None);
+                    } else if let Some(value) = given.get(&name) {
+                        writes.insert(p, Some(value.clone()));
+                    } else if let Some(values) = all.get(&p).filter(|v| v.values().any(Option::is_none)) {
+                        // Traces of the removal go; the newest value comes back.
+                        writes.insert(p, highest_value(values).cloned());
+                    }
+                }
+            }
+            _ => {
+                let known = all.contains_key(path) || shown(&self.body, self.trashed, true).contains_key(path);
+                if !known {
+                    return Err(MergeError::UnknownPath(path.to_string()));
+                }
+                writes.insert(path.to_string(), chosen);
+            }
+        }
+        for (p, value) in writes {
+            all.insert(p, BTreeMap::from([(stamp.clone(), value)]));
+        }
+        let mut seen = context(self, &entries(self));
+        let slot = seen.entry(stamp.device.clone()).or_default();
+        *slot = (*slot).max(stamp.hlc);
+        let updated = self.updated.clone().max(stamp);
+        *self = rebuild(self.id.clone(), self.created.clone(), updated, seen, all)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;

@@ -1,0 +1,320 @@
+//! The wire types of Xunfang's native sync protocol (`POST /api/sync`),
+//! shared by the app and the reference server, and the checks a server runs
+//! on pushed documents. The contract in words is `docs/sync-protocol.md`.
+//!
+//! One request both pushes the device's changed documents and pulls what
+//! others pushed since the device's cursor. The cursor is an opaque server
+//! sequence number in commit order, never a wall-clock time.
+
+use crate::doc::{Body, DocError, Document, FORMAT_VERSION};
+use crate::id::Id;
+use crate::merge::{merge, MergeError};
+use crate::model::{Activity, Person};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// The protocol version this build speaks (the request's `protocol`).
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The most documents one request may push.
+pub const MAX_PUSH_BATCH: usize = 200;
+/// The most documents one response returns; `pull_limit` is capped to it.
+pub const MAX_PULL_BATCH: usize = 500;
+/// The largest serialised document accepted, in bytes.
+pub const MAX_DOC_BYTES: usize = 256 * 1024;
+/// The largest request body accepted, in bytes.
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+
+/// `POST /api/sync` request body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// `PROTOCOL_VERSION` of the client.
+    pub protocol: u32,
+    /// The client's `DeviceId` (for logs and to skip echoing its own pushes).
+    pub device: String,
+    /// The last cursor the client received and stored, `None` on first sync.
+    #[serde(default)]
+    pub cursor: Option<u64>,
+    /// Documents changed on the device since they were last accepted, as
+    /// stored (each `{ "format", "id", "type", "body", ... }`).
+    #[serde(default)]
+    pub push: Vec<Value>,
+    /// How many documents the client wants back at most (capped at
+    /// `MAX_PULL_BATCH`); absent means the server's default.
+    #[serde(default)]
+    pub pull_limit: Option<usize>,
+}
+
+/// `POST /api/sync` response body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// Where the next request resumes: store it after the docs are stored.
+    pub cursor: u64,
+    /// More documents are waiting past `cursor`: sync again at once.
+    pub more: bool,
+    /// Documents committed after the request's cursor, in commit order, as
+    /// the server holds them (already merged with what it had).
+    pub docs: Vec<Value>,
+    /// Ids of pushed documents the server stored (merged).
+    pub accepted: Vec<Id>,
+    /// Pushed documents the server refused, with the reason; the client keeps
+    /// them and shows the reason.
+    #[serde(default)]
+    pub rejected: Vec<Rejected>,
+}
+
+/// A pushed document the server refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// The document's id as pushed (may not be a valid id).
+    pub id: String,
+    /// A human-readable reason.
+    pub reason: String,
+}
+
+/// Any 4xx/5xx response body: `{ "error": "..." }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A human-readable message, shown to the user as is.
+    pub error: String,
+}
+
+/// A document of any type, told apart by its `"type"` field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyDoc {
+    /// `"type": "activity"`.
+    Activity(Document<Activity>),
+    /// `"type": "person"`.
+    Person(Document<Person>),
+}
+
+impl AnyDoc {
+    /// Reads a document of any known type from JSON, with a message that
+    /// says what is wrong (unknown type, format too new, damaged body).
+    pub fn from_value(value: Value) -> Result<AnyDoc, PushError> {
+        let Some(obj) = value.as_object() else {
+            return Err(PushError::Malformed("a document must be a JSON object".into()));
+        };
+        match obj.get("type").and_then(Value::as_str) {
+            Some(t) if t == Activity::TYPE => Ok(AnyDoc::Activity(read(value)?)),
+            Some(t) if t == Person::TYPE => Ok(AnyDoc::Person(read(value)?)),
+            Some(other) => Err(PushError::UnknownType(other.to_string())),
+            None => Err(PushError::Malformed("the document has no \"type\" (expected \"activity\" or \"person\")".into())),
+        }
+    }
+
+    /// The document's id.
+    pub fn id(&self) -> &Id {
+        match self {
+            AnyDoc::Activity(d) => &d.id,
+            AnyDoc::Person(d) => &d.id,
+        }
+    }
+
+    /// The document's type name.
+    pub fn doc_type(&self) -> &'static str {
+        match self {
+            AnyDoc::Activity(_) => Activity::TYPE,
+            AnyDoc::Person(_) => Person::TYPE,
+        }
+    }
+
+    /// The document as stored and sent.
+    pub fn to_value(&self) -> Value {
+        match self {
+            AnyDoc::Activity(d) => serde_json::to_value(d),
+            AnyDoc::Person(d) => serde_json::to_value(d),
+        }
+        .expect("documents always serialise")
+    }
+
+    /// Merges two replicas of the same document (see `merge`).
+    pub fn merge(&self, other: &AnyDoc) -> Result<AnyDoc, MergeError> {
+        match (self, other) {
+            (AnyDoc::Activity(a), AnyDoc::Activity(b)) => merge(a, b).map(AnyDoc::Activity),
+            (AnyDoc::Person(a), AnyDoc::Person(b)) => merge(a, b).map(AnyDoc::Person),
+            (a, b) => Err(MergeError::WrongType { found: b.doc_type().to_string(), expected: a.doc_type() }),
+        }
+    }
+}
+
+impl Serialize for AnyDoc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnyDoc::Activity(d) => d.serialize(s),
+            AnyDoc::Person(d) => d.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AnyDoc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<AnyDoc, D::Error> {
+        let value = Value::deserialize(d)?;
+        AnyDoc::from_value(value).map_err(serde::de::Error::custom)
+    }
+}
+
+fn read<T: Body>(value: Value) -> Result<Document<T>, PushError> {
+    Document::<T>::from_value(value).map_err(|e| match e {
+        DocError::TooNew { found, supported } => PushError::TooNew { found, supported },
+        DocError::Malformed(why) => PushError::BodyMismatch { doc_type: T::TYPE, why },
+        DocError::WrongType { found, .. } => PushError::UnknownType(found),
+    })
+}
+
+/// Why a pushed document was refused. `Display` gives the message for
+/// `Rejected::reason`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushError {
+    /// Not a JSON object, or no `type`.
+    Malformed(String),
+    /// A `type` this server does not store.
+    UnknownType(String),
+    /// Written by a newer app than the server understands.
+    TooNew { found: u32, supported: u32 },
+    /// `id` missing or not a UUID.
+    BadId(String),
+    /// The body (or stamps) do not fit the type.
+    BodyMismatch { doc_type: &'static str, why: String },
+    /// Larger than `MAX_DOC_BYTES`.
+    TooLarge { bytes: usize },
+}
+
+impl fmt::Display for PushError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PushError::Malformed(why) => write!(f, "not a Xunfang document: {why}"),
+            PushError::UnknownType(t) => write!(f, "unknown document type \"{t}\" (expected \"activity\" or \"person\")"),
+            PushError::TooNew { found, supported } => write!(
+                f,
+                "the document has format {found} but this server reads up to format {supported}; update the server"
+            ),
+            PushError::BadId(id) => write!(f, "the document id \"{id}\" is not a UUID"),
+            PushError::BodyMismatch { doc_type, why } => write!(f, "the document does not match the {doc_type} format: {why}"),
+            PushError::TooLarge { bytes } => {
+                write!(f, "the document is {bytes} bytes, more than the limit of {MAX_DOC_BYTES} bytes")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PushError {}
+
+/// Checks one pushed document and reads it: size, id, type, format, body.
+pub fn validate_pushed(value: &Value) -> Result<AnyDoc, PushError> {
+    let bytes = value.to_string().len();
+    if bytes > MAX_DOC_BYTES {
+        return Err(PushError::TooLarge { bytes });
+    }
+    let Some(obj) = value.as_object() else {
+        return Err(PushError::Malformed("a document must be a JSON object".into()));
+    };
+    let raw_id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
+    if Id::parse(raw_id).is_none() {
+        return Err(PushError::BadId(raw_id.to_string()));
+    }
+    if let Some(format) = obj.get("format").and_then(Value::as_u64) {
+        if format > FORMAT_VERSION as u64 {
+            return Err(PushError::TooNew { found: u32::try_from(format).unwrap_or(u32::MAX), supported: FORMAT_VERSION });
+        }
+    }
+    AnyDoc::from_value(value.clone())
+}
+
+/// Checks a request's envelope (protocol, batch size), with a message for
+/// the `400` error body.
+pub fn validate_request(req: &SyncRequest) -> Result<(), String> {
+    if req.protocol != PROTOCOL_VERSION {
+        return Err(format!(
+            "this server speaks sync protocol {PROTOCOL_VERSION}, the app sent protocol {}; update the app or the server",
+            req.protocol
+        ));
+    }
+    if req.device.trim().is_empty() {
+        return Err("the request names no device".into());
+    }
+    if req.push.len() > MAX_PUSH_BATCH {
+        return Err(format!("at most {MAX_PUSH_BATCH} documents per request, {} were pushed; send them in batches", req.push.len()));
+    }
+    Ok(())
+}
+
+/// The pull batch size the server uses for a request.
+pub fn pull_limit(req: &SyncRequest) -> usize {
+    req.pull_limit.unwrap_or(MAX_PULL_BATCH).clamp(1, MAX_PULL_BATCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{DeviceId, Hlc, Stamp};
+    use serde_json::json;
+
+    fn activity() -> Document<Activity> {
+        let stamp = Stamp { hlc: Hlc { millis: 1, counter: 0 }, device: DeviceId("d".into()) };
+        let id = Id::new_v7(1_700_000_000_000, [1; 10]);
+        Document::create(id, Activity { title: "视察".into(), ..Activity::default() }, stamp)
+    }
+
+    #[test]
+    fn a_request_and_a_response_read_from_the_documented_json() {
+        let doc = activity();
+        let req: SyncRequest = serde_json::from_value(json!({
+            "protocol": 1, "device": "tablet-1", "cursor": null, "push": [doc.to_json().parse::<Value>().unwrap()], "pull_limit": 100
+        }))
+        .unwrap();
+        assert_eq!(req.cursor, None);
+        assert_eq!(validate_request(&req), Ok(()));
+        assert_eq!(pull_limit(&req), 100);
+        assert!(matches!(validate_pushed(&req.push[0]), Ok(AnyDoc::Activity(d)) if d == doc));
+        let resp: SyncResponse = serde_json::from_value(json!({
+            "cursor": 42, "more": false, "docs": [], "accepted": [doc.id], "rejected": [{"id": "x", "reason": "unknown document type"}]
+        }))
+        .unwrap();
+        assert_eq!(resp.cursor, 42);
+        assert_eq!(resp.accepted, vec![doc.id.clone()]);
+    }
+
+    #[test]
+    fn a_pushed_document_is_refused_with_a_reason_a_person_can_read() {
+        let good = serde_json::to_value(activity()).unwrap();
+        let mut unknown = good.clone();
+        unknown["type"] = json!("meeting");
+        assert!(validate_pushed(&unknown).unwrap_err().to_string().contains("unknown document type \"meeting\""));
+        let mut newer = good.clone();
+        newer["format"] = json!(7);
+        assert!(validate_pushed(&newer).unwrap_err().to_string().contains("format 7"));
+        let mut bad_id = good.clone();
+        bad_id["id"] = json!("42");
+        assert_eq!(validate_pushed(&bad_id), Err(PushError::BadId("42".into())));
+        let mut bad_body = good.clone();
+        bad_body["body"]["participants"] = json!("nobody");
+        let err = validate_pushed(&bad_body).unwrap_err();
+        assert!(matches!(err, PushError::BodyMismatch { doc_type: "activity", .. }), "{err}");
+        let mut huge = good;
+        huge["body"]["notes"] = json!("字".repeat(MAX_DOC_BYTES));
+        assert!(matches!(validate_pushed(&huge), Err(PushError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn any_doc_reads_by_type_and_says_which_types_exist() {
+        let doc = activity();
+        let any: AnyDoc = serde_json::from_str(&doc.to_json()).unwrap();
+        assert_eq!(any.doc_type(), "activity");
+        assert_eq!(any.id(), &doc.id);
+        assert_eq!(serde_json::to_value(&any).unwrap(), serde_json::to_value(&doc).unwrap());
+        assert_eq!(any.merge(&any).unwrap(), any);
+        let err = serde_json::from_value::<AnyDoc>(json!({"format": 1, "id": doc.id, "type": "memo"})).unwrap_err();
+        assert!(err.to_string().contains("expected \"activity\" or \"person\""), "{err}");
+    }
+
+    #[test]
+    fn a_request_with_another_protocol_or_too_many_documents_is_refused() {
+        let mut req = SyncRequest { protocol: 2, device: "t".into(), cursor: Some(3), push: vec![], pull_limit: Some(10_000) };
+        assert!(validate_request(&req).unwrap_err().contains("protocol 2"));
+        req.protocol = PROTOCOL_VERSION;
+        assert_eq!(pull_limit(&req), MAX_PULL_BATCH);
+        req.push = vec![Value::Null; MAX_PUSH_BATCH + 1];
+        assert!(validate_request(&req).unwrap_err().contains("batches"));
+    }
+}
