@@ -13,6 +13,7 @@ pub mod model;
 pub mod period;
 pub mod search;
 pub mod sync;
+pub mod sync_client;
 pub mod template;
 pub mod validate;
 

@@ -1,0 +1,315 @@
+//! The client side of sync, written against two narrow traits: a `LocalStore`
+//! (IndexedDB in the app, memory in tests) and a transport for one of three
+//! endpoint kinds (our native protocol, a plain REST collection, push only).
+//!
+//! Data flows one way: local edits enter the outbox with the document (one
+//! transaction, the store's job); a sync pushes the outbox, pulls what others
+//! wrote, merges it in with `merge`, and only then advances the cursor, so a
+//! sync cut off anywhere resumes from its last confirmed cursor and repeats
+//! nothing harmful: merging is idempotent. Not here: timers, retries, HTTP.
+
+use crate::clock::Stamp;
+use crate::id::Id;
+use crate::sync::{AnyDoc, SyncRequest, SyncResponse, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
+use serde_json::Value;
+use std::fmt;
+
+/// A document waiting in the outbox, as it will be sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub doc: AnyDoc,
+}
+
+impl Pending {
+    /// What a confirmation must match to clear the outbox entry: an edit made
+    /// while the push was under way changes it, and keeps the entry.
+    pub fn mark(&self) -> (Id, Stamp) {
+        (self.doc.id().clone(), updated(&self.doc))
+    }
+}
+
+/// The document's latest change.
+pub fn updated(doc: &AnyDoc) -> Stamp {
+    match doc {
+        AnyDoc::Activity(d) => d.updated.clone(),
+        AnyDoc::Person(d) => d.updated.clone(),
+    }
+}
+
+/// What the engine needs from local storage.
+#[allow(async_fn_in_trait)] // used single-threaded in the browser; no Send bound wanted
+pub trait LocalStore {
+    /// Up to `limit` documents from the outbox, oldest change first.
+    async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String>;
+    /// How many documents wait in the outbox.
+    async fn pending_count(&self) -> Result<usize, String>;
+    /// Clears outbox entries whose document is unchanged since it was sent.
+    async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String>;
+    /// Merges `docs` into the local ones (see `absorb`) and, in the same
+    /// transaction, stores `cursor` when given.
+    async fn absorb(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), String>;
+    /// The last confirmed cursor of the native protocol.
+    async fn cursor(&self) -> Result<Option<u64>, String>;
+}
+
+/// What becomes of one received document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Absorbed {
+    /// The document to store, if it changes what is stored.
+    pub store: Option<AnyDoc>,
+    /// The local copy knew something the received one did not: push it.
+    pub push: bool,
+}
+
+/// Merges a received document into the local copy. Pure: the store calls it
+/// inside its transaction. A received document that cannot merge (another
+/// type under the same id) is ignored rather than overwriting local data.
+pub fn absorb(local: Option<&AnyDoc>, remote: AnyDoc) -> Absorbed {
+    match local {
+        None => Absorbed { store: Some(remote), push: false },
+        Some(local) => match local.merge(&remote) {
+            Ok(merged) => {
+                let push = merged != remote;
+                let store = (merged != *local).then_some(merged);
+                Absorbed { store, push }
+            }
+            Err(_) => Absorbed { store: None, push: false },
+        },
+    }
+}
+
+/// Why a sync stopped. Every variant has a message a field worker can act on
+/// (the app words them in the UI's language from the variant).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncError {
+    /// No connection, DNS failure, connection refused or cut.
+    Offline(String),
+    /// The token was missing, unknown or revoked (401/403).
+    Unauthorized(String),
+    /// The server failed (5xx): retry later.
+    Server { status: u16, message: String },
+    /// The server refused the request itself (4xx other than auth): retrying
+    /// the same request will not help.
+    Refused { status: u16, message: String },
+    /// The answer was not what the protocol says (not JSON, wrong shape).
+    BadResponse(String),
+    /// Local storage failed.
+    Store(String),
+    /// The user interrupted it; what was confirmed stays confirmed.
+    Interrupted,
+}
+
+impl SyncError {
+    /// Whether trying again later can help (backoff), as opposed to needing
+    /// a person (a new token, another address).
+    pub fn retryable(&self) -> bool {
+        matches!(self, SyncError::Offline(_) | SyncError::Server { .. } | SyncError::BadResponse(_) | SyncError::Store(_))
+    }
+}
+
+impl fmt::Display for SyncError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SyncError::Offline(why) => write!(f, "no connection to the server ({why})"),
+            SyncError::Unauthorized(why) => write!(f, "the server refused the token ({why})"),
+            SyncError::Server { status, message } => write!(f, "the server answered {status}: {message}"),
+            SyncError::Refused { status, message } => write!(f, "the server refused the request ({status}): {message}"),
+            SyncError::BadResponse(why) => write!(f, "the server's answer could not be read: {why}"),
+            SyncError::Store(why) => write!(f, "local storage failed: {why}"),
+            SyncError::Interrupted => write!(f, "sync was interrupted"),
+        }
+    }
+}
+
+/// How far a sync got, for "n of about m" and the header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub pushed: usize,
+    pub pulled: usize,
+    /// Documents the server refused, with its reason (kept locally).
+    pub rejected: Vec<(String, String)>,
+    /// Still waiting in the outbox when the sync ended.
+    pub waiting: usize,
+}
+
+/// Our native protocol: one request pushes a batch and pulls a batch.
+#[allow(async_fn_in_trait)]
+pub trait NativeTransport {
+    async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError>;
+}
+
+/// A plain REST collection (json-server and the like): list a collection,
+/// write one document by id. The client merges; the server only stores.
+#[allow(async_fn_in_trait)]
+pub trait RestTransport {
+    async fn list(&self, collection: &str) -> Result<Vec<Value>, SyncError>;
+    async fn put(&self, collection: &str, id: &Id, doc: &Value) -> Result<(), SyncError>;
+}
+
+/// An endpoint that only accepts data: each changed document is POSTed.
+#[allow(async_fn_in_trait)]
+pub trait PushTransport {
+    async fn post(&self, doc: &Value) -> Result<(), SyncError>;
+}
+
+/// The REST collection a document type lives in.
+pub fn collection_of(doc_type: &str) -> &'static str {
+    match doc_type {
+        "person" => "people",
+        _ => "activities",
+    }
+}
+
+/// The collections a REST sync reads.
+pub const REST_COLLECTIONS: [&str; 2] = ["activities", "people"];
+
+fn store_err(e: String) -> SyncError {
+    SyncError::Store(e)
+}
+
+/// Runs the native protocol until the outbox is empty and nothing more is
+/// waiting on the server. `progress` is told after every round trip;
+/// `interrupted` is asked before each one.
+pub async fn sync_native<S: LocalStore, T: NativeTransport>(
+    store: &S,
+    transport: &T,
+    device: &str,
+    mut progress: impl FnMut(&Progress),
+    interrupted: impl Fn() -> bool,
+) -> Result<Progress, SyncError> {
+    let mut done = Progress::default();
+    loop {
+        if interrupted() {
+            return Err(SyncError::Interrupted);
+        }
+        let cursor = store.cursor().await.map_err(store_err)?;
+        let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+        let request = SyncRequest {
+            protocol: PROTOCOL_VERSION,
+            device: device.to_string(),
+            cursor,
+            push: batch.iter().map(|p| p.doc.to_value()).collect(),
+            pull_limit: Some(MAX_PULL_BATCH),
+        };
+        let response = transport.exchange(&request).await?;
+        let mut docs = Vec::with_capacity(response.docs.len());
+        for value in response.docs {
+            // A document this app cannot read (newer format) is skipped, not
+            // fatal: it stays on the server for an updated app.
+            if let Ok(doc) = AnyDoc::from_value(value) {
+                docs.push(doc);
+            }
+        }
+        let pulled = docs.len();
+        store.absorb(docs, Some(response.cursor)).await.map_err(store_err)?;
+        let settled: Vec<(Id, Stamp)> = batch
+            .iter()
+            .map(Pending::mark)
+            .filter(|(id, _)| {
+                response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str())
+            })
+            .collect();
+        store.confirm(&settled).await.map_err(store_err)?;
+        done.pushed += response.accepted.len();
+        done.pulled += pulled;
+        done.rejected.extend(response.rejected.into_iter().map(|r| (r.id, r.reason)));
+        done.waiting = store.pending_count().await.map_err(store_err)?;
+        progress(&done);
+        // Done when the server has nothing more and the outbox is empty, or
+        // when a round pushed nothing (refused or failing documents stay in
+        // the outbox for the next sync instead of looping here).
+        if !response.more && (done.waiting == 0 || settled.is_empty()) {
+            return Ok(done);
+        }
+    }
+}
+
+/// Syncs with a plain REST collection: reads every document, merges them in,
+/// then writes back each local document the server lacks or has older.
+pub async fn sync_rest<S: LocalStore, T: RestTransport>(
+    store: &S,
+    transport: &T,
+    mut progress: impl FnMut(&Progress),
+    interrupted: impl Fn() -> bool,
+) -> Result<Progress, SyncError> {
+    let mut done = Progress::default();
+    for collection in REST_COLLECTIONS {
+        if interrupted() {
+            return Err(SyncError::Interrupted);
+        }
+        let docs: Vec<AnyDoc> = transport.list(collection).await?.into_iter().filter_map(|v| AnyDoc::from_value(v).ok()).collect();
+        done.pulled += docs.len();
+        store.absorb(docs, None).await.map_err(store_err)?;
+        progress(&done);
+    }
+    loop {
+        let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut sent = Vec::new();
+        for p in &batch {
+            if interrupted() {
+                store.confirm(&sent).await.map_err(store_err)?;
+                return Err(SyncError::Interrupted);
+            }
+            let doc = p.doc.to_value();
+            match transport.put(collection_of(p.doc.doc_type()), p.doc.id(), &doc).await {
+                Ok(()) => {
+                    sent.push(p.mark());
+                    done.pushed += 1;
+                }
+                Err(SyncError::Refused { message, .. }) => {
+                    done.rejected.push((p.doc.id().to_string(), message));
+                    sent.push(p.mark());
+                }
+                Err(e) => {
+                    store.confirm(&sent).await.map_err(store_err)?;
+                    return Err(e);
+                }
+            }
+        }
+        store.confirm(&sent).await.map_err(store_err)?;
+        done.waiting = store.pending_count().await.map_err(store_err)?;
+        progress(&done);
+        if sent.len() < batch.len() || batch.len() < MAX_PUSH_BATCH {
+            break;
+        }
+    }
+    done.waiting = store.pending_count().await.map_err(store_err)?;
+    Ok(done)
+}
+
+/// Delivers the outbox to an endpoint that only accepts data.
+pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
+    store: &S,
+    transport: &T,
+    mut progress: impl FnMut(&Progress),
+    interrupted: impl Fn() -> bool,
+) -> Result<Progress, SyncError> {
+    let mut done = Progress::default();
+    loop {
+        let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for p in &batch {
+            if interrupted() {
+                return Err(SyncError::Interrupted);
+            }
+            match transport.post(&p.doc.to_value()).await {
+                Ok(()) => done.pushed += 1,
+                Err(SyncError::Refused { message, .. }) => done.rejected.push((p.doc.id().to_string(), message)),
+                Err(e) => return Err(e),
+            }
+            // Confirmed one by one: a cut connection resends at most one.
+            store.confirm(&[p.mark()]).await.map_err(store_err)?;
+        }
+        done.waiting = store.pending_count().await.map_err(store_err)?;
+        progress(&done);
+    }
+}
+
+#[cfg(test)]
+#[path = "sync_client_tests.rs"]
+mod tests;
