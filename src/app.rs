@@ -15,6 +15,7 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     provide_context(I18n::new());
     provide_context(AppUpdate::start());
+    provide_context(crate::sync::start());
     view! {
         <Router>
             <Header/>

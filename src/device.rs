@@ -45,6 +45,12 @@ pub fn stamp() -> Stamp {
     Stamp { hlc, device: device_id() }
 }
 
+/// Moves this device's clock past a stamp seen from elsewhere.
+pub fn observe(remote: Hlc) {
+    let hlc = settings::last_hlc().unwrap_or_default().observe(remote, now_millis());
+    settings::set_last_hlc(hlc);
+}
+
 /// Today in the device's local time zone.
 pub fn today() -> NaiveDate {
     let d = js_sys::Date::new_0();

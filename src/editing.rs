@@ -84,6 +84,26 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
                 editor.flush();
             }
         });
+        // A sync brought documents in: show this one's new state if nothing
+        // is being typed (otherwise the next write merges it in).
+        if let Some(sync) = crate::sync::use_status() {
+            let id = editor.id.get_value();
+            Effect::new(move |first: Option<()>| {
+                sync.revision.track();
+                if first.is_none() {
+                    return;
+                }
+                let id = id.clone();
+                spawn_local(async move {
+                    let Ok(db) = Db::app().await else { return };
+                    let Ok(Some(fresh)) = db.get::<T>(&id).await else { return };
+                    if editor.state.try_get_untracked() == Some(SaveState::Saved) && editor.doc.try_get_untracked().flatten().as_ref() != Some(&fresh) {
+                        editor.draft.try_set(fresh.body.clone());
+                        editor.doc.try_set(Some(fresh));
+                    }
+                });
+            });
+        }
         let key = NEXT_KEY.with(|k| {
             k.set(k.get() + 1);
             k.get()
@@ -136,6 +156,11 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
             editor.busy.try_set_value(false);
             match result {
                 Ok(doc) => {
+                    // Fields merged in from elsewhere show, unless the user
+                    // typed on in the meantime (the next write merges again).
+                    if editor.again.try_get_value() != Some(true) && editor.draft.try_get_untracked().as_ref() != Some(&doc.body) {
+                        editor.draft.try_set(doc.body.clone());
+                    }
                     editor.doc.try_set(Some(doc));
                     if editor.again.try_get_value() == Some(true) {
                         // Typed while this write ran: write the newer draft too.
@@ -161,30 +186,58 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
         };
         doc.set_trashed(trashed, device::stamp());
         Db::app().await?.put(&doc).await?;
+        crate::sync::poke();
         self.doc.set(Some(doc));
         Ok(())
     }
 }
 
-/// Applies `body` to the stored document (or creates it) and writes it.
-async fn write<T: Body>(id: Id, stored: Option<Document<T>>, body: T) -> Result<Document<T>, StoreError> {
-    let doc = match stored {
+/// Applies `body` to the document the editor started from, stamping what the
+/// user changed, then merges that with what is stored now: a sync may have
+/// brought other fields from elsewhere meanwhile, and they must survive.
+async fn write<T: Body>(id: Id, base: Option<Document<T>>, body: T) -> Result<Document<T>, StoreError> {
+    let edited = match base {
         Some(mut doc) => {
             if !doc.edit(body, device::stamp()) {
                 return Ok(doc);
             }
             doc
         }
-        None => Document::create(id, body, device::stamp()),
+        None => Document::create(id.clone(), body, device::stamp()),
     };
-    Db::app().await?.put(&doc).await?;
+    let db = Db::app().await?;
+    let doc = match db.get::<T>(&id).await? {
+        Some(stored) if stored != edited => xunfang_core::merge(&stored, &edited).unwrap_or(edited),
+        _ => edited,
+    };
+    db.put(&doc).await?;
     // Now that there is something to lose, ask the browser to keep it.
     crate::storage::quota::persist_once();
+    crate::sync::poke();
     Ok(doc)
+}
+
+impl<T: Body + Send + Sync + 'static> Editor<T> {
+    /// Settles a conflict with the chosen value ("use this") as a new local
+    /// change, written at once.
+    pub async fn resolve(&self, path: &str, chosen: Option<serde_json::Value>) -> Result<(), StoreError> {
+        self.flush();
+        let Some(mut doc) = self.doc.get_untracked() else { return Ok(()) };
+        if doc.resolve(path, chosen, device::stamp()).is_err() {
+            return Ok(());
+        }
+        Db::app().await?.put(&doc).await?;
+        crate::sync::poke();
+        self.draft.set(doc.body.clone());
+        self.doc.set(Some(doc));
+        Ok(())
+    }
 }
 
 /// Moves any stored document to the trash or back (from lists).
 pub async fn set_trashed<T: Body>(mut doc: Document<T>, trashed: bool) -> Result<(), StoreError> {
     doc.set_trashed(trashed, device::stamp());
-    Db::app().await?.put(&doc).await
+    Db::app().await?.put(&doc).await?;
+    crate::sync::poke();
+    Ok(())
 }

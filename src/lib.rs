@@ -13,6 +13,7 @@ pub mod offline;
 pub mod pages;
 pub mod settings;
 pub mod storage;
+pub mod sync;
 
 /// Mounts the UI on the page.
 pub fn start() {

@@ -40,3 +40,65 @@ pub fn template() -> &'static xunfang_core::Template {
     static TEMPLATE: std::sync::OnceLock<xunfang_core::Template> = std::sync::OnceLock::new();
     TEMPLATE.get_or_init(xunfang_core::Template::liaison)
 }
+
+const SYNC: &str = "xunfang.sync";
+
+/// Where and how this device syncs. Kept in localStorage: it is small and
+/// needed before IndexedDB opens.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SyncConfig {
+    pub mode: SyncMode,
+    /// The server's address (native), the collection base (REST) or the URL
+    /// that accepts documents (push only).
+    pub endpoint: String,
+    pub token: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncMode {
+    #[default]
+    Native,
+    Rest,
+    PushOnly,
+}
+
+impl SyncMode {
+    pub const ALL: [SyncMode; 3] = [SyncMode::Native, SyncMode::Rest, SyncMode::PushOnly];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            SyncMode::Native => "native",
+            SyncMode::Rest => "rest",
+            SyncMode::PushOnly => "push_only",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<SyncMode> {
+        SyncMode::ALL.into_iter().find(|m| m.key() == key)
+    }
+}
+
+impl SyncConfig {
+    pub fn is_set(&self) -> bool {
+        !self.endpoint.trim().is_empty()
+    }
+}
+
+pub fn sync_config() -> SyncConfig {
+    LocalStorage::get(SYNC).unwrap_or_default()
+}
+
+pub fn set_sync_config(config: &SyncConfig) {
+    let _ = LocalStorage::set(SYNC, config);
+}
+
+const LAST_SYNC: &str = "xunfang.sync.last-ok";
+
+pub fn last_sync_ok() -> Option<f64> {
+    LocalStorage::get(LAST_SYNC).ok()
+}
+
+pub fn set_last_sync_ok(t: f64) {
+    let _ = LocalStorage::set(LAST_SYNC, t);
+}

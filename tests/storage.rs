@@ -6,6 +6,8 @@ use chrono::NaiveDate;
 use wasm_bindgen_test::*;
 use xunfang::storage::{schema, Db};
 use xunfang_core::clock::{DeviceId, Hlc, Stamp};
+use xunfang_core::sync::AnyDoc;
+use xunfang_core::sync_client::LocalStore;
 use xunfang_core::{Activity, Attendance, Document, Id, Participant, Person, Suggestion};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -93,26 +95,69 @@ async fn a_trashed_document_stays_stored_and_can_be_restored() {
 }
 
 #[wasm_bindgen_test]
-async fn a_database_written_by_one_schema_version_opens_under_the_next_without_loss() {
+async fn a_database_written_by_the_previous_schema_opens_without_loss() {
     let name = "t-upgrade";
     let _ = rexie::Rexie::delete(name).await;
-    // Written by this version of the schema (the previous one, for the next
-    // release) ...
-    let old = schema::at_version(name, schema::VERSION).build().await.unwrap();
-    let db = Db::from_rexie(old);
+    // Written by schema version 1 (before sync added the outbox) ...
+    let old = schema::version_1(name).build().await.unwrap();
+    assert_eq!(old.version().unwrap(), 1);
+    let tx = old.transaction(&[schema::ACTIVITIES, schema::PEOPLE], rexie::TransactionMode::ReadWrite).unwrap();
     let doc = activity(1, "survey", "专题调研：农村养老", "2024-09-09");
     let person = Document::create(id(100), Person { name: "李梅".into(), ..Person::default() }, stamp(1));
-    db.put(&doc).await.unwrap();
-    db.put(&person).await.unwrap();
-    db.close();
-    // ... and opened by the next version: rexie drops undeclared stores on
-    // upgrade, so this fails if the schema forgets one.
-    let upgraded = schema::at_version(name, schema::VERSION + 1).build().await.unwrap();
-    let db = Db::from_rexie(upgraded);
-    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc));
+    tx.store(schema::ACTIVITIES).unwrap().put(&js_sys::JSON::parse(&doc.to_json()).unwrap(), None).await.unwrap();
+    tx.store(schema::PEOPLE).unwrap().put(&js_sys::JSON::parse(&person.to_json()).unwrap(), None).await.unwrap();
+    tx.done().await.unwrap();
+    old.close();
+    // ... opened by this version: rexie drops undeclared stores on upgrade,
+    // so this fails if the current schema forgets one.
+    let db = Db::open(name).await.unwrap();
+    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc.clone()));
     assert_eq!(db.get::<Person>(&person.id).await.unwrap(), Some(person));
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     assert_eq!(db.activities_between(d("2024-09-01"), d("2024-09-30")).await.unwrap().docs.len(), 1, "indexes survive");
+    // And the new outbox works on the upgraded database.
+    db.put(&doc).await.unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_local_write_queues_the_document_and_a_confirmation_clears_only_that_version() {
+    let db = fresh("t-outbox").await;
+    let mut doc = activity(1, "visit", "走访", "2024-02-02");
+    db.put(&doc).await.unwrap();
+    let sent = db.pending(10).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    let mark = sent[0].mark();
+    // Edited again while the push was under way.
+    let mut body = doc.body.clone();
+    body.title = "走访委员企业".into();
+    doc.edit(body, stamp(50));
+    db.put(&doc).await.unwrap();
+    db.confirm(&[mark]).await.unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 1, "the newer edit still waits");
+    let again = db.pending(10).await.unwrap();
+    db.confirm(&[again[0].mark()]).await.unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn received_documents_merge_into_local_ones_and_the_cursor_moves_with_them() {
+    let db = fresh("t-absorb").await;
+    let local = activity(1, "forum", "座谈会", "2024-04-12");
+    db.put(&local).await.unwrap();
+    db.confirm(&[(local.id.clone(), local.updated.clone())]).await.unwrap();
+    // The same record edited elsewhere (another field), and a new one.
+    let mut remote = local.clone();
+    let mut body = remote.body.clone();
+    body.place = "县政协会议室".into();
+    remote.edit(body, Stamp { hlc: Hlc { millis: 99, counter: 0 }, device: DeviceId("office".into()) });
+    let other = activity(2, "visit", "走访", "2024-05-01");
+    db.absorb(vec![AnyDoc::Activity(remote), AnyDoc::Activity(other.clone())], Some(42)).await.unwrap();
+    let merged = db.get::<Activity>(&local.id).await.unwrap().unwrap();
+    assert_eq!(merged.body.place, "县政协会议室");
+    assert_eq!(db.get::<Activity>(&other.id).await.unwrap(), Some(other));
+    assert_eq!(db.cursor().await.unwrap(), Some(42));
+    assert_eq!(db.pending_count().await.unwrap(), 0, "nothing new to push back");
 }
 
 #[wasm_bindgen_test]

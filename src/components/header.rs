@@ -43,6 +43,7 @@ pub fn Header() -> impl IntoView {
                 {move || i18n.t(T::SwitchLanguage)}
             </button>
         </header>
+        <crate::components::sync_status::SyncStatusLine/>
         <Show when=move || update.ready.get()>
             <div class="banner" role="alert">
                 {move || i18n.t(T::UpdateReady)} " "

@@ -1,6 +1,7 @@
 //! Widgets shared by the pages.
 
 pub mod confirm;
+pub mod conflicts;
 pub mod field;
 pub mod header;
 pub mod participants;
@@ -8,3 +9,5 @@ pub mod problems;
 pub mod save_status;
 pub mod store_error;
 pub mod suggestions;
+pub mod sync_settings;
+pub mod sync_status;

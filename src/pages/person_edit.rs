@@ -96,6 +96,7 @@ fn PersonForm(id: Id, doc: Option<Document<Person>>) -> impl IntoView {
             </div>
         </Show>
         {move || trash_error.get().map(|e| view! { <StoreErrorNotice error=e/> })}
+        <crate::components::conflicts::ConflictList editor=editor/>
         <ProblemList problems=problems/>
         <form class="person-form" on:submit=|ev| ev.prevent_default()>
             <div class="row">

@@ -115,6 +115,7 @@ fn RecordForm(loaded: Loaded) -> impl IntoView {
             </div>
         </Show>
         {move || trash_error.get().map(|e| view! { <StoreErrorNotice error=e/> })}
+        <crate::components::conflicts::ConflictList editor=editor/>
         <ProblemList problems=problems/>
         <form class="record-form" on:submit=|ev| ev.prevent_default()>
             <div class="row">

@@ -32,6 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 }
             />
+            <crate::components::sync_settings::SyncSettings/>
             <StoragePanel/>
             <h2>{move || i18n.t(T::AppName)}</h2>
             <p>{move || i18n.t(T::DataHere)}</p>

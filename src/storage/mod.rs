@@ -7,6 +7,7 @@
 mod error;
 pub mod quota;
 pub mod schema;
+mod sync_store;
 
 pub use error::{StoreError, StoreErrorKind};
 
@@ -21,7 +22,7 @@ use xunfang_core::{Activity, Document, Id};
 /// An open database. The app uses one (`Db::app()`); tests open their own.
 #[derive(Clone)]
 pub struct Db {
-    rexie: Rc<Rexie>,
+    pub(crate) rexie: Rc<Rexie>,
 }
 
 /// What a list read found: the documents, and how many stored ones could not
@@ -67,12 +68,16 @@ impl Db {
         Db { rexie: Rc::new(rexie) }
     }
 
-    /// Writes a document (insert or replace), in one transaction.
+    /// Writes a local change: the document and its outbox entry (so sync
+    /// pushes it) in one transaction, so neither exists without the other.
     pub async fn put<T: Body>(&self, doc: &Document<T>) -> Result<(), StoreError> {
         let name = store_name::<T>();
-        let tx = self.rexie.transaction(&[name], TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let tx = self.rexie.transaction(&[name, schema::OUTBOX], TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let store = tx.store(name).map_err(StoreError::writing)?;
         store.put(&to_js(&doc.to_json())?, None).await.map_err(StoreError::writing)?;
+        let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
+        let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE.to_string(), updated: doc.updated.clone() };
+        outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
         tx.done().await.map_err(StoreError::writing)?;
         Ok(())
     }
@@ -118,7 +123,7 @@ impl Db {
 
     /// Removes every document: for tests only, never offered in the UI.
     pub async fn clear_all(&self) -> Result<(), StoreError> {
-        let names = [schema::ACTIVITIES, schema::PEOPLE];
+        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::OUTBOX, schema::META];
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         for name in names {
             tx.store(name).map_err(StoreError::writing)?.clear().await.map_err(StoreError::writing)?;
@@ -147,6 +152,14 @@ fn collect<T: Body>(values: Vec<JsValue>) -> Loaded<T> {
 
 fn to_js(json: &str) -> Result<JsValue, StoreError> {
     js_sys::JSON::parse(json).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")))
+}
+
+fn from_js_any(value: &JsValue) -> Result<xunfang_core::sync::AnyDoc, StoreError> {
+    let json: String = js_sys::JSON::stringify(value)
+        .map(String::from)
+        .map_err(|e| StoreError::new(StoreErrorKind::Unreadable, format!("{e:?}")))?;
+    let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))?;
+    xunfang_core::sync::AnyDoc::from_value(value).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))
 }
 
 fn from_js<T: Body>(value: &JsValue) -> Result<Document<T>, StoreError> {

@@ -7,12 +7,16 @@ use rexie::{Index, ObjectStore, RexieBuilder};
 
 pub const APP_DB_NAME: &str = "xunfang";
 /// Bump when a store or index is added; list every one below, old ones too.
-pub const VERSION: u32 = 1;
+/// 1: activities, people, meta. 2: + outbox (sync).
+pub const VERSION: u32 = 2;
 
 pub const ACTIVITIES: &str = "activities";
 pub const PEOPLE: &str = "people";
-/// Small app state that must live with the records (sync cursors later).
+/// Small app state that must live with the records (the sync cursor).
 pub const META: &str = "meta";
+/// Documents changed here and not yet confirmed by the server, keyed by id;
+/// written in the same transaction as the document itself.
+pub const OUTBOX: &str = "outbox";
 
 pub const BY_DATE: &str = "date";
 pub const BY_KIND: &str = "kind";
@@ -26,8 +30,17 @@ pub fn current(name: &str) -> RexieBuilder {
 /// The current stores under a given version number: tests use it to check
 /// that a version bump keeps every document.
 pub fn at_version(name: &str, version: u32) -> RexieBuilder {
-    RexieBuilder::new(name)
-        .version(version)
+    stores_v1(RexieBuilder::new(name).version(version)).add_object_store(ObjectStore::new(OUTBOX).key_path("id"))
+}
+
+/// Schema version 1 exactly as the first release declared it, kept so the
+/// upgrade test opens a real version-1 database.
+pub fn version_1(name: &str) -> RexieBuilder {
+    stores_v1(RexieBuilder::new(name).version(1))
+}
+
+fn stores_v1(builder: RexieBuilder) -> RexieBuilder {
+    builder
         .add_object_store(
             ObjectStore::new(ACTIVITIES)
                 .key_path("id")

@@ -1,0 +1,149 @@
+//! Sync settings: mode, address, token; "Sync now" and "Stop"; progress; the
+//! tablet set-up link with its QR code, and taking such a link in.
+
+use crate::components::field::{SelectField, TextField};
+use crate::components::sync_status::describe;
+use crate::i18n::{use_i18n, T};
+use crate::settings::{self, SyncConfig, SyncMode};
+use crate::sync::{self, SyncStatus};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+
+/// The link that sets a tablet up: this app's address with the settings in
+/// the query (`/settings?sync=<address>&token=<token>&mode=<mode>`).
+fn setup_link(config: &SyncConfig) -> String {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
+    params.append("sync", config.endpoint.trim());
+    params.append("token", config.token.trim());
+    params.append("mode", config.mode.key());
+    format!("{origin}/settings?{}", String::from(params.to_string()))
+}
+
+fn qr_svg(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    Some(code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).quiet_zone(true).build())
+}
+
+#[component]
+pub fn SyncSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let status = expect_context::<SyncStatus>();
+    let saved = settings::sync_config();
+    let mode = RwSignal::new(saved.mode.key().to_string());
+    let endpoint = RwSignal::new(saved.endpoint.clone());
+    let token = RwSignal::new(saved.token.clone());
+    let current = RwSignal::new(saved);
+    let notice = RwSignal::new(None::<T>);
+
+    // A set-up link was opened: offer its settings.
+    let query = use_query_map();
+    let offered = Memo::new(move |_| {
+        let q = query.read();
+        q.get("sync").map(|endpoint| SyncConfig {
+            endpoint,
+            token: q.get("token").unwrap_or_default(),
+            mode: q.get("mode").and_then(|m| SyncMode::from_key(&m)).unwrap_or_default(),
+        })
+    });
+
+    let apply = move |config: SyncConfig| {
+        spawn_local(async move {
+            let _ = sync::configure(config.clone()).await;
+            mode.set(config.mode.key().to_string());
+            endpoint.set(config.endpoint.clone());
+            token.set(config.token.clone());
+            current.set(config);
+            notice.set(Some(T::SyncSaved));
+        })
+    };
+    let save = move |_| {
+        let config = SyncConfig {
+            mode: SyncMode::from_key(&mode.get_untracked()).unwrap_or_default(),
+            endpoint: endpoint.get_untracked().trim().to_string(),
+            token: token.get_untracked().trim().to_string(),
+        };
+        apply(config);
+    };
+    let modes = Signal::derive(move || {
+        SyncMode::ALL
+            .into_iter()
+            .map(|m| {
+                let key = match m {
+                    SyncMode::Native => T::SyncModeNative,
+                    SyncMode::Rest => T::SyncModeRest,
+                    SyncMode::PushOnly => T::SyncModePushOnly,
+                };
+                (m.key().to_string(), i18n.t(key).to_string())
+            })
+            .collect::<Vec<_>>()
+    });
+    let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
+
+    view! {
+        <h2>{move || i18n.t(T::SyncTitle)}</h2>
+        {move || offered.get().filter(|o| *o != current.get()).map(|o| {
+            let shown = format!("{} · {}", o.endpoint, i18n.t(match o.mode {
+                SyncMode::Native => T::SyncModeNative,
+                SyncMode::Rest => T::SyncModeRest,
+                SyncMode::PushOnly => T::SyncModePushOnly,
+            }));
+            view! {
+                <div class="notice" role="alert">
+                    <p>{move || i18n.t(T::SyncSetupConfirm)}</p>
+                    <p><code>{shown}</code></p>
+                    <button type="button" class="primary" on:click=move |_| apply(o.clone())>{move || i18n.t(T::SyncSetupUse)}</button>
+                </div>
+            }
+        })}
+        <Show when=move || !current.get().is_set()>
+            <p>{move || i18n.t(T::SyncNotSet)}</p>
+        </Show>
+        <form class="sync-form" on:submit=|ev| ev.prevent_default()>
+            <div class="row">
+                <SelectField id="sync-mode".into() label=label(T::SyncMode) options=modes value=mode on_change=move |v| mode.set(v)/>
+                <TextField id="sync-endpoint".into() kind="url" label=label(T::SyncEndpoint) value=endpoint on_input=move |v| endpoint.set(v)/>
+                <TextField id="sync-token".into() label=label(T::SyncToken) value=token on_input=move |v| token.set(v)/>
+            </div>
+            <div class="row">
+                <button type="button" class="primary" on:click=save>{move || i18n.t(T::SyncSave)}</button>
+                <button type="button" on:click=move |_| sync::run_now() disabled=move || !current.get().is_set() || status.running.get()>
+                    {move || i18n.t(T::SyncNow)}
+                </button>
+                <Show when=move || status.running.get()>
+                    <button type="button" class="danger" on:click=move |_| sync::interrupt()>{move || i18n.t(T::SyncStop)}</button>
+                </Show>
+            </div>
+        </form>
+        {move || notice.get().map(|n| view! { <p role="status">{move || i18n.t(n)}</p> })}
+        {move || status.progress.get().map(|p| {
+            let rejected = p.rejected.clone();
+            view! {
+                <p data-testid="sync-progress">
+                    {move || i18n.t(T::SyncSent)} " " {p.pushed} " · " {move || i18n.t(T::SyncReceived)} " " {p.pulled}
+                    " · " {p.waiting} " " {move || i18n.t(T::SyncWaiting)}
+                </p>
+                {(!rejected.is_empty()).then(|| view! {
+                    <div class="error" role="alert">
+                        <p>{rejected.len()} " " {move || i18n.t(T::SyncRejected)}</p>
+                        <ul>{rejected.into_iter().map(|(id, why)| view! { <li><code>{id}</code> ": " {why}</li> }).collect_view()}</ul>
+                    </div>
+                })}
+            }
+        })}
+        {move || status.last_error.get().map(|e| view! { <p class="error" role="alert">{describe(i18n, &e, status.retry_at.get())}</p> })}
+        {move || {
+            let config = current.get();
+            config.is_set().then(|| {
+                let link = setup_link(&config);
+                let svg = qr_svg(&link).unwrap_or_default();
+                view! {
+                    <p>{move || i18n.t(T::SyncSetupLink)}</p>
+                    <p><a href=link.clone() data-testid="setup-link">{link.clone()}</a></p>
+                    <div class="qr" inner_html=svg></div>
+                }
+            })
+        }}
+    }
+}

@@ -1,0 +1,72 @@
+//! The header's sync line: changes waiting, last successful sync, the last
+//! error in plain words, and "Sync now".
+
+use crate::i18n::{use_i18n, I18n, T};
+use crate::settings;
+use crate::sync::{self, SyncStatus};
+use leptos::prelude::*;
+use xunfang_core::sync_client::SyncError;
+
+/// A sync error in the UI's language, with the server's own words when it
+/// gave some and the minutes to the next automatic try.
+pub fn describe(i18n: I18n, e: &SyncError, retry_at: Option<f64>) -> String {
+    let (key, detail) = match e {
+        SyncError::Offline(_) => (T::SyncErrOffline, String::new()),
+        SyncError::Unauthorized(m) => (T::SyncErrToken, m.clone()),
+        SyncError::Server { status, message } => (T::SyncErrServer, format!("{status} {message}")),
+        SyncError::Refused { status, message } => (T::SyncErrRefused, format!("{status} {message}")),
+        SyncError::BadResponse(m) => (T::SyncErrBadResponse, m.clone()),
+        SyncError::Store(m) => (T::SyncErrStore, m.clone()),
+        SyncError::Interrupted => (T::SyncErrInterrupted, String::new()),
+    };
+    let mut text = i18n.t(key).to_string();
+    if !detail.trim().is_empty() {
+        text.push_str(&format!(" ({})", detail.trim()));
+    }
+    if let Some(at) = retry_at {
+        let minutes = ((at - js_sys::Date::now()) / 60_000.0).ceil().max(1.0) as u32;
+        text.push_str(&format!("; {minutes} {}", i18n.t(T::SyncRetryIn)));
+    }
+    text
+}
+
+fn clock(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+#[component]
+pub fn SyncStatusLine() -> impl IntoView {
+    let i18n = use_i18n();
+    let status = expect_context::<SyncStatus>();
+    let configured = move || {
+        status.running.track();
+        settings::sync_config().is_set()
+    };
+    view! {
+        <Show when=configured>
+            <div class="sync-line" role="status" aria-live="polite" data-testid="sync-status">
+                {move || {
+                    if status.running.get() {
+                        return i18n.t(T::SyncRunning).to_string();
+                    }
+                    let waiting = status.waiting.get();
+                    let mut parts = vec![if waiting == 0 {
+                        i18n.t(T::SyncAllSent).to_string()
+                    } else {
+                        format!("{waiting} {}", i18n.t(T::SyncWaiting))
+                    }];
+                    parts.push(match status.last_ok.get() {
+                        Some(t) => format!("{} {}", i18n.t(T::SyncLast), clock(t)),
+                        None => i18n.t(T::SyncNever).to_string(),
+                    });
+                    parts.join(" · ")
+                }}
+                {move || status.last_error.get().map(|e| view! { <span class="sync-error">{describe(i18n, &e, status.retry_at.get())}</span> })}
+                <button type="button" class="small" on:click=move |_| sync::run_now() disabled=move || status.running.get()>
+                    {move || i18n.t(T::SyncNow)}
+                </button>
+            </div>
+        </Show>
+    }
+}

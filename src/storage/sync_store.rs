@@ -1,0 +1,164 @@
+//! IndexedDB as the sync engine's `LocalStore`: the outbox, received
+//! documents merged in, and the cursor stored with them in one transaction.
+
+use super::{from_js_any, schema, to_js, Db, StoreError};
+use rexie::TransactionMode;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+use xunfang_core::sync::AnyDoc;
+use xunfang_core::sync_client::{absorb, updated, LocalStore, Pending};
+use xunfang_core::{Id, Stamp};
+
+const CURSOR_KEY: &str = "sync.cursor";
+
+/// One document waiting to be pushed, and the change it waits with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub id: Id,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub updated: Stamp,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CursorEntry {
+    key: String,
+    value: Option<u64>,
+}
+
+fn store_name(doc_type: &str) -> &'static str {
+    if doc_type == "person" {
+        schema::PEOPLE
+    } else {
+        schema::ACTIVITIES
+    }
+}
+
+fn text(e: StoreError) -> String {
+    e.to_string()
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(v: &JsValue) -> Option<T> {
+    let json: String = js_sys::JSON::stringify(v).ok()?.into();
+    serde_json::from_str(&json).ok()
+}
+
+impl Db {
+    /// Forgets the sync position (a new endpoint starts from the beginning)
+    /// and queues every document for pushing to it.
+    pub async fn reset_sync(&self) -> Result<(), StoreError> {
+        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::OUTBOX, schema::META];
+        let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
+        for name in [schema::ACTIVITIES, schema::PEOPLE] {
+            let store = tx.store(name).map_err(StoreError::writing)?;
+            for v in store.get_all(None, None).await.map_err(StoreError::writing)? {
+                if let Ok(doc) = from_js_any(&v) {
+                    let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
+                    outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
+                }
+            }
+        }
+        let meta = tx.store(schema::META).map_err(StoreError::writing)?;
+        meta.delete(JsValue::from_str(CURSOR_KEY)).await.map_err(StoreError::writing)?;
+        tx.done().await.map_err(StoreError::writing)?;
+        Ok(())
+    }
+
+    async fn pending_docs(&self, limit: usize) -> Result<Vec<Pending>, StoreError> {
+        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::OUTBOX];
+        let tx = self.rexie.transaction(&names, TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let outbox = tx.store(schema::OUTBOX).map_err(StoreError::reading)?;
+        let entries = outbox.get_all(None, Some(limit as u32)).await.map_err(StoreError::reading)?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            let Some(entry) = parse::<OutboxEntry>(&e) else { continue };
+            let store = tx.store(store_name(&entry.doc_type)).map_err(StoreError::reading)?;
+            if let Some(v) = store.get(JsValue::from_str(entry.id.as_str())).await.map_err(StoreError::reading)? {
+                if let Ok(doc) = from_js_any(&v) {
+                    out.push(Pending { doc });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn count_pending(&self) -> Result<usize, StoreError> {
+        let tx = self.rexie.transaction(&[schema::OUTBOX], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let n = tx.store(schema::OUTBOX).map_err(StoreError::reading)?.count(None).await.map_err(StoreError::reading)?;
+        Ok(n as usize)
+    }
+
+    async fn confirm_sent(&self, sent: &[(Id, Stamp)]) -> Result<(), StoreError> {
+        let tx = self.rexie.transaction(&[schema::OUTBOX], TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
+        for (id, stamp) in sent {
+            let key = JsValue::from_str(id.as_str());
+            let current = outbox.get(key.clone()).await.map_err(StoreError::writing)?.and_then(|v| parse::<OutboxEntry>(&v));
+            // An edit made while the push was under way keeps its entry.
+            if current.is_some_and(|e| &e.updated == stamp) {
+                outbox.delete(key).await.map_err(StoreError::writing)?;
+            }
+        }
+        tx.done().await.map_err(StoreError::writing)?;
+        Ok(())
+    }
+
+    async fn absorb_docs(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), StoreError> {
+        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::OUTBOX, schema::META];
+        let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
+        let mut latest = None::<Stamp>;
+        for remote in docs {
+            let store = tx.store(store_name(remote.doc_type())).map_err(StoreError::writing)?;
+            let key = JsValue::from_str(remote.id().as_str());
+            let local = store.get(key).await.map_err(StoreError::writing)?.and_then(|v| from_js_any(&v).ok());
+            let remote_updated = updated(&remote);
+            latest = latest.max(Some(remote_updated));
+            let result = absorb(local.as_ref(), remote);
+            if let Some(doc) = result.store {
+                store.put(&to_js(&doc.to_value().to_string())?, None).await.map_err(StoreError::writing)?;
+                if result.push {
+                    let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
+                    outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
+                }
+            }
+        }
+        if let Some(cursor) = cursor {
+            let meta = tx.store(schema::META).map_err(StoreError::writing)?;
+            let entry = CursorEntry { key: CURSOR_KEY.into(), value: Some(cursor) };
+            meta.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
+        }
+        tx.done().await.map_err(StoreError::writing)?;
+        // Later local edits must sort after everything seen from elsewhere.
+        if let Some(stamp) = latest {
+            crate::device::observe(stamp.hlc);
+        }
+        Ok(())
+    }
+
+    async fn stored_cursor(&self) -> Result<Option<u64>, StoreError> {
+        let tx = self.rexie.transaction(&[schema::META], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let meta = tx.store(schema::META).map_err(StoreError::reading)?;
+        let v = meta.get(JsValue::from_str(CURSOR_KEY)).await.map_err(StoreError::reading)?;
+        Ok(v.and_then(|v| parse::<CursorEntry>(&v)).and_then(|c| c.value))
+    }
+}
+
+impl LocalStore for Db {
+    async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String> {
+        self.pending_docs(limit).await.map_err(text)
+    }
+    async fn pending_count(&self) -> Result<usize, String> {
+        self.count_pending().await.map_err(text)
+    }
+    async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String> {
+        self.confirm_sent(sent).await.map_err(text)
+    }
+    async fn absorb(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), String> {
+        self.absorb_docs(docs, cursor).await.map_err(text)
+    }
+    async fn cursor(&self) -> Result<Option<u64>, String> {
+        self.stored_cursor().await.map_err(text)
+    }
+}

@@ -1,0 +1,53 @@
+//! One HTTP exchange through the browser's fetch, with every failure turned
+//! into a `SyncError` that says what happened.
+
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+use xunfang_core::sync::ErrorBody;
+use xunfang_core::sync_client::SyncError;
+
+/// Sends `body` (JSON) with the bearer token; returns the response text of a
+/// 2xx answer.
+pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) -> Result<String, SyncError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = &body {
+        init.set_body(&JsValue::from_str(b));
+    }
+    let request = Request::new_with_str_and_init(url, &init).map_err(|e| SyncError::Refused { status: 0, message: describe(&e) })?;
+    let headers = request.headers();
+    let _ = headers.set("Accept", "application/json");
+    if body.is_some() {
+        let _ = headers.set("Content-Type", "application/json");
+    }
+    if !token.is_empty() {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    let window = web_sys::window().ok_or_else(|| SyncError::Offline("no window".into()))?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|e| SyncError::Offline(describe(&e)))?
+        .dyn_into()
+        .map_err(|_| SyncError::BadResponse("not a response".into()))?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if (200..300).contains(&status) {
+        return Ok(text);
+    }
+    // Our server explains itself as {"error": "..."}; others may not.
+    let message = serde_json::from_str::<ErrorBody>(&text).map(|e| e.error).unwrap_or_else(|_| text.chars().take(200).collect());
+    Err(match status {
+        401 | 403 => SyncError::Unauthorized(message),
+        500..=599 => SyncError::Server { status, message },
+        _ => SyncError::Refused { status, message },
+    })
+}
+
+fn describe(e: &JsValue) -> String {
+    Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"))
+}

@@ -1,0 +1,220 @@
+//! When to sync, and what the header says about it. The only place (with
+//! `http`) that talks to the network.
+//!
+//! Sync runs by itself at start-up, when the browser comes back online, a
+//! few seconds after local changes and every few minutes while online;
+//! "Sync now" is always there. It never blocks editing: the engine works on
+//! IndexedDB while the UI keeps its own drafts. Failures that may pass
+//! (no connection, 5xx) are retried with exponential backoff and jitter;
+//! failures that need a person (a refused token) wait for one.
+
+mod http;
+mod transport;
+
+use crate::settings::{self, SyncConfig, SyncMode};
+use crate::storage::Db;
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use xunfang_core::sync_client::{self, LocalStore, Progress, SyncError};
+
+/// After a local change, wait this long for more before syncing.
+const AFTER_CHANGE_MS: i32 = 3_000;
+/// While online and idle, sync this often.
+const PERIODIC_MS: i32 = 5 * 60 * 1000;
+const BACKOFF_FIRST_MS: f64 = 5_000.0;
+const BACKOFF_MAX_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// What the header and the settings screen show.
+#[derive(Clone, Copy)]
+pub struct SyncStatus {
+    /// Changes waiting to be sent.
+    pub waiting: RwSignal<usize>,
+    /// Time (ms since epoch) of the last successful sync.
+    pub last_ok: RwSignal<Option<f64>>,
+    pub last_error: RwSignal<Option<SyncError>>,
+    /// When the next automatic retry is due (ms since epoch).
+    pub retry_at: RwSignal<Option<f64>>,
+    pub running: RwSignal<bool>,
+    pub progress: RwSignal<Option<Progress>>,
+    /// Bumped whenever a sync brought documents in: screens reload.
+    pub revision: RwSignal<u64>,
+}
+
+thread_local! {
+    static STATUS: RefCell<Option<SyncStatus>> = const { RefCell::new(None) };
+    static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
+    static FAILURES: Cell<u32> = const { Cell::new(0) };
+    static STOP: Cell<bool> = const { Cell::new(false) };
+}
+
+fn status() -> Option<SyncStatus> {
+    STATUS.with(|s| *s.borrow())
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Starts the automatic schedule; call once at app start.
+pub fn start() -> SyncStatus {
+    let status = SyncStatus {
+        waiting: RwSignal::new(0),
+        last_ok: RwSignal::new(settings::last_sync_ok()),
+        last_error: RwSignal::new(None),
+        retry_at: RwSignal::new(None),
+        running: RwSignal::new(false),
+        progress: RwSignal::new(None),
+        revision: RwSignal::new(0),
+    };
+    STATUS.with(|s| *s.borrow_mut() = Some(status));
+    refresh_waiting();
+    schedule(500);
+    let back_online = window_event_listener(leptos::ev::online, move |_| {
+        FAILURES.with(|f| f.set(0));
+        schedule(500);
+    });
+    std::mem::forget(back_online); // lives as long as the page
+    if let Some(w) = web_sys::window() {
+        use wasm_bindgen::prelude::*;
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            if online() && !status.running.get_untracked() && status.retry_at.get_untracked().is_none() {
+                run_now();
+            }
+        });
+        let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), PERIODIC_MS);
+        tick.forget();
+    }
+    status
+}
+
+/// A local change was saved: count it, and sync a little later.
+pub fn poke() {
+    refresh_waiting();
+    if FAILURES.with(Cell::get) == 0 {
+        schedule(AFTER_CHANGE_MS);
+    }
+}
+
+/// "Sync now": right away, forgetting any backoff.
+pub fn run_now() {
+    FAILURES.with(|f| f.set(0));
+    schedule(0);
+}
+
+/// Stops a running sync after its current round trip; what was confirmed
+/// stays confirmed and the next sync resumes from there.
+pub fn interrupt() {
+    STOP.with(|s| s.set(true));
+}
+
+fn refresh_waiting() {
+    wasm_bindgen_futures::spawn_local(async {
+        if let (Some(s), Ok(db)) = (status(), Db::app().await) {
+            if let Ok(n) = db.pending_count().await {
+                s.waiting.set(n);
+            }
+        }
+    });
+}
+
+fn schedule(delay_ms: i32) {
+    use wasm_bindgen::prelude::*;
+    let Some(w) = web_sys::window() else { return };
+    if let Some(t) = TIMER.with(Cell::take) {
+        w.clear_timeout_with_handle(t);
+    }
+    let run = Closure::once_into_js(|| {
+        TIMER.with(|t| t.set(None));
+        wasm_bindgen_futures::spawn_local(run());
+    });
+    if let Ok(handle) = w.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), delay_ms.max(0)) {
+        TIMER.with(|t| t.set(Some(handle)));
+    }
+}
+
+async fn run() {
+    let Some(s) = status() else { return };
+    let config = settings::sync_config();
+    if !config.is_set() || s.running.get_untracked() {
+        return;
+    }
+    s.running.set(true);
+    s.retry_at.set(None);
+    s.progress.set(None);
+    STOP.with(|x| x.set(false));
+    let result = sync_once(&config, s).await;
+    s.running.set(false);
+    if s.progress.get_untracked().is_some_and(|p| p.pulled > 0) {
+        s.revision.update(|r| *r += 1);
+    }
+    match result {
+        Ok(_) => {
+            FAILURES.with(|f| f.set(0));
+            let t = now();
+            settings::set_last_sync_ok(t);
+            s.last_ok.set(Some(t));
+            s.last_error.set(None);
+        }
+        Err(SyncError::Interrupted) => s.last_error.set(Some(SyncError::Interrupted)),
+        Err(e) => {
+            let retry = e.retryable();
+            s.last_error.set(Some(e));
+            if retry {
+                let n = FAILURES.with(|f| {
+                    f.set(f.get() + 1);
+                    f.get()
+                });
+                let delay = backoff_ms(n);
+                s.retry_at.set(Some(now() + delay));
+                schedule(delay as i32);
+            }
+        }
+    }
+    refresh_waiting();
+}
+
+/// Exponential backoff with ±20% jitter, so a whole team coming back into
+/// coverage at once does not retry in lockstep.
+fn backoff_ms(failures: u32) -> f64 {
+    let base = (BACKOFF_FIRST_MS * 2f64.powi(failures.saturating_sub(1).min(16) as i32)).min(BACKOFF_MAX_MS);
+    base * (0.8 + 0.4 * js_sys::Math::random())
+}
+
+async fn sync_once(config: &SyncConfig, s: SyncStatus) -> Result<Progress, SyncError> {
+    let db = Db::app().await.map_err(|e| SyncError::Store(e.to_string()))?;
+    let progress = move |p: &Progress| {
+        s.progress.set(Some(p.clone()));
+        s.waiting.set(p.waiting);
+    };
+    let stop = || STOP.with(Cell::get);
+    let (endpoint, token) = (config.endpoint.as_str(), config.token.as_str());
+    match config.mode {
+        SyncMode::Native => {
+            let device = crate::device::device_id().0;
+            sync_client::sync_native(&db, &transport::Native { endpoint, token }, &device, progress, stop).await
+        }
+        SyncMode::Rest => sync_client::sync_rest(&db, &transport::Rest { endpoint, token }, progress, stop).await,
+        SyncMode::PushOnly => sync_client::sync_push_only(&db, &transport::PushOnly { endpoint, token }, progress, stop).await,
+    }
+}
+
+/// Saves new settings; a new endpoint or mode starts from the beginning
+/// (every local document is queued for it), then syncs.
+pub async fn configure(config: SyncConfig) -> Result<(), crate::storage::StoreError> {
+    let old = settings::sync_config();
+    settings::set_sync_config(&config);
+    if old.endpoint.trim() != config.endpoint.trim() || old.mode != config.mode {
+        Db::app().await?.reset_sync().await?;
+    }
+    run_now();
+    Ok(())
+}
+
+/// The sync status, if sync has started (it has, once the app is mounted).
+pub fn use_status() -> Option<SyncStatus> {
+    status()
+}

@@ -1,0 +1,61 @@
+//! The three endpoint kinds, as the sync engine's transports.
+
+use super::http::call;
+use xunfang_core::sync::{SyncRequest, SyncResponse};
+use xunfang_core::sync_client::{NativeTransport, PushTransport, RestTransport, SyncError};
+use xunfang_core::Id;
+
+fn base(endpoint: &str) -> &str {
+    endpoint.trim().trim_end_matches('/')
+}
+
+/// Our native protocol: `POST <endpoint>/api/sync`.
+pub struct Native<'a> {
+    pub endpoint: &'a str,
+    pub token: &'a str,
+}
+
+impl NativeTransport for Native<'_> {
+    async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
+        let body = serde_json::to_string(request).expect("requests serialise");
+        let text = call("POST", &format!("{}/api/sync", base(self.endpoint)), self.token, Some(body)).await?;
+        serde_json::from_str(&text).map_err(|e| SyncError::BadResponse(e.to_string()))
+    }
+}
+
+/// A plain REST collection: `GET <endpoint>/<collection>`,
+/// `PUT <endpoint>/<collection>/<id>` (POST when the id is new to it).
+pub struct Rest<'a> {
+    pub endpoint: &'a str,
+    pub token: &'a str,
+}
+
+impl RestTransport for Rest<'_> {
+    async fn list(&self, collection: &str) -> Result<Vec<serde_json::Value>, SyncError> {
+        let text = call("GET", &format!("{}/{collection}", base(self.endpoint)), self.token, None).await?;
+        serde_json::from_str(&text).map_err(|e| SyncError::BadResponse(e.to_string()))
+    }
+
+    async fn put(&self, collection: &str, id: &Id, doc: &serde_json::Value) -> Result<(), SyncError> {
+        let url = format!("{}/{collection}/{id}", base(self.endpoint));
+        match call("PUT", &url, self.token, Some(doc.to_string())).await {
+            // Many REST servers only PUT what exists; a new document is POSTed.
+            Err(SyncError::Refused { status: 404, .. }) => {
+                call("POST", &format!("{}/{collection}", base(self.endpoint)), self.token, Some(doc.to_string())).await.map(|_| ())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+}
+
+/// Push only: `POST <endpoint>` with each changed document.
+pub struct PushOnly<'a> {
+    pub endpoint: &'a str,
+    pub token: &'a str,
+}
+
+impl PushTransport for PushOnly<'_> {
+    async fn post(&self, doc: &serde_json::Value) -> Result<(), SyncError> {
+        call("POST", base(self.endpoint), self.token, Some(doc.to_string())).await.map(|_| ())
+    }
+}
