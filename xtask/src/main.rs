@@ -454,9 +454,9 @@ fn has_browser() -> bool {
 }
 
 fn has_node_modules() -> bool {
-    e2e_dir()
-        .join("node_modules/playwright-core/package.json")
-        .is_file()
+    ["playwright-core", "json-server"]
+        .iter()
+        .all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
 }
 
 /// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).
