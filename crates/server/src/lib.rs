@@ -1,5 +1,25 @@
 //! Reference server for 巡访 Xunfang.
 //!
+//! # Usage
+//!
+//! ```text
+//! xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data [--db FILE] [--cors-origin ORIGIN]...
+//! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE]
+//! xunfang-server token list   [--data DIR | --db FILE]
+//! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
+//! ```
+//!
+//! `serve` serves the app and the sync endpoint; `cargo xtask serve` builds
+//! the app and runs it with `--dist dist --data data`. Sync data lives in one
+//! SQLite file, `<data>/xunfang.sqlite3` (or `--db FILE`). Each device syncs
+//! with an access token: `token create` prints a new one once (only its hash
+//! is stored); type it into the app's Settings. A token belongs to a team,
+//! and a team sees only its own documents. `--cors-origin` (repeatable, `*`
+//! for any) lets an app served from another origin call `/api`; by default
+//! only the same origin can.
+//!
+//! # Static files
+//!
 //! Serves the app that trunk built into `dist/`:
 //!
 //! * `index.html` and service workers: `Cache-Control: no-cache`, so a new
@@ -14,22 +34,36 @@
 //! file with an extension is a 404. Responses are gzip/brotli compressed when
 //! the client accepts it (wasm included).
 //!
-//! `GET /api/health` answers `{"ok":true,"version":"..."}`.
+//! # API
+//!
+//! * `GET /api/health` answers `{"ok":true,"version":"..."}`.
+//! * `POST /api/sync`: the native sync protocol (`docs/sync-protocol.md`),
+//!   see [`sync`]. Validation and merging are `xunfang_core`'s; this crate
+//!   only moves documents between HTTP and the database ([`store`]).
+//!
+//! Errors are `{"error": "<message for a person>"}` with a 4xx/5xx status.
+
+pub mod store;
+pub mod sync;
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use tower::ServiceExt;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeFile;
 use tower_http::trace::TraceLayer;
+use xunfang_core::sync::{ErrorBody, MAX_REQUEST_BYTES};
+
+pub use store::{Store, StoreError, Team};
 
 /// `Cache-Control` for documents that must be revalidated on every load.
 pub const NO_CACHE: &str = "no-cache";
@@ -45,33 +79,113 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Debug, Clone)]
 pub struct AppState {
     dist: Arc<PathBuf>,
+    store: Option<Store>,
 }
 
 impl AppState {
     pub fn new(dist: impl Into<PathBuf>) -> Self {
         Self {
             dist: Arc::new(dist.into()),
+            store: None,
         }
+    }
+
+    /// Serves sync from `store`.
+    pub fn with_store(mut self, store: Store) -> Self {
+        self.store = Some(store);
+        self
     }
 
     pub fn dist(&self) -> &Path {
         &self.dist
     }
+
+    /// The sync database, or the error that says sync is off.
+    pub fn store(&self) -> Result<&Store, AppError> {
+        self.store.as_ref().ok_or(AppError::SyncDisabled)
+    }
 }
 
-/// Builds the application router serving `dist`.
+/// Which other origins may call `/api` (CORS).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Cors {
+    /// Same origin only (no CORS headers).
+    #[default]
+    SameOrigin,
+    /// Any origin (`--cors-origin '*'`).
+    Any,
+    /// These origins (`https://app.example.org`).
+    Origins(Vec<HeaderValue>),
+}
+
+impl Cors {
+    /// From the `--cors-origin` values; `*` among them means any.
+    pub fn from_args(origins: &[String]) -> Result<Cors, String> {
+        if origins.is_empty() {
+            return Ok(Cors::SameOrigin);
+        }
+        if origins.iter().any(|o| o.trim() == "*") {
+            return Ok(Cors::Any);
+        }
+        origins
+            .iter()
+            .map(|o| {
+                let o = o.trim().trim_end_matches('/');
+                let ok = (o.starts_with("http://") || o.starts_with("https://"))
+                    && !o["https://".len().min(o.len())..].contains('/');
+                match HeaderValue::from_str(o) {
+                    Ok(v) if ok => Ok(v),
+                    _ => Err(format!(
+                        "--cors-origin {o:?} is not an origin; write it as scheme://host[:port], e.g. https://app.example.org, or * for any"
+                    )),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Cors::Origins)
+    }
+
+    fn layer(&self) -> Option<CorsLayer> {
+        let origin = match self {
+            Cors::SameOrigin => return None,
+            Cors::Any => AllowOrigin::any(),
+            Cors::Origins(list) => AllowOrigin::list(list.clone()),
+        };
+        Some(
+            CorsLayer::new()
+                .allow_origin(origin)
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                .max_age(std::time::Duration::from_secs(3600)),
+        )
+    }
+}
+
+/// Builds the application router serving `dist`, without sync
+/// (`/api/sync` answers 503).
 pub fn router(dist: impl Into<PathBuf>) -> Router {
-    let state = AppState::new(dist);
+    app(AppState::new(dist), &Cors::SameOrigin)
+}
+
+/// Builds the application router: the static app, `/api/health` and, when
+/// the state has a store, `/api/sync`.
+pub fn app(state: AppState, cors: &Cors) -> Router {
     // Level 5 keeps brotli fast enough to compress the wasm on the fly
     // (brotli's default, 11, takes seconds for a megabyte).
     let compression = CompressionLayer::new()
         .gzip(true)
         .br(true)
         .quality(CompressionLevel::Precise(5));
-    Router::new()
+    let mut api = Router::new()
         .route("/api/health", get(health))
-        .route("/api/{*rest}", axum::routing::any(api_not_found))
-        .fallback(static_file)
+        .route(
+            "/api/sync",
+            post(sync::sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
+        )
+        .route("/api/{*rest}", axum::routing::any(api_not_found));
+    if let Some(cors) = cors.layer() {
+        api = api.layer(cors);
+    }
+    api.fallback(static_file)
         .with_state(state)
         .layer(compression)
         .layer(TraceLayer::new_for_http())
@@ -90,11 +204,29 @@ pub enum AppError {
     NotBuilt,
     /// Unexpected I/O trouble.
     Io(std::io::Error),
+    /// No token, or one the server does not know (or revoked).
+    Unauthorized(&'static str),
+    /// A request the server cannot read (not JSON, wrong shape, protocol).
+    BadRequest(String),
+    /// The body is over `MAX_REQUEST_BYTES`.
+    TooLarge,
+    /// The server runs without a sync database.
+    SyncDisabled,
+    /// The database failed.
+    Store(StoreError),
+    /// A blocking task died.
+    Internal(String),
 }
 
 impl From<std::io::Error> for AppError {
     fn from(err: std::io::Error) -> Self {
         AppError::Io(err)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        AppError::Store(err)
     }
 }
 
@@ -108,42 +240,59 @@ impl std::fmt::Display for AppError {
                 "the app has not been built (dist/index.html is missing); run `cargo xtask serve`",
             ),
             AppError::Io(err) => write!(f, "i/o error: {err}"),
+            AppError::Unauthorized(why) => f.write_str(why),
+            AppError::BadRequest(why) => f.write_str(why),
+            AppError::TooLarge => write!(
+                f,
+                "the request is larger than the server accepts ({} MiB); sync fewer or smaller documents at once",
+                MAX_REQUEST_BYTES / (1024 * 1024)
+            ),
+            AppError::SyncDisabled => f.write_str("this server has no sync database; sync is not available here"),
+            AppError::Store(_) | AppError::Internal(_) => f.write_str(
+                "the server could not read or write its database; try again later, and tell the administrator if this persists",
+            ),
         }
     }
 }
 
 impl std::error::Error for AppError {}
 
-#[derive(Serialize)]
-struct ErrorBody {
-    ok: bool,
-    error: String,
-}
-
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::BadPath => StatusCode::BAD_REQUEST,
+            AppError::BadPath | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::NotBuilt => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::NotBuilt | AppError::SyncDisabled => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Io(err) => {
                 tracing::error!(error = %err, "i/o error while serving a request");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            AppError::Store(err) => {
+                tracing::error!(error = %err, "database error while serving a request");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            AppError::Internal(err) => {
+                tracing::error!(error = %err, "internal error while serving a request");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         };
         let body = ErrorBody {
-            ok: false,
             error: self.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if matches!(self, AppError::MethodNotAllowed) {
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match self {
+            AppError::MethodNotAllowed => {
+                headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            }
+            AppError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
         }
         response
     }

@@ -1,4 +1,5 @@
-//! `xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data`
+//! `xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data`,
+//! `xunfang-server token create|list|revoke` (see the library's docs).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,8 +20,68 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Serve the built app (dist/) over HTTP.
+    /// Serve the built app (dist/) and the sync endpoint over HTTP.
     Serve(ServeArgs),
+    /// Manage the access tokens devices sync with.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create a token for a team (the team is created if new) and print it once.
+    Create {
+        /// The team the token syncs with; devices of one team share documents.
+        #[arg(long)]
+        team: String,
+        /// A note to recognise the token by (a person or a tablet).
+        #[arg(long, default_value = "")]
+        label: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List tokens (first characters only), their teams and whether revoked.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a token, given whole or by the first characters `list` shows.
+    Revoke {
+        /// The token, or its first 8 characters.
+        token: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct DbArgs {
+    /// Directory for server-side data; the database is DIR/xunfang.sqlite3.
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
+    /// The database file (overrides --data).
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+impl DbArgs {
+    fn path(&self) -> PathBuf {
+        self.db
+            .clone()
+            .unwrap_or_else(|| self.data.join(xunfang_server::store::DB_FILE))
+    }
+
+    fn open(&self) -> Result<xunfang_server::Store, String> {
+        xunfang_server::Store::open(self.path()).map_err(|e| e.to_string())
+    }
+
+    /// How to repeat these options on the command line.
+    fn cli(&self) -> String {
+        match &self.db {
+            Some(db) => format!("--db {}", db.display()),
+            None => format!("--data {}", self.data.display()),
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -31,9 +92,17 @@ struct ServeArgs {
     /// Directory holding the app built by trunk.
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
-    /// Directory for server-side data (created if missing).
+    /// Directory for server-side data (created if missing); the sync
+    /// database is DIR/xunfang.sqlite3.
     #[arg(long, default_value = "data")]
     data: PathBuf,
+    /// The sync database file (overrides --data).
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// An origin (scheme://host[:port]) allowed to call /api from a browser;
+    /// repeat for several, `*` for any. Default: same origin only.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -49,6 +118,7 @@ fn main() -> ExitCode {
 
     let result = match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Token(cmd) => token(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -67,12 +137,20 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             args.dist.display()
         ));
     }
+    let cors = xunfang_server::Cors::from_args(&args.cors_origin)?;
     std::fs::create_dir_all(&args.data).map_err(|e| {
         format!(
             "cannot create the data directory {}: {e}",
             args.data.display()
         )
     })?;
+
+    let db = DbArgs {
+        data: args.data.clone(),
+        db: args.db.clone(),
+    };
+    let store = db.open()?;
+    let has_tokens = store.has_active_tokens().map_err(|e| e.to_string())?;
 
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
@@ -81,13 +159,133 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let addr = listener
             .local_addr()
             .map_err(|e| format!("cannot read the bound address: {e}"))?;
-        let app = xunfang_server::router(args.dist.clone());
-        tracing::info!(dist = %args.dist.display(), data = %args.data.display(), %addr, "serving");
+        tracing::info!(
+            dist = %args.dist.display(),
+            db = %store.path().display(),
+            cors = ?cors,
+            %addr,
+            "serving"
+        );
+        let state = xunfang_server::AppState::new(args.dist.clone()).with_store(store);
+        let app = xunfang_server::app(state, &cors);
         println!("Xunfang is running at http://{addr}/");
+        println!(
+            "sync endpoint: http://{addr}/api/sync (database {})",
+            db.path().display()
+        );
+        if !has_tokens {
+            println!(
+                "no access tokens yet; create one with: {} token create --team office {}",
+                me(),
+                db.cli()
+            );
+        } else {
+            println!(
+                "create an access token: {} token create --team office {}",
+                me(),
+                db.cli()
+            );
+        }
         use std::io::Write;
         let _ = std::io::stdout().flush();
         xunfang_server::serve_until_shutdown(listener, app)
             .await
             .map_err(|e| format!("server error: {e}"))
     })
+}
+
+fn token(cmd: TokenCommand) -> Result<(), String> {
+    match cmd {
+        TokenCommand::Create { team, label, db } => {
+            let store = db.open()?;
+            let token = store
+                .create_token(&team, &label)
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+            eprintln!(
+                "new access token for team \"{}\"{} in {}.\n\
+                 Enter it in the app's Settings (sync). It is shown only this once;\n\
+                 revoke it with: {} token revoke {} {}",
+                team.trim(),
+                if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({label})")
+                },
+                store.path().display(),
+                me(),
+                &token[..xunfang_server::store::TOKEN_PREFIX_LEN],
+                db.cli()
+            );
+            Ok(())
+        }
+        TokenCommand::List { db } => {
+            let store = db.open()?;
+            let tokens = store.list_tokens().map_err(|e| e.to_string())?;
+            if tokens.is_empty() {
+                println!(
+                    "no tokens in {}; create one with: {} token create --team office {}",
+                    store.path().display(),
+                    me(),
+                    db.cli()
+                );
+                return Ok(());
+            }
+            println!(
+                "{:<10} {:<16} {:<20} {:<20} LABEL",
+                "TOKEN", "TEAM", "CREATED", "REVOKED"
+            );
+            for t in tokens {
+                println!(
+                    "{:<10} {:<16} {:<20} {:<20} {}",
+                    format!("{}…", t.prefix),
+                    t.team,
+                    time(t.created),
+                    t.revoked.map(time).unwrap_or_else(|| "-".into()),
+                    t.label
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { token, db } => {
+            let store = db.open()?;
+            let (info, already) = store.revoke_token(&token).map_err(|e| e.to_string())?;
+            if already {
+                println!(
+                    "token {}… of team \"{}\" was already revoked on {}",
+                    info.prefix,
+                    info.team,
+                    info.revoked.map(time).unwrap_or_default()
+                );
+                return Ok(());
+            }
+            println!(
+                "revoked token {}… of team \"{}\"{}; devices using it can no longer sync",
+                info.prefix,
+                info.team,
+                if info.label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", info.label)
+                }
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Unix seconds as `2024-05-20 10:42:00` (UTC).
+fn time(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// How to call this program again: the path it was started by (so the hint
+/// works when it runs from target/debug), or its name.
+fn me() -> String {
+    std::env::args()
+        .next()
+        .filter(|a| a.contains(std::path::MAIN_SEPARATOR) || a.contains('/'))
+        .unwrap_or_else(|| "xunfang-server".into())
 }
