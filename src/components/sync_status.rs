@@ -45,7 +45,14 @@ pub fn SyncStatusLine() -> impl IntoView {
     };
     view! {
         <Show when=configured>
-            <div class="sync-line" role="status" aria-live="polite" data-testid="sync-status">
+            <div
+                class="sync-line"
+                role="status"
+                aria-live="polite"
+                data-testid="sync-status"
+                data-running=move || status.running.get().to_string()
+                data-last-ok=move || status.last_ok.get().map(|t| t.to_string()).unwrap_or_default()
+            >
                 {move || {
                     if status.running.get() {
                         return i18n.t(T::SyncRunning).to_string();

@@ -105,6 +105,13 @@ export async function startServer({ dist = process.env.XUNFANG_DIST ?? 'dist', p
   return {
     url: serverUrl,
     port: Number(new URL(serverUrl).port),
+    /** Creates an access token for `team` with the server binary's subcommand. */
+    async createToken(team) {
+      const { spawnSync } = await import('node:child_process');
+      const r = spawnSync(bin, ['token', 'create', '--team', team, '--data', data], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
+      return r.stdout.split('\n')[0].trim();
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
