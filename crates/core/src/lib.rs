@@ -5,13 +5,24 @@
 //! it is tested natively and fast. Not here: storage, HTTP, UI.
 
 pub mod attendance;
+pub mod attendance_rule;
+pub mod backup;
 pub mod clock;
+pub mod csv;
 pub mod doc;
+#[cfg(test)]
+mod fixture;
 pub mod id;
 pub mod merge;
 pub mod model;
 pub mod period;
+pub mod points;
+pub mod proposal;
+pub mod records;
+pub mod report;
 pub mod search;
+pub mod suggestions_board;
+pub mod summary;
 pub mod sync;
 pub mod sync_client;
 pub mod template;

@@ -89,6 +89,13 @@ pub struct Suggestion {
     pub reply: String,
     #[serde(default)]
     pub reply_date: Option<NaiveDate>,
+    /// When it was forwarded (转交) to `department`, which is also the
+    /// department it went to. Absent in documents written before.
+    #[serde(default)]
+    pub forwarded_on: Option<NaiveDate>,
+    /// Whether the person who raised it was told the outcome (已告知建议人).
+    #[serde(default)]
+    pub told_raiser: bool,
 }
 
 impl Suggestion {
@@ -101,6 +108,8 @@ impl Suggestion {
             status: SuggestionStatus::Collected,
             reply: String::new(),
             reply_date: None,
+            forwarded_on: None,
+            told_raiser: false,
         }
     }
 }
