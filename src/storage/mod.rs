@@ -40,12 +40,21 @@ thread_local! {
 
 /// The object store that holds documents of type `T`.
 pub fn store_name<T: Body>() -> &'static str {
-    match T::TYPE {
-        "activity" => schema::ACTIVITIES,
+    store_for(T::TYPE)
+}
+
+/// The object store for a document type name.
+pub fn store_for(doc_type: &str) -> &'static str {
+    match doc_type {
         "person" => schema::PEOPLE,
-        other => panic!("no object store for documents of type {other}"),
+        "proposal" => schema::PROPOSALS,
+        "opinion_report" => schema::OPINION_REPORTS,
+        _ => schema::ACTIVITIES,
     }
 }
+
+/// Every store that holds documents.
+pub const DOC_STORES: [&str; 4] = [schema::ACTIVITIES, schema::PEOPLE, schema::PROPOSALS, schema::OPINION_REPORTS];
 
 impl Db {
     /// The app's database, opened once per page.
@@ -123,7 +132,7 @@ impl Db {
 
     /// Removes every document: for tests only, never offered in the UI.
     pub async fn clear_all(&self) -> Result<(), StoreError> {
-        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::OUTBOX, schema::META];
+        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::PROPOSALS, schema::OPINION_REPORTS, schema::OUTBOX, schema::META];
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         for name in names {
             tx.store(name).map_err(StoreError::writing)?.clear().await.map_err(StoreError::writing)?;

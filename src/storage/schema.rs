@@ -7,8 +7,8 @@ use rexie::{Index, ObjectStore, RexieBuilder};
 
 pub const APP_DB_NAME: &str = "xunfang";
 /// Bump when a store or index is added; list every one below, old ones too.
-/// 1: activities, people, meta. 2: + outbox (sync).
-pub const VERSION: u32 = 2;
+/// 1: activities, people, meta. 2: + outbox (sync). 3: + proposals, opinion reports.
+pub const VERSION: u32 = 3;
 
 pub const ACTIVITIES: &str = "activities";
 pub const PEOPLE: &str = "people";
@@ -17,6 +17,10 @@ pub const META: &str = "meta";
 /// Documents changed here and not yet confirmed by the server, keyed by id;
 /// written in the same transaction as the document itself.
 pub const OUTBOX: &str = "outbox";
+/// 提案 promoted from suggestions.
+pub const PROPOSALS: &str = "proposals";
+/// 社情民意 reports promoted from suggestions.
+pub const OPINION_REPORTS: &str = "opinion_reports";
 
 pub const BY_DATE: &str = "date";
 pub const BY_KIND: &str = "kind";
@@ -30,7 +34,10 @@ pub fn current(name: &str) -> RexieBuilder {
 /// The current stores under a given version number: tests use it to check
 /// that a version bump keeps every document.
 pub fn at_version(name: &str, version: u32) -> RexieBuilder {
-    stores_v1(RexieBuilder::new(name).version(version)).add_object_store(ObjectStore::new(OUTBOX).key_path("id"))
+    stores_v1(RexieBuilder::new(name).version(version))
+        .add_object_store(ObjectStore::new(OUTBOX).key_path("id"))
+        .add_object_store(ObjectStore::new(PROPOSALS).key_path("id"))
+        .add_object_store(ObjectStore::new(OPINION_REPORTS).key_path("id"))
 }
 
 /// Schema version 1 exactly as the first release declared it, kept so the

@@ -26,13 +26,7 @@ struct CursorEntry {
     value: Option<u64>,
 }
 
-fn store_name(doc_type: &str) -> &'static str {
-    if doc_type == "person" {
-        schema::PEOPLE
-    } else {
-        schema::ACTIVITIES
-    }
-}
+use super::{store_for as store_name, DOC_STORES};
 
 fn text(e: StoreError) -> String {
     e.to_string()
@@ -47,10 +41,10 @@ impl Db {
     /// Forgets the sync position (a new endpoint starts from the beginning)
     /// and queues every document for pushing to it.
     pub async fn reset_sync(&self) -> Result<(), StoreError> {
-        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::OUTBOX, schema::META];
+        let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
-        for name in [schema::ACTIVITIES, schema::PEOPLE] {
+        for name in DOC_STORES {
             let store = tx.store(name).map_err(StoreError::writing)?;
             for v in store.get_all(None, None).await.map_err(StoreError::writing)? {
                 if let Ok(doc) = from_js_any(&v) {
@@ -66,7 +60,7 @@ impl Db {
     }
 
     async fn pending_docs(&self, limit: usize) -> Result<Vec<Pending>, StoreError> {
-        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::OUTBOX];
+        let names = [DOC_STORES.as_slice(), &[schema::OUTBOX]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadOnly).map_err(StoreError::reading)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::reading)?;
         let entries = outbox.get_all(None, Some(limit as u32)).await.map_err(StoreError::reading)?;
@@ -105,7 +99,7 @@ impl Db {
     }
 
     async fn absorb_docs(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), StoreError> {
-        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::OUTBOX, schema::META];
+        let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
         let mut latest = None::<Stamp>;

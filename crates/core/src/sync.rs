@@ -10,6 +10,7 @@ use crate::doc::{Body, DocError, Document, FORMAT_VERSION};
 use crate::id::Id;
 use crate::merge::{merge, MergeError};
 use crate::model::{Activity, Person};
+use crate::proposal::{OpinionReport, Proposal};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -86,6 +87,22 @@ pub enum AnyDoc {
     Activity(Document<Activity>),
     /// `"type": "person"`.
     Person(Document<Person>),
+    /// `"type": "proposal"` (提案).
+    Proposal(Document<Proposal>),
+    /// `"type": "opinion_report"` (社情民意).
+    OpinionReport(Document<OpinionReport>),
+}
+
+/// Applies the same expression to whichever document an `AnyDoc` holds.
+macro_rules! each {
+    ($any:expr, $d:ident => $e:expr) => {
+        match $any {
+            AnyDoc::Activity($d) => $e,
+            AnyDoc::Person($d) => $e,
+            AnyDoc::Proposal($d) => $e,
+            AnyDoc::OpinionReport($d) => $e,
+        }
+    };
 }
 
 impl AnyDoc {
@@ -98,17 +115,16 @@ impl AnyDoc {
         match obj.get("type").and_then(Value::as_str) {
             Some(t) if t == Activity::TYPE => Ok(AnyDoc::Activity(read(value)?)),
             Some(t) if t == Person::TYPE => Ok(AnyDoc::Person(read(value)?)),
+            Some(t) if t == Proposal::TYPE => Ok(AnyDoc::Proposal(read(value)?)),
+            Some(t) if t == OpinionReport::TYPE => Ok(AnyDoc::OpinionReport(read(value)?)),
             Some(other) => Err(PushError::UnknownType(other.to_string())),
-            None => Err(PushError::Malformed("the document has no \"type\" (expected \"activity\" or \"person\")".into())),
+            None => Err(PushError::Malformed("the document has no \"type\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")".into())),
         }
     }
 
     /// The document's id.
     pub fn id(&self) -> &Id {
-        match self {
-            AnyDoc::Activity(d) => &d.id,
-            AnyDoc::Person(d) => &d.id,
-        }
+        each!(self, d => &d.id)
     }
 
     /// The document's type name.
@@ -116,16 +132,14 @@ impl AnyDoc {
         match self {
             AnyDoc::Activity(_) => Activity::TYPE,
             AnyDoc::Person(_) => Person::TYPE,
+            AnyDoc::Proposal(_) => Proposal::TYPE,
+            AnyDoc::OpinionReport(_) => OpinionReport::TYPE,
         }
     }
 
     /// The document as stored and sent.
     pub fn to_value(&self) -> Value {
-        match self {
-            AnyDoc::Activity(d) => serde_json::to_value(d),
-            AnyDoc::Person(d) => serde_json::to_value(d),
-        }
-        .expect("documents always serialise")
+        each!(self, d => serde_json::to_value(d)).expect("documents always serialise")
     }
 
     /// Merges two replicas of the same document (see `merge`).
@@ -133,6 +147,8 @@ impl AnyDoc {
         match (self, other) {
             (AnyDoc::Activity(a), AnyDoc::Activity(b)) => merge(a, b).map(AnyDoc::Activity),
             (AnyDoc::Person(a), AnyDoc::Person(b)) => merge(a, b).map(AnyDoc::Person),
+            (AnyDoc::Proposal(a), AnyDoc::Proposal(b)) => merge(a, b).map(AnyDoc::Proposal),
+            (AnyDoc::OpinionReport(a), AnyDoc::OpinionReport(b)) => merge(a, b).map(AnyDoc::OpinionReport),
             (a, b) => Err(MergeError::WrongType { found: b.doc_type().to_string(), expected: a.doc_type() }),
         }
     }
@@ -140,10 +156,7 @@ impl AnyDoc {
 
 impl Serialize for AnyDoc {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            AnyDoc::Activity(d) => d.serialize(s),
-            AnyDoc::Person(d) => d.serialize(s),
-        }
+        each!(self, d => d.serialize(s))
     }
 }
 
@@ -184,7 +197,7 @@ impl fmt::Display for PushError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PushError::Malformed(why) => write!(f, "not a Xunfang document: {why}"),
-            PushError::UnknownType(t) => write!(f, "unknown document type \"{t}\" (expected \"activity\" or \"person\")"),
+            PushError::UnknownType(t) => write!(f, "unknown document type \"{t}\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")"),
             PushError::TooNew { found, supported } => write!(
                 f,
                 "the document has format {found} but this server reads up to format {supported}; update the server"
@@ -305,7 +318,7 @@ mod tests {
         assert_eq!(serde_json::to_value(&any).unwrap(), serde_json::to_value(&doc).unwrap());
         assert_eq!(any.merge(&any).unwrap(), any);
         let err = serde_json::from_value::<AnyDoc>(json!({"format": 1, "id": doc.id, "type": "memo"})).unwrap_err();
-        assert!(err.to_string().contains("expected \"activity\" or \"person\""), "{err}");
+        assert!(err.to_string().contains("expected \"activity\", \"person\", \"proposal\" or \"opinion_report\""), "{err}");
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub fn updated(doc: &AnyDoc) -> Stamp {
     match doc {
         AnyDoc::Activity(d) => d.updated.clone(),
         AnyDoc::Person(d) => d.updated.clone(),
+        AnyDoc::Proposal(d) => d.updated.clone(),
+        AnyDoc::OpinionReport(d) => d.updated.clone(),
     }
 }
 
@@ -156,12 +158,14 @@ pub trait PushTransport {
 pub fn collection_of(doc_type: &str) -> &'static str {
     match doc_type {
         "person" => "people",
+        "proposal" => "proposals",
+        "opinion_report" => "opinion_reports",
         _ => "activities",
     }
 }
 
 /// The collections a REST sync reads.
-pub const REST_COLLECTIONS: [&str; 2] = ["activities", "people"];
+pub const REST_COLLECTIONS: [&str; 4] = ["activities", "people", "proposals", "opinion_reports"];
 
 fn store_err(e: String) -> SyncError {
     SyncError::Store(e)
