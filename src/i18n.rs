@@ -232,6 +232,7 @@ texts! {
     SyncLast => "上次同步", "Last sync";
     SyncNever => "从未同步", "never synced";
     SyncReceived => "已接收", "Received";
+    SyncAbout => "约", "about";
     SyncSent => "已发送", "Sent";
     SyncRetryIn => "分钟后自动重试", "min until the next try";
     SyncErrOffline => "无法连接服务器（没有网络或服务器未开）", "No connection to the server (no network, or the server is off)";

@@ -122,6 +122,7 @@ pub fn SyncSettings() -> impl IntoView {
             view! {
                 <p data-testid="sync-progress">
                     {move || i18n.t(T::SyncSent)} " " {p.pushed} " · " {move || i18n.t(T::SyncReceived)} " " {p.pulled}
+                    {(p.expected > p.pulled).then(|| view! { " / " {move || i18n.t(T::SyncAbout)} " " {p.expected} })}
                     " · " {p.waiting} " " {move || i18n.t(T::SyncWaiting)}
                 </p>
                 {(!rejected.is_empty()).then(|| view! {

@@ -55,7 +55,18 @@ pub fn SyncStatusLine() -> impl IntoView {
             >
                 {move || {
                     if status.running.get() {
-                        return i18n.t(T::SyncRunning).to_string();
+                        // A long first sync: "n of about m" so people know to wait.
+                        return match status.progress.get() {
+                            Some(p) if p.expected > p.pulled => format!(
+                                "{} {} {} / {} {}",
+                                i18n.t(T::SyncRunning),
+                                i18n.t(T::SyncReceived),
+                                p.pulled,
+                                i18n.t(T::SyncAbout),
+                                p.expected
+                            ),
+                            _ => i18n.t(T::SyncRunning).to_string(),
+                        };
                     }
                     let waiting = status.waiting.get();
                     let mut parts = vec![if waiting == 0 {

@@ -53,6 +53,10 @@ pub struct SyncResponse {
     pub cursor: u64,
     /// More documents are waiting past `cursor`: sync again at once.
     pub more: bool,
+    /// About how many documents wait past `cursor` (for "n of about m");
+    /// optional: a server may leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
     /// Documents committed after the request's cursor, in commit order, as
     /// the server holds them (already merged with what it had).
     pub docs: Vec<Value>,

@@ -132,6 +132,9 @@ pub struct Progress {
     pub rejected: Vec<(String, String)>,
     /// Still waiting in the outbox when the sync ended.
     pub waiting: usize,
+    /// About how many documents this sync will pull in all ("n of about
+    /// m"): pulled so far plus what the server says remains.
+    pub expected: usize,
 }
 
 /// Our native protocol: one request pushes a batch and pulls a batch.
@@ -216,6 +219,7 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
         store.confirm(&settled).await.map_err(store_err)?;
         done.pushed += response.accepted.len();
         done.pulled += pulled;
+        done.expected = done.pulled + response.remaining.unwrap_or(0) as usize;
         done.rejected.extend(response.rejected.into_iter().map(|r| (r.id, r.reason)));
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);

@@ -137,9 +137,10 @@ impl Server {
         let mut newer: Vec<(u64, AnyDoc)> = self.docs.borrow().values().filter(|(s, _)| *s > after).cloned().collect();
         newer.sort_by_key(|(s, _)| *s);
         let more = newer.len() > limit;
+        let remaining = Some((newer.len().saturating_sub(limit)) as u64);
         newer.truncate(limit);
         let cursor = newer.last().map(|(s, _)| *s).unwrap_or(after);
-        SyncResponse { cursor, more, docs: newer.into_iter().map(|(_, d)| d.to_value()).collect(), accepted, rejected }
+        SyncResponse { cursor, more, remaining, docs: newer.into_iter().map(|(_, d)| d.to_value()).collect(), accepted, rejected }
     }
 
     fn activity(&self, id: &Id) -> Document<Activity> {
@@ -304,6 +305,7 @@ fn pulling_twice_changes_nothing() {
     b.cursor.set(None);
     let p = sync_until_done(&b, &Faulty { server: Some(&server), ..Faulty::default() });
     assert_eq!(p.pulled, 5);
+    assert_eq!(p.expected, 5, "the server said how many to expect");
     assert_eq!(docs_of(&b), before);
     assert!(b.outbox.borrow().is_empty(), "nothing to push back");
     assert_eq!(server.seq.get(), 5, "the server stored nothing new");

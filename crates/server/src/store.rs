@@ -580,9 +580,19 @@ fn pull(
         docs.push(value);
         last = Some(seq as u64);
     }
+    drop(rows);
+    let cursor = last.unwrap_or(head);
+    // Only counted when a client must come back: "n of about m" on a new tablet.
+    let remaining = if more {
+        let n: i64 = tx.query_row("SELECT COUNT(*) FROM docs WHERE team = ?1 AND seq > ?2", params![team.id, cursor as i64], |r| r.get(0))?;
+        Some(n as u64)
+    } else {
+        Some(0)
+    };
     Ok(SyncResponse {
-        cursor: last.unwrap_or(head),
+        cursor,
         more,
+        remaining,
         docs,
         accepted,
         rejected,

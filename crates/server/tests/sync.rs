@@ -555,12 +555,12 @@ async fn a_client_resumes_from_its_cursor_in_batches_and_gets_each_doc_once() {
         assert!(batch.len() <= 2);
         got.extend(batch.iter().cloned());
         cursor = res["cursor"].as_u64();
-        rounds.push((batch.len(), res["more"].as_bool().unwrap(), cursor.unwrap()));
+        rounds.push((batch.len(), res["more"].as_bool().unwrap(), cursor.unwrap(), res["remaining"].as_u64()));
         if !res["more"].as_bool().unwrap() {
             break;
         }
     }
-    assert_eq!(rounds, vec![(2, true, 2), (2, true, 4), (1, false, 5)]);
+    assert_eq!(rounds, vec![(2, true, 2, Some(3)), (2, true, 4, Some(1)), (1, false, 5, Some(0))], "remaining says how many still wait");
     assert_eq!(got, docs, "every document exactly once, in commit order");
     let res = sync(&f.app, &token, sync_body("reader", cursor, vec![], Some(2))).await;
     assert_eq!(
