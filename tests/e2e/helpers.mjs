@@ -46,7 +46,7 @@ export async function newProfile() {
  * `context.userDataDir` and `context.cleanup()` (closes it and, if the
  * profile was created here, deletes it).
  */
-export async function launch({ userDataDir, offline = false, locale = 'zh-CN' } = {}) {
+export async function launch({ userDataDir, offline = false, locale = 'zh-CN', userAgent } = {}) {
   const owned = !userDataDir;
   const dir = userDataDir ?? (await newProfile());
   const context = await chromium.launchPersistentContext(dir, {
@@ -55,6 +55,7 @@ export async function launch({ userDataDir, offline = false, locale = 'zh-CN' } 
     args: CHROMIUM_ARGS,
     locale,
     viewport: { width: 1024, height: 768 },
+    ...(userAgent ? { userAgent } : {}),
   });
   if (offline) await context.setOffline(true);
   context.userDataDir = dir;

@@ -137,3 +137,25 @@ test('the storage section shows the numbers the browser reports', async () => {
     await context.cleanup();
   }
 });
+
+test('on Safari outside the home screen the app explains the seven-day rule once', async () => {
+  const server = await startServer();
+  const safari =
+    'Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+  const context = await launch({ userAgent: safari });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(server.url + '/');
+    await waitForApp(page);
+    const notice = page.getByRole('note').filter({ hasText: '添加到主屏幕' });
+    await notice.waitFor();
+    await notice.getByRole('button', { name: '知道了' }).click();
+    await page.reload();
+    await waitForApp(page);
+    await page.getByRole('heading', { name: '活动记录' }).waitFor();
+    assert.equal(await page.getByRole('note').count(), 0, 'said once, not again');
+  } finally {
+    await server.stop();
+    await context.cleanup();
+  }
+});
