@@ -42,7 +42,14 @@ fn period_of(key: &str, from: &str, to: &str) -> Period {
 #[component]
 pub fn RecordsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = LocalResource::new(load);
+    // Reloads when a sync brought documents in.
+    let revision = crate::sync::use_status().map(|s| s.revision);
+    let data = LocalResource::new(move || {
+        if let Some(r) = revision {
+            r.track();
+        }
+        load()
+    });
     let text = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
     let period = RwSignal::new("all".to_string());

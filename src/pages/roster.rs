@@ -22,7 +22,14 @@ async fn load() -> Result<Vec<Document<Person>>, StoreError> {
 #[component]
 pub fn RosterPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = LocalResource::new(load);
+    // Reloads when a sync brought documents in.
+    let revision = crate::sync::use_status().map(|s| s.revision);
+    let data = LocalResource::new(move || {
+        if let Some(r) = revision {
+            r.track();
+        }
+        load()
+    });
     let show_inactive = RwSignal::new(false);
     let text = RwSignal::new(String::new());
     let navigate = use_navigate();

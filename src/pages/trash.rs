@@ -29,7 +29,14 @@ async fn load() -> Result<Trash, StoreError> {
 #[component]
 pub fn TrashPage() -> impl IntoView {
     let i18n = use_i18n();
-    let data = LocalResource::new(load);
+    // Reloads when a sync brought documents in.
+    let revision = crate::sync::use_status().map(|s| s.revision);
+    let data = LocalResource::new(move || {
+        if let Some(r) = revision {
+            r.track();
+        }
+        load()
+    });
     let error = RwSignal::new(None::<StoreError>);
     let restore_activity = move |doc: Document<Activity>| {
         spawn_local(async move {
