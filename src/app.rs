@@ -4,8 +4,10 @@ use crate::components::header::Header;
 use crate::i18n::{use_i18n, I18n, T};
 use crate::offline::AppUpdate;
 use crate::pages::{
-    person_edit::PersonEditPage, record_edit::RecordEditPage, records::RecordsPage, roster::RosterPage,
-    settings::SettingsPage, trash::TrashPage,
+    attendance::AttendancePage, exports::ExportsPage, office::OfficePage, opinion_edit::OpinionEditPage,
+    person_edit::PersonEditPage, proposal_edit::ProposalEditPage, record_edit::RecordEditPage, records::RecordsPage,
+    report::ReportPage, roster::RosterPage, settings::SettingsPage, suggestions::SuggestionsPage, summary::SummaryPage,
+    trash::TrashPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -26,6 +28,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people") view=RosterPage/>
                     <Route path=path!("/people/:id") view=PersonEditPage/>
                     <Route path=path!("/trash") view=TrashPage/>
+                    <Route path=path!("/office") view=OfficePage/>
+                    <Route path=path!("/office/suggestions") view=SuggestionsPage/>
+                    <Route path=path!("/office/proposals/:id") view=ProposalEditPage/>
+                    <Route path=path!("/office/opinions/:id") view=OpinionEditPage/>
+                    <Route path=path!("/office/attendance") view=AttendancePage/>
+                    <Route path=path!("/office/report") view=ReportPage/>
+                    <Route path=path!("/office/summary") view=SummaryPage/>
+                    <Route path=path!("/office/exports") view=ExportsPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>

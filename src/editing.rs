@@ -241,3 +241,27 @@ pub async fn set_trashed<T: Body>(mut doc: Document<T>, trashed: bool) -> Result
     crate::sync::poke();
     Ok(())
 }
+
+/// Applies a checked change (a follow-up step, say) to a stored document and
+/// writes it at once, stamping what changed. The inner `Err` is the change's
+/// own refusal; nothing is written then. `Ok(Ok(false))`: no such document.
+pub async fn update<T: Body, E>(id: &Id, change: impl FnOnce(&mut T) -> Result<(), E>) -> Result<Result<bool, E>, StoreError> {
+    let db = Db::app().await?;
+    let Some(mut doc) = db.get::<T>(id).await? else { return Ok(Ok(false)) };
+    let mut body = doc.body.clone();
+    if let Err(e) = change(&mut body) {
+        return Ok(Err(e));
+    }
+    if doc.edit(body, device::stamp()) {
+        db.put(&doc).await?;
+        crate::sync::poke();
+    }
+    Ok(Ok(true))
+}
+
+/// Stores a new document (a proposal promoted from a suggestion, say) at once.
+pub async fn create<T: Body>(id: Id, body: T) -> Result<(), StoreError> {
+    Db::app().await?.put(&Document::create(id, body, device::stamp())).await?;
+    crate::sync::poke();
+    Ok(())
+}

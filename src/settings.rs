@@ -41,6 +41,18 @@ pub fn template() -> &'static xunfang_core::Template {
     TEMPLATE.get_or_init(xunfang_core::Template::liaison)
 }
 
+const RULE: &str = "xunfang.attendance-rule";
+
+/// The attendance rule's thresholds (连续缺席几次口头警告 / 建议取消资格):
+/// an office setting; the seeds' 2 and 3 unless changed.
+pub fn rule_settings() -> xunfang_core::attendance_rule::RuleSettings {
+    LocalStorage::get(RULE).unwrap_or_default()
+}
+
+pub fn set_rule_settings(rule: xunfang_core::attendance_rule::RuleSettings) {
+    let _ = LocalStorage::set(RULE, rule);
+}
+
 const SYNC: &str = "xunfang.sync";
 
 /// Where and how this device syncs. Kept in localStorage: it is small and

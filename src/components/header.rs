@@ -22,6 +22,7 @@ pub fn Header() -> impl IntoView {
             <nav aria-label=move || i18n.t(T::MainNav)>
                 <A href="/" exact=true>{move || i18n.t(T::NavRecords)}</A>
                 <A href="/people">{move || i18n.t(T::NavPeople)}</A>
+                <A href="/office">{move || i18n.t(T::NavOffice)}</A>
                 <A href="/trash">{move || i18n.t(T::NavTrash)}</A>
                 <A href="/settings">{move || i18n.t(T::NavSettings)}</A>
             </nav>

@@ -1,10 +1,13 @@
 //! Widgets shared by the pages.
 
+pub mod bar_chart;
 pub mod confirm;
 pub mod conflicts;
 pub mod field;
 pub mod header;
 pub mod participants;
+pub mod photos;
+pub mod period_picker;
 pub mod problems;
 pub mod save_status;
 pub mod store_error;

@@ -171,6 +171,7 @@ fn RecordForm(loaded: Loaded) -> impl IntoView {
             <TextArea id="notes".into() label=label(T::Notes) value=text(|a| &a.notes) on_input=move |v| editor.edit(|a| a.notes = v) rows=6/>
             <TextArea id="findings".into() label=label(T::Findings) value=text(|a| &a.findings) on_input=move |v| editor.edit(|a| a.findings = v)/>
             <SuggestionsEditor editor=editor/>
+            <crate::components::photos::PhotosEditor editor=editor/>
             <TextArea id="follow-up".into() label=label(T::FollowUp) value=text(|a| &a.follow_up) on_input=move |v| editor.edit(|a| a.follow_up = v) rows=3/>
             <TagsField editor=editor/>
         </form>

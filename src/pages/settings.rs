@@ -48,6 +48,7 @@ pub fn SettingsPage() -> impl IntoView {
 fn StoragePanel() -> impl IntoView {
     let i18n = use_i18n();
     let info = LocalResource::new(quota::info);
+    let photos = LocalResource::new(|| async { crate::storage::Db::app().await.ok()?.photo_usage().await.ok() });
     let refused = RwSignal::new(false);
     let ask = move |_| {
         spawn_local(async move {
@@ -87,6 +88,14 @@ fn StoragePanel() -> impl IntoView {
     view! {
         <h2>{move || i18n.t(T::StorageTitle)}</h2>
         <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>{move || info.get().map(show)}</Suspense>
+        <Suspense fallback=|| ()>
+            {move || photos.get().flatten().map(|p| view! {
+                <p data-testid="photo-usage">
+                    {p.count} " " {move || i18n.t(T::PhotosStored)} " " {megabytes(p.bytes)}
+                    {(p.waiting > 0).then(|| view! { " · " {p.waiting} " " {move || i18n.t(T::PhotosWaiting)} })}
+                </p>
+            })}
+        </Suspense>
         <Show when=move || refused.get()>
             <p class="notice" role="alert">{move || i18n.t(T::StorageRefused)}</p>
         </Show>

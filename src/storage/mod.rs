@@ -6,6 +6,7 @@
 
 mod error;
 pub mod quota;
+pub mod photos;
 pub mod schema;
 mod sync_store;
 
@@ -17,7 +18,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use xunfang_core::doc::Body;
-use xunfang_core::{Activity, Document, Id};
+use xunfang_core::backup::{Backup, BackupError, ImportCounts};
+use xunfang_core::proposal::{OpinionReport, Proposal};
+use xunfang_core::records::AllDocs;
+use xunfang_core::{Activity, Document, Id, Person};
 
 /// An open database. The app uses one (`Db::app()`); tests open their own.
 #[derive(Clone)]
@@ -128,6 +132,42 @@ impl Db {
         let index = store.index(index).map_err(StoreError::reading)?;
         let values = index.get_all(Some(range), None).await.map_err(StoreError::reading)?;
         Ok(collect(values))
+    }
+
+    /// Every stored document of every type (trashed ones too), as the office's
+    /// board, reports and exports read them; `unreadable` counts the rest.
+    pub async fn all_docs(&self) -> Result<(AllDocs, usize), StoreError> {
+        let (a, p) = (self.all::<Activity>().await?, self.all::<Person>().await?);
+        let (r, o) = (self.all::<Proposal>().await?, self.all::<OpinionReport>().await?);
+        let unreadable = a.unreadable + p.unreadable + r.unreadable + o.unreadable;
+        Ok((AllDocs { activities: a.docs, people: p.docs, proposals: r.docs, opinion_reports: o.docs }, unreadable))
+    }
+
+    /// Imports a backup with `backup::import` semantics: each document is
+    /// merged by id with the stored one, and only what the merge added or
+    /// changed is written (through `put`, so it also enters the outbox).
+    /// Importing the same file twice writes nothing the second time.
+    pub async fn import_backup(&self, backup: &Backup) -> Result<Result<ImportCounts, BackupError>, StoreError> {
+        let (stored, _) = self.all_docs().await?;
+        let mut merged = stored.clone();
+        let counts = match xunfang_core::backup::import(&mut merged, backup) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        self.put_changed(&stored.activities, &merged.activities).await?;
+        self.put_changed(&stored.people, &merged.people).await?;
+        self.put_changed(&stored.proposals, &merged.proposals).await?;
+        self.put_changed(&stored.opinion_reports, &merged.opinion_reports).await?;
+        Ok(Ok(counts))
+    }
+
+    async fn put_changed<T: Body>(&self, before: &[Document<T>], after: &[Document<T>]) -> Result<(), StoreError> {
+        for doc in after {
+            if before.iter().find(|d| d.id == doc.id) != Some(doc) {
+                self.put(doc).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Removes every document: for tests only, never offered in the UI.

@@ -7,8 +7,9 @@ use rexie::{Index, ObjectStore, RexieBuilder};
 
 pub const APP_DB_NAME: &str = "xunfang";
 /// Bump when a store or index is added; list every one below, old ones too.
-/// 1: activities, people, meta. 2: + outbox (sync). 3: + proposals, opinion reports.
-pub const VERSION: u32 = 3;
+/// 1: activities, people, meta. 2: + outbox (sync). 3: + proposals, opinion
+/// reports. 4: + photos, photo uploads.
+pub const VERSION: u32 = 4;
 
 pub const ACTIVITIES: &str = "activities";
 pub const PEOPLE: &str = "people";
@@ -21,6 +22,10 @@ pub const OUTBOX: &str = "outbox";
 pub const PROPOSALS: &str = "proposals";
 /// 社情民意 reports promoted from suggestions.
 pub const OPINION_REPORTS: &str = "opinion_reports";
+/// Photo images (JPEG blobs), keyed by their SHA-256: never inside records.
+pub const PHOTOS: &str = "photos";
+/// Hashes of photos taken here and not yet on the server.
+pub const PHOTO_UPLOADS: &str = "photo_uploads";
 
 pub const BY_DATE: &str = "date";
 pub const BY_KIND: &str = "kind";
@@ -38,6 +43,8 @@ pub fn at_version(name: &str, version: u32) -> RexieBuilder {
         .add_object_store(ObjectStore::new(OUTBOX).key_path("id"))
         .add_object_store(ObjectStore::new(PROPOSALS).key_path("id"))
         .add_object_store(ObjectStore::new(OPINION_REPORTS).key_path("id"))
+        .add_object_store(ObjectStore::new(PHOTOS).key_path("sha256"))
+        .add_object_store(ObjectStore::new(PHOTO_UPLOADS).key_path("sha256"))
 }
 
 /// Schema version 1 exactly as the first release declared it, kept so the

@@ -51,3 +51,37 @@ pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) ->
 fn describe(e: &JsValue) -> String {
     Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"))
 }
+
+/// A binary exchange (photos): returns the status and body of any answer
+/// that is not an auth or server failure, so callers can read 404 as "absent".
+pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]>, content_type: &str) -> Result<(u16, Vec<u8>), SyncError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = body {
+        init.set_body(&js_sys::Uint8Array::from(b).into());
+    }
+    let request = Request::new_with_str_and_init(url, &init).map_err(|e| SyncError::Refused { status: 0, message: describe(&e) })?;
+    let headers = request.headers();
+    if body.is_some() {
+        let _ = headers.set("Content-Type", content_type);
+    }
+    if !token.is_empty() {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    let window = web_sys::window().ok_or_else(|| SyncError::Offline("no window".into()))?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|e| SyncError::Offline(describe(&e)))?
+        .dyn_into()
+        .map_err(|_| SyncError::BadResponse("not a response".into()))?;
+    let status = response.status();
+    let bytes = match response.array_buffer() {
+        Ok(p) => JsFuture::from(p).await.map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    match status {
+        401 | 403 => Err(SyncError::Unauthorized(String::from_utf8_lossy(&bytes).into_owned())),
+        500..=599 => Err(SyncError::Server { status, message: String::from_utf8_lossy(&bytes).chars().take(200).collect() }),
+        _ => Ok((status, bytes)),
+    }
+}

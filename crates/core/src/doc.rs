@@ -36,7 +36,7 @@ pub trait Body: Serialize + DeserializeOwned + Clone + PartialEq {
 
 impl Body for Activity {
     const TYPE: &'static str = "activity";
-    const KEYED_LISTS: &'static [&'static str] = &["participants", "suggestions"];
+    const KEYED_LISTS: &'static [&'static str] = &["participants", "suggestions", "photos"];
 }
 
 impl Body for Person {

@@ -30,6 +30,44 @@ pub struct Activity {
     pub suggestions: Vec<Suggestion>,
     pub follow_up: String,
     pub tags: Vec<String>,
+    /// Photos taken on site; the images live beside the record (content-addressed), not in it.
+    pub photos: Vec<PhotoRef>,
+    /// Where the activity took place, when "use my position" was pressed.
+    pub location: Option<Location>,
+}
+
+/// A photo attached to a record: its content hash names the image (and a
+/// thumbnail) in the photo store and on the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRef {
+    pub id: Id,
+    /// SHA-256 (lowercase hex) of the shrunk JPEG.
+    pub sha256: String,
+    /// SHA-256 of the thumbnail JPEG, loaded first on other devices.
+    #[serde(default)]
+    pub thumb_sha256: String,
+    #[serde(default)]
+    pub caption: String,
+    #[serde(default)]
+    pub width: u32,
+    #[serde(default)]
+    pub height: u32,
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+/// A position from the device (works with no network: GPS).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    pub lat: f64,
+    pub lon: f64,
+    /// Radius of uncertainty in metres, as the device reports it.
+    pub accuracy_m: f64,
+}
+
+/// Whether `s` is a SHA-256 in lowercase hex, as photo names are.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A person from the roster taking part in an activity. Keyed by the

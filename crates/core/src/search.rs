@@ -55,6 +55,7 @@ pub fn haystack(a: &Activity, names: &HashMap<Id, String>) -> String {
         parts.extend([s.content.as_str(), s.raised_by.as_str(), s.department.as_str(), s.reply.as_str()]);
     }
     parts.extend(a.participants.iter().filter_map(|p| names.get(&p.person)).map(String::as_str));
+    parts.extend(a.photos.iter().map(|p| p.caption.as_str()));
     // A separator no one types keeps a term from matching across two fields.
     fold(&parts.join("\u{1}"))
 }

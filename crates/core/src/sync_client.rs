@@ -245,7 +245,12 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
         if interrupted() {
             return Err(SyncError::Interrupted);
         }
-        let docs: Vec<AnyDoc> = transport.list(collection).await?.into_iter().filter_map(|v| AnyDoc::from_value(v).ok()).collect();
+        // A server that has never seen a collection may answer 404: empty.
+        let listed = match transport.list(collection).await {
+            Err(SyncError::Refused { status: 404, .. }) => Vec::new(),
+            other => other?,
+        };
+        let docs: Vec<AnyDoc> = listed.into_iter().filter_map(|v| AnyDoc::from_value(v).ok()).collect();
         done.pulled += docs.len();
         store.absorb(docs, None).await.map_err(store_err)?;
         progress(&done);

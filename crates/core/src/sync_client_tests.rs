@@ -369,7 +369,11 @@ struct RestServer {
 
 impl RestTransport for RestServer {
     async fn list(&self, collection: &str) -> Result<Vec<Value>, SyncError> {
-        Ok(self.collections.borrow().get(collection).map(|c| c.values().cloned().collect()).unwrap_or_default())
+        // Like json-server: a collection it has never held is a 404.
+        match self.collections.borrow().get(collection) {
+            Some(c) => Ok(c.values().cloned().collect()),
+            None => Err(SyncError::Refused { status: 404, message: "Not Found".into() }),
+        }
     }
     async fn put(&self, collection: &str, id: &Id, doc: &Value) -> Result<(), SyncError> {
         self.puts.set(self.puts.get() + 1);
@@ -439,4 +443,34 @@ fn push_only_delivers_every_changed_record_once_despite_failures() {
     ids.dedup();
     assert_eq!(ids.len(), 10);
     assert_eq!(sink.got.borrow().len(), 10, "nothing delivered twice");
+}
+
+#[test]
+fn photos_and_a_position_added_on_two_tablets_merge_element_by_element() {
+    use crate::model::{Location, PhotoRef};
+    let server = Server::default();
+    let (a, b) = (Tablet::new("a"), Tablet::new("b"));
+    let id = a.new_activity(1, "视察");
+    let link = |t: &Tablet| sync_until_done(t, &Faulty { server: Some(&server), ..Faulty::default() });
+    link(&a);
+    link(&b);
+    let photo = |n: u8| PhotoRef {
+        id: Id::new_v7(100 + n as u64, [n; 10]),
+        sha256: format!("{n:064x}"),
+        thumb_sha256: format!("{:064x}", n as u32 + 1000),
+        caption: format!("照片 {n}"),
+        width: 1600,
+        height: 1200,
+        bytes: 150_000,
+    };
+    a.edit(&id, |x| x.photos.push(photo(1)));
+    b.edit(&id, |x| x.photos.push(photo(2)));
+    b.edit(&id, |x| x.location = Some(Location { lat: 35.02, lon: 111.0, accuracy_m: 10.0 }));
+    for t in [&a, &b, &a] {
+        link(t);
+    }
+    let merged = a.activity(&id);
+    assert_eq!(merged.body.photos.len(), 2, "each tablet's photo, once");
+    assert_eq!(merged.body.location.map(|l| l.lat), Some(35.02));
+    assert_eq!(docs_of(&a), docs_of(&b));
 }

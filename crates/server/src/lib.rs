@@ -3,7 +3,7 @@
 //! # Usage
 //!
 //! ```text
-//! xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data [--db FILE] [--cors-origin ORIGIN]...
+//! xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data [--db FILE] [--cors-origin ORIGIN]... [--max-blob-bytes N]
 //! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE]
 //! xunfang-server token list   [--data DIR | --db FILE]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
@@ -40,9 +40,12 @@
 //! * `POST /api/sync`: the native sync protocol (`docs/sync-protocol.md`),
 //!   see [`sync`]. Validation and merging are `xunfang_core`'s; this crate
 //!   only moves documents between HTTP and the database ([`store`]).
+//! * `HEAD`/`GET`/`PUT /api/blobs/<sha256>`: photos, content-addressed and
+//!   per team, stored in the same database; see [`blobs`].
 //!
 //! Errors are `{"error": "<message for a person>"}` with a 4xx/5xx status.
 
+pub mod blobs;
 pub mod store;
 pub mod sync;
 
@@ -51,12 +54,13 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode, Version};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use tower::ServiceExt;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeFile;
@@ -80,6 +84,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct AppState {
     dist: Arc<PathBuf>,
     store: Option<Store>,
+    max_blob_bytes: usize,
 }
 
 impl AppState {
@@ -87,7 +92,19 @@ impl AppState {
         Self {
             dist: Arc::new(dist.into()),
             store: None,
+            max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES,
         }
+    }
+
+    /// The largest photo `PUT /api/blobs/…` accepts (default
+    /// [`blobs::DEFAULT_MAX_BLOB_BYTES`], 8 MiB).
+    pub fn with_max_blob_bytes(mut self, bytes: usize) -> Self {
+        self.max_blob_bytes = bytes;
+        self
+    }
+
+    pub fn max_blob_bytes(&self) -> usize {
+        self.max_blob_bytes
     }
 
     /// Serves sync from `store`.
@@ -153,8 +170,16 @@ impl Cors {
         Some(
             CorsLayer::new()
                 .allow_origin(origin)
-                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
+                .allow_methods([
+                    Method::GET,
+                    Method::HEAD,
+                    Method::POST,
+                    Method::PUT,
+                    Method::OPTIONS,
+                ])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                // So the app can read a photo's hash back from a response.
+                .expose_headers([header::ETAG])
                 .max_age(std::time::Duration::from_secs(3600)),
         )
     }
@@ -167,19 +192,34 @@ pub fn router(dist: impl Into<PathBuf>) -> Router {
 }
 
 /// Builds the application router: the static app, `/api/health` and, when
-/// the state has a store, `/api/sync`.
+/// the state has a store, `/api/sync` and `/api/blobs/<sha256>`.
 pub fn app(state: AppState, cors: &Cors) -> Router {
     // Level 5 keeps brotli fast enough to compress the wasm on the fly
     // (brotli's default, 11, takes seconds for a megabyte).
+    // Photos are already compressed (and served as stored, with their length
+    // and hash as ETag): responses marked `Uncompressed` are left alone.
     let compression = CompressionLayer::new()
         .gzip(true)
         .br(true)
-        .quality(CompressionLevel::Precise(5));
+        .quality(CompressionLevel::Precise(5))
+        .compress_when(DefaultPredicate::new().and(
+            |_: StatusCode, _: Version, _: &HeaderMap, extensions: &Extensions| {
+                extensions.get::<blobs::Uncompressed>().is_none()
+            },
+        ));
     let mut api = Router::new()
         .route("/api/health", get(health))
         .route(
             "/api/sync",
             post(sync::sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
+        )
+        // The PUT reads its body itself, up to the state's `max_blob_bytes`.
+        .route(
+            "/api/blobs/{hash}",
+            get(blobs::get_blob)
+                .head(blobs::head_blob)
+                .put(blobs::put_blob)
+                .fallback(blobs::method_not_allowed),
         )
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     if let Some(cors) = cors.layer() {
@@ -210,6 +250,12 @@ pub enum AppError {
     BadRequest(String),
     /// The body is over `MAX_REQUEST_BYTES`.
     TooLarge,
+    /// A photo over the server's blob limit (the limit, in bytes).
+    BlobTooLarge(usize),
+    /// A photo upload with a `Content-Type` that is not a picture.
+    UnsupportedMediaType(String),
+    /// The team has no blob with this hash.
+    BlobNotFound,
     /// The server runs without a sync database.
     SyncDisabled,
     /// The database failed.
@@ -247,6 +293,15 @@ impl std::fmt::Display for AppError {
                 "the request is larger than the server accepts ({} MiB); sync fewer or smaller documents at once",
                 MAX_REQUEST_BYTES / (1024 * 1024)
             ),
+            AppError::BlobTooLarge(limit) => write!(
+                f,
+                "the photo is larger than the server accepts ({}); shrink it and send it again",
+                blobs::human_bytes(*limit)
+            ),
+            AppError::UnsupportedMediaType(why) => f.write_str(why),
+            AppError::BlobNotFound => f.write_str(
+                "the server has no photo with this hash for your team; it has not been uploaded yet",
+            ),
             AppError::SyncDisabled => f.write_str("this server has no sync database; sync is not available here"),
             AppError::Store(_) | AppError::Internal(_) => f.write_str(
                 "the server could not read or write its database; try again later, and tell the administrator if this persists",
@@ -260,12 +315,13 @@ impl std::error::Error for AppError {}
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::BlobNotFound => StatusCode::NOT_FOUND,
             AppError::BadPath | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::NotBuilt | AppError::SyncDisabled => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooLarge | AppError::BlobTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Io(err) => {
                 tracing::error!(error = %err, "i/o error while serving a request");
                 StatusCode::INTERNAL_SERVER_ERROR

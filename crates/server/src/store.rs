@@ -6,10 +6,15 @@
 //! * `tokens`: the SHA-256 of each access token (never the token), its team,
 //!   label, a short prefix to tell tokens apart, created and revoked times;
 //! * `docs`: per team and document id, the type, the JSON as stored and
-//!   `seq`, the team's sequence number of the commit that last changed it.
+//!   `seq`, the team's sequence number of the commit that last changed it;
+//! * `blobs`: photos, content-addressed: per team and SHA-256 (lowercase
+//!   hex), the bytes, their size, the `Content-Type` given at upload and when
+//!   they came;
+//! * `team_blobs`: per team, how many blobs and how many bytes (for logs and
+//!   administration), kept up to date in the transaction that adds a blob.
 //!
-//! Documents of different teams never meet: every query names the team, and
-//! the same id in two teams is two rows.
+//! Documents and blobs of different teams never meet: every query names the
+//! team, and the same id (or the same photo) in two teams is two rows.
 //!
 //! # Why a pull never skips a late commit
 //!
@@ -69,6 +74,24 @@ CREATE TABLE IF NOT EXISTS docs (
     UNIQUE (team, id)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS docs_by_seq ON docs (team, seq);
+-- Added after schema 1 was released; only new tables, so schema 1 servers
+-- still open the file (they ignore them) and the version stays 1.
+-- `data` is the last column: reading `size` or `type` never touches the
+-- bytes' overflow pages.
+CREATE TABLE IF NOT EXISTS blobs (
+    team    INTEGER NOT NULL REFERENCES teams(id),
+    hash    TEXT NOT NULL,
+    type    TEXT NOT NULL,
+    size    INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    data    BLOB NOT NULL,
+    UNIQUE (team, hash)
+);
+CREATE TABLE IF NOT EXISTS team_blobs (
+    team  INTEGER PRIMARY KEY REFERENCES teams(id),
+    count INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+);
 ";
 
 /// How many characters of a token `token list` shows and `token revoke`
@@ -119,6 +142,30 @@ pub struct StoredDoc {
     pub doc_type: String,
     pub seq: u64,
     pub json: String,
+}
+
+/// A stored blob's description (`HEAD`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobMeta {
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// A stored blob (`GET`).
+#[derive(Clone, Debug)]
+pub struct Blob {
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// What `put_blob` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobPut {
+    /// `true`: newly stored; `false`: the team already had it (nothing written).
+    pub stored: bool,
+    /// The team's blobs after the upload: how many, and their total bytes.
+    pub team_count: u64,
+    pub team_bytes: u64,
 }
 
 /// What a sync did, for the response and the log.
@@ -472,6 +519,95 @@ impl Store {
             Ok(SyncOutcome { response, written })
         })
     }
+
+    // ---- blobs (photos) ------------------------------------------------------
+
+    /// Size and type of `team`'s blob `hash`, if the team has it.
+    pub fn blob_meta(&self, team: &Team, hash: &str) -> Result<Option<BlobMeta>, StoreError> {
+        self.with_conn(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT size, type FROM blobs WHERE team = ?1 AND hash = ?2")?
+                .query_row(params![team.id, hash], |r| {
+                    Ok(BlobMeta {
+                        size: r.get::<_, i64>(0)? as u64,
+                        content_type: r.get(1)?,
+                    })
+                })
+                .optional()?)
+        })
+    }
+
+    /// `team`'s blob `hash`, if the team has it.
+    pub fn blob(&self, team: &Team, hash: &str) -> Result<Option<Blob>, StoreError> {
+        self.with_conn(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT type, data FROM blobs WHERE team = ?1 AND hash = ?2")?
+                .query_row(params![team.id, hash], |r| {
+                    Ok(Blob {
+                        content_type: r.get(0)?,
+                        data: r.get(1)?,
+                    })
+                })
+                .optional()?)
+        })
+    }
+
+    /// Stores `data` as `team`'s blob `hash` in one transaction, unless the
+    /// team already has it (then nothing is written). The caller has checked
+    /// that `hash` is the SHA-256 of `data`.
+    pub fn put_blob(
+        &self,
+        team: &Team,
+        hash: &str,
+        content_type: &str,
+        data: &[u8],
+    ) -> Result<BlobPut, StoreError> {
+        let now = now();
+        self.write(|tx| {
+            let inserted = tx.execute(
+                "INSERT INTO blobs (team, hash, type, size, created, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (team, hash) DO NOTHING",
+                params![team.id, hash, content_type, data.len() as i64, now, data],
+            )?;
+            if inserted == 1 {
+                tx.execute(
+                    "INSERT INTO team_blobs (team, count, bytes) VALUES (?1, 1, ?2)
+                     ON CONFLICT (team) DO UPDATE SET count = count + 1, bytes = bytes + excluded.bytes",
+                    params![team.id, data.len() as i64],
+                )?;
+            }
+            let (count, bytes) = team_blob_usage(tx, team.id)?;
+            Ok(BlobPut {
+                stored: inserted == 1,
+                team_count: count,
+                team_bytes: bytes,
+            })
+        })
+    }
+
+    /// How many blobs team `team` (by name) has, and their total bytes.
+    pub fn blob_usage(&self, team: &str) -> Result<(u64, u64), StoreError> {
+        self.with_conn(|conn| {
+            let id: Option<i64> = conn
+                .query_row("SELECT id FROM teams WHERE name = ?1", [team], |r| r.get(0))
+                .optional()?;
+            match id {
+                Some(id) => team_blob_usage(conn, id),
+                None => Ok((0, 0)),
+            }
+        })
+    }
+}
+
+fn team_blob_usage(conn: &Connection, team: i64) -> Result<(u64, u64), StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT count, bytes FROM team_blobs WHERE team = ?1",
+            [team],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )
+        .optional()?
+        .unwrap_or((0, 0)))
 }
 
 /// Per-connection settings.

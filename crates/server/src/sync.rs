@@ -130,7 +130,7 @@ pub async fn sync(
 }
 
 /// Runs blocking database work off the async threads.
-async fn blocking<R: Send + 'static>(
+pub(crate) async fn blocking<R: Send + 'static>(
     f: impl FnOnce() -> Result<R, crate::StoreError> + Send + 'static,
 ) -> Result<R, AppError> {
     tokio::task::spawn_blocking(f)

@@ -1017,7 +1017,7 @@ async fn fields_this_server_does_not_know_are_kept_when_nothing_needs_merging() 
     let token = f.store.create_token("office", "").unwrap();
     let doc = activity(1, "newer-app", "x");
     let mut from_newer_app = val(&doc);
-    from_newer_app["body"]["location"] = json!({"lat": 30.1, "lon": 120.2});
+    from_newer_app["body"]["weather"] = json!({"sky": "sunny", "temp_c": 21});
     from_newer_app["future"] = json!(true);
     let res = sync(
         &f.app,
@@ -1036,7 +1036,7 @@ async fn fields_this_server_does_not_know_are_kept_when_nothing_needs_merging() 
     body.title = "y".into();
     edited.edit(body, stamp("newer-app", 90_000));
     let mut edited = val(&edited);
-    edited["body"]["location"] = json!({"lat": 30.2, "lon": 120.2});
+    edited["body"]["weather"] = json!({"sky": "rain", "temp_c": 18});
     let res = sync(
         &f.app,
         &token,

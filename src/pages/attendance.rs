@@ -1,0 +1,128 @@
+//! Attendance and points (考勤与履职积分): per person over a period, invited /
+//! attended / excused / absent, the longest run of absences, what the rule
+//! says (口头警告, 建议取消资格; thresholds are a setting), and the score
+//! under the default points scheme.
+
+use crate::components::field::TextField;
+use crate::components::period_picker::{PeriodChoice, PeriodPicker};
+use crate::components::store_error::StoreErrorNotice;
+use crate::i18n::{use_i18n, T};
+use crate::settings;
+use crate::storage::Db;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use xunfang_core::attendance_rule::{person_attendance, RuleSettings};
+use xunfang_core::points::{score, Item, Scheme};
+use xunfang_core::records::{AllDocs, DateRange};
+
+#[component]
+pub fn AttendancePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let data = LocalResource::new(|| async { Db::app().await?.all_docs().await });
+    let period = PeriodChoice::new("year");
+    let rule = RwSignal::new(settings::rule_settings());
+    let set_rule = move |change: fn(&mut RuleSettings, u32), v: String| {
+        if let Ok(n) = v.trim().parse::<u32>() {
+            rule.update(|r| change(r, n));
+            settings::set_rule_settings(rule.get_untracked());
+        }
+    };
+    let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
+
+    let table = move |docs: AllDocs, range: DateRange| {
+        let records = docs.records();
+        let acts = records.activities_in(range);
+        let rule = rule.get();
+        let scheme = Scheme::default();
+        let en = i18n.english();
+        let mut rows: Vec<_> = records
+            .live_people()
+            .map(|p| (p, person_attendance(&p.id, &acts, &rule), score(&p.id, &records, range, &scheme)))
+            .filter(|(p, a, _)| p.body.active || a.count.invited > 0)
+            .collect();
+        rows.sort_by(|a, b| (b.1.flag, &a.0.body.name).cmp(&(a.1.flag, &b.0.body.name)));
+        let rows = rows.into_iter().map(|(p, a, s)| view! {
+            <tr class:flagged=a.flag.is_some()>
+                <th scope="row">{p.body.name.clone()}</th>
+                <td>{a.count.invited}</td>
+                <td>{a.count.attended}</td>
+                <td>{a.count.excused}</td>
+                <td>{a.count.absent}</td>
+                <td>{a.longest_absent_run}</td>
+                <td class="flag">{a.flag.map(|f| f.label(en))}</td>
+                <td>{s.total}</td>
+                <td>{move || if s.passed { i18n.t(T::Yes) } else { i18n.t(T::No) }}</td>
+            </tr>
+        }).collect_view();
+        view! {
+            <div class="table-wrap">
+                <table class="sheet">
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t(T::Name)}</th>
+                        <th scope="col">{move || i18n.t(T::Invited)}</th>
+                        <th scope="col">{move || i18n.t(T::Attended)}</th>
+                        <th scope="col">{move || i18n.t(T::Excused)}</th>
+                        <th scope="col">{move || i18n.t(T::Absent)}</th>
+                        <th scope="col">{move || i18n.t(T::LongestAbsentRun)}</th>
+                        <th scope="col">{move || i18n.t(T::AttendanceFlag)}</th>
+                        <th scope="col">{move || i18n.t(T::Score)}</th>
+                        <th scope="col">{move || i18n.t(T::Passed)}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    };
+
+    view! {
+        <section class="page">
+            <A href="/office" attr:class="back">{move || i18n.t(T::BackToOffice)}</A>
+            <div class="page-head"><h1>{move || i18n.t(T::AttendanceTitle)}</h1></div>
+            <div class="filters">
+                <PeriodPicker choice=period id="att-period"/>
+                <TextField id="warn-after".into() kind="number" label=label(T::WarnAfter) value=Signal::derive(move || rule.get().warn_after.to_string()) on_input=move |v| set_rule(|r, n| r.warn_after = n, v)/>
+                <TextField id="remove-after".into() kind="number" label=label(T::RemoveAfter) value=Signal::derive(move || rule.get().remove_after.to_string()) on_input=move |v| set_rule(|r, n| r.remove_after = n, v)/>
+            </div>
+            <PointsScheme/>
+            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
+                {move || data.get().map(|r| match (r, period.range()) {
+                    (Ok((docs, _)), Some(range)) => table(docs, range).into_any(),
+                    (Ok(_), None) => view! { <p class="notice">{move || i18n.t(T::ChooseRange)}</p> }.into_any(),
+                    (Err(e), _) => view! { <StoreErrorNotice error=e/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The default points scheme in words.
+#[component]
+fn PointsScheme() -> impl IntoView {
+    let i18n = use_i18n();
+    let scheme = Scheme::default();
+    let rules = scheme.rules.iter().map(|r| {
+        let what = match &r.item {
+            Item::Attended(_) => T::PointsAttended,
+            Item::Absent => T::PointsAbsent,
+            Item::SuggestionRaised => T::PointsSuggestion,
+            Item::ProposalLead => T::PointsProposalLead,
+            Item::ProposalCoSigner => T::PointsCoSigner,
+            Item::OpinionReport => T::PointsOpinion,
+        };
+        let (points, cap) = (r.points, r.cap);
+        view! {
+            <li>
+                {move || i18n.t(what)} " " {format!("{points:+}")}
+                {cap.map(|c| view! { " (" {move || i18n.t(T::PointsCap)} " " {c} ")" })}
+            </li>
+        }
+    }).collect_view();
+    let (base, pass) = (scheme.base, scheme.pass_mark);
+    view! {
+        <details class="scheme">
+            <summary>{move || i18n.t(T::PointsScheme)}</summary>
+            <p>{move || i18n.t(T::PointsBase)} " " {base} " · " {move || i18n.t(T::PointsPass)} " " {pass}</p>
+            <ul>{rules}</ul>
+        </details>
+    }
+}

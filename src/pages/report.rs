@@ -1,0 +1,124 @@
+//! The period report (期间统计): for a month, quarter, year or custom range,
+//! activities by kind, person-times (人次), people, suggestions by status,
+//! proposals and opinion reports; a chart by month and kind; and the
+//! per-person sheet, downloadable as CSV and printable.
+
+use crate::components::bar_chart::BarChart;
+use crate::components::period_picker::{PeriodChoice, PeriodPicker};
+use crate::components::store_error::StoreErrorNotice;
+use crate::files;
+use crate::i18n::{use_i18n, T};
+use crate::settings::{rule_settings, template};
+use crate::storage::Db;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use xunfang_core::csv::sheet_table;
+use xunfang_core::points::Scheme;
+use xunfang_core::records::{AllDocs, DateRange};
+use xunfang_core::report::{period_report, PeriodReport};
+use xunfang_core::summary::Lang;
+
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let data = LocalResource::new(|| async { Db::app().await?.all_docs().await });
+    let period = PeriodChoice::new("year");
+    let show = move |docs: AllDocs, range: DateRange| {
+        let report = period_report(&docs.records(), range, template(), &rule_settings(), &Scheme::default());
+        view! { <ReportView report=report/> }
+    };
+    view! {
+        <section class="page">
+            <A href="/office" attr:class="back no-print">{move || i18n.t(T::BackToOffice)}</A>
+            <div class="page-head">
+                <h1>{move || i18n.t(T::ReportTitle)}</h1>
+                <button type="button" class="no-print" on:click=|_| files::print()>{move || i18n.t(T::Print)}</button>
+            </div>
+            <div class="filters no-print"><PeriodPicker choice=period id="report-period"/></div>
+            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
+                {move || data.get().map(|r| match (r, period.range()) {
+                    (Ok((docs, _)), Some(range)) => show(docs, range).into_any(),
+                    (Ok(_), None) => view! { <p class="notice">{move || i18n.t(T::ChooseRange)}</p> }.into_any(),
+                    (Err(e), _) => view! { <StoreErrorNotice error=e/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Figure(name: T, value: u32, key: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <div class="figure" data-figure=key><dt>{move || i18n.t(name)}</dt><dd>{value}</dd></div> }
+}
+
+#[component]
+fn ReportView(report: PeriodReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let en = i18n.english();
+    let r = &report;
+    let kind = move |k: &str| template().kind_label(k, en).to_string();
+    let by_kind = r.kinds.iter().zip(&r.by_kind).map(|(k, n)| view! { <tr><th scope="row">{kind(k)}</th><td>{*n}</td></tr> }).collect_view();
+    let by_status = r.suggestions_by_status.iter().map(|(s, n)| {
+        let s = *s;
+        view! { <tr data-status=s.key()><th scope="row">{move || i18n.t(T::status(s))}</th><td>{*n}</td></tr> }
+    }).collect_view();
+    let kind_heads = r.kinds.iter().map(|k| view! { <th scope="col">{kind(k)}</th> }).collect_view();
+    let sheet = r.sheet.iter().map(|row| view! {
+        <tr>
+            <th scope="row">{row.name.clone()}</th>
+            {row.attended_by_kind.iter().map(|n| view! { <td>{*n}</td> }).collect_view()}
+            <td>{row.count.invited}</td>
+            <td>{row.count.absent}</td>
+            <td>{row.flag.map(|f| f.label(en))}</td>
+            <td>{row.score}</td>
+        </tr>
+    }).collect_view();
+    let csv = StoredValue::new(sheet_table(&report, template(), if en { Lang::En } else { Lang::Zh }).to_csv());
+    let file = format!("xunfang-sheet-{}-{}.csv", r.range.from, r.range.to);
+    let download = move |_| { let _ = files::download_csv(&file, &csv.get_value()); };
+    view! {
+        <div class="printable report">
+            <p class="range">{r.range.from.to_string()} " – " {r.range.to.to_string()}</p>
+            <dl class="figures">
+                <Figure name=T::FigActivities value=r.activities key="activities"/>
+                <Figure name=T::FigPersonTimes value=r.person_times key="person_times"/>
+                <Figure name=T::FigPeopleAttended value=r.people_attended key="people_attended"/>
+                <Figure name=T::FigPeopleInvited value=r.people_invited key="people_invited"/>
+                <Figure name=T::FigSuggestions value=r.suggestions key="suggestions"/>
+                <Figure name=T::FigForwarded value=r.suggestions_forwarded key="forwarded"/>
+                <Figure name=T::FigClosed value=r.suggestions_closed key="closed"/>
+                <Figure name=T::FigRaiserTold value=r.suggestions_raiser_told key="raiser_told"/>
+                <Figure name=T::Proposals value=r.proposals key="proposals"/>
+                <Figure name=T::OpinionReports value=r.opinion_reports key="opinion_reports"/>
+            </dl>
+            {(r.undated_activities > 0).then(|| view! { <p class="notice">{move || i18n.t(T::UndatedNotCounted)} " " {report.undated_activities}</p> })}
+            <div class="report-tables">
+                <table class="by-kind">
+                    <caption>{move || i18n.t(T::ActivitiesByKind)}</caption>
+                    <tbody>{by_kind}</tbody>
+                </table>
+                <table class="by-status">
+                    <caption>{move || i18n.t(T::SuggestionsByStatus)}</caption>
+                    <tbody>{by_status}</tbody>
+                </table>
+            </div>
+            <BarChart rows=r.by_month.clone() kinds=r.kinds.clone()/>
+            <h2>{move || i18n.t(T::PersonSheet)}</h2>
+            <div class="table-wrap">
+                <table class="sheet">
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t(T::Name)}</th>
+                        {kind_heads}
+                        <th scope="col">{move || i18n.t(T::Invited)}</th>
+                        <th scope="col">{move || i18n.t(T::Absent)}</th>
+                        <th scope="col">{move || i18n.t(T::AttendanceFlag)}</th>
+                        <th scope="col">{move || i18n.t(T::Score)}</th>
+                    </tr></thead>
+                    <tbody>{sheet}</tbody>
+                </table>
+            </div>
+        </div>
+        <p class="no-print"><button type="button" on:click=download>{move || i18n.t(T::DownloadSheet)}</button></p>
+    }
+}
