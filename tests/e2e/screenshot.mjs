@@ -15,11 +15,13 @@ for (const [name, sector] of [['王建国', '经济界'], ['李梅', '教育界'
   await page.getByLabel('界别', { exact: true }).fill(sector);
   await saved();
 }
+// Dated this year, so the report and the draft of "this year" show them.
+const y = new Date().getFullYear();
 const records = [
-  ['inspection', '视察农村饮水安全工程', '2024-06-03', '石门乡水厂'],
-  ['hearing', '旁听庭审：民间借贷纠纷案', '2024-05-20', '县人民法院第一法庭'],
-  ['forum', '阳光评议座谈会', '2024-04-12', '县政协会议室'],
-  ['visit', '走访委员企业', '2024-03-08', '城关镇工业园'],
+  ['inspection', '视察农村饮水安全工程', `${y}-06-03`, '石门乡水厂'],
+  ['hearing', '旁听庭审：民间借贷纠纷案', `${y}-05-20`, '县人民法院第一法庭'],
+  ['forum', '阳光评议座谈会', `${y}-04-12`, '县政协会议室'],
+  ['visit', '走访委员企业', `${y}-03-08`, '城关镇工业园'],
 ];
 for (const [kind, title, date, place] of records) {
   await page.goto(url('/'));
@@ -46,4 +48,17 @@ await page.goto(url('/'));
 await waitForApp(page);
 await page.locator('.record-card').first().waitFor();
 await page.screenshot({ path: `${out}screenshot.png` });
+
+// The office: the year's report and the drafted summary.
+await page.goto(url('/office/report'));
+await waitForApp(page);
+await page.getByLabel('时间范围').first().selectOption('year');
+await page.locator('svg').first().waitFor();
+await page.screenshot({ path: `${out}screenshot-report.png`, fullPage: true });
+await page.goto(url('/office/summary'));
+await waitForApp(page);
+await page.getByLabel('时间范围').first().selectOption('year');
+await page.getByRole('button', { name: '生成总结草稿' }).click();
+await page.locator('#summary-text').waitFor();
+await page.screenshot({ path: `${out}screenshot-summary.png` });
 await context.cleanup();
