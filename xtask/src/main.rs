@@ -5,6 +5,7 @@
 //!   the server and run it (default <http://127.0.0.1:8080/>).
 //! * `cargo xtask test [native|wasm|e2e ...] [--skip-native] [--skip-wasm]
 //!   [--skip-e2e]` — native tests, in-browser wasm tests, end-to-end tests.
+//! * `cargo xtask bench` — measurements into `BENCHMARKS.md` (see bench.rs).
 //!
 //! Tools are installed when missing and skipped quickly when present:
 //! the wasm32 target, trunk 0.21.14, wasm-bindgen-cli at the version in
@@ -23,6 +24,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod bench;
 mod precache;
 
 const TRUNK_VERSION: &str = "0.21.14";
@@ -47,6 +49,8 @@ commands:
   test [native|wasm|e2e ...] [--skip-native] [--skip-wasm] [--skip-e2e]
                                 run the test suites (all by default, in the
                                 order native, wasm, e2e), failing fast
+  bench                         build, then measure size, sync, start,
+                                search and memory; writes BENCHMARKS.md
 ";
 
 fn main() -> ExitCode {
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Some("serve") => parse_serve(&args[1..]).and_then(serve),
         Some("test") => parse_test(&args[1..]).and_then(test),
         Some("precache") => precache::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

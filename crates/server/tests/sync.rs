@@ -2,7 +2,6 @@
 //! database in a temporary directory.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -966,49 +965,6 @@ async fn the_database_survives_a_restart() {
     )
     .await;
     assert_eq!(res["cursor"], 2, "the sequence continues after a restart");
-}
-
-// ---- a measurement ----------------------------------------------------------
-
-/// Pushes 10,000 small documents in batches of 200 and pulls them back in
-/// batches of 500; prints the times (`cargo test -p xunfang-server --release
-/// -- --ignored --nocapture measure`).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement, not a check; run on request"]
-async fn measure_push_and_pull_of_10000_docs() {
-    let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    let docs: Vec<Value> = (0..10_000)
-        .map(|n| val(&activity(n, "bulk", &format!("记录 {n}"))))
-        .collect();
-    let started = Instant::now();
-    let mut cursor = None;
-    for chunk in docs.chunks(MAX_PUSH_BATCH) {
-        let res = sync(
-            &f.app,
-            &token,
-            sync_body("bulk", cursor, chunk.to_vec(), Some(1)),
-        )
-        .await;
-        cursor = res["cursor"].as_u64();
-    }
-    let pushed = started.elapsed();
-    let started = Instant::now();
-    let (pulled, _) = pull_all(&f.app, &token, None, 500).await;
-    let pull_time = started.elapsed();
-    assert_eq!(pulled.len(), 10_000);
-    let started = Instant::now();
-    for chunk in docs.chunks(MAX_PUSH_BATCH) {
-        sync(
-            &f.app,
-            &token,
-            sync_body("bulk", cursor, chunk.to_vec(), Some(1)),
-        )
-        .await;
-    }
-    let repush = started.elapsed();
-    let size = std::fs::metadata(f.store.path()).unwrap().len();
-    println!("push 10,000 docs (50 requests): {pushed:?}; pull (20 requests): {pull_time:?}; re-push (no-op): {repush:?}; db {} KiB", size / 1024);
 }
 
 #[tokio::test]

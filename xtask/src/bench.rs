@@ -1,0 +1,72 @@
+//! `cargo xtask bench`: builds what the benchmarks need, then runs
+//! `node tests/bench/run.mjs`, which measures and writes `BENCHMARKS.md`
+//! (and `target/bench/results.json`) and prints a short summary.
+//!
+//! Not a test: no figure fails the run, and `cargo xtask test` never runs it.
+//! Installs when missing, like the other commands: the app tools, Debian's
+//! chromium, twiggy (`cargo install`, for the wasm size breakdown; the bench
+//! goes on without it) and `tests/bench/node_modules` (playwright-core, dexie).
+
+use super::*;
+
+/// twiggy version for the wasm size breakdown.
+const TWIGGY_VERSION: &str = "0.8.0";
+
+fn bench_dir() -> PathBuf {
+    root().join("tests").join("bench")
+}
+
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    no_args(args)?;
+    let start = Instant::now();
+    cargo_fetch()?;
+    ensure_tools(Needs {
+        browser: true,
+        ..APP_TOOLS
+    })?;
+    step("bench tools", || {
+        if let Err(e) = ensure(&format!("twiggy {TWIGGY_VERSION}"), has_twiggy, || {
+            run_cmd(cargo_cmd().args(["install", "twiggy", "--version", TWIGGY_VERSION, "--locked"]))
+        }) {
+            println!("    warning: {e}; the wasm size breakdown will be skipped");
+        }
+        ensure("tests/bench/node_modules (playwright-core, dexie)", has_bench_modules, || {
+            let sub = if bench_dir().join("package-lock.json").is_file() { "ci" } else { "install" };
+            run_cmd(Command::new("npm").current_dir(bench_dir()).args([sub, "--no-audit", "--no-fund"]))
+        })
+    })?;
+    trunk_build()?;
+    let bin = build_server()?;
+    let built = start.elapsed();
+    step("benchmarks (node tests/bench/run.mjs)", || {
+        run_cmd(Command::new("node")
+            .current_dir(root())
+            .arg("tests/bench/run.mjs")
+            .env("PATH", tool_path())
+            .env("XUNFANG_ROOT", root())
+            .env("XUNFANG_SERVER_BIN", &bin)
+            .env("XUNFANG_DIST", root().join("dist"))
+            .env("CHROMIUM", CHROMIUM))
+    })?;
+    println!(
+        "\nbench done in {} (builds and tools {}); see {}",
+        fmt_duration(start.elapsed()),
+        fmt_duration(built),
+        root().join("BENCHMARKS.md").display()
+    );
+    Ok(())
+}
+
+fn run_cmd(cmd: &mut Command) -> Result<()> {
+    super::run(cmd)
+}
+
+fn has_twiggy() -> bool {
+    output(tool("twiggy").arg("--version")).is_some_and(|s| s.split_whitespace().nth(1) == Some(TWIGGY_VERSION))
+}
+
+fn has_bench_modules() -> bool {
+    ["playwright-core", "dexie"]
+        .iter()
+        .all(|m| bench_dir().join("node_modules").join(m).join("package.json").is_file())
+}
