@@ -54,7 +54,9 @@ commands:
 ";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = env::args().skip(1).collect();
+    // The first argument is the program itself.
+    let args: Vec<String> = env::args().collect();
+    let args = args.get(1..).unwrap_or_default().to_vec();
     let result = match args.first().map(String::as_str) {
         Some("build") => no_args(&args[1..]).and_then(|()| build()),
         Some("serve") => parse_serve(&args[1..]).and_then(serve),
