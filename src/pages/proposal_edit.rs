@@ -19,10 +19,7 @@ type Loaded = (Id, Option<Document<Proposal>>, Vec<Document<Person>>);
 async fn load(id: Option<Id>) -> Result<Option<Loaded>, StoreError> {
     let Some(id) = id else { return Ok(None) };
     let db = Db::app().await?;
-    let doc = db.get::<Proposal>(&id).await?;
-    let mut people: Vec<_> = db.all::<Person>().await?.docs.into_iter().filter(|p| !p.trashed).collect();
-    people.sort_by(|a, b| a.body.name.cmp(&b.body.name));
-    Ok(Some((id, doc, people)))
+    Ok(Some((id.clone(), db.get::<Proposal>(&id).await?, db.roster().await?)))
 }
 
 #[component]

@@ -170,6 +170,13 @@ impl Db {
         Ok(())
     }
 
+    /// The roster as pickers show it: people not in the trash, by name.
+    pub async fn roster(&self) -> Result<Vec<Document<xunfang_core::Person>>, StoreError> {
+        let mut people: Vec<_> = self.all::<xunfang_core::Person>().await?.docs.into_iter().filter(|p| !p.trashed).collect();
+        people.sort_by(|a, b| a.body.name.cmp(&b.body.name));
+        Ok(people)
+    }
+
     /// Removes every document: for tests only, never offered in the UI.
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let names = [schema::ACTIVITIES, schema::PEOPLE, schema::PROPOSALS, schema::OPINION_REPORTS, schema::OUTBOX, schema::META];

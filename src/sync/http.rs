@@ -8,29 +8,37 @@ use web_sys::{Request, RequestInit, Response};
 use xunfang_core::sync::ErrorBody;
 use xunfang_core::sync_client::SyncError;
 
-/// Sends `body` (JSON) with the bearer token; returns the response text of a
-/// 2xx answer.
-pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) -> Result<String, SyncError> {
+/// Sends one request with the bearer token and returns the response; a
+/// failure to get any answer is "no connection".
+async fn send(method: &str, url: &str, token: &str, body: Option<JsValue>, content_type: &str, accept: Option<&str>) -> Result<Response, SyncError> {
     let init = RequestInit::new();
     init.set_method(method);
     if let Some(b) = &body {
-        init.set_body(&JsValue::from_str(b));
+        init.set_body(b);
     }
     let request = Request::new_with_str_and_init(url, &init).map_err(|e| SyncError::Refused { status: 0, message: describe(&e) })?;
     let headers = request.headers();
-    let _ = headers.set("Accept", "application/json");
+    if let Some(a) = accept {
+        let _ = headers.set("Accept", a);
+    }
     if body.is_some() {
-        let _ = headers.set("Content-Type", "application/json");
+        let _ = headers.set("Content-Type", content_type);
     }
     if !token.is_empty() {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
     }
     let window = web_sys::window().ok_or_else(|| SyncError::Offline("no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(|e| SyncError::Offline(describe(&e)))?
         .dyn_into()
-        .map_err(|_| SyncError::BadResponse("not a response".into()))?;
+        .map_err(|_| SyncError::BadResponse("not a response".into()))
+}
+
+/// Sends `body` (JSON) with the bearer token; returns the response text of a
+/// 2xx answer.
+pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) -> Result<String, SyncError> {
+    let response = send(method, url, token, body.map(|b| JsValue::from_str(&b)), "application/json", Some("application/json")).await?;
     let status = response.status();
     let text = match response.text() {
         Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()).unwrap_or_default(),
@@ -48,32 +56,10 @@ pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) ->
     })
 }
 
-fn describe(e: &JsValue) -> String {
-    Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"))
-}
-
 /// A binary exchange (photos): returns the status and body of any answer
 /// that is not an auth or server failure, so callers can read 404 as "absent".
 pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]>, content_type: &str) -> Result<(u16, Vec<u8>), SyncError> {
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(b) = body {
-        init.set_body(&js_sys::Uint8Array::from(b).into());
-    }
-    let request = Request::new_with_str_and_init(url, &init).map_err(|e| SyncError::Refused { status: 0, message: describe(&e) })?;
-    let headers = request.headers();
-    if body.is_some() {
-        let _ = headers.set("Content-Type", content_type);
-    }
-    if !token.is_empty() {
-        let _ = headers.set("Authorization", &format!("Bearer {token}"));
-    }
-    let window = web_sys::window().ok_or_else(|| SyncError::Offline("no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|e| SyncError::Offline(describe(&e)))?
-        .dyn_into()
-        .map_err(|_| SyncError::BadResponse("not a response".into()))?;
+    let response = send(method, url, token, body.map(|b| js_sys::Uint8Array::from(b).into()), content_type, None).await?;
     let status = response.status();
     let bytes = match response.array_buffer() {
         Ok(p) => JsFuture::from(p).await.map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default(),
@@ -85,3 +71,8 @@ pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]
         _ => Ok((status, bytes)),
     }
 }
+
+fn describe(e: &JsValue) -> String {
+    Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"))
+}
+
