@@ -50,11 +50,7 @@ pub fn is_blob_hash(s: &str) -> bool {
 
 /// The `<sha256>` of `/api/blobs/<sha256>`, checked.
 fn hash_of(uri: &Uri) -> Result<String, AppError> {
-    let raw = uri
-        .path()
-        .rsplit('/')
-        .next()
-        .unwrap_or_default();
+    let raw = uri.path().rsplit('/').next().unwrap_or_default();
     if is_blob_hash(raw) {
         return Ok(raw.to_string());
     }
@@ -147,7 +143,11 @@ pub async fn get_blob(
         let mut headers = blob_headers(&hash, &meta);
         headers.remove(header::CONTENT_LENGTH);
         headers.remove(header::CONTENT_TYPE);
-        return Ok(with_headers(StatusCode::NOT_MODIFIED, headers, Body::empty()));
+        return Ok(with_headers(
+            StatusCode::NOT_MODIFIED,
+            headers,
+            Body::empty(),
+        ));
     }
     let key = hash.clone();
     let blob = blocking(move || store.blob(&team, &key))
@@ -266,7 +266,8 @@ pub async fn put_blob(
             no_store,
             [(
                 header::LOCATION,
-                HeaderValue::from_str(&format!("/api/blobs/{hash}")).expect("hex is a valid header"),
+                HeaderValue::from_str(&format!("/api/blobs/{hash}"))
+                    .expect("hex is a valid header"),
             )],
             Json(json!({"stored": true, "bytes": bytes})),
         )
@@ -296,9 +297,9 @@ pub async fn method_not_allowed() -> Response {
 pub fn human_bytes(n: usize) -> String {
     const KIB: usize = 1024;
     const MIB: usize = 1024 * 1024;
-    if n >= MIB && n % MIB == 0 {
+    if n >= MIB && n / MIB * MIB == n {
         format!("{} MiB", n / MIB)
-    } else if n >= KIB && n % KIB == 0 {
+    } else if n >= KIB && n / KIB * KIB == n {
         format!("{} KiB", n / KIB)
     } else {
         format!("{n} bytes")

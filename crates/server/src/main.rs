@@ -103,6 +103,9 @@ struct ServeArgs {
     /// repeat for several, `*` for any. Default: same origin only.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origin: Vec<String>,
+    /// The largest photo (in bytes) a device may upload to /api/blobs.
+    #[arg(long = "max-blob-bytes", value_name = "BYTES", default_value_t = xunfang_server::blobs::DEFAULT_MAX_BLOB_BYTES)]
+    max_blob_bytes: usize,
 }
 
 fn main() -> ExitCode {
@@ -163,15 +166,22 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             dist = %args.dist.display(),
             db = %store.path().display(),
             cors = ?cors,
+            max_blob_bytes = args.max_blob_bytes,
             %addr,
             "serving"
         );
-        let state = xunfang_server::AppState::new(args.dist.clone()).with_store(store);
+        let state = xunfang_server::AppState::new(args.dist.clone())
+            .with_store(store)
+            .with_max_blob_bytes(args.max_blob_bytes);
         let app = xunfang_server::app(state, &cors);
         println!("Xunfang is running at http://{addr}/");
         println!(
             "sync endpoint: http://{addr}/api/sync (database {})",
             db.path().display()
+        );
+        println!(
+            "photos: http://{addr}/api/blobs/<sha256> (in the same database, at most {} each)",
+            xunfang_server::blobs::human_bytes(args.max_blob_bytes)
         );
         if !has_tokens {
             println!(
