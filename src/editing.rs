@@ -196,6 +196,7 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
 /// user changed, then merges that with what is stored now: a sync may have
 /// brought other fields from elsewhere meanwhile, and they must survive.
 async fn write<T: Body>(id: Id, base: Option<Document<T>>, body: T) -> Result<Document<T>, StoreError> {
+    crate::perf::mark("xunfang:save-start");
     let edited = match base {
         Some(mut doc) => {
             if !doc.edit(body, device::stamp()) {
@@ -211,6 +212,7 @@ async fn write<T: Body>(id: Id, base: Option<Document<T>>, body: T) -> Result<Do
         _ => edited,
     };
     db.put(&doc).await?;
+    crate::perf::measure_since("xunfang:save", "xunfang:save-start");
     // Now that there is something to lose, ask the browser to keep it.
     crate::storage::quota::persist_once();
     crate::sync::poke();

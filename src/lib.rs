@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod media;
 pub mod offline;
 pub mod pages;
+pub mod perf;
 pub mod settings;
 pub mod storage;
 pub mod sync;

@@ -115,6 +115,11 @@ async fn a_database_written_by_the_previous_schema_opens_without_loss() {
     assert_eq!(db.get::<Person>(&person.id).await.unwrap(), Some(person));
     let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     assert_eq!(db.activities_between(d("2024-09-01"), d("2024-09-30")).await.unwrap().docs.len(), 1, "indexes survive");
+    // The list's rows (added in version 5) are built from the documents.
+    let rows = db.list_rows().await.unwrap();
+    assert_eq!(rows.rows.len(), 1);
+    assert_eq!(rows.rows[0].title, "专题调研：农村养老");
+    assert_eq!(rows.rows[0].participants, vec![id(100)]);
     // And the new outbox works on the upgraded database.
     db.put(&doc).await.unwrap();
     assert_eq!(db.pending_count().await.unwrap(), 1);
@@ -174,4 +179,35 @@ async fn a_document_from_a_newer_app_is_kept_and_counted_not_dropped() {
     let all = db.all::<Activity>().await.unwrap();
     assert_eq!(all.docs.len(), 1);
     assert_eq!(all.unreadable, 1);
+    // The list's rows are rebuilt (the counts differ) and count it too.
+    let rows = db.list_rows().await.unwrap();
+    assert_eq!((rows.rows.len(), rows.unreadable), (1, 1));
+    assert_eq!(rows.rows[0].title, "可读的记录");
+    let again = db.list_rows().await.unwrap();
+    assert_eq!((again.rows.len(), again.unreadable), (1, 1), "the placeholder keeps one row per activity");
+}
+
+#[wasm_bindgen_test]
+async fn list_rows_follow_local_writes_received_documents_and_the_trash() {
+    let db = fresh("t-rows").await;
+    let mut old = activity(1, "visit", "一月走访", "2024-01-15");
+    db.put(&old).await.unwrap();
+    db.put(&activity(2, "hearing", "三月旁听", "2024-03-31")).await.unwrap();
+    let mut renamed = old.clone();
+    let mut body = renamed.body.clone();
+    body.title = "一月走访企业".into();
+    renamed.edit(body, stamp(20));
+    db.put(&renamed).await.unwrap();
+    let received = activity(3, "forum", "五月座谈", "2024-05-01");
+    db.absorb(vec![AnyDoc::Activity(received)], Some(7)).await.unwrap();
+    let titles = |rows: &[xunfang_core::list::ListRow]| rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>();
+    let rows = db.list_rows().await.unwrap();
+    assert_eq!(titles(&rows.rows), ["五月座谈", "三月旁听", "一月走访企业"], "newest first, edits and received documents included");
+    assert_eq!(titles(&db.first_rows(2).await.unwrap()), ["五月座谈", "三月旁听"], "the first screen reads the index backwards");
+    old = renamed;
+    old.set_trashed(true, stamp(30));
+    db.put(&old).await.unwrap();
+    let rows = db.list_rows().await.unwrap();
+    assert!(rows.rows.iter().find(|r| r.id == old.id).unwrap().trashed);
+    assert_eq!(titles(&db.first_rows(10).await.unwrap()), ["五月座谈", "三月旁听"], "the first screen leaves the trash out");
 }

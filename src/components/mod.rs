@@ -14,3 +14,4 @@ pub mod store_error;
 pub mod suggestions;
 pub mod sync_settings;
 pub mod sync_status;
+pub mod virtual_list;

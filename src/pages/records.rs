@@ -3,30 +3,45 @@
 use crate::components::field::{SelectField, TextField};
 use crate::components::store_error::StoreErrorNotice;
 use crate::device;
+use crate::perf;
 use crate::i18n::{use_i18n, T};
 use crate::settings::template;
 use crate::storage::{Db, StoreError};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use crate::components::virtual_list::VirtualList;
 use std::collections::HashMap;
-use xunfang_core::search::{filter_activities, ListFilter};
-use xunfang_core::validate::activity_problems;
-use xunfang_core::{Activity, Document, Id, Period, Person};
+use std::sync::Arc;
+use xunfang_core::list::{any_live, filter_rows, CharIndex, ListRow};
+use xunfang_core::search::ListFilter;
+use xunfang_core::{Id, Period, Person};
 
+/// Rows of the first screen, read through the sort index before the rest.
+const FIRST_SCREEN: u32 = 30;
+/// Height of one card in the list, margin included (`.record-card` in the CSS).
+const ROW_PX: f64 = 84.0;
+
+/// Every row, and the roster's names a search also looks at.
 #[derive(Clone)]
 struct ListData {
-    activities: Vec<Document<Activity>>,
-    names: HashMap<Id, String>,
+    rows: Arc<Vec<ListRow>>,
+    index: Arc<CharIndex>,
+    names: Arc<HashMap<Id, String>>,
     unreadable: usize,
 }
 
 async fn load() -> Result<ListData, StoreError> {
     let db = Db::app().await?;
-    let activities = db.all::<Activity>().await?;
+    let rows = db.list_rows().await?;
     let people = db.all::<Person>().await?;
     let names = people.docs.into_iter().map(|p| (p.id, p.body.name)).collect();
-    Ok(ListData { activities: activities.docs, names, unreadable: activities.unreadable + people.unreadable })
+    let index = Arc::new(CharIndex::new(&rows.rows));
+    Ok(ListData { rows: Arc::new(rows.rows), index, names: Arc::new(names), unreadable: rows.unreadable + people.unreadable })
+}
+
+async fn load_first() -> Result<Arc<Vec<ListRow>>, StoreError> {
+    Ok(Arc::new(Db::app().await?.first_rows(FIRST_SCREEN).await?))
 }
 
 fn period_of(key: &str, from: &str, to: &str) -> Period {
@@ -44,6 +59,9 @@ pub fn RecordsPage() -> impl IntoView {
     let i18n = use_i18n();
     // Reloads when a sync brought documents in.
     let revision = crate::sync::use_status().map(|s| s.revision);
+    // The first screen comes from a short index read; every row loads
+    // alongside it for filters and search.
+    let first = LocalResource::new(load_first);
     let data = LocalResource::new(move || {
         if let Some(r) = revision {
             r.track();
@@ -69,26 +87,48 @@ pub fn RecordsPage() -> impl IntoView {
             .collect::<Vec<_>>()
     });
 
+    let filter = Memo::new(move |_| ListFilter {
+        kind: Some(kind.get()).filter(|k| !k.is_empty()),
+        period: period_of(&period.get(), &from.get(), &to.get()),
+        text: text.get(),
+    });
+    let filtering = move || filter.with(|f| f != &ListFilter::default());
+
     let list = move |data: ListData| {
-        let filter = ListFilter {
-            kind: Some(kind.get()).filter(|k| !k.is_empty()),
-            period: period_of(&period.get(), &from.get(), &to.get()),
-            text: text.get(),
-        };
-        let shown = filter_activities(&data.activities, &filter, &data.names, device::today());
-        let any = data.activities.iter().any(|d| !d.trashed);
+        let rows = data.rows.clone();
+        let shown = Memo::new(move |_| Arc::new(filter.with(|f| filter_rows(&rows, &data.index, f, &data.names, device::today()))));
+        let any = any_live(&data.rows);
         let unreadable = data.unreadable;
-        let items = shown.into_iter().map(|d| view! { <RecordCard doc=d.clone()/> }).collect_view();
+        let count = Signal::derive(move || shown.with(|s| s.len()));
+        let rows = data.rows.clone();
+        let key = move |i: usize| shown.with(|s| s.get(i).map(|&r| rows[r].id.clone()));
+        let rows = data.rows.clone();
+        let card = move |i: usize| {
+            let row = shown.with_untracked(|s| s.get(i).map(|&r| rows[r].clone()));
+            row.map(|row| view! { <RecordCard row=row position=i count=count/> })
+        };
+        Effect::new(move |_| perf::mark("xunfang:list-ready"));
         view! {
             {(unreadable > 0).then(|| view! { <p class="error" role="alert">{unreadable} " " {move || i18n.t(T::UnreadableSome)}</p> })}
-            {if !any {
+            {move || if !any {
                 view! { <p class="empty">{move || i18n.t(T::NoRecords)}</p> }.into_any()
-            } else if items.is_empty() {
+            } else if count.get() == 0 {
                 view! { <p class="empty">{move || i18n.t(T::NoMatches)}</p> }.into_any()
             } else {
-                view! { <ul class="record-list">{items}</ul> }.into_any()
+                view! { <VirtualList count=count row_px=ROW_PX key=key.clone() row=card.clone() class="record-list"/> }.into_any()
             }}
         }
+    };
+    // Until every row is there: the newest few, unless a filter is already set.
+    let first_screen = move || {
+        let rows = first.get()?.ok()?;
+        if filtering() || rows.is_empty() {
+            return None;
+        }
+        Effect::new(move |_| perf::mark("xunfang:list-first-screen"));
+        let count = Signal::derive(|| 0usize);
+        let cards = rows.iter().enumerate().map(|(i, r)| view! { <RecordCard row=r.clone() position=i count=count/> }).collect_view();
+        Some(view! { <ul class="record-list">{cards}</ul> })
     };
 
     view! {
@@ -128,7 +168,7 @@ pub fn RecordsPage() -> impl IntoView {
                     <TextField id="filter-to".into() kind="date" label=Signal::derive(move || i18n.t(T::To).to_string()) value=to on_input=move |v| to.set(v)/>
                 </Show>
             </div>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
+            <Transition fallback=move || first_screen().map(|v| v.into_any()).unwrap_or_else(|| view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any())>
                 {move || {
                     data.get()
                         .map(|result| match result {
@@ -136,40 +176,39 @@ pub fn RecordsPage() -> impl IntoView {
                             Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
                         })
                 }}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
 
 /// One line of the list: kind, title, date and place, and whether it is complete.
 #[component]
-fn RecordCard(doc: Document<Activity>) -> impl IntoView {
+fn RecordCard(row: ListRow, position: usize, count: Signal<usize>) -> impl IntoView {
     let i18n = use_i18n();
-    let a = doc.body;
-    let href = format!("/records/{}", doc.id);
-    let incomplete = !activity_problems(&a, template()).is_empty();
-    let kind = a.kind.clone();
-    let title = a.title.trim().to_string();
-    let date = a.date.map(|d| d.to_string());
-    let suggestions = a.suggestions.len();
-    let person_times = a.person_times();
+    let href = format!("/records/{}", row.id);
+    let kind = row.kind.clone();
+    let title = row.title;
+    let date = row.date.map(|d| d.to_string());
+    let (suggestions, person_times) = (row.suggestions, row.person_times);
+    // Screen readers hear "3 of 10,000" although only a screenful is drawn.
+    let set_size = move || Some(count.get()).filter(|n| *n > 0);
     view! {
-        <li class="record-card">
+        <li class="record-card" aria-posinset=position + 1 aria-setsize=set_size>
             <A href=href>
                 <span class="kind">{move || template().kind_label(&kind, i18n.english()).to_string()}</span>
                 <span class="title">
                     {if title.is_empty() { view! { {move || i18n.t(T::Untitled)} }.into_any() } else { title.into_any() }}
                 </span>
                 <span class="meta">
-                    {match date.clone() {
+                    {match date {
                         Some(d) => d.into_any(),
                         None => view! { {move || i18n.t(T::Undated)} }.into_any(),
                     }}
-                    {(!a.place.is_empty()).then(|| format!(" · {}", a.place))}
+                    {(!row.place.is_empty()).then(|| format!(" · {}", row.place))}
                     {(person_times > 0).then(|| view! { " · " {person_times} " " {move || i18n.t(T::PersonTimes)} })}
                     {(suggestions > 0).then(|| view! { " · " {move || i18n.t(T::Suggestions)} " " {suggestions} })}
                 </span>
-                {incomplete.then(|| view! { <span class="badge">{move || i18n.t(T::Incomplete)}</span> })}
+                {row.incomplete.then(|| view! { <span class="badge">{move || i18n.t(T::Incomplete)}</span> })}
             </A>
         </li>
     }

@@ -7,10 +7,12 @@
 mod error;
 pub mod quota;
 pub mod photos;
+mod rows;
 pub mod schema;
 mod sync_store;
 
 pub use error::{StoreError, StoreErrorKind};
+pub use rows::Rows;
 
 use chrono::NaiveDate;
 use rexie::{KeyRange, Rexie, TransactionMode};
@@ -82,15 +84,21 @@ impl Db {
     }
 
     /// Writes a local change: the document and its outbox entry (so sync
-    /// pushes it) in one transaction, so neither exists without the other.
+    /// pushes it), and for an activity its list row, in one transaction, so
+    /// none exists without the others.
     pub async fn put<T: Body>(&self, doc: &Document<T>) -> Result<(), StoreError> {
         let name = store_name::<T>();
-        let tx = self.rexie.transaction(&[name, schema::OUTBOX], TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let activity = (doc as &dyn std::any::Any).downcast_ref::<Document<Activity>>();
+        let names: &[&str] = if activity.is_some() { &[name, schema::OUTBOX, schema::ACTIVITY_ROWS] } else { &[name, schema::OUTBOX] };
+        let tx = self.rexie.transaction(names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let store = tx.store(name).map_err(StoreError::writing)?;
         store.put(&to_js(&doc.to_json())?, None).await.map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
         let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE.to_string(), updated: doc.updated.clone() };
         outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
+        if let Some(activity) = activity {
+            rows::put_row(&tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::writing)?, activity).await?;
+        }
         tx.done().await.map_err(StoreError::writing)?;
         Ok(())
     }
@@ -179,7 +187,7 @@ impl Db {
 
     /// Removes every document: for tests only, never offered in the UI.
     pub async fn clear_all(&self) -> Result<(), StoreError> {
-        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::PROPOSALS, schema::OPINION_REPORTS, schema::OUTBOX, schema::META];
+        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::PROPOSALS, schema::OPINION_REPORTS, schema::OUTBOX, schema::META, schema::ACTIVITY_ROWS];
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         for name in names {
             tx.store(name).map_err(StoreError::writing)?.clear().await.map_err(StoreError::writing)?;

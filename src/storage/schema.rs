@@ -8,8 +8,8 @@ use rexie::{Index, ObjectStore, RexieBuilder};
 pub const APP_DB_NAME: &str = "xunfang";
 /// Bump when a store or index is added; list every one below, old ones too.
 /// 1: activities, people, meta. 2: + outbox (sync). 3: + proposals, opinion
-/// reports. 4: + photos, photo uploads.
-pub const VERSION: u32 = 4;
+/// reports. 4: + photos, photo uploads. 5: + activity rows (the list's copy).
+pub const VERSION: u32 = 5;
 
 pub const ACTIVITIES: &str = "activities";
 pub const PEOPLE: &str = "people";
@@ -27,7 +27,14 @@ pub const PHOTOS: &str = "photos";
 /// Hashes of photos taken here and not yet on the server.
 pub const PHOTO_UPLOADS: &str = "photo_uploads";
 
+/// The record list's small copy of each activity (`xunfang_core::list::ListRow`),
+/// one per activity, written in the same transaction as the activity; rebuilt
+/// from the activities when the counts differ (after the upgrade to version 5).
+pub const ACTIVITY_ROWS: &str = "activity_rows";
+
 pub const BY_DATE: &str = "date";
+/// Rows by `ListRow::sort`: read backwards, the list's order.
+pub const BY_SORT: &str = "sort";
 pub const BY_KIND: &str = "kind";
 pub const BY_NAME: &str = "name";
 
@@ -45,6 +52,7 @@ pub fn at_version(name: &str, version: u32) -> RexieBuilder {
         .add_object_store(ObjectStore::new(OPINION_REPORTS).key_path("id"))
         .add_object_store(ObjectStore::new(PHOTOS).key_path("sha256"))
         .add_object_store(ObjectStore::new(PHOTO_UPLOADS).key_path("sha256"))
+        .add_object_store(ObjectStore::new(ACTIVITY_ROWS).key_path("id").add_index(Index::new(BY_SORT, "sort")))
 }
 
 /// Schema version 1 exactly as the first release declared it, kept so the

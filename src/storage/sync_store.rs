@@ -1,7 +1,10 @@
 //! IndexedDB as the sync engine's `LocalStore`: the outbox, received
 //! documents merged in, and the cursor stored with them in one transaction.
 
+use super::rows::row_value;
 use super::{from_js_any, schema, to_js, Db, StoreError};
+use futures::future::join_all;
+use std::collections::HashMap;
 use rexie::TransactionMode;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -99,24 +102,41 @@ impl Db {
     }
 
     async fn absorb_docs(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), StoreError> {
-        let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META]].concat();
+        let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META, schema::ACTIVITY_ROWS]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
-        let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
-        let mut latest = None::<Stamp>;
-        for remote in docs {
-            let store = tx.store(store_name(remote.doc_type())).map_err(StoreError::writing)?;
+        // Every local copy is asked for at once: IndexedDB answers requests
+        // issued together far faster than one after another.
+        let reads = docs.iter().map(|remote| {
+            let store = tx.store(store_name(remote.doc_type()));
             let key = JsValue::from_str(remote.id().as_str());
-            let local = store.get(key).await.map_err(StoreError::writing)?.and_then(|v| from_js_any(&v).ok());
-            let remote_updated = updated(&remote);
-            latest = latest.max(Some(remote_updated));
+            async move { store?.get(key).await }
+        });
+        let locals = join_all(reads).await;
+        let mut writes: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
+        let (mut outbox, mut rows) = (Vec::new(), Vec::new());
+        let mut latest = None::<Stamp>;
+        for (remote, local) in docs.into_iter().zip(locals) {
+            let local = local.map_err(StoreError::writing)?.and_then(|v| from_js_any(&v).ok());
+            latest = latest.max(Some(updated(&remote)));
+            let name = store_name(remote.doc_type());
             let result = absorb(local.as_ref(), remote);
             if let Some(doc) = result.store {
-                store.put(&to_js(&doc.to_value().to_string())?, None).await.map_err(StoreError::writing)?;
+                writes.entry(name).or_default().push(to_js(&doc.to_value().to_string())?);
+                if let AnyDoc::Activity(activity) = &doc {
+                    rows.push(row_value(activity)?);
+                }
                 if result.push {
                     let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
-                    outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
+                    outbox.push(to_js(&serde_json::to_string(&entry).expect("serialises"))?);
                 }
             }
+        }
+        writes.entry(schema::OUTBOX).or_default().extend(outbox);
+        writes.entry(schema::ACTIVITY_ROWS).or_default().extend(rows);
+        for (name, values) in writes {
+            let store = tx.store(name).map_err(StoreError::writing)?;
+            // Issues every put, then waits for the last: a failure aborts the transaction.
+            store.put_all(values.into_iter().map(|v| (v, None))).await.map_err(StoreError::writing)?;
         }
         if let Some(cursor) = cursor {
             let meta = tx.store(schema::META).map_err(StoreError::writing)?;

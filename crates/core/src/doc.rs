@@ -26,7 +26,7 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const TRASHED_PATH: &str = "$trashed";
 
 /// What a document's body must say about itself.
-pub trait Body: Serialize + DeserializeOwned + Clone + PartialEq {
+pub trait Body: Serialize + DeserializeOwned + Clone + PartialEq + 'static {
     /// Store name and document type ("activity", "person").
     const TYPE: &'static str;
     /// Top-level lists whose elements have an `id` and merge one by one;

@@ -13,6 +13,7 @@ pub mod doc;
 #[cfg(test)]
 mod fixture;
 pub mod id;
+pub mod list;
 pub mod merge;
 pub mod model;
 pub mod period;

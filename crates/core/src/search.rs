@@ -35,6 +35,10 @@ impl Query {
         Query { terms: fold(text).split_whitespace().map(str::to_string).collect() }
     }
 
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }

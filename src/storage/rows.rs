@@ -1,0 +1,112 @@
+//! The record list's rows (`xunfang_core::list::ListRow`): one per activity,
+//! written with it, read instead of the documents so that a list of 10,000
+//! records starts from a few rows and searches a few MB.
+//!
+//! An activity this version cannot read still gets a row, a placeholder that
+//! counts as unreadable, so "one row per activity" holds and the counts of
+//! the two stores tell whether the rows need rebuilding.
+
+use super::{collect, schema, to_js, Db, StoreError};
+use rexie::{Direction, Store, TransactionMode};
+use wasm_bindgen::JsValue;
+use xunfang_core::list::{sort_rows, ListRow, ROW_VERSION};
+use xunfang_core::{Activity, Document};
+
+/// What a read of the rows found.
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    /// Newest first, trashed ones included.
+    pub rows: Vec<ListRow>,
+    /// Activities that could not be read (newer format, damaged).
+    pub unreadable: usize,
+}
+
+/// The row of an activity, as stored.
+pub(super) fn row_value(doc: &Document<Activity>) -> Result<JsValue, StoreError> {
+    let row = ListRow::of(doc, crate::settings::template());
+    to_js(&serde_json::to_string(&row).expect("rows serialise"))
+}
+
+/// Writes the row of `doc` into an open transaction's row store.
+pub(super) async fn put_row(rows: &Store, doc: &Document<Activity>) -> Result<(), StoreError> {
+    rows.put(&row_value(doc)?, None).await.map_err(StoreError::writing)?;
+    Ok(())
+}
+
+fn placeholder(id: &JsValue) -> JsValue {
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &"id".into(), id);
+    let _ = js_sys::Reflect::set(&o, &"sort".into(), &"".into());
+    let _ = js_sys::Reflect::set(&o, &"unreadable".into(), &true.into());
+    o.into()
+}
+
+fn parse(value: &JsValue) -> Option<ListRow> {
+    let json: String = js_sys::JSON::stringify(value).ok()?.into();
+    serde_json::from_str::<ListRow>(&json).ok().filter(|r| r.row_version == ROW_VERSION)
+}
+
+impl Db {
+    /// The first `limit` rows of the list (newest first, trash left out),
+    /// read backwards through the sort index: what the list shows while the
+    /// rest loads.
+    pub async fn first_rows(&self, limit: u32) -> Result<Vec<ListRow>, StoreError> {
+        let tx = self.rexie.transaction(&[schema::ACTIVITY_ROWS], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let store = tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::reading)?;
+        let index = store.index(schema::BY_SORT).map_err(StoreError::reading)?;
+        let pairs = index.scan(None, Some(limit), None, Some(Direction::Prev)).await.map_err(StoreError::reading)?;
+        Ok(pairs.iter().filter_map(|(_, v)| parse(v)).filter(|r| !r.trashed).collect())
+    }
+
+    /// Every row, newest first. Rebuilds them from the activities first when
+    /// they are missing or out of date (the first start after an upgrade).
+    pub async fn list_rows(&self) -> Result<Rows, StoreError> {
+        let tx = self.rexie.transaction(&[schema::ACTIVITY_ROWS, schema::ACTIVITIES], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let activities = tx.store(schema::ACTIVITIES).map_err(StoreError::reading)?.count(None).await.map_err(StoreError::reading)?;
+        let values = tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::reading)?.get_all(None, None).await.map_err(StoreError::reading)?;
+        drop(tx);
+        let mut out = Rows { rows: Vec::with_capacity(values.len()), unreadable: 0 };
+        let mut stale = values.len() != activities as usize;
+        for v in &values {
+            match parse(v) {
+                Some(row) => out.rows.push(row),
+                None if js_sys::Reflect::get(v, &"unreadable".into()).ok().and_then(|u| u.as_bool()) == Some(true) => out.unreadable += 1,
+                // A row of another version: rebuild them all.
+                None => stale = true,
+            }
+        }
+        if stale {
+            return self.rebuild_rows().await;
+        }
+        sort_rows(&mut out.rows);
+        Ok(out)
+    }
+
+    /// Writes a fresh row for every activity (and drops rows of activities
+    /// that are gone) in one transaction.
+    pub async fn rebuild_rows(&self) -> Result<Rows, StoreError> {
+        let names = [schema::ACTIVITIES, schema::ACTIVITY_ROWS];
+        let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let values = tx.store(schema::ACTIVITIES).map_err(StoreError::writing)?.get_all(None, None).await.map_err(StoreError::writing)?;
+        let rows = tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::writing)?;
+        rows.clear().await.map_err(StoreError::writing)?;
+        let mut out = Rows::default();
+        let mut writes = Vec::with_capacity(values.len());
+        for v in &values {
+            match collect::<Activity>(vec![v.clone()]).docs.pop() {
+                Some(doc) => {
+                    out.rows.push(ListRow::of(&doc, crate::settings::template()));
+                    writes.push(row_value(&doc)?);
+                }
+                None => {
+                    out.unreadable += 1;
+                    writes.push(placeholder(&js_sys::Reflect::get(v, &"id".into()).unwrap_or(JsValue::NULL)));
+                }
+            }
+        }
+        rows.put_all(writes.into_iter().map(|v| (v, None))).await.map_err(StoreError::writing)?;
+        tx.done().await.map_err(StoreError::writing)?;
+        sort_rows(&mut out.rows);
+        Ok(out)
+    }
+}
