@@ -121,7 +121,7 @@ impl Db {
             let name = store_name(remote.doc_type());
             let result = absorb(local.as_ref(), remote);
             if let Some(doc) = result.store {
-                writes.entry(name).or_default().push(to_js(&doc.to_value().to_string())?);
+                writes.entry(name).or_default().push(to_js(&doc.to_json())?);
                 if let AnyDoc::Activity(activity) = &doc {
                     rows.push(row_value(activity)?);
                 }

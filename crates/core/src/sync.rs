@@ -141,6 +141,12 @@ impl AnyDoc {
         }
     }
 
+    /// The document as JSON text, without building a `Value` first (what the
+    /// app stores: the fast path when a sync writes thousands).
+    pub fn to_json(&self) -> String {
+        each!(self, d => serde_json::to_string(d)).expect("documents always serialise")
+    }
+
     /// The document as stored and sent.
     pub fn to_value(&self) -> Value {
         each!(self, d => serde_json::to_value(d)).expect("documents always serialise")

@@ -185,20 +185,24 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
     let mut done = Progress::default();
+    // The next page, asked for while the last one was being stored.
+    let mut prefetched: Option<Result<SyncResponse, SyncError>> = None;
     loop {
         if interrupted() {
             return Err(SyncError::Interrupted);
         }
-        let cursor = store.cursor().await.map_err(store_err)?;
-        let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
-        let request = SyncRequest {
-            protocol: PROTOCOL_VERSION,
-            device: device.to_string(),
-            cursor,
-            push: batch.iter().map(|p| p.doc.to_value()).collect(),
-            pull_limit: Some(MAX_PULL_BATCH),
+        let prefetched_round = prefetched.is_some();
+        let (batch, response) = match prefetched.take() {
+            // That request pushed nothing.
+            Some(response) => (Vec::new(), response?),
+            None => {
+                let cursor = store.cursor().await.map_err(store_err)?;
+                let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+                let push = batch.iter().map(|p| p.doc.to_value()).collect();
+                let response = transport.exchange(&pull_request(device, cursor, push)).await?;
+                (batch, response)
+            }
         };
-        let response = transport.exchange(&request).await?;
         let mut docs = Vec::with_capacity(response.docs.len());
         for value in response.docs {
             // A document this app cannot read (newer format) is skipped, not
@@ -208,7 +212,19 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             }
         }
         let pulled = docs.len();
-        store.absorb(docs, Some(response.cursor)).await.map_err(store_err)?;
+        let absorbed = store.absorb(docs, Some(response.cursor));
+        if response.more && batch.is_empty() {
+            // A pull-only round: the next request depends on nothing but the
+            // cursor, so it travels while this page is stored. If storing
+            // fails, its answer is dropped and the cursor stays where it was.
+            let next_request = pull_request(device, Some(response.cursor), Vec::new());
+            let next = transport.exchange(&next_request);
+            let (stored, next) = futures::future::join(absorbed, next).await;
+            stored.map_err(store_err)?;
+            prefetched = Some(next);
+        } else {
+            absorbed.await.map_err(store_err)?;
+        }
         let settled: Vec<(Id, Stamp)> = batch
             .iter()
             .map(Pending::mark)
@@ -225,11 +241,16 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
         progress(&done);
         // Done when the server has nothing more and the outbox is empty, or
         // when a round pushed nothing (refused or failing documents stay in
-        // the outbox for the next sync instead of looping here).
-        if !response.more && (done.waiting == 0 || settled.is_empty()) {
+        // the outbox for the next sync instead of looping here). A prefetched
+        // round could not push what waits: one more round does.
+        if !response.more && (done.waiting == 0 || (settled.is_empty() && !prefetched_round)) {
             return Ok(done);
         }
     }
+}
+
+fn pull_request(device: &str, cursor: Option<u64>, push: Vec<Value>) -> SyncRequest {
+    SyncRequest { protocol: PROTOCOL_VERSION, device: device.to_string(), cursor, push, pull_limit: Some(MAX_PULL_BATCH) }
 }
 
 /// Syncs with a plain REST collection: reads every document, merges them in,

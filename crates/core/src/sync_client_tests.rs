@@ -162,6 +162,9 @@ struct Faulty<'a> {
     cut_every: usize,
     /// Every n-th request is sent twice (a replay); the second answer counts.
     replay_every: usize,
+    /// Pull pages of this many documents instead of what the client asks
+    /// for, so that long pulls (and the page asked for ahead) are exercised.
+    page: Option<usize>,
 }
 
 impl NativeTransport for Faulty<'_> {
@@ -174,7 +177,8 @@ impl NativeTransport for Faulty<'_> {
             return Err(SyncError::Offline("connection refused".into()));
         }
         // Through JSON, as on the wire.
-        let wire: SyncRequest = serde_json::from_str(&serde_json::to_string(request).unwrap()).unwrap();
+        let mut wire: SyncRequest = serde_json::from_str(&serde_json::to_string(request).unwrap()).unwrap();
+        wire.pull_limit = self.page.or(wire.pull_limit);
         let mut response = server.handle(&wire);
         if hits(self.replay_every) {
             response = server.handle(&wire);
@@ -273,7 +277,7 @@ fn failed_cut_and_replayed_requests_lose_nothing_and_duplicate_nothing() {
         t.edit(&shared, |x| x.suggestions.push(Suggestion { content: format!("建议 {i}"), ..Suggestion::new(Id::new_v7(900 + i as u64, [i as u8; 10])) }));
     }
     // Small pull batches so that cursors move many times under faults.
-    let faulty = |k: usize| Faulty { server: Some(&server), fail_every: 3 + k, cut_every: 4 + k, replay_every: 2 + k, ..Faulty::default() };
+    let faulty = |k: usize| Faulty { server: Some(&server), fail_every: 3 + k, cut_every: 4 + k, replay_every: 2 + k, page: Some(7), ..Faulty::default() };
     for round in 0..3 {
         for (k, t) in tablets.iter().enumerate() {
             sync_until_done(t, &faulty(k + round));
@@ -473,4 +477,22 @@ fn photos_and_a_position_added_on_two_tablets_merge_element_by_element() {
     assert_eq!(merged.body.photos.len(), 2, "each tablet's photo, once");
     assert_eq!(merged.body.location.map(|l| l.lat), Some(35.02));
     assert_eq!(docs_of(&a), docs_of(&b));
+}
+
+#[test]
+fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
+    let server = Server::default();
+    let office = Tablet::new("office");
+    for n in 0..20 {
+        office.new_activity(n, &format!("记录 {n}"));
+    }
+    sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
+    let tablet = Tablet::new("tablet");
+    let paged = Faulty { server: Some(&server), page: Some(6), ..Faulty::default() };
+    let done = block_on(sync_native(&tablet, &paged, "tablet", |_| {}, || false)).unwrap();
+    assert_eq!(done.pulled, 20);
+    assert_eq!(paged.calls.get(), 4, "pages of 6, 6, 6 and 2, each asked for once");
+    assert_eq!(tablet.cursor.get(), Some(server.seq.get()), "the cursor of the last page is stored");
+    assert_eq!(docs_of(&tablet), server_docs(&server));
+    assert!(tablet.outbox.borrow().is_empty());
 }

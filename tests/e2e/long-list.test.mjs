@@ -1,0 +1,77 @@
+// A long record list: 600 records synced onto a fresh tablet. The list draws
+// only a screenful of cards yet scrolls through all of them in order, a
+// search finds a record deep in the list, clearing it brings all back, and
+// the found card opens its record.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { activities, people } from '../bench/gen.mjs';
+import { launch, startServer, waitForApp } from './helpers.mjs';
+
+const N = 600;
+const NEEDLE = '独一无二的县道巡查记录';
+
+async function seed(server, token, docs) {
+  for (let i = 0; i < docs.length; i += 200) {
+    const r = await fetch(`${server.url}/api/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ protocol: 1, device: 'e2e-seeder', cursor: null, push: docs.slice(i, i + 200), pull_limit: 1 }),
+    });
+    assert.equal(r.status, 200, await r.text());
+  }
+}
+
+const listCount = (page) => page.locator('ul.record-list[data-count]').getAttribute('data-count').then(Number);
+
+test('a list of 600 synced records draws a screenful, scrolls to the oldest and searches all', async () => {
+  const server = await startServer();
+  const context = await launch();
+  try {
+    const roster = people();
+    const docs = activities(N, roster);
+    docs[417].body.title = NEEDLE;
+    const token = await server.createToken('e2e');
+    await seed(server, token, [...roster, ...docs]);
+
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`);
+    await waitForApp(page);
+    await page.getByRole('button', { name: '使用这些设置' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=sync-status]')?.dataset.lastOk, undefined, { timeout: 60_000 });
+
+    await page.getByRole('link', { name: '活动记录' }).click();
+    await page.waitForFunction((n) => document.querySelector('ul.record-list[data-count]')?.dataset.count === String(n), N, { timeout: 30_000 });
+    const drawn = await page.locator('.record-card').count();
+    assert.ok(drawn > 5 && drawn < 80, `only a screenful of cards is drawn, not all ${N} (drew ${drawn})`);
+
+    // The bottom of the list is the oldest record (earliest date, then start, then id).
+    const key = (d) => `${d.body.date}|${d.body.start}|${d.id}`;
+    const oldest = docs.reduce((a, b) => (key(b) < key(a) ? b : a));
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    const last = page.locator(`.record-card[aria-posinset="${N}"]`);
+    await last.waitFor({ timeout: 10_000 });
+    assert.equal(await last.getAttribute('aria-setsize'), String(N));
+    assert.match(await last.innerText(), new RegExp(oldest.body.title.replace(/[()（）]/g, '.')));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('.record-card[aria-posinset="1"]').waitFor({ timeout: 10_000 });
+
+    // Search reaches records that were never drawn.
+    const search = page.getByLabel('搜索', { exact: true });
+    await search.fill('县道巡查');
+    await page.waitForFunction(() => document.querySelector('ul.record-list[data-count]')?.dataset.count === '1', undefined, { timeout: 10_000 });
+    await assert.doesNotReject(page.locator('.record-card', { hasText: NEEDLE }).waitFor({ timeout: 5_000 }));
+    await search.fill('');
+    await page.waitForFunction((n) => document.querySelector('ul.record-list[data-count]')?.dataset.count === String(n), N, { timeout: 10_000 });
+    assert.equal(await listCount(page), N);
+
+    await search.fill(NEEDLE);
+    await page.locator('.record-card', { hasText: NEEDLE }).click();
+    const title = page.getByLabel('标题', { exact: true });
+    await title.waitFor();
+    assert.equal(await title.inputValue(), NEEDLE);
+  } finally {
+    await context.cleanup();
+    await server.stop();
+  }
+});
