@@ -16,6 +16,7 @@ use leptos_router::path;
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(I18n::new());
+    crate::storage::Db::open_early();
     provide_context(AppUpdate::start());
     provide_context(crate::sync::start());
     view! {

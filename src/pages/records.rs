@@ -4,6 +4,7 @@ use crate::components::field::{SelectField, TextField};
 use crate::components::store_error::StoreErrorNotice;
 use crate::device;
 use crate::perf;
+use futures::FutureExt;
 use crate::i18n::{use_i18n, T};
 use crate::settings::template;
 use crate::storage::{Db, StoreError};
@@ -61,12 +62,24 @@ pub fn RecordsPage() -> impl IntoView {
     let revision = crate::sync::use_status().map(|s| s.revision);
     // The first screen comes from a short index read; every row loads
     // alongside it for filters and search.
-    let first = LocalResource::new(load_first);
+    let first_read = load_first().boxed_local().shared();
+    let first = LocalResource::new({
+        let first_read = first_read.clone();
+        move || first_read.clone()
+    });
     let data = LocalResource::new(move || {
         if let Some(r) = revision {
             r.track();
         }
-        load()
+        // After the first screen: reading every row keeps the page busy, and
+        // the first screen's index reads would wait behind it. (A plain
+        // shared future, not the resource: awaiting that would subscribe
+        // to it and read everything twice.)
+        let first_read = first_read.clone();
+        async move {
+            let _ = first_read.await;
+            load().await
+        }
     });
     let text = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());

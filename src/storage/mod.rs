@@ -15,6 +15,7 @@ pub use error::{StoreError, StoreErrorKind};
 pub use rows::Rows;
 
 use chrono::NaiveDate;
+use futures::FutureExt;
 use rexie::{KeyRange, Rexie, TransactionMode};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -40,8 +41,11 @@ pub struct Loaded<T: Body> {
     pub unreadable: usize,
 }
 
+type Opening = futures::future::Shared<futures::future::LocalBoxFuture<'static, Result<Db, StoreError>>>;
+
 thread_local! {
     static APP_DB: RefCell<Option<Db>> = const { RefCell::new(None) };
+    static OPENING: RefCell<Option<Opening>> = const { RefCell::new(None) };
 }
 
 /// The object store that holds documents of type `T`.
@@ -63,14 +67,25 @@ pub fn store_for(doc_type: &str) -> &'static str {
 pub const DOC_STORES: [&str; 4] = [schema::ACTIVITIES, schema::PEOPLE, schema::PROPOSALS, schema::OPINION_REPORTS];
 
 impl Db {
-    /// The app's database, opened once per page.
+    /// The app's database, opened once per page: callers that arrive while
+    /// it is opening wait for the same opening.
     pub async fn app() -> Result<Db, StoreError> {
         if let Some(db) = APP_DB.with(|d| d.borrow().clone()) {
             return Ok(db);
         }
-        let db = Db::open(schema::APP_DB_NAME).await?;
+        let opening = OPENING.with(|o| o.borrow_mut().get_or_insert_with(|| Db::open(schema::APP_DB_NAME).boxed_local().shared()).clone());
+        let result = opening.await;
+        OPENING.with(|o| *o.borrow_mut() = None);
+        let db = result?; // a failed opening is tried afresh next time
         APP_DB.with(|d| *d.borrow_mut() = Some(db.clone()));
         Ok(db)
+    }
+
+    /// Starts opening the app's database while the first screen is drawn.
+    pub fn open_early() {
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = Db::app().await;
+        });
     }
 
     /// Opens (creating or upgrading) a database with the current schema.
