@@ -75,13 +75,13 @@ const ROLES = ['member', 'deputy', 'liaison', 'supervisor'];
 const SECTORS = ['农业界', '教育界', '医药卫生界', '经济界', '科技界', '社会福利界', '文化艺术界', '无党派人士'];
 const UNITS = ['县第一中学', '县人民医院', '石门乡人民政府', '县农业农村局', '县工商联', '城关镇中心小学', '县供销社', '硕龙镇卫生院'];
 
-export const PEOPLE_COUNT = 80;
+export const PEOPLE_COUNT = 1000;
 
-/** The roster: `PEOPLE_COUNT` people. */
-export function people() {
+/** The roster: `count` people (the bench's 1,000 by default). */
+export function people(count = PEOPLE_COUNT) {
   const r = rng(7);
   const out = [];
-  for (let i = 0; i < PEOPLE_COUNT; i++) {
+  for (let i = 0; i < count; i++) {
     const name = r.pick(SURNAMES) + GIVEN.substr(2 * r.int(0, GIVEN.length / 2 - 1), r.int(1, 2));
     const body = {
       name,
