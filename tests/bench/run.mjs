@@ -8,7 +8,7 @@
 // Sections, in priority order: 1 transfer size of the app shell (+ wasm
 // contributors), 2 first sync of 10,000 records, 3 start (throttled first
 // visit, offline start), 4 with 10,000 records (list, search, heap),
-// 5 IndexedDB bulk write vs Dexie.
+// 5 IndexedDB bulk write vs Dexie, 6 PouchDB replication (pouch.mjs).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -18,6 +18,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { activities, people } from './gen.mjs';
+import { pouchReplication, pouchSection } from './pouch.mjs';
 
 const ROOT = process.env.XUNFANG_ROOT ?? new URL('../..', import.meta.url).pathname;
 const BIN = process.env.XUNFANG_SERVER_BIN ?? join(ROOT, 'target/debug/xunfang-server');
@@ -732,6 +733,17 @@ async function main() {
 
   results.start = await section('3. start', () => startRuns(5));
   results.dexie = await section('5. IndexedDB vs Dexie', () => idbVsDexie(N_DOCS));
+  results.pouch = await section('6. PouchDB replication', async () => {
+    const roster = people();
+    const dir = await newProfile();
+    const context = await launch(dir);
+    try {
+      return await pouchReplication({ docs: activities(N_DOCS, roster), roster, context, runs: 3, log });
+    } finally {
+      await context.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
   results.totalMs = performance.now() - started;
   results.machine.loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -812,6 +824,7 @@ function summary(r) {
     line(`${r.docs}: JS heap used`, f.heap, 100e6, MB),
     line(`${r.docs}: JS heap + wasm memory`, f.heap + (f.wasmMem ?? 0), 100e6, MB),
     line(`IDB bulk put ${r.docs}: plain / Dexie`, f.raw10k, null, ms) + (f.dexie10k ? ` / ${ms(f.dexie10k)}` : ''),
+    line(`PouchDB replication of ${r.docs} (median)`, r.pouch && r.pouch.median, null, ms) + (r.pouch && r.pouch.median && f.sync ? `  PouchDB / ours ${(r.pouch.median / f.sync).toFixed(2)} (aim >= 2)` : ''),
   ].join('\n');
 }
 
@@ -955,7 +968,7 @@ function report(r) {
     p(`| Dexie bulkPut | ${r.dexie.dexie.map(ms).join(', ')} | ${ms(f.dexie10k)} |`);
     p('', `Ratio Dexie / plain: ${(f.dexie10k / f.raw10k).toFixed(2)}. This compares storage libraries on the same data, not the app's own`, 'write path (rexie from wasm), whose cost is inside the sync figure of section 2.', '');
   }
-  p('PouchDB replication: not measured (not attempted: pouchdb-server pulls leveldown, whose native', 'binary is fetched or compiled at install time).', '');
+  p(...pouchSection(r.pouch, f.sync));
 
   p('## Not measured yet', '');
   p('- Real tablets (ARM CPUs, Safari/WebKit); Chromium\'s CPU throttling only approximates a slower CPU.');

@@ -5,7 +5,7 @@
 //! Not a test: no figure fails the run, and `cargo xtask test` never runs it.
 //! Installs when missing, like the other commands: the app tools, Debian's
 //! chromium, twiggy (`cargo install`, for the wasm size breakdown; the bench
-//! goes on without it) and `tests/bench/node_modules` (playwright-core, dexie).
+//! goes on without it) and `tests/bench/node_modules` (playwright-core, dexie, pouchdb).
 
 use super::*;
 
@@ -30,7 +30,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         }) {
             println!("    warning: {e}; the wasm size breakdown will be skipped");
         }
-        ensure("tests/bench/node_modules (playwright-core, dexie)", has_bench_modules, || {
+        ensure("tests/bench/node_modules (playwright-core, dexie, pouchdb)", has_bench_modules, || {
             let sub = if bench_dir().join("package-lock.json").is_file() { "ci" } else { "install" };
             run_cmd(Command::new("npm").current_dir(bench_dir()).args([sub, "--no-audit", "--no-fund"]))
         })
@@ -66,7 +66,7 @@ fn has_twiggy() -> bool {
 }
 
 fn has_bench_modules() -> bool {
-    ["playwright-core", "dexie"]
+    ["playwright-core", "dexie", "pouchdb-browser", "express-pouchdb", "pouchdb-core", "pouchdb-adapter-memory", "events"]
         .iter()
         .all(|m| bench_dir().join("node_modules").join(m).join("package.json").is_file())
 }
