@@ -181,7 +181,7 @@ pub fn RecordsPage() -> impl IntoView {
                     <TextField id="filter-to".into() kind="date" label=Signal::derive(move || i18n.t(T::To).to_string()) value=to on_input=move |v| to.set(v)/>
                 </Show>
             </div>
-            <Transition fallback=move || first_screen().map(|v| v.into_any()).unwrap_or_else(|| view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any())>
+            <Transition fallback=move || view! { {move || first_screen().map(|v| v.into_any()).unwrap_or_else(|| view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any())} }>
                 {move || {
                     data.get()
                         .map(|result| match result {

@@ -21,7 +21,7 @@ import { activities, people } from './gen.mjs';
 import { pouchReplication, pouchSection } from './pouch.mjs';
 
 const ROOT = process.env.XUNFANG_ROOT ?? new URL('../..', import.meta.url).pathname;
-const BIN = process.env.XUNFANG_SERVER_BIN ?? join(ROOT, 'target/debug/xunfang-server');
+const BIN = process.env.XUNFANG_SERVER_BIN ?? join(ROOT, 'target/release/xunfang-server');
 const DIST = process.env.XUNFANG_DIST ?? join(ROOT, 'dist');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md');
@@ -877,7 +877,7 @@ function report(r) {
   p(`| machine | ${m.nproc} cores, ${m.model}${m.mhz ? ` (${Math.round(Number(m.mhz))} MHz)` : ''}, ${m.memory} RAM, ${m.os}, ${m.kernel} |`);
   if (m.load) p(`| load average (1/5/15 min) | ${m.load} at the start, ${m.loadAfter ?? 'n/a'} at the end (the bench itself accounts for 1–2; more means other work on the machine) |`);
   p(`| browser | ${m.chromium}, headless, fresh profile per run, 1024×768, zh-CN |`);
-  p(`| server | \`target/debug/xunfang-server\` (dev profile, as \`cargo xtask serve\` runs it), on loopback |`);
+  p(`| server | \`${BIN.replace(ROOT.replace(/\/$/, '') + '/', '')}\` (${BIN.includes('/release/') ? 'release profile, as a deployment runs it; `cargo xtask serve` runs the debug build, whose on-the-fly compression makes syncs several times slower' : 'debug profile'}), on loopback |`);
   p(`| data | ${r.docs.toLocaleString('en')} activity documents + ${r.people ?? 80} people, generated deterministically by tests/bench/gen.mjs: Chinese text, 3–10 participants, 0–5 suggestions, every field stamped; ${MB(r.docBytes)} of JSON (${(r.docBytes / r.docs / 1000).toFixed(1)} KB a document) |`);
   p('');
 

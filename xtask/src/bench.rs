@@ -36,7 +36,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         })
     })?;
     trunk_build()?;
-    let bin = build_server()?;
+    let bin = build_server_profile(true)?;
     let built = start.elapsed();
     step("benchmarks (node tests/bench/run.mjs)", || {
         run_cmd(Command::new("node")

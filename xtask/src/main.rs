@@ -526,14 +526,23 @@ fn trunk_build() -> Result<()> {
 /// the root `[profile.release]` (opt-level z, fat LTO, one codegen unit) is
 /// tuned for the wasm app, not for a native server.
 fn build_server() -> Result<PathBuf> {
-    step("server build", || {
-        run(cargo_cmd().args(["build", "-p", "xunfang-server", "--bin", "xunfang-server"]))
-    })?;
+    build_server_profile(false)
+}
+
+/// Builds the server, in the release profile when `release` (the bench: a
+/// deployment runs an optimised server; the debug one spends most of a sync
+/// compressing its answers).
+fn build_server_profile(release: bool) -> Result<PathBuf> {
+    let mut args = vec!["build", "-p", "xunfang-server", "--bin", "xunfang-server"];
+    if release {
+        args.push("--release");
+    }
+    step(if release { "server build (release)" } else { "server build" }, || run(cargo_cmd().args(&args)))?;
     let target_dir = env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"));
     let bin = target_dir
-        .join("debug")
+        .join(if release { "release" } else { "debug" })
         .join(format!("xunfang-server{}", env::consts::EXE_SUFFIX));
     if bin.is_file() {
         Ok(bin)
