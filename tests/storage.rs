@@ -45,6 +45,17 @@ async fn documents_round_trip_through_indexeddb() {
     db.put(&doc).await.unwrap();
     assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc.clone()));
     assert_eq!(db.get::<Activity>(&id(999)).await.unwrap(), None);
+    // Stored as its JSON text beside the fields the indexes read (cheap to
+    // clone); the upgrade test below reads the older plain-object layout.
+    let rexie = schema::current("t-roundtrip").build().await.unwrap();
+    let tx = rexie.transaction(&[schema::ACTIVITIES], rexie::TransactionMode::ReadOnly).unwrap();
+    let raw = tx.store(schema::ACTIVITIES).unwrap().get(wasm_bindgen::JsValue::from_str(doc.id.as_str())).await.unwrap().unwrap();
+    let field = |o: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
+    assert_eq!(field(&raw, "json").as_string(), Some(doc.to_json()));
+    assert_eq!(field(&field(&raw, "body"), "date").as_string().as_deref(), Some("2024-05-20"));
+    assert_eq!(field(&field(&raw, "body"), "kind").as_string().as_deref(), Some("hearing"));
+    drop(tx);
+    rexie.close();
 
     let person = Document::create(id(100), Person { name: "王建国".into(), sector: "经济界".into(), ..Person::default() }, stamp(1));
     db.put(&person).await.unwrap();

@@ -7,6 +7,7 @@
 mod error;
 pub mod quota;
 pub mod photos;
+mod record;
 mod rows;
 pub mod schema;
 mod sync_store;
@@ -107,7 +108,7 @@ impl Db {
         let names: &[&str] = if activity.is_some() { &[name, schema::OUTBOX, schema::ACTIVITY_ROWS] } else { &[name, schema::OUTBOX] };
         let tx = self.rexie.transaction(names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let store = tx.store(name).map_err(StoreError::writing)?;
-        store.put(&to_js(&doc.to_json())?, None).await.map_err(StoreError::writing)?;
+        store.put(&record::doc_record(doc, &doc.to_json()), None).await.map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
         let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE.to_string(), updated: doc.updated.clone() };
         outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
@@ -234,16 +235,12 @@ fn to_js(json: &str) -> Result<JsValue, StoreError> {
 }
 
 fn from_js_any(value: &JsValue) -> Result<xunfang_core::sync::AnyDoc, StoreError> {
-    let json: String = js_sys::JSON::stringify(value)
-        .map(String::from)
-        .map_err(|e| StoreError::new(StoreErrorKind::Unreadable, format!("{e:?}")))?;
+    let json = record::doc_json(value)?;
     let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))?;
     xunfang_core::sync::AnyDoc::from_value(value).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))
 }
 
 fn from_js<T: Body>(value: &JsValue) -> Result<Document<T>, StoreError> {
-    let json: String = js_sys::JSON::stringify(value)
-        .map(String::from)
-        .map_err(|e| StoreError::new(StoreErrorKind::Unreadable, format!("{e:?}")))?;
+    let json = record::doc_json(value)?;
     Document::from_json(&json).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))
 }

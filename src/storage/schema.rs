@@ -8,7 +8,8 @@ use rexie::{Index, ObjectStore, RexieBuilder};
 pub const APP_DB_NAME: &str = "xunfang";
 /// Bump when a store or index is added; list every one below, old ones too.
 /// 1: activities, people, meta. 2: + outbox (sync). 3: + proposals, opinion
-/// reports. 4: + photos, photo uploads. 5: + activity rows (the list's copy).
+/// reports. 4: + photos, photo uploads. 5: + activity rows (the list's copy);
+/// documents written from 5 on are stored as JSON text (see `record.rs`).
 pub const VERSION: u32 = 5;
 
 pub const ACTIVITIES: &str = "activities";

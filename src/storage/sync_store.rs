@@ -1,6 +1,7 @@
 //! IndexedDB as the sync engine's `LocalStore`: the outbox, received
 //! documents merged in, and the cursor stored with them in one transaction.
 
+use super::record::any_record;
 use super::rows::row_value;
 use super::{from_js_any, schema, to_js, Db, StoreError};
 use futures::future::join_all;
@@ -121,7 +122,7 @@ impl Db {
             let name = store_name(remote.doc_type());
             let result = absorb(local.as_ref(), remote);
             if let Some(doc) = result.store {
-                writes.entry(name).or_default().push(to_js(&doc.to_json())?);
+                writes.entry(name).or_default().push(any_record(&doc));
                 if let AnyDoc::Activity(activity) = &doc {
                     rows.push(row_value(activity)?);
                 }
