@@ -32,7 +32,10 @@
 //! Paths without a file extension that are not files (`/records/abc`,
 //! `/people`) get `index.html`, so deep links work (SPA fallback); a missing
 //! file with an extension is a 404. Responses are gzip/brotli compressed when
-//! the client accepts it (wasm included).
+//! the client accepts it (wasm included). Static files are compressed once,
+//! at the best ratio (brotli 11, gzip 9; brotli 5 in debug builds), and kept
+//! in memory until the file changes ([`precompress`]); `serve` compresses
+//! `dist/` before it says it runs. API responses are compressed on the fly.
 //!
 //! # API
 //!
@@ -46,6 +49,7 @@
 //! Errors are `{"error": "<message for a person>"}` with a 4xx/5xx status.
 
 pub mod blobs;
+pub mod precompress;
 pub mod store;
 pub mod sync;
 
@@ -67,6 +71,7 @@ use tower_http::services::ServeFile;
 use tower_http::trace::TraceLayer;
 use xunfang_core::sync::{ErrorBody, MAX_REQUEST_BYTES};
 
+pub use precompress::PrecompressCache;
 pub use store::{Store, StoreError, Team};
 
 /// `Cache-Control` for documents that must be revalidated on every load.
@@ -85,6 +90,7 @@ pub struct AppState {
     dist: Arc<PathBuf>,
     store: Option<Store>,
     max_blob_bytes: usize,
+    precompressed: PrecompressCache,
 }
 
 impl AppState {
@@ -93,7 +99,13 @@ impl AppState {
             dist: Arc::new(dist.into()),
             store: None,
             max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES,
+            precompressed: PrecompressCache::new(),
         }
+    }
+
+    /// The static files compressed so far (`warm` it at start-up).
+    pub fn precompressed(&self) -> &PrecompressCache {
+        &self.precompressed
     }
 
     /// The largest photo `PUT /api/blobs/…` accepts (default
@@ -194,8 +206,10 @@ pub fn router(dist: impl Into<PathBuf>) -> Router {
 /// Builds the application router: the static app, `/api/health` and, when
 /// the state has a store, `/api/sync` and `/api/blobs/<sha256>`.
 pub fn app(state: AppState, cors: &Cors) -> Router {
-    // Level 5 keeps brotli fast enough to compress the wasm on the fly
-    // (brotli's default, 11, takes seconds for a megabyte).
+    // Static files come compressed from `precompress` (brotli 11, once);
+    // this layer compresses the rest on the fly: API answers, and a static
+    // file the cache does not hold (one changing underfoot, over 32 MiB).
+    // Level 5 keeps brotli fast enough for that (11 takes seconds a megabyte).
     // Photos are already compressed (and served as stored, with their length
     // and hash as ETag): responses marked `Uncompressed` are left alone.
     let compression = CompressionLayer::new()
@@ -207,12 +221,17 @@ pub fn app(state: AppState, cors: &Cors) -> Router {
                 extensions.get::<blobs::Uncompressed>().is_none()
             },
         ));
+    // Sync answers are JSON made per request (a page of 500 documents is
+    // ~4 MB): the fastest levels still shrink it ~8× for a thin connection,
+    // where level 5 spent more time compressing than a loopback sync took
+    // for everything else. The outer layer leaves an encoded answer alone.
+    let sync_compression = CompressionLayer::new().gzip(true).br(true).quality(CompressionLevel::Fastest);
+    let sync_route = Router::new()
+        .route("/api/sync", post(sync::sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)))
+        .layer(sync_compression);
     let mut api = Router::new()
         .route("/api/health", get(health))
-        .route(
-            "/api/sync",
-            post(sync::sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
-        )
+        .merge(sync_route)
         // The PUT reads its body itself, up to the state's `max_blob_bytes`.
         .route(
             "/api/blobs/{hash}",
@@ -387,26 +406,45 @@ async fn static_file(State(state): State<AppState>, req: Request) -> Result<Resp
         candidate = candidate.join("index.html");
     }
     if is_file(&candidate).await {
-        return serve(&candidate, req).await;
+        return serve(&state, &candidate, req).await;
     }
     if rel.extension().is_none() {
         let index = dist.join("index.html");
         if !is_file(&index).await {
             return Err(AppError::NotBuilt);
         }
-        return serve(&index, req).await;
+        return serve(&state, &index, req).await;
     }
     Err(AppError::NotFound)
 }
 
-async fn serve(path: &Path, req: Request) -> Result<Response, AppError> {
+async fn serve(state: &AppState, path: &Path, req: Request) -> Result<Response, AppError> {
     let mime = content_type_for(path);
     let cache = cache_control_for(path);
+    let encoding = precompress::negotiate(req.headers());
+    let whole = !req.headers().contains_key(header::RANGE);
+    // ServeFile answers conditional requests (304) and sets Last-Modified.
     let response = ServeFile::new_with_mime(path, &mime)
         .oneshot(req)
         .await
         .unwrap_or_else(|never| match never {});
     let mut response = response.map(Body::new);
+    // What the compression layer would compress, from memory instead: the
+    // same headers it sets (Content-Encoding, Vary, no Accept-Ranges), plus
+    // the length, which is now known. (HEAD answers have an empty body, which
+    // the layer's predicate never compresses: they stay as they were.)
+    if let Some(encoding) = encoding.filter(|_| {
+        whole && response.status() == StatusCode::OK && DefaultPredicate::new().should_compress(&response)
+    }) {
+        if let Some(bytes) = state.precompressed.get(path, encoding).await {
+            let headers = response.headers_mut();
+            headers.remove(header::ACCEPT_RANGES);
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding.as_str()));
+            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+            *response.body_mut() = Body::from(bytes);
+        }
+    }
     // 304s keep the header too: browsers update their cache entry from it.
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         response

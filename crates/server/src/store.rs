@@ -38,11 +38,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use xunfang_core::sync::{
-    pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse,
-};
+use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest};
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "xunfang.sqlite3";
@@ -168,10 +168,26 @@ pub struct BlobPut {
     pub team_bytes: u64,
 }
 
+/// The answer to a sync: `xunfang_core::sync::SyncResponse` with the pulled
+/// documents as the JSON text stored, passed through instead of parsed into
+/// a `Value` and serialised again (most of a pull's work otherwise). Same
+/// fields, order and attributes, hence the same bytes: stored text is what
+/// `Value::to_string` wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct SyncReply {
+    pub cursor: u64,
+    pub more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
+    pub docs: Vec<Box<RawValue>>,
+    pub accepted: Vec<xunfang_core::Id>,
+    pub rejected: Vec<Rejected>,
+}
+
 /// What a sync did, for the response and the log.
 #[derive(Clone, Debug)]
 pub struct SyncOutcome {
-    pub response: SyncResponse,
+    pub response: SyncReply,
     /// Pushed documents that changed the stored copy (got a new `seq`).
     pub written: usize,
 }
@@ -630,11 +646,8 @@ fn store_pushed(
 ) -> Result<Result<bool, String>, StoreError> {
     let id = pushed.id().as_str().to_string();
     let stored: Option<String> = tx
-        .query_row(
-            "SELECT json FROM docs WHERE team = ?1 AND id = ?2",
-            params![team.id, id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT json FROM docs WHERE team = ?1 AND id = ?2")?
+        .query_row(params![team.id, id], |r| r.get(0))
         .optional()?;
     // The JSON to write: the pushed document as it came when it is new or
     // the merge equals it (so fields this server does not know are kept),
@@ -665,20 +678,19 @@ fn store_pushed(
             }
         }
     };
-    let seq: i64 = tx.query_row(
-        "UPDATE teams SET head = head + 1 WHERE id = ?1 RETURNING head",
-        [team.id],
-        |r| r.get(0),
-    )?;
-    tx.execute(
+    let seq: i64 = tx
+        .prepare_cached("UPDATE teams SET head = head + 1 WHERE id = ?1 RETURNING head")?
+        .query_row([team.id], |r| r.get(0))?;
+    tx.prepare_cached(
         "INSERT INTO docs (team, id, type, json, seq) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (team, id) DO UPDATE SET type = excluded.type, json = excluded.json, seq = excluded.seq",
-        params![team.id, id, pushed.doc_type(), json, seq],
-    )?;
+    )?
+    .execute(params![team.id, id, pushed.doc_type(), json, seq])?;
     Ok(Ok(true))
 }
 
-/// The documents of `team` committed after `cursor`, at most `limit`.
+/// The documents of `team` committed after `cursor`, at most `limit`, as
+/// stored (checked to be JSON, not parsed into values).
 fn pull(
     tx: &Transaction<'_>,
     team: &Team,
@@ -686,10 +698,10 @@ fn pull(
     limit: usize,
     accepted: Vec<xunfang_core::Id>,
     rejected: Vec<Rejected>,
-) -> Result<SyncResponse, StoreError> {
-    let head: i64 = tx.query_row("SELECT head FROM teams WHERE id = ?1", [team.id], |r| {
-        r.get(0)
-    })?;
+) -> Result<SyncReply, StoreError> {
+    let head: i64 = tx
+        .prepare_cached("SELECT head FROM teams WHERE id = ?1")?
+        .query_row([team.id], |r| r.get(0))?;
     let head = head as u64;
     // A cursor past the head was not issued by this database (a restored
     // backup, another server): send everything, clients merge.
@@ -711,21 +723,25 @@ fn pull(
         }
         let seq: i64 = row.get(0)?;
         let json: String = row.get(1)?;
-        let value: Value = serde_json::from_str(&json)
+        // Validated (one pass, no allocation): a damaged row must not make
+        // the whole answer unreadable for every client.
+        let doc = RawValue::from_string(json)
             .map_err(|e| StoreError(format!("stored document at seq {seq} is not JSON: {e}")))?;
-        docs.push(value);
+        docs.push(doc);
         last = Some(seq as u64);
     }
     drop(rows);
     let cursor = last.unwrap_or(head);
     // Only counted when a client must come back: "n of about m" on a new tablet.
     let remaining = if more {
-        let n: i64 = tx.query_row("SELECT COUNT(*) FROM docs WHERE team = ?1 AND seq > ?2", params![team.id, cursor as i64], |r| r.get(0))?;
+        let n: i64 = tx
+            .prepare_cached("SELECT COUNT(*) FROM docs WHERE team = ?1 AND seq > ?2")?
+            .query_row(params![team.id, cursor as i64], |r| r.get(0))?;
         Some(n as u64)
     } else {
         Some(0)
     };
-    Ok(SyncResponse {
+    Ok(SyncReply {
         cursor,
         more,
         remaining,

@@ -74,6 +74,17 @@ async fn send(
     content_type: Option<&str>,
     body: impl Into<Body>,
 ) -> (StatusCode, Value) {
+    let (status, bytes) = send_raw(app, token, content_type, body).await;
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+/// `send`, answering the body's bytes as they came (checked to be JSON).
+async fn send_raw(
+    app: &Router,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: impl Into<Body>,
+) -> (StatusCode, Vec<u8>) {
     let mut req = Request::post("/api/sync");
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -97,7 +108,7 @@ async fn send(
         "{status}: content type {ct:?}"
     );
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap())
+    (status, bytes.to_vec())
 }
 
 async fn sync(app: &Router, token: &str, body: Value) -> Value {
@@ -1000,4 +1011,47 @@ async fn fields_this_server_does_not_know_are_kept_when_nothing_needs_merging() 
     )
     .await;
     assert_eq!(res["docs"], json!([edited]));
+}
+
+#[tokio::test]
+async fn pulled_documents_are_the_stored_text_and_the_answer_is_the_protocols() {
+    let f = fx();
+    let token = f.store.create_token("office", "").unwrap();
+    let mut docs: Vec<Value> = (1..=3).map(|n| val(&activity(n, "d", "视察 \"引号\" \\ \u{1}"))).collect();
+    docs[1]["body"]["weather"] = json!({"temp_c": -2.5, "sky": "雪"});
+    let pushed = sync(&f.app, &token, sync_body("d", None, docs.clone(), Some(2))).await;
+    assert_eq!(pushed["more"], true);
+
+    let pull = sync_body("other", None, vec![], Some(2)).to_string();
+    let (status, bytes) = send_raw(&f.app, Some(&token), Some("application/json"), pull).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes).unwrap();
+    // Each document exactly as stored, in commit order.
+    let stored = f.store.team_docs("office").unwrap();
+    let expected = format!("[{},{}]", stored[0].json, stored[1].json);
+    assert!(text.contains(&format!("\"docs\":{expected}")), "{text}");
+    // And the whole answer is what serialising the protocol's type gives.
+    let parsed: xunfang_core::sync::SyncResponse = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&parsed).unwrap(), text);
+    assert_eq!(parsed.docs, docs[..2].to_vec());
+    assert_eq!((parsed.cursor, parsed.more, parsed.remaining), (2, true, Some(1)));
+}
+
+#[tokio::test]
+async fn a_damaged_stored_document_is_a_500_not_a_broken_answer() {
+    let f = fx();
+    let token = f.store.create_token("office", "").unwrap();
+    sync(&f.app, &token, sync_body("d", None, vec![val(&activity(1, "d", "x"))], None)).await;
+    let conn = rusqlite::Connection::open(f.store.path()).unwrap();
+    conn.execute("UPDATE docs SET json = '{\"id\": broken'", []).unwrap();
+    drop(conn);
+    let (status, json) = send(
+        &f.app,
+        Some(&token),
+        Some("application/json"),
+        sync_body("other", None, vec![], None).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(error_of(&json).contains("database"), "{json}");
 }
