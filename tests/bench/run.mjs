@@ -877,14 +877,14 @@ function report(r) {
   p(`| machine | ${m.nproc} cores, ${m.model}${m.mhz ? ` (${Math.round(Number(m.mhz))} MHz)` : ''}, ${m.memory} RAM, ${m.os}, ${m.kernel} |`);
   if (m.load) p(`| load average (1/5/15 min) | ${m.load} at the start, ${m.loadAfter ?? 'n/a'} at the end (the bench itself accounts for 1–2; more means other work on the machine) |`);
   p(`| browser | ${m.chromium}, headless, fresh profile per run, 1024×768, zh-CN |`);
-  p(`| server | \`${BIN.replace(ROOT.replace(/\/$/, '') + '/', '')}\` (${BIN.includes('/release/') ? 'release profile, as a deployment runs it; `cargo xtask serve` runs the debug build, whose on-the-fly compression makes syncs several times slower' : 'debug profile'}), on loopback |`);
+  p(`| server | \`${BIN.replace(ROOT.replace(/\/$/, '') + '/', '')}\` (${BIN.includes('/release/') ? 'release profile, as a deployment runs it; `cargo xtask serve` runs the debug build: its pulls are ~3–5× slower and it serves static files at brotli 5' : 'debug profile'}), on loopback |`);
   p(`| data | ${r.docs.toLocaleString('en')} activity documents + ${r.people ?? 80} people, generated deterministically by tests/bench/gen.mjs: Chinese text, 3–10 participants, 0–5 suggestions, every field stamped; ${MB(r.docBytes)} of JSON (${(r.docBytes / r.docs / 1000).toFixed(1)} KB a document) |`);
   p('');
 
   p('## 1. Transfer size of the app shell', '');
   if (err(r.transfer)) p(err(r.transfer), '');
   else {
-    p('Bytes on the wire from our server for each file index.html refers to, plus sw.js, requested with', '`Accept-Encoding: identity`, `gzip`, `br` (the server compresses on the fly: gzip, brotli quality 5).', 'Body bytes as received; the server sends no Content-Length for compressed bodies.', '');
+    p('Bytes on the wire from our server for each file index.html refers to, plus sw.js, requested with', '`Accept-Encoding: identity`, `gzip`, `br` (the server compresses each static file once, at start-up or first request: brotli 11 and gzip 9 in', 'the release build, brotli 5 in debug builds, and keeps it in memory; sync answers are compressed on the fly at the fastest level).', 'Body bytes as received.', '');
     p('| file | raw | gzip | brotli |', '|---|---:|---:|---:|');
     for (const x of r.transfer) {
       const enc = (y, want) => (y.encoding === want || want === 'identity' ? kb(y.bytes) : `${kb(y.bytes)} (sent ${y.encoding})`);
