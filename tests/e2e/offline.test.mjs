@@ -129,7 +129,10 @@ test('the storage section shows the numbers the browser reports', async () => {
     await page.getByTestId('storage-quota').waitFor();
     const estimate = await page.evaluate(() => navigator.storage.estimate());
     const mb = (n) => `${(n / 1_000_000).toFixed(1)} MB`;
-    assert.equal(await page.getByTestId('storage-quota').innerText(), mb(estimate.quota));
+    // The quota follows the disk's free space, which moves between two reads
+    // while other work writes to the disk: equal within 1%.
+    const shown = parseFloat(await page.getByTestId('storage-quota').innerText());
+    assert.ok(Math.abs(shown - estimate.quota / 1_000_000) <= estimate.quota / 1_000_000 / 100 + 0.1, `quota shown ${shown} MB, browser reports ${mb(estimate.quota)}`);
     assert.match(await page.getByTestId('storage-persisted').innerText(), /持久保存/);
     await page.getByRole('heading', { name: '本机存储' }).waitFor();
   } finally {
