@@ -7,7 +7,8 @@ use wasm_bindgen_test::*;
 use xunfang::storage::{schema, Db};
 use xunfang_core::clock::{DeviceId, Hlc, Stamp};
 use xunfang_core::sync::AnyDoc;
-use xunfang_core::sync_client::LocalStore;
+use wasm_bindgen::JsValue;
+use xunfang_core::sync_client::{LocalStore, Received};
 use xunfang_core::{Activity, Attendance, Document, Id, Participant, Person, Suggestion};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -168,10 +169,19 @@ async fn received_documents_merge_into_local_ones_and_the_cursor_moves_with_them
     body.place = "县政协会议室".into();
     remote.edit(body, Stamp { hlc: Hlc { millis: 99, counter: 0 }, device: DeviceId("office".into()) });
     let other = activity(2, "visit", "走访", "2024-05-01");
-    db.absorb(vec![AnyDoc::Activity(remote), AnyDoc::Activity(other.clone())], Some(42)).await.unwrap();
+    // A new document is stored as the text that came, a field this app does
+    // not know included.
+    let text = other.to_json().replacen('{', r#"{"from_a_later_app":"kept","#, 1);
+    let other_received = Received { doc: AnyDoc::from_json(&text).unwrap(), json: text };
+    db.absorb(vec![Received::of(AnyDoc::Activity(remote)), other_received], Some(42)).await.unwrap();
     let merged = db.get::<Activity>(&local.id).await.unwrap().unwrap();
     assert_eq!(merged.body.place, "县政协会议室");
-    assert_eq!(db.get::<Activity>(&other.id).await.unwrap(), Some(other));
+    assert_eq!(db.get::<Activity>(&other.id).await.unwrap(), Some(other.clone()));
+    let rexie = schema::current("t-absorb").build().await.unwrap();
+    let tx = rexie.transaction(&[schema::ACTIVITIES], rexie::TransactionMode::ReadOnly).unwrap();
+    let record = tx.store(schema::ACTIVITIES).unwrap().get(JsValue::from_str(other.id.as_str())).await.unwrap().unwrap();
+    let stored = js_sys::Reflect::get(&record, &JsValue::from_str("json")).unwrap().as_string().unwrap();
+    assert!(stored.starts_with(r#"{"from_a_later_app":"kept","#), "{stored}");
     assert_eq!(db.cursor().await.unwrap(), Some(42));
     assert_eq!(db.pending_count().await.unwrap(), 0, "nothing new to push back");
 }
@@ -210,7 +220,7 @@ async fn list_rows_follow_local_writes_received_documents_and_the_trash() {
     renamed.edit(body, stamp(20));
     db.put(&renamed).await.unwrap();
     let received = activity(3, "forum", "五月座谈", "2024-05-01");
-    db.absorb(vec![AnyDoc::Activity(received)], Some(7)).await.unwrap();
+    db.absorb(vec![Received::of(AnyDoc::Activity(received))], Some(7)).await.unwrap();
     let titles = |rows: &[xunfang_core::list::ListRow]| rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>();
     let rows = db.list_rows().await.unwrap();
     assert_eq!(titles(&rows.rows), ["五月座谈", "三月旁听", "一月走访企业"], "newest first, edits and received documents included");

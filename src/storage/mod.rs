@@ -236,8 +236,7 @@ fn to_js(json: &str) -> Result<JsValue, StoreError> {
 
 fn from_js_any(value: &JsValue) -> Result<xunfang_core::sync::AnyDoc, StoreError> {
     let json = record::doc_json(value)?;
-    let value: serde_json::Value = serde_json::from_str(&json).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))?;
-    xunfang_core::sync::AnyDoc::from_value(value).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))
+    xunfang_core::sync::AnyDoc::from_json(&json).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))
 }
 
 fn from_js<T: Body>(value: &JsValue) -> Result<Document<T>, StoreError> {

@@ -36,14 +36,19 @@ pub(super) fn doc_record<T: Body>(doc: &Document<T>, json: &str) -> JsValue {
     record.into()
 }
 
-/// The record to store for a received document of any type.
+/// The record to store for a document of any type.
 pub(super) fn any_record(doc: &AnyDoc) -> JsValue {
-    let json = doc.to_json();
+    any_record_as(doc, &doc.to_json())
+}
+
+/// The record to store for a document of any type whose JSON text is at
+/// hand (it came that way): `json` must read back as `doc`.
+pub(super) fn any_record_as(doc: &AnyDoc, json: &str) -> JsValue {
     match doc {
-        AnyDoc::Activity(d) => doc_record(d, &json),
-        AnyDoc::Person(d) => doc_record(d, &json),
-        AnyDoc::Proposal(d) => doc_record(d, &json),
-        AnyDoc::OpinionReport(d) => doc_record(d, &json),
+        AnyDoc::Activity(d) => doc_record(d, json),
+        AnyDoc::Person(d) => doc_record(d, json),
+        AnyDoc::Proposal(d) => doc_record(d, json),
+        AnyDoc::OpinionReport(d) => doc_record(d, json),
     }
 }
 

@@ -1,19 +1,26 @@
 //! IndexedDB as the sync engine's `LocalStore`: the outbox, received
 //! documents merged in, and the cursor stored with them in one transaction.
 
-use super::record::any_record;
+use super::record::{any_record, any_record_as};
 use super::rows::row_value;
 use super::{from_js_any, schema, to_js, Db, StoreError};
 use futures::future::join_all;
 use std::collections::HashMap;
-use rexie::TransactionMode;
+use rexie::{Store, TransactionMode};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use xunfang_core::sync::AnyDoc;
-use xunfang_core::sync_client::{absorb, updated, LocalStore, Pending};
+use xunfang_core::sync_client::{absorb, updated, LocalStore, Pending, Received};
 use xunfang_core::{Id, Stamp};
 
 const CURSOR_KEY: &str = "sync.cursor";
+
+/// Received documents are handed to IndexedDB this many at a time, so that
+/// the browser writes one batch while the next is merged and encoded.
+const WRITE_BATCH: usize = 50;
 
 /// One document waiting to be pushed, and the change it waits with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -102,45 +109,50 @@ impl Db {
         Ok(())
     }
 
-    async fn absorb_docs(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), StoreError> {
+    async fn absorb_docs(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), StoreError> {
         let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META, schema::ACTIVITY_ROWS]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         // Every local copy is asked for at once: IndexedDB answers requests
         // issued together far faster than one after another.
-        let reads = docs.iter().map(|remote| {
+        let reads = docs.iter().map(|Received { doc: remote, .. }| {
             let store = tx.store(store_name(remote.doc_type()));
             let key = JsValue::from_str(remote.id().as_str());
             async move { store?.get(key).await }
         });
         let locals = join_all(reads).await;
-        let mut writes: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
-        let (mut outbox, mut rows) = (Vec::new(), Vec::new());
+        let stores = names.iter().map(|&name| Ok((name, tx.store(name).map_err(StoreError::writing)?))).collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let mut batch: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
+        let mut batched = 0;
+        let mut writing = Vec::new();
         let mut latest = None::<Stamp>;
-        for (remote, local) in docs.into_iter().zip(locals) {
+        for (Received { doc: remote, json }, local) in docs.into_iter().zip(locals) {
             let local = local.map_err(StoreError::writing)?.and_then(|v| from_js_any(&v).ok());
             latest = latest.max(Some(updated(&remote)));
             let name = store_name(remote.doc_type());
             let result = absorb(local.as_ref(), remote);
-            if let Some(doc) = result.store {
-                writes.entry(name).or_default().push(any_record(&doc));
-                if let AnyDoc::Activity(activity) = &doc {
-                    rows.push(row_value(activity)?);
-                }
-                if result.push {
-                    let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
-                    outbox.push(to_js(&serde_json::to_string(&entry).expect("serialises"))?);
-                }
+            let Some(doc) = result.store else { continue };
+            // Stored unchanged: as the text received, not written out again.
+            let record = if result.push { any_record(&doc) } else { any_record_as(&doc, &json) };
+            batch.entry(name).or_default().push(record);
+            if let AnyDoc::Activity(activity) = &doc {
+                batch.entry(schema::ACTIVITY_ROWS).or_default().push(row_value(activity)?);
+            }
+            if result.push {
+                let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
+                batch.entry(schema::OUTBOX).or_default().push(to_js(&serde_json::to_string(&entry).expect("serialises"))?);
+            }
+            batched += 1;
+            if batched == WRITE_BATCH {
+                start_puts(&stores, &mut batch, &mut writing).await?;
+                batched = 0;
             }
         }
-        writes.entry(schema::OUTBOX).or_default().extend(outbox);
-        writes.entry(schema::ACTIVITY_ROWS).or_default().extend(rows);
-        for (name, values) in writes {
-            let store = tx.store(name).map_err(StoreError::writing)?;
-            // Issues every put, then waits for the last: a failure aborts the transaction.
-            store.put_all(values.into_iter().map(|v| (v, None))).await.map_err(StoreError::writing)?;
+        start_puts(&stores, &mut batch, &mut writing).await?;
+        for result in join_all(writing).await {
+            result.map_err(StoreError::writing)?;
         }
         if let Some(cursor) = cursor {
-            let meta = tx.store(schema::META).map_err(StoreError::writing)?;
+            let meta = &stores[schema::META];
             let entry = CursorEntry { key: CURSOR_KEY.into(), value: Some(cursor) };
             meta.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
         }
@@ -160,6 +172,23 @@ impl Db {
     }
 }
 
+type Puts<'a> = Pin<Box<dyn Future<Output = Result<(), rexie::Error>> + 'a>>;
+
+/// Hands the batched records to their stores and leaves them writing: the
+/// first poll issues every put (IndexedDB takes each value at once), and
+/// the future waiting for the last put joins `writing`, awaited at the end.
+/// A failed put aborts the whole transaction, so nothing is half stored.
+async fn start_puts<'a>(stores: &'a HashMap<&'static str, Store>, batch: &mut HashMap<&'static str, Vec<JsValue>>, writing: &mut Vec<Puts<'a>>) -> Result<(), StoreError> {
+    for (name, values) in batch.drain() {
+        let mut puts: Puts<'a> = Box::pin(stores[name].put_all(values.into_iter().map(|v| (v, None))));
+        match futures::poll!(puts.as_mut()) {
+            Poll::Ready(result) => result.map_err(StoreError::writing)?,
+            Poll::Pending => writing.push(puts),
+        }
+    }
+    Ok(())
+}
+
 impl LocalStore for Db {
     async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String> {
         self.pending_docs(limit).await.map_err(text)
@@ -170,7 +199,7 @@ impl LocalStore for Db {
     async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String> {
         self.confirm_sent(sent).await.map_err(text)
     }
-    async fn absorb(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), String> {
+    async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String> {
         self.absorb_docs(docs, cursor).await.map_err(text)
     }
     async fn cursor(&self) -> Result<Option<u64>, String> {

@@ -6,12 +6,13 @@
 //! others pushed since the device's cursor. The cursor is an opaque server
 //! sequence number in commit order, never a wall-clock time.
 
-use crate::doc::{Body, DocError, Document, FORMAT_VERSION};
+use crate::doc::{Body, DocError, Document, Header, FORMAT_VERSION};
 use crate::id::Id;
 use crate::merge::{merge, MergeError};
 use crate::model::{Activity, Person};
 use crate::proposal::{OpinionReport, Proposal};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::fmt;
 
@@ -47,7 +48,7 @@ pub struct SyncRequest {
 }
 
 /// `POST /api/sync` response body.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SyncResponse {
     /// Where the next request resumes: store it after the docs are stored.
     pub cursor: u64,
@@ -58,8 +59,10 @@ pub struct SyncResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
     /// Documents committed after the request's cursor, in commit order, as
-    /// the server holds them (already merged with what it had).
-    pub docs: Vec<Value>,
+    /// the server holds them (already merged with what it had). Kept as the
+    /// text received: each is read straight into its type, and stored as
+    /// that same text when nothing local changes it.
+    pub docs: Vec<Box<RawValue>>,
     /// Ids of pushed documents the server stored (merged).
     pub accepted: Vec<Id>,
     /// Pushed documents the server refused, with the reason; the client keeps
@@ -126,6 +129,24 @@ impl AnyDoc {
         }
     }
 
+    /// Reads a document of any type from its JSON text, refusing what
+    /// `from_value` refuses, with the same reasons.
+    pub fn from_json(json: &str) -> Result<AnyDoc, PushError> {
+        let doc_type = Header::of(json).and_then(|h| h.doc_type);
+        match doc_type.as_deref() {
+            Some(t) if t == Activity::TYPE => read_json(json).map(AnyDoc::Activity),
+            Some(t) if t == Person::TYPE => read_json(json).map(AnyDoc::Person),
+            Some(t) if t == Proposal::TYPE => read_json(json).map(AnyDoc::Proposal),
+            Some(t) if t == OpinionReport::TYPE => read_json(json).map(AnyDoc::OpinionReport),
+            // Unknown or missing types, and text that is no object: the
+            // general path words the reason.
+            _ => {
+                let value: Value = serde_json::from_str(json).map_err(|e| PushError::Malformed(e.to_string()))?;
+                AnyDoc::from_value(value)
+            }
+        }
+    }
+
     /// The document's id.
     pub fn id(&self) -> &Id {
         each!(self, d => &d.id)
@@ -179,6 +200,14 @@ impl<'de> Deserialize<'de> for AnyDoc {
 
 fn read<T: Body>(value: Value) -> Result<Document<T>, PushError> {
     Document::<T>::from_value(value).map_err(|e| match e {
+        DocError::TooNew { found, supported } => PushError::TooNew { found, supported },
+        DocError::Malformed(why) => PushError::BodyMismatch { doc_type: T::TYPE, why },
+        DocError::WrongType { found, .. } => PushError::UnknownType(found),
+    })
+}
+
+fn read_json<T: Body>(json: &str) -> Result<Document<T>, PushError> {
+    Document::<T>::from_json(json).map_err(|e| match e {
         DocError::TooNew { found, supported } => PushError::TooNew { found, supported },
         DocError::Malformed(why) => PushError::BodyMismatch { doc_type: T::TYPE, why },
         DocError::WrongType { found, .. } => PushError::UnknownType(found),
@@ -317,6 +346,29 @@ mod tests {
         let mut huge = good;
         huge["body"]["notes"] = json!("字".repeat(MAX_DOC_BYTES));
         assert!(matches!(validate_pushed(&huge), Err(PushError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn reading_from_text_accepts_and_refuses_exactly_what_reading_a_value_does() {
+        let good = serde_json::to_value(activity()).unwrap();
+        let stamp = Stamp { hlc: Hlc { millis: 2, counter: 0 }, device: DeviceId("d".into()) };
+        let person = Document::create(Id::new_v7(1_700_000_000_001, [2; 10]), Person { name: "李明".into(), ..Person::default() }, stamp);
+        let person = serde_json::to_value(person).unwrap();
+        let mut cases = vec![good.clone(), person, json!([1, 2]), json!("text"), json!({"format": 1})];
+        for (field, value) in [("type", json!("meeting")), ("type", json!(7)), ("format", json!(7)), ("format", json!("1")), ("body", json!({"participants": "nobody"}))] {
+            let mut bad = good.clone();
+            bad[field] = value;
+            cases.push(bad);
+        }
+        for field in ["type", "format", "body"] {
+            let mut missing = good.clone();
+            missing.as_object_mut().unwrap().remove(field);
+            cases.push(missing);
+        }
+        for case in cases {
+            assert_eq!(AnyDoc::from_json(&case.to_string()), AnyDoc::from_value(case.clone()), "{case}");
+        }
+        assert!(matches!(AnyDoc::from_json("{\"id\": broken"), Err(PushError::Malformed(_))));
     }
 
     #[test]

@@ -49,9 +49,28 @@ pub trait LocalStore {
     async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String>;
     /// Merges `docs` into the local ones (see `absorb`) and, in the same
     /// transaction, stores `cursor` when given.
-    async fn absorb(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), String>;
+    async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String>;
     /// The last confirmed cursor of the native protocol.
     async fn cursor(&self) -> Result<Option<u64>, String>;
+}
+
+/// A received document, and its JSON text as received.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Received {
+    pub doc: AnyDoc,
+    /// The text `doc` was read from. When `absorb` stores the document
+    /// unchanged (`push` false), a store can keep this text as it is
+    /// instead of writing the document out again.
+    pub json: String,
+}
+
+impl Received {
+    /// A document that came without text of its own (a REST server's
+    /// listing): its text is written out.
+    pub fn of(doc: AnyDoc) -> Received {
+        let json = doc.to_json();
+        Received { doc, json }
+    }
 }
 
 /// What becomes of one received document.
@@ -186,31 +205,24 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
 ) -> Result<Progress, SyncError> {
     let mut done = Progress::default();
     // The next page, asked for while the last one was being stored.
-    let mut prefetched: Option<Result<SyncResponse, SyncError>> = None;
+    let mut prefetched: Option<Result<(SyncResponse, Vec<Received>), SyncError>> = None;
     loop {
         if interrupted() {
             return Err(SyncError::Interrupted);
         }
         let prefetched_round = prefetched.is_some();
-        let (batch, response) = match prefetched.take() {
+        let (batch, (response, docs)) = match prefetched.take() {
             // That request pushed nothing.
             Some(response) => (Vec::new(), response?),
             None => {
                 let cursor = store.cursor().await.map_err(store_err)?;
                 let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
                 let push = batch.iter().map(|p| p.doc.to_value()).collect();
-                let response = transport.exchange(&pull_request(device, cursor, push)).await?;
-                (batch, response)
+                let mut response = transport.exchange(&pull_request(device, cursor, push)).await?;
+                let docs = read_received(&mut response);
+                (batch, (response, docs))
             }
         };
-        let mut docs = Vec::with_capacity(response.docs.len());
-        for value in response.docs {
-            // A document this app cannot read (newer format) is skipped, not
-            // fatal: it stays on the server for an updated app.
-            if let Ok(doc) = AnyDoc::from_value(value) {
-                docs.push(doc);
-            }
-        }
         let pulled = docs.len();
         let absorbed = store.absorb(docs, Some(response.cursor));
         if response.more && batch.is_empty() {
@@ -218,7 +230,11 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             // cursor, so it travels while this page is stored. If storing
             // fails, its answer is dropped and the cursor stays where it was.
             let next_request = pull_request(device, Some(response.cursor), Vec::new());
-            let next = transport.exchange(&next_request);
+            let next = async {
+                let mut response = transport.exchange(&next_request).await?;
+                let docs = read_received(&mut response);
+                Ok((response, docs))
+            };
             let (stored, next) = futures::future::join(absorbed, next).await;
             stored.map_err(store_err)?;
             prefetched = Some(next);
@@ -249,6 +265,20 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     }
 }
 
+/// Takes the documents out of an answer, read into their types (a page
+/// asked for in advance is read while the one before it is stored). A
+/// document this app cannot read (a newer format) is skipped, not fatal: it
+/// stays on the server for an updated app.
+fn read_received(response: &mut SyncResponse) -> Vec<Received> {
+    std::mem::take(&mut response.docs)
+        .into_iter()
+        .filter_map(|raw| {
+            let json = String::from(Box::<str>::from(raw));
+            AnyDoc::from_json(&json).ok().map(|doc| Received { doc, json })
+        })
+        .collect()
+}
+
 fn pull_request(device: &str, cursor: Option<u64>, push: Vec<Value>) -> SyncRequest {
     SyncRequest { protocol: PROTOCOL_VERSION, device: device.to_string(), cursor, push, pull_limit: Some(MAX_PULL_BATCH) }
 }
@@ -271,7 +301,7 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
             Err(SyncError::Refused { status: 404, .. }) => Vec::new(),
             other => other?,
         };
-        let docs: Vec<AnyDoc> = listed.into_iter().filter_map(|v| AnyDoc::from_value(v).ok()).collect();
+        let docs: Vec<Received> = listed.into_iter().filter_map(|v| AnyDoc::from_value(v).ok()).map(Received::of).collect();
         done.pulled += docs.len();
         store.absorb(docs, None).await.map_err(store_err)?;
         progress(&done);

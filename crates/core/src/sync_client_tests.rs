@@ -8,6 +8,7 @@ use crate::clock::{DeviceId, Hlc};
 use crate::doc::Document;
 use crate::model::{Activity, Attendance, Participant, Person, Suggestion};
 use crate::sync::Rejected;
+use serde_json::value::RawValue;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 
@@ -78,8 +79,8 @@ impl LocalStore for Tablet {
         }
         Ok(())
     }
-    async fn absorb(&self, docs: Vec<AnyDoc>, cursor: Option<u64>) -> Result<(), String> {
-        for remote in docs {
+    async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String> {
+        for Received { doc: remote, json } in docs {
             let id = remote.id().clone();
             let local = self.docs.borrow().get(&id).cloned();
             // Like the app's clock: later local edits sort after what was seen.
@@ -89,6 +90,9 @@ impl LocalStore for Tablet {
                 if result.push {
                     self.outbox.borrow_mut().insert(id.clone(), updated(&doc));
                 }
+                // As the app does: what is stored unchanged is stored as the
+                // text received, so that text must read back as the document.
+                let doc = if result.push { doc } else { AnyDoc::from_json(&json).map_err(|e| e.to_string())? };
                 self.docs.borrow_mut().insert(id, doc);
             }
         }
@@ -140,7 +144,7 @@ impl Server {
         let remaining = Some((newer.len().saturating_sub(limit)) as u64);
         newer.truncate(limit);
         let cursor = newer.last().map(|(s, _)| *s).unwrap_or(after);
-        SyncResponse { cursor, more, remaining, docs: newer.into_iter().map(|(_, d)| d.to_value()).collect(), accepted, rejected }
+        SyncResponse { cursor, more, remaining, docs: newer.into_iter().map(|(_, d)| RawValue::from_string(d.to_json()).unwrap()).collect(), accepted, rejected }
     }
 
     fn activity(&self, id: &Id) -> Document<Activity> {

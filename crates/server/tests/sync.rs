@@ -1033,7 +1033,8 @@ async fn pulled_documents_are_the_stored_text_and_the_answer_is_the_protocols() 
     // And the whole answer is what serialising the protocol's type gives.
     let parsed: xunfang_core::sync::SyncResponse = serde_json::from_str(&text).unwrap();
     assert_eq!(serde_json::to_string(&parsed).unwrap(), text);
-    assert_eq!(parsed.docs, docs[..2].to_vec());
+    let parsed_docs: Vec<Value> = parsed.docs.iter().map(|d| serde_json::from_str(d.get()).unwrap()).collect();
+    assert_eq!(parsed_docs, docs[..2].to_vec());
     assert_eq!((parsed.cursor, parsed.more, parsed.remaining), (2, true, Some(1)));
 }
 
