@@ -46,13 +46,14 @@ async fn documents_round_trip_through_indexeddb() {
     db.put(&doc).await.unwrap();
     assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc.clone()));
     assert_eq!(db.get::<Activity>(&id(999)).await.unwrap(), None);
-    // Stored as its JSON text beside the fields the indexes read (cheap to
-    // clone); the upgrade test below reads the older plain-object layout.
+    // Stored as its JSON text in UTF-8 bytes beside the fields the indexes
+    // read; the upgrade tests below read the two older layouts.
     let rexie = schema::current("t-roundtrip").build().await.unwrap();
     let tx = rexie.transaction(&[schema::ACTIVITIES], rexie::TransactionMode::ReadOnly).unwrap();
     let raw = tx.store(schema::ACTIVITIES).unwrap().get(wasm_bindgen::JsValue::from_str(doc.id.as_str())).await.unwrap().unwrap();
     let field = |o: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
-    assert_eq!(field(&raw, "json").as_string(), Some(doc.to_json()));
+    let bytes = js_sys::Uint8Array::new(&field(&raw, "utf8")).to_vec();
+    assert_eq!(String::from_utf8(bytes).unwrap(), doc.to_json());
     assert_eq!(field(&field(&raw, "body"), "date").as_string().as_deref(), Some("2024-05-20"));
     assert_eq!(field(&field(&raw, "body"), "kind").as_string().as_deref(), Some("hearing"));
     drop(tx);
@@ -63,6 +64,34 @@ async fn documents_round_trip_through_indexeddb() {
     let people = db.all::<Person>().await.unwrap();
     assert_eq!(people.docs, vec![person]);
     assert_eq!(people.unreadable, 0);
+}
+
+#[wasm_bindgen_test]
+async fn documents_stored_as_json_strings_by_the_previous_build_still_read_and_list() {
+    let name = "t-text-layout";
+    let db = fresh(name).await;
+    let doc = activity(1, "visit", "走访：村级调解室", "2024-06-06");
+    let person = Document::create(id(100), Person { name: "张华".into(), ..Person::default() }, stamp(1));
+    // The layout of schema 5 until the UTF-8 bytes: the text as a string.
+    let rexie = schema::current(name).build().await.unwrap();
+    let tx = rexie.transaction(&[schema::ACTIVITIES, schema::PEOPLE], rexie::TransactionMode::ReadWrite).unwrap();
+    let text = |id: &Id, doc_type: &str, body: &str, json: String| {
+        let record = js_sys::JSON::parse(&format!(r#"{{"id":"{id}","type":"{doc_type}","body":{body}}}"#)).unwrap();
+        js_sys::Reflect::set(&record, &"json".into(), &JsValue::from_str(&json)).unwrap();
+        record
+    };
+    tx.store(schema::ACTIVITIES).unwrap().put(&text(&doc.id, "activity", r#"{"date":"2024-06-06","kind":"visit"}"#, doc.to_json()), None).await.unwrap();
+    tx.store(schema::PEOPLE).unwrap().put(&text(&person.id, "person", r#"{"name":"张华"}"#, person.to_json()), None).await.unwrap();
+    tx.done().await.unwrap();
+    rexie.close();
+    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc.clone()));
+    assert_eq!(db.all::<Person>().await.unwrap().docs, vec![person]);
+    let rows = db.list_rows().await.unwrap();
+    assert_eq!((rows.rows.len(), rows.unreadable), (1, 0));
+    assert_eq!(rows.rows[0].title, "走访：村级调解室");
+    // Saved again, it is written in the current layout and still reads.
+    db.put(&doc).await.unwrap();
+    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc));
 }
 
 #[wasm_bindgen_test]
@@ -180,7 +209,7 @@ async fn received_documents_merge_into_local_ones_and_the_cursor_moves_with_them
     let rexie = schema::current("t-absorb").build().await.unwrap();
     let tx = rexie.transaction(&[schema::ACTIVITIES], rexie::TransactionMode::ReadOnly).unwrap();
     let record = tx.store(schema::ACTIVITIES).unwrap().get(JsValue::from_str(other.id.as_str())).await.unwrap().unwrap();
-    let stored = js_sys::Reflect::get(&record, &JsValue::from_str("json")).unwrap().as_string().unwrap();
+    let stored = String::from_utf8(js_sys::Uint8Array::new(&js_sys::Reflect::get(&record, &JsValue::from_str("utf8")).unwrap()).to_vec()).unwrap();
     assert!(stored.starts_with(r#"{"from_a_later_app":"kept","#), "{stored}");
     assert_eq!(db.cursor().await.unwrap(), Some(42));
     assert_eq!(db.pending_count().await.unwrap(), 0, "nothing new to push back");
