@@ -216,6 +216,46 @@ async fn received_documents_merge_into_local_ones_and_the_cursor_moves_with_them
 }
 
 #[wasm_bindgen_test]
+async fn received_documents_find_their_local_copies_however_many_others_lie_between_their_ids() {
+    let db = fresh("t-absorb-between").await;
+    let original = |n: u64| activity(n, "visit", &format!("走访 {n}"), "2024-04-12");
+    for n in 1..=41 {
+        db.put(&original(n)).await.unwrap();
+    }
+    // Edited here after it was sent: only a merge with the stored copy keeps this title.
+    let edit_here = |n: u64| {
+        let mut doc = original(n);
+        let mut body = doc.body.clone();
+        body.title = format!("走访 {n}（已改）");
+        doc.edit(body, stamp(60));
+        doc
+    };
+    // The same record as sent, edited in the office (another field).
+    let from_office = |n: u64| {
+        let mut doc = original(n);
+        let mut body = doc.body.clone();
+        body.place = "县政协会议室".into();
+        doc.edit(body, Stamp { hlc: Hlc { millis: 99, counter: 0 }, device: DeviceId("office".into()) });
+        Received::of(AnyDoc::Activity(doc))
+    };
+    // 20 and 21: adjacent ids, found by listing the keys between them.
+    // 1 and 41: 39 stored ids between, more than the listing takes for two,
+    // so each is looked up on its own.
+    for pair in [[20, 21], [1, 41]] {
+        for n in pair {
+            db.put(&edit_here(n)).await.unwrap();
+        }
+        db.absorb(pair.iter().map(|&n| from_office(n)).collect(), Some(3)).await.unwrap();
+        for n in pair {
+            let merged = db.get::<Activity>(&id(n)).await.unwrap().unwrap();
+            assert_eq!((merged.body.title, merged.body.place.as_str()), (format!("走访 {n}（已改）"), "县政协会议室"), "record {n}");
+        }
+    }
+    assert_eq!(db.get::<Activity>(&id(30)).await.unwrap(), Some(original(30)), "a record not received is untouched");
+    assert_eq!(db.list_rows().await.unwrap().rows.len(), 41);
+}
+
+#[wasm_bindgen_test]
 async fn a_document_from_a_newer_app_is_kept_and_counted_not_dropped() {
     let db = fresh("t-newer").await;
     db.put(&activity(1, "visit", "可读的记录", "2024-02-02")).await.unwrap();

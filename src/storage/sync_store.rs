@@ -5,8 +5,8 @@ use super::record::{any_record, any_record_as};
 use super::rows::row_value;
 use super::{from_js_any, schema, to_js, Db, StoreError};
 use futures::future::join_all;
-use std::collections::HashMap;
-use rexie::{Store, TransactionMode};
+use std::collections::{HashMap, HashSet};
+use rexie::{KeyRange, Store, TransactionMode};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
@@ -112,15 +112,21 @@ impl Db {
     async fn absorb_docs(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), StoreError> {
         let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META, schema::ACTIVITY_ROWS]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let stores = names.iter().map(|&name| Ok((name, tx.store(name).map_err(StoreError::writing)?))).collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let mut stored = HashMap::new();
+        for (name, ids) in ids_by_store(&docs) {
+            stored.insert(name, stored_among(&stores[name], &ids).await.map_err(StoreError::writing)?);
+        }
         // Every local copy is asked for at once: IndexedDB answers requests
-        // issued together far faster than one after another.
+        // issued together far faster than one after another. A document known
+        // not to be stored is not asked for.
         let reads = docs.iter().map(|Received { doc: remote, .. }| {
-            let store = tx.store(store_name(remote.doc_type()));
-            let key = JsValue::from_str(remote.id().as_str());
-            async move { store?.get(key).await }
+            let name = store_name(remote.doc_type());
+            let absent = stored[name].as_ref().is_some_and(|ids| !ids.contains(remote.id().as_str()));
+            let (store, key) = (&stores[name], JsValue::from_str(remote.id().as_str()));
+            async move { if absent { Ok(None) } else { store.get(key).await } }
         });
         let locals = join_all(reads).await;
-        let stores = names.iter().map(|&name| Ok((name, tx.store(name).map_err(StoreError::writing)?))).collect::<Result<HashMap<_, _>, StoreError>>()?;
         let mut batch: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
         let mut batched = 0;
         let mut writing = Vec::new();
@@ -170,6 +176,29 @@ impl Db {
         let v = meta.get(JsValue::from_str(CURSOR_KEY)).await.map_err(StoreError::reading)?;
         Ok(v.and_then(|v| parse::<CursorEntry>(&v)).and_then(|c| c.value))
     }
+}
+
+/// The received documents' ids, by the store each goes to.
+fn ids_by_store(docs: &[Received]) -> HashMap<&'static str, Vec<&str>> {
+    let mut by_store: HashMap<&'static str, Vec<&str>> = HashMap::new();
+    for Received { doc, .. } in docs {
+        by_store.entry(store_name(doc.doc_type())).or_default().push(doc.id().as_str());
+    }
+    by_store
+}
+
+/// Which of `ids` the store holds, found by listing the stored keys between
+/// the lowest and highest of them: one request instead of one per id. Ids
+/// grow with the time a document was made and a server sends documents in
+/// the order it received them, so a page's ids are usually close together
+/// and few other keys lie between. `None` when too many do (the listing
+/// stops at a limit): then each document is looked up on its own.
+async fn stored_among(store: &Store, ids: &[&str]) -> Result<Option<HashSet<String>>, rexie::Error> {
+    let (Some(low), Some(high)) = (ids.iter().min(), ids.iter().max()) else { return Ok(Some(HashSet::new())) };
+    let limit = ids.len() * 2 + 16;
+    let range = KeyRange::bound(&JsValue::from_str(low), &JsValue::from_str(high), Some(false), Some(false))?;
+    let keys = store.get_all_keys(Some(range), Some(limit as u32)).await?;
+    Ok((keys.len() < limit).then(|| keys.iter().filter_map(JsValue::as_string).collect()))
 }
 
 type Puts<'a> = Pin<Box<dyn Future<Output = Result<(), rexie::Error>> + 'a>>;
