@@ -95,6 +95,29 @@ async fn documents_stored_as_json_strings_by_the_previous_build_still_read_and_l
 }
 
 #[wasm_bindgen_test]
+async fn list_rows_stored_as_plain_objects_by_the_previous_build_are_read_as_they_are() {
+    let name = "t-row-layout";
+    let db = fresh(name).await;
+    let doc = activity(1, "visit", "走访：村级调解室", "2024-06-06");
+    db.put(&doc).await.unwrap();
+    // The previous build's row: the ListRow's fields as a plain object. Its
+    // title differs from the record's, so a rebuild would show.
+    let mut row = xunfang_core::list::ListRow::of(&doc, &xunfang_core::Template::liaison());
+    row.title = "旧的行".into();
+    let rexie = schema::current(name).build().await.unwrap();
+    let tx = rexie.transaction(&[schema::ACTIVITY_ROWS], rexie::TransactionMode::ReadWrite).unwrap();
+    tx.store(schema::ACTIVITY_ROWS).unwrap().put(&js_sys::JSON::parse(&serde_json::to_string(&row).unwrap()).unwrap(), None).await.unwrap();
+    tx.done().await.unwrap();
+    rexie.close();
+    let rows = db.list_rows().await.unwrap();
+    assert_eq!(rows.rows.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["旧的行"]);
+    assert_eq!(db.first_rows(5).await.unwrap()[0].title, "旧的行");
+    // The next save writes the current layout.
+    db.put(&doc).await.unwrap();
+    assert_eq!(db.list_rows().await.unwrap().rows[0].title, "走访：村级调解室");
+}
+
+#[wasm_bindgen_test]
 async fn the_date_and_kind_indexes_answer_period_and_kind_filters() {
     let db = fresh("t-indexes").await;
     for doc in [

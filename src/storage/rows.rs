@@ -6,9 +6,9 @@
 //! counts as unreadable, so "one row per activity" holds and the counts of
 //! the two stores tell whether the rows need rebuilding.
 
-use super::{collect, schema, to_js, Db, StoreError};
+use super::{collect, schema, Db, StoreError, StoreErrorKind};
 use rexie::{Direction, Store, TransactionMode};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use xunfang_core::list::{sort_rows, ListRow, ROW_VERSION};
 use xunfang_core::{Activity, Document};
 
@@ -21,10 +21,18 @@ pub struct Rows {
     pub unreadable: usize,
 }
 
-/// The row of an activity, as stored.
+/// The row of an activity, as stored: the fields the store's key and index
+/// read (`id`, `sort`), and the whole row as JSON in UTF-8 bytes (`utf8`),
+/// one copy each way between wasm and IndexedDB (see `record.rs`). Rows
+/// stored earlier as plain objects still read.
 pub(super) fn row_value(doc: &Document<Activity>) -> Result<JsValue, StoreError> {
     let row = ListRow::of(doc, crate::settings::template());
-    to_js(&serde_json::to_string(&row).expect("rows serialise"))
+    let record = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&record, &JsValue::from_str(k), v).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")));
+    set("id", &JsValue::from_str(row.id.as_str()))?;
+    set("sort", &JsValue::from_str(&row.sort))?;
+    set("utf8", &js_sys::Uint8Array::from(serde_json::to_vec(&row).expect("rows serialise").as_slice()))?;
+    Ok(record.into())
 }
 
 /// Writes the row of `doc` into an open transaction's row store.
@@ -42,8 +50,12 @@ fn placeholder(id: &JsValue) -> JsValue {
 }
 
 fn parse(value: &JsValue) -> Option<ListRow> {
-    let json: String = js_sys::JSON::stringify(value).ok()?.into();
-    serde_json::from_str::<ListRow>(&json).ok().filter(|r| r.row_version == ROW_VERSION)
+    let bytes = js_sys::Reflect::get(value, &JsValue::from_str("utf8")).ok().and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok());
+    let row = match bytes {
+        Some(bytes) => serde_json::from_slice::<ListRow>(&bytes.to_vec()).ok()?,
+        None => serde_json::from_str::<ListRow>(&String::from(js_sys::JSON::stringify(value).ok()?)).ok()?,
+    };
+    (row.row_version == ROW_VERSION).then_some(row)
 }
 
 impl Db {
