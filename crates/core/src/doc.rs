@@ -212,7 +212,7 @@ impl<T: Body> Document<T> {
             }
         }
         let value = migrate(value, format);
-        let mut doc: Document<T> = serde_json::from_value(value).map_err(|e| DocError::Malformed(e.to_string()))?;
+        let mut doc: Document<T> = serde_json::from_str(&value.to_string()).map_err(|e| DocError::Malformed(e.to_string()))?;
         doc.format = FORMAT_VERSION;
         Ok(doc)
     }

@@ -258,7 +258,7 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
         let items = elements.into_iter().map(|(_, (_, obj))| Value::Object(obj)).collect();
         fields.insert(list.to_string(), Value::Array(items));
     }
-    let body: T = serde_json::from_value(Value::Object(fields)).map_err(|e| MergeError::Unreadable(e.to_string()))?;
+    let body: T = serde_json::from_str(&Value::Object(fields).to_string()).map_err(|e| MergeError::Unreadable(e.to_string()))?;
 
     let trash_known = entries.contains_key(TRASHED_PATH);
     let show = shown(&body, trashed, trash_known);
