@@ -258,6 +258,8 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
         let items = elements.into_iter().map(|(_, (_, obj))| Value::Object(obj)).collect();
         fields.insert(list.to_string(), Value::Array(items));
     }
+    // Through text rather than `from_value`, so that bodies are read one way
+    // only (see `Document::from_value`); a merge is rare enough not to feel it.
     let body: T = serde_json::from_str(&Value::Object(fields).to_string()).map_err(|e| MergeError::Unreadable(e.to_string()))?;
 
     let trash_known = entries.contains_key(TRASHED_PATH);
