@@ -47,8 +47,15 @@ pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) ->
         Ok(p) => JsFuture::from(p).await.map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default(),
         Err(_) => Vec::new(),
     };
-    let text = String::from_utf8(bytes).map_err(|e| SyncError::BadResponse(format!("the answer is not UTF-8 text: {e}")))?;
-    if (200..300).contains(&status) {
+    let ok = (200..300).contains(&status);
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) if ok => return Err(SyncError::BadResponse(format!("the answer is not UTF-8 text: {e}"))),
+        // A refusal still says what it is (a proxy's 401 page in another
+        // encoding is a refused token, not a bad answer).
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    if ok {
         return Ok(text);
     }
     // Our server explains itself as {"error": "..."}; others may not.
