@@ -7,12 +7,14 @@
 pub mod attendance;
 pub mod attendance_rule;
 pub mod backup;
+pub mod blob;
 pub mod clock;
 pub mod csv;
 pub mod doc;
 #[cfg(test)]
 mod fixture;
 pub mod id;
+pub mod incoming;
 pub mod list;
 pub mod merge;
 pub mod model;
@@ -31,6 +33,7 @@ pub mod tags;
 pub mod template;
 pub mod validate;
 
+pub use blob::BlobHash;
 pub use clock::{DeviceId, Hlc, Stamp};
 pub use doc::{DocError, Document, FORMAT_VERSION};
 pub use id::Id;

@@ -10,6 +10,7 @@
 
 use crate::clock::Stamp;
 use crate::id::Id;
+use crate::incoming::{merge_incoming, Keep, Outcome, Refusal};
 use crate::sync::{AnyDoc, SyncRequest, SyncResponse, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
 use serde_json::Value;
 use std::fmt;
@@ -80,22 +81,27 @@ pub struct Absorbed {
     pub store: Option<AnyDoc>,
     /// The local copy knew something the received one did not: push it.
     pub push: bool,
+    /// Why the received copy was not merged (the local copy is kept as it
+    /// is), for a caller that tells the user.
+    pub refused: Option<Refusal>,
 }
 
-/// Merges a received document into the local copy. Pure: the store calls it
-/// inside its transaction. A received document that cannot merge (another
-/// type under the same id) is ignored rather than overwriting local data.
+/// Merges a received document into the local copy by the one rule both
+/// sides use (`incoming::merge_incoming`). Pure: the store calls it inside
+/// its transaction. A received document that cannot merge (another type
+/// under the same id) never overwrites the local copy: nothing is stored and
+/// `refused` says why.
 pub fn absorb(local: Option<&AnyDoc>, remote: AnyDoc) -> Absorbed {
-    match local {
-        None => Absorbed { store: Some(remote), push: false },
-        Some(local) => match local.merge(&remote) {
-            Ok(merged) => {
-                let push = merged != remote;
-                let store = (merged != *local).then_some(merged);
-                Absorbed { store, push }
-            }
-            Err(_) => Absorbed { store: None, push: false },
-        },
+    match merge_incoming(local, &remote) {
+        Ok(Outcome { keep, stored_knew_more }) => {
+            let store = match keep {
+                Keep::Stored => None,
+                Keep::Incoming => Some(remote),
+                Keep::Merged(merged) => Some(*merged),
+            };
+            Absorbed { store, push: stored_knew_more, refused: None }
+        }
+        Err(refusal) => Absorbed { store: None, push: false, refused: Some(refusal) },
     }
 }
 

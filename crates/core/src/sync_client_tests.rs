@@ -123,13 +123,16 @@ impl Server {
                 Ok(doc) => {
                     let id = doc.id().clone();
                     let mut docs = self.docs.borrow_mut();
-                    let merged = match docs.get(&id) {
-                        Some((_, old)) => old.merge(&doc).expect("same type"),
-                        None => doc,
+                    // The rule the real server uses, minus its SQL.
+                    let outcome = merge_incoming(docs.get(&id).map(|(_, d)| d), &doc).expect("same type");
+                    let changed = match outcome.keep {
+                        Keep::Stored => None,
+                        Keep::Incoming => Some(doc),
+                        Keep::Merged(merged) => Some(*merged),
                     };
-                    if docs.get(&id).map(|(_, d)| d) != Some(&merged) {
+                    if let Some(changed) = changed {
                         self.seq.set(self.seq.get() + 1);
-                        docs.insert(id.clone(), (self.seq.get(), merged));
+                        docs.insert(id.clone(), (self.seq.get(), changed));
                     }
                     accepted.push(id);
                 }
@@ -176,7 +179,7 @@ impl NativeTransport for Faulty<'_> {
         let n = self.calls.get() + 1;
         self.calls.set(n);
         let server = self.server.expect("a server");
-        let hits = |every: usize| every > 0 && n % every == 0;
+        let hits = |every: usize| every > 0 && n.is_multiple_of(every);
         if hits(self.fail_every) {
             return Err(SyncError::Offline("connection refused".into()));
         }
@@ -425,7 +428,7 @@ struct Sink {
 impl PushTransport for Sink {
     async fn post(&self, doc: &Value) -> Result<(), SyncError> {
         self.calls.set(self.calls.get() + 1);
-        if self.calls.get() % 3 == 0 {
+        if self.calls.get().is_multiple_of(3) {
             return Err(SyncError::Server { status: 503, message: "busy".into() });
         }
         self.got.borrow_mut().push(doc.clone());
@@ -499,4 +502,16 @@ fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
     assert_eq!(tablet.cursor.get(), Some(server.seq.get()), "the cursor of the last page is stored");
     assert_eq!(docs_of(&tablet), server_docs(&server));
     assert!(tablet.outbox.borrow().is_empty());
+}
+
+#[test]
+fn a_received_copy_of_another_type_keeps_the_local_one_and_says_why() {
+    let tablet = Tablet::new("a");
+    let id = tablet.new_activity(1, "视察");
+    let local = AnyDoc::Activity(tablet.activity(&id));
+    let person = AnyDoc::Person(Document::create(id, Person { name: "李明".into(), ..Person::default() }, tablet.stamp()));
+    let result = absorb(Some(&local), person);
+    assert_eq!((result.store, result.push), (None, false));
+    let refused = result.refused.expect("a reason");
+    assert!(refused.to_string().contains("cannot be merged"), "{refused}");
 }
