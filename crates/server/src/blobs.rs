@@ -5,27 +5,28 @@
 //! server recomputes it on upload and refuses bytes that do not match, so a
 //! stored blob is always exactly what the device hashed.
 //!
-//! Storage: the `blobs` table of the sync database ([`crate::store`]), one
-//! row per team and hash. An upload is read whole into memory (at most
-//! `--max-blob-bytes`, 8 MiB by default), checked, then written in one
-//! SQLite transaction: an upload that breaks off midway stores nothing, and
-//! the client sends the whole photo again. Teams are isolated exactly as for
-//! documents: every query names the team, and the same photo in two teams
-//! is two rows.
+//! Storage: the store seam ([`crate::store::SyncStore`]), one blob per team
+//! and hash. An upload is read whole into memory (at most `--max-blob-bytes`,
+//! 8 MiB by default), checked, then written in one transaction: an upload
+//! that breaks off midway stores nothing, and the client sends the whole
+//! photo again. Teams are isolated exactly as for documents: the same photo
+//! in two teams is two blobs.
 
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http_body_util::BodyExt;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use xunfang_core::BlobHash;
 
-use crate::store::BlobMeta;
-use crate::sync::{blocking, AuthTeam};
+use crate::auth::AuthTeam;
+use crate::store::{BlobMeta, NewBlob};
 use crate::{AppError, AppState};
 
 /// Default for `--max-blob-bytes`: 8 MiB. Photos are about 1 MB after the
@@ -43,25 +44,24 @@ pub const DEFAULT_BLOB_TYPE: &str = "image/jpeg";
 #[derive(Debug, Clone, Copy)]
 pub struct Uncompressed;
 
-/// Whether `s` is a blob name: 64 lowercase hex digits.
-pub fn is_blob_hash(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
+/// The `<sha256>` of `/api/blobs/<sha256>`, checked: any other last segment
+/// is a 400 that says what a photo's address looks like.
+#[derive(Debug, Clone)]
+pub struct PhotoHash(pub BlobHash);
 
-/// The `<sha256>` of `/api/blobs/<sha256>`, checked.
-fn hash_of(uri: &Uri) -> Result<String, AppError> {
-    let raw = uri.path().rsplit('/').next().unwrap_or_default();
-    if is_blob_hash(raw) {
-        return Ok(raw.to_string());
+impl<S: Send + Sync> FromRequestParts<S> for PhotoHash {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let raw = parts.uri.path().rsplit('/').next().unwrap_or_default();
+        BlobHash::parse(raw)
+            .map(PhotoHash)
+            .ok_or_else(|| AppError::BadBlobHash(raw.chars().take(80).collect()))
     }
-    let shown: String = raw.chars().take(80).collect();
-    Err(AppError::BadRequest(format!(
-        "a photo's address must end in its SHA-256 as 64 lowercase hexadecimal characters, not \"{shown}\""
-    )))
 }
 
 /// Headers a stored photo is answered with (`GET`, and `HEAD` alike).
-fn blob_headers(hash: &str, meta: &BlobMeta) -> HeaderMap {
+fn blob_headers(hash: &BlobHash, meta: &BlobMeta) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -88,14 +88,14 @@ fn blob_headers(hash: &str, meta: &BlobMeta) -> HeaderMap {
 }
 
 /// Whether `If-None-Match` names this blob (or `*`).
-fn not_modified(request: &HeaderMap, hash: &str) -> bool {
+fn not_modified(request: &HeaderMap, hash: &BlobHash) -> bool {
     request
         .get_all(header::IF_NONE_MATCH)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(|tag| tag.trim().trim_start_matches("W/").trim_matches('"'))
-        .any(|tag| tag == "*" || tag == hash)
+        .any(|tag| tag == "*" || tag == hash.as_str())
 }
 
 fn with_headers(status: StatusCode, headers: HeaderMap, body: Body) -> Response {
@@ -111,12 +111,11 @@ fn with_headers(status: StatusCode, headers: HeaderMap, body: Body) -> Response 
 pub async fn head_blob(
     State(state): State<AppState>,
     AuthTeam(team): AuthTeam,
-    uri: Uri,
+    PhotoHash(hash): PhotoHash,
 ) -> Result<Response, AppError> {
-    let hash = hash_of(&uri)?;
-    let store = state.store()?.clone();
-    let key = hash.clone();
-    let meta = blocking(move || store.blob_meta(&team, &key))
+    let meta = state
+        .store()?
+        .blob_meta(team, hash.clone())
         .await?
         .ok_or(AppError::BlobNotFound)?;
     Ok(with_headers(
@@ -130,14 +129,13 @@ pub async fn head_blob(
 pub async fn get_blob(
     State(state): State<AppState>,
     AuthTeam(team): AuthTeam,
-    uri: Uri,
+    PhotoHash(hash): PhotoHash,
     request_headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let hash = hash_of(&uri)?;
-    let store = state.store()?.clone();
+    let store = state.store()?;
     if not_modified(&request_headers, &hash) {
-        let key = hash.clone();
-        let meta = blocking(move || store.blob_meta(&team, &key))
+        let meta = store
+            .blob_meta(team, hash.clone())
             .await?
             .ok_or(AppError::BlobNotFound)?;
         let mut headers = blob_headers(&hash, &meta);
@@ -149,8 +147,8 @@ pub async fn get_blob(
             Body::empty(),
         ));
     }
-    let key = hash.clone();
-    let blob = blocking(move || store.blob(&team, &key))
+    let blob = store
+        .blob(team, hash.clone())
         .await?
         .ok_or(AppError::BlobNotFound)?;
     let meta = BlobMeta {
@@ -170,11 +168,7 @@ fn upload_type(headers: &HeaderMap) -> Result<String, AppError> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(DEFAULT_BLOB_TYPE.to_string());
     };
-    let refuse = |shown: &str| {
-        AppError::UnsupportedMediaType(format!(
-            "a photo must be sent as image/jpeg (or another image/* type, or application/octet-stream), not \"{shown}\""
-        ))
-    };
+    let refuse = |shown: &str| AppError::UnsupportedMediaType(shown.to_string());
     let text = value.to_str().map_err(|_| refuse("?"))?;
     let shown: String = text.chars().take(80).collect();
     let mime: mime_guess::Mime = text.parse().map_err(|_| refuse(&shown))?;
@@ -195,11 +189,11 @@ fn upload_type(headers: &HeaderMap) -> Result<String, AppError> {
 pub async fn put_blob(
     State(state): State<AppState>,
     AuthTeam(team): AuthTeam,
+    PhotoHash(hash): PhotoHash,
     request: Request,
 ) -> Result<Response, AppError> {
     let started = Instant::now();
-    let hash = hash_of(request.uri())?;
-    let store = state.store()?.clone();
+    let store = state.store()?;
     let content_type = upload_type(request.headers())?;
     let limit = state.max_blob_bytes();
     let declared = request
@@ -218,10 +212,8 @@ pub async fn put_blob(
     let mut hasher = Sha256::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|err| {
-            tracing::info!(team = %team.name, hash = &hash[..12], received = data.len(), error = %err, "blob upload broke off; nothing stored");
-            AppError::BadRequest(format!(
-                "the photo did not arrive whole ({err}); nothing was stored, send it again"
-            ))
+            tracing::info!(team = %team.name, hash = hash.short(), received = data.len(), error = %err, "blob upload broke off; nothing stored");
+            AppError::BlobBrokeOff(err.to_string())
         })?;
         if let Ok(chunk) = frame.into_data() {
             if data.len() + chunk.len() > limit {
@@ -231,26 +223,26 @@ pub async fn put_blob(
             data.extend_from_slice(&chunk);
         }
     }
-    let got = hex(&hasher.finalize());
+    let got = BlobHash::of_digest(&hasher.finalize()).expect("SHA-256 digests are 32 bytes");
     if got != hash {
         tracing::warn!(team = %team.name, expected = %hash, got = %got, bytes = data.len(), "blob upload refused: content does not match its hash");
-        return Err(AppError::BadRequest(format!(
-            "the photo's content does not match its name; it was damaged on the way: expected {hash} got {got}"
-        )));
+        return Err(AppError::BlobDamaged {
+            expected: hash.to_string(),
+            got: got.to_string(),
+        });
     }
 
     let bytes = data.len();
-    let (put, team) = {
-        let hash = hash.clone();
-        blocking(move || {
-            let put = store.put_blob(&team, &hash, &content_type, &data)?;
-            Ok((put, team))
-        })
-        .await?
+    let team_name = team.name.clone();
+    let blob = NewBlob {
+        hash: hash.clone(),
+        content_type,
+        data,
     };
+    let put = store.put_blob(team, blob).await?;
     tracing::info!(
-        team = %team.name,
-        hash = &hash[..12],
+        team = %team_name,
+        hash = hash.short(),
         bytes,
         stored = put.stored,
         outcome = if put.stored { "stored" } else { "already present" },
@@ -278,19 +270,8 @@ pub async fn put_blob(
 }
 
 /// Any other method on `/api/blobs/<sha256>`.
-pub async fn method_not_allowed() -> Response {
-    let mut response = (
-        StatusCode::METHOD_NOT_ALLOWED,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(xunfang_core::sync::ErrorBody {
-            error: "photos are read with GET or HEAD and uploaded with PUT".into(),
-        }),
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, PUT"));
-    response
+pub async fn method_not_allowed() -> AppError {
+    AppError::BlobMethodNotAllowed
 }
 
 /// `8 MiB`, `500 KiB`, `1234 bytes`.
@@ -306,26 +287,9 @@ pub fn human_bytes(n: usize) -> String {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
-
-    #[test]
-    fn blob_names() {
-        assert!(is_blob_hash(&"a".repeat(64)));
-        assert!(is_blob_hash(
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        ));
-        assert!(!is_blob_hash(&"A".repeat(64)));
-        assert!(!is_blob_hash(&"a".repeat(63)));
-        assert!(!is_blob_hash(&"a".repeat(65)));
-        assert!(!is_blob_hash(&"g".repeat(64)));
-        assert!(!is_blob_hash(""));
-    }
 
     #[test]
     fn sizes_read_well() {
@@ -336,7 +300,7 @@ mod unit {
 
     #[test]
     fn if_none_match() {
-        let h = "a".repeat(64);
+        let h = BlobHash::parse(&"a".repeat(64)).unwrap();
         let mut req = HeaderMap::new();
         assert!(!not_modified(&req, &h));
         req.insert(

@@ -68,11 +68,11 @@ impl DbArgs {
     fn path(&self) -> PathBuf {
         self.db
             .clone()
-            .unwrap_or_else(|| self.data.join(xunfang_server::store::DB_FILE))
+            .unwrap_or_else(|| self.data.join(xunfang_server::store::sqlite::DB_FILE))
     }
 
-    fn open(&self) -> Result<xunfang_server::Store, String> {
-        xunfang_server::Store::open(self.path()).map_err(|e| e.to_string())
+    fn open(&self) -> Result<xunfang_server::SqliteStore, String> {
+        xunfang_server::SqliteStore::open(self.path()).map_err(|e| e.to_string())
     }
 
     /// How to repeat these options on the command line.
@@ -230,7 +230,7 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
                 },
                 store.path().display(),
                 me(),
-                &token[..xunfang_server::store::TOKEN_PREFIX_LEN],
+                &token[..xunfang_server::store::sqlite::TOKEN_PREFIX_LEN],
                 db.cli()
             );
             Ok(())

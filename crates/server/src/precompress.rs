@@ -294,7 +294,7 @@ impl PrecompressCache {
         files.retain(|(path, len)| {
             *len >= 32
                 && *len <= MAX_FILE_BYTES
-                && compressible_type(crate::content_type_for(path).essence_str())
+                && compressible_type(crate::static_files::content_type_for(path).essence_str())
         });
         files.sort_by_key(|&(_, len)| len);
         let (mut raw, mut br) = (0, 0);

@@ -1,46 +1,23 @@
 //! `HEAD`/`GET`/`PUT /api/blobs/<sha256>` against the router (tower
 //! `oneshot`), with a SQLite database in a temporary directory.
 
+mod common;
+
 use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
-use serde_json::{json, Value};
+use common::{call, fx, fx_with, Res};
+use serde_json::json;
 use sha2::{Digest, Sha256};
-use tower::ServiceExt;
+use xunfang_core::BlobHash;
 use xunfang_server::blobs::{BLOB_CACHE, DEFAULT_MAX_BLOB_BYTES};
-use xunfang_server::{AppState, Cors, Store};
+use xunfang_server::Cors;
 
-struct Fx {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: Router,
-}
-
-fn fx() -> Fx {
-    fx_with(&Cors::SameOrigin, DEFAULT_MAX_BLOB_BYTES)
-}
-
-fn fx_with(cors: &Cors, max_blob_bytes: usize) -> Fx {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = Store::open(dir.path().join("data").join("xunfang.sqlite3")).unwrap();
-    let state = AppState::new(dir.path())
-        .with_store(store.clone())
-        .with_max_blob_bytes(max_blob_bytes);
-    let app = xunfang_server::app(state, cors);
-    Fx {
-        _dir: dir,
-        store,
-        app,
-    }
-}
-
+/// A photo's name, as the app computes it.
 fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    BlobHash::of_digest(&Sha256::digest(bytes))
+        .unwrap()
+        .to_string()
 }
 
 /// A fake JPEG of `n` bytes, different for each `seed`.
@@ -48,56 +25,6 @@ fn photo(seed: u8, n: usize) -> Vec<u8> {
     let mut bytes = vec![0xff, 0xd8, 0xff, 0xe0];
     bytes.extend((0..n.saturating_sub(4)).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
     bytes
-}
-
-struct Res {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Res {
-    fn json(&self) -> Value {
-        let ct = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or_default();
-        assert!(
-            ct.starts_with("application/json"),
-            "{}: content type {ct:?}",
-            self.status
-        );
-        serde_json::from_slice(&self.body).unwrap()
-    }
-
-    fn error(&self) -> String {
-        let json = self.json();
-        json["error"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error message in {json}"))
-            .to_string()
-    }
-
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(&name)
-            .unwrap_or_else(|| panic!("no {name} header"))
-            .to_str()
-            .unwrap()
-    }
-}
-
-async fn call(app: &Router, req: Request<Body>) -> Res {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Res {
-        status,
-        headers,
-        body,
-    }
 }
 
 fn request(method: &str, hash: &str, token: Option<&str>) -> axum::http::request::Builder {
@@ -165,7 +92,7 @@ fn streamed(chunks: &[u8], chunk: usize, then_fail: bool) -> Body {
 #[tokio::test]
 async fn upload_then_head_and_get_give_the_photo_back() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(1, 300_000);
     let hash = sha(&bytes);
 
@@ -225,7 +152,7 @@ async fn upload_then_head_and_get_give_the_photo_back() {
 #[tokio::test]
 async fn the_content_type_is_kept_and_defaults_to_jpeg() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let cases = [
         (Some("image/png"), "image/png"),
         (Some("IMAGE/WebP; q=1"), "image/webp"),
@@ -244,8 +171,7 @@ async fn the_content_type_is_kept_and_defaults_to_jpeg() {
     let bytes = b"<script>alert(1)</script>".to_vec();
     let hash = sha(&bytes);
     let res = put(&f.app, &token, &hash, Some("text/html"), bytes).await;
-    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(res.error().contains("image/jpeg"), "{}", res.error());
+    res.assert_refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "image/jpeg");
     assert_eq!(
         head(&f.app, &token, &hash).await.status,
         StatusCode::NOT_FOUND
@@ -255,7 +181,7 @@ async fn the_content_type_is_kept_and_defaults_to_jpeg() {
 #[tokio::test]
 async fn uploading_again_is_a_no_op() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(2, 5000);
     let hash = sha(&bytes);
     let res = put(&f.app, &token, &hash, Some("image/jpeg"), bytes.clone()).await;
@@ -281,7 +207,7 @@ async fn uploading_again_is_a_no_op() {
 #[tokio::test]
 async fn a_damaged_photo_is_refused_and_nothing_is_stored() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(3, 20_000);
     let hash = sha(&bytes);
     let mut damaged = bytes.clone();
@@ -323,7 +249,7 @@ async fn a_damaged_photo_is_refused_and_nothing_is_stored() {
 async fn a_photo_over_the_limit_is_413_with_a_message() {
     let limit = 64 * 1024;
     let f = fx_with(&Cors::SameOrigin, limit);
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
 
     // Exactly the limit is fine.
     let fits = photo(4, limit);
@@ -334,8 +260,7 @@ async fn a_photo_over_the_limit_is_413_with_a_message() {
     let big = photo(5, limit + 1);
     let hash = sha(&big);
     let res = put(&f.app, &token, &hash, Some("image/jpeg"), big.clone()).await;
-    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(res.error().contains("64 KiB"), "{}", res.error());
+    res.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "64 KiB");
 
     // No Content-Length (streamed): stopped while reading.
     let req = request("PUT", &hash, Some(&token))
@@ -343,11 +268,9 @@ async fn a_photo_over_the_limit_is_413_with_a_message() {
         .body(streamed(&big, 10_000, false))
         .unwrap();
     let res = call(&f.app, req).await;
-    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(
-        res.error().contains("larger than the server accepts"),
-        "{}",
-        res.error()
+    res.assert_refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "larger than the server accepts",
     );
     assert_eq!(
         head(&f.app, &token, &hash).await.status,
@@ -356,17 +279,16 @@ async fn a_photo_over_the_limit_is_413_with_a_message() {
 
     // The default limit is 8 MiB, and its message says so.
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let huge = vec![7u8; DEFAULT_MAX_BLOB_BYTES + 1];
     let res = put(&f.app, &token, &sha(&huge), None, huge).await;
-    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(res.error().contains("8 MiB"), "{}", res.error());
+    res.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "8 MiB");
 }
 
 #[tokio::test]
 async fn a_bad_hash_in_the_address_is_400() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(6, 100);
     let good = sha(&bytes);
     let bad = [
@@ -409,7 +331,7 @@ async fn a_bad_hash_in_the_address_is_400() {
 #[tokio::test]
 async fn no_or_unknown_token_is_401() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(7, 1000);
     let hash = sha(&bytes);
     assert_eq!(
@@ -449,8 +371,8 @@ async fn no_or_unknown_token_is_401() {
 #[tokio::test]
 async fn teams_never_see_each_others_photos() {
     let f = fx();
-    let a = f.store.create_token("office-a", "").unwrap();
-    let b = f.store.create_token("office-b", "").unwrap();
+    let a = f.token("office-a");
+    let b = f.token("office-b");
     let bytes = photo(8, 50_000);
     let hash = sha(&bytes);
     assert_eq!(
@@ -509,7 +431,7 @@ async fn teams_never_see_each_others_photos() {
 #[tokio::test]
 async fn an_interrupted_upload_stores_nothing_and_a_retry_succeeds() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(10, 900_000);
     let hash = sha(&bytes);
 
@@ -520,12 +442,7 @@ async fn an_interrupted_upload_stores_nothing_and_a_retry_succeeds() {
         .body(streamed(&bytes[..450_000], 64 * 1024, true))
         .unwrap();
     let res = call(&f.app, req).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    assert!(
-        res.error().contains("nothing was stored"),
-        "{}",
-        res.error()
-    );
+    res.assert_refused(StatusCode::BAD_REQUEST, "nothing was stored");
     assert_eq!(
         head(&f.app, &token, &hash).await.status,
         StatusCode::NOT_FOUND
@@ -551,7 +468,7 @@ async fn an_interrupted_upload_stores_nothing_and_a_retry_succeeds() {
 async fn cors_applies_as_for_sync() {
     let cors = Cors::from_args(&["https://app.example.org".into()]).unwrap();
     let f = fx_with(&cors, DEFAULT_MAX_BLOB_BYTES);
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let hash = "0".repeat(64);
     let req = Request::options(format!("/api/blobs/{hash}"))
         .header(header::ORIGIN, "https://app.example.org")

@@ -1,72 +1,21 @@
 //! `POST /api/sync` against the router (tower `oneshot`), with a SQLite
 //! database in a temporary directory.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
+use common::{
+    activity, call, fx, fx_with, id, stamp, sync, sync_body, sync_request, val, with_edit,
+};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 use xunfang_core::sync::{MAX_DOC_BYTES, MAX_PUSH_BATCH, MAX_REQUEST_BYTES};
-use xunfang_core::{Activity, DeviceId, Document, Hlc, Id, Person, Stamp};
-use xunfang_server::{AppState, Cors, Store};
-
-struct Fx {
-    dir: tempfile::TempDir,
-    store: Store,
-    app: Router,
-}
-
-fn fx() -> Fx {
-    fx_with(&Cors::SameOrigin)
-}
-
-fn fx_with(cors: &Cors) -> Fx {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = Store::open(dir.path().join("data").join("xunfang.sqlite3")).unwrap();
-    let app = xunfang_server::app(AppState::new(dir.path()).with_store(store.clone()), cors);
-    Fx { dir, store, app }
-}
-
-fn stamp(device: &str, millis: u64) -> Stamp {
-    Stamp {
-        hlc: Hlc { millis, counter: 0 },
-        device: DeviceId(device.into()),
-    }
-}
-
-fn id(n: u32) -> Id {
-    let mut random = [0u8; 10];
-    random[..4].copy_from_slice(&n.to_be_bytes());
-    Id::new_v7(1_716_170_000_000 + n as u64, random)
-}
-
-fn activity(n: u32, device: &str, title: &str) -> Document<Activity> {
-    Document::create(
-        id(n),
-        Activity {
-            title: title.into(),
-            ..Activity::default()
-        },
-        stamp(device, 1_000 + n as u64),
-    )
-}
-
-fn val<T: serde::Serialize>(doc: &T) -> Value {
-    serde_json::to_value(doc).unwrap()
-}
-
-fn sync_body(
-    device: &str,
-    cursor: Option<u64>,
-    push: Vec<Value>,
-    pull_limit: Option<usize>,
-) -> Value {
-    json!({"protocol": 1, "device": device, "cursor": cursor, "push": push, "pull_limit": pull_limit})
-}
+use xunfang_core::{Activity, Document, Person};
+use xunfang_server::blobs::DEFAULT_MAX_BLOB_BYTES;
+use xunfang_server::{AppState, Cors, SqliteStore};
 
 async fn send(
     app: &Router,
@@ -85,36 +34,14 @@ async fn send_raw(
     content_type: Option<&str>,
     body: impl Into<Body>,
 ) -> (StatusCode, Vec<u8>) {
-    let mut req = Request::post("/api/sync");
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    if let Some(ct) = content_type {
-        req = req.header(header::CONTENT_TYPE, ct);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(body.into()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let res = call(app, sync_request(token, content_type, body)).await;
+    let ct = res.header_or_empty(header::CONTENT_TYPE);
     assert!(
         ct.starts_with("application/json"),
-        "{status}: content type {ct:?}"
+        "{}: content type {ct:?}",
+        res.status
     );
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, bytes.to_vec())
-}
-
-async fn sync(app: &Router, token: &str, body: Value) -> Value {
-    let (status, json) = send(app, Some(token), Some("application/json"), body.to_string()).await;
-    assert_eq!(status, StatusCode::OK, "{json}");
-    json
+    (res.status, res.body.to_vec())
 }
 
 /// Pulls everything from `cursor` in batches of `limit`; returns the docs
@@ -172,9 +99,9 @@ async fn missing_wrong_and_revoked_tokens_get_401_with_a_message() {
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.clone()))
         .unwrap();
-    let res = f.app.clone().oneshot(res).await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()[header::WWW_AUTHENTICATE], "Bearer");
+    let res = call(&f.app, res).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers[header::WWW_AUTHENTICATE], "Bearer");
 
     let (status, _) = send(
         &f.app,
@@ -199,7 +126,7 @@ async fn missing_wrong_and_revoked_tokens_get_401_with_a_message() {
 async fn tokens_are_stored_hashed_and_revoked_by_prefix() {
     let f = fx();
     let a = f.store.create_token("office", "tablet 1").unwrap();
-    let b = f.store.create_token("office", "").unwrap();
+    let b = f.token("office");
     assert_eq!(a.len(), 64);
     assert_ne!(a, b);
     let raw = std::fs::read(f.store.path()).unwrap();
@@ -239,8 +166,8 @@ async fn tokens_are_stored_hashed_and_revoked_by_prefix() {
 #[tokio::test]
 async fn teams_never_see_each_others_documents() {
     let f = fx();
-    let a = f.store.create_token("office-a", "").unwrap();
-    let b = f.store.create_token("office-b", "").unwrap();
+    let a = f.token("office-a");
+    let b = f.token("office-b");
     let in_a = activity(1, "tablet-a", "A 的记录");
     let mut in_b = activity(1, "tablet-b", "B 的记录"); // same id, other team
     in_b.body.place = "B 地".into();
@@ -278,7 +205,7 @@ async fn teams_never_see_each_others_documents() {
 #[tokio::test]
 async fn an_oversized_body_is_413_with_a_message() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let body = format!(
         r#"{{"protocol":1,"device":"d","push":[],"pad":"{}"}}"#,
         "x".repeat(MAX_REQUEST_BYTES)
@@ -291,7 +218,7 @@ async fn an_oversized_body_is_413_with_a_message() {
 #[tokio::test]
 async fn pushing_more_than_the_batch_limit_is_400_and_stores_nothing() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let push: Vec<Value> = (0..=MAX_PUSH_BATCH as u32)
         .map(|n| val(&activity(n, "d", "x")))
         .collect();
@@ -310,7 +237,7 @@ async fn pushing_more_than_the_batch_limit_is_400_and_stores_nothing() {
 #[tokio::test]
 async fn malformed_requests_are_400_with_what_was_wrong_and_store_nothing() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let good_doc = val(&activity(1, "d", "x"));
     let cases: Vec<(Option<&str>, String, &str)> = vec![
         (
@@ -393,7 +320,7 @@ async fn malformed_requests_are_400_with_what_was_wrong_and_store_nothing() {
 #[tokio::test]
 async fn hostile_documents_are_rejected_one_by_one_and_the_rest_accepted() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let good = activity(1, "d", "好");
     let mut big_but_fine = activity(2, "d", "长");
     big_but_fine.body.notes = "字".repeat((MAX_DOC_BYTES - 4096) / 3); // 3 bytes a character
@@ -425,7 +352,7 @@ async fn hostile_documents_are_rejected_one_by_one_and_the_rest_accepted() {
         json!("just a string"),
         json!({"id": 5}),
     ];
-    let res = sync(&f.app, &token, sync_body("d", None, push, None)).await;
+    let res = f.push(&token, "d", None, push).await;
     assert_eq!(
         res["accepted"],
         json!([good.id, big_but_fine.id]),
@@ -465,7 +392,7 @@ async fn hostile_documents_are_rejected_one_by_one_and_the_rest_accepted() {
 #[tokio::test]
 async fn a_person_pushed_over_an_activity_of_the_same_id_is_rejected() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let act = activity(1, "d", "x");
     let person = Document::create(
         id(1),
@@ -475,13 +402,10 @@ async fn a_person_pushed_over_an_activity_of_the_same_id_is_rejected() {
         },
         stamp("d", 5),
     );
-    sync(&f.app, &token, sync_body("d", None, vec![val(&act)], None)).await;
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("d", None, vec![val(&person)], None),
-    )
-    .await;
+    f.push(&token, "d", None, vec![val(&act)]).await;
+    let res = f
+        .sync(&token, sync_body("d", None, vec![val(&person)], None))
+        .await;
     assert_eq!(res["accepted"], json!([]));
     assert!(
         res["rejected"][0]["reason"]
@@ -498,18 +422,17 @@ async fn a_person_pushed_over_an_activity_of_the_same_id_is_rejected() {
 #[tokio::test]
 async fn re_pushing_the_same_change_is_a_no_op() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let doc = activity(1, "d", "x");
-    let first = sync(&f.app, &token, sync_body("d", None, vec![val(&doc)], None)).await;
+    let first = f
+        .sync(&token, sync_body("d", None, vec![val(&doc)], None))
+        .await;
     assert_eq!(first["cursor"], 1);
     let seq_before = f.store.team_docs("office").unwrap()[0].seq;
     for _ in 0..3 {
-        let again = sync(
-            &f.app,
-            &token,
-            sync_body("d", Some(1), vec![val(&doc)], None),
-        )
-        .await;
+        let again = f
+            .sync(&token, sync_body("d", Some(1), vec![val(&doc)], None))
+            .await;
         assert_eq!(
             again["accepted"],
             json!([doc.id]),
@@ -523,56 +446,57 @@ async fn re_pushing_the_same_change_is_a_no_op() {
     // A document the server merged into a newer form: pushing the older
     // copy again changes nothing either.
     let mut edited = doc.clone();
-    let mut body = edited.body.clone();
-    body.place = "会议室".into();
-    edited.edit(body, stamp("d", 9_000));
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("d", Some(1), vec![val(&edited)], None),
-    )
-    .await;
+    edited = with_edit(&edited, "d", 9_000, |b| b.place = "会议室".into());
+    let res = f
+        .sync(&token, sync_body("d", Some(1), vec![val(&edited)], None))
+        .await;
     assert_eq!(res["cursor"], 2);
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("d", Some(2), vec![val(&doc)], None),
-    )
-    .await;
+    let res = f
+        .sync(&token, sync_body("d", Some(2), vec![val(&doc)], None))
+        .await;
     assert_eq!(res["cursor"], 2, "an older copy adds nothing: {res}");
 }
 
 #[tokio::test]
 async fn a_client_resumes_from_its_cursor_in_batches_and_gets_each_doc_once() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let docs: Vec<Value> = (1..=5)
         .map(|n| val(&activity(n, "writer", &format!("记录 {n}"))))
         .collect();
-    sync(
-        &f.app,
-        &token,
-        sync_body("writer", None, docs.clone(), Some(1)),
-    )
-    .await;
+    f.sync(&token, sync_body("writer", None, docs.clone(), Some(1)))
+        .await;
 
     let mut cursor = None;
     let mut got = Vec::new();
     let mut rounds = Vec::new();
     loop {
-        let res = sync(&f.app, &token, sync_body("reader", cursor, vec![], Some(2))).await;
+        let res = f.pull(&token, "reader", cursor, Some(2)).await;
         let batch = res["docs"].as_array().unwrap().clone();
         assert!(batch.len() <= 2);
         got.extend(batch.iter().cloned());
         cursor = res["cursor"].as_u64();
-        rounds.push((batch.len(), res["more"].as_bool().unwrap(), cursor.unwrap(), res["remaining"].as_u64()));
+        rounds.push((
+            batch.len(),
+            res["more"].as_bool().unwrap(),
+            cursor.unwrap(),
+            res["remaining"].as_u64(),
+        ));
         if !res["more"].as_bool().unwrap() {
             break;
         }
     }
-    assert_eq!(rounds, vec![(2, true, 2, Some(3)), (2, true, 4, Some(1)), (1, false, 5, Some(0))], "remaining says how many still wait");
+    assert_eq!(
+        rounds,
+        vec![
+            (2, true, 2, Some(3)),
+            (2, true, 4, Some(1)),
+            (1, false, 5, Some(0))
+        ],
+        "remaining says how many still wait"
+    );
     assert_eq!(got, docs, "every document exactly once, in commit order");
-    let res = sync(&f.app, &token, sync_body("reader", cursor, vec![], Some(2))).await;
+    let res = f.pull(&token, "reader", cursor, Some(2)).await;
     assert_eq!(
         (
             res["docs"].as_array().unwrap().len(),
@@ -583,21 +507,9 @@ async fn a_client_resumes_from_its_cursor_in_batches_and_gets_each_doc_once() {
 
     // A later edit comes again, alone, at a new seq.
     let mut changed: Document<Activity> = serde_json::from_value(docs[0].clone()).unwrap();
-    let mut body = changed.body.clone();
-    body.findings = "发现".into();
-    changed.edit(body, stamp("writer", 50_000));
-    sync(
-        &f.app,
-        &token,
-        sync_body("writer", Some(5), vec![val(&changed)], None),
-    )
-    .await;
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("reader", Some(5), vec![], Some(2)),
-    )
-    .await;
+    changed = with_edit(&changed, "writer", 50_000, |b| b.findings = "发现".into());
+    f.push(&token, "writer", Some(5), vec![val(&changed)]).await;
+    let res = f.pull(&token, "reader", Some(5), Some(2)).await;
     assert_eq!(res["docs"], json!([val(&changed)]));
     assert_eq!(res["cursor"], 6);
 }
@@ -605,15 +517,10 @@ async fn a_client_resumes_from_its_cursor_in_batches_and_gets_each_doc_once() {
 #[tokio::test]
 async fn a_cursor_the_server_never_issued_gets_everything() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let docs: Vec<Value> = (1..=3).map(|n| val(&activity(n, "d", "x"))).collect();
-    sync(&f.app, &token, sync_body("d", None, docs.clone(), None)).await;
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("restored", Some(1_000_000), vec![], None),
-    )
-    .await;
+    f.push(&token, "d", None, docs.clone()).await;
+    let res = f.pull(&token, "restored", Some(1_000_000), None).await;
     assert_eq!(res["docs"], json!(docs));
     assert_eq!(res["cursor"], 3);
 }
@@ -624,14 +531,9 @@ async fn a_cursor_the_server_never_issued_gets_everything() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_never_skips_a_write_that_commits_late() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let early: Vec<Value> = (1..=2).map(|n| val(&activity(n, "early", "x"))).collect();
-    sync(
-        &f.app,
-        &token,
-        sync_body("early", None, early.clone(), None),
-    )
-    .await;
+    f.push(&token, "early", None, early.clone()).await;
 
     // A slow writer (another process, say) takes seq 3 and does not commit yet.
     let late = val(&activity(3, "late", "late"));
@@ -670,7 +572,7 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
     assert_eq!(late_seq, 3);
 
     // A reader meanwhile sees the committed state: cursor 2, not 3.
-    let res = sync(&f.app, &token, sync_body("reader", None, vec![], None)).await;
+    let res = f.pull(&token, "reader", None, None).await;
     assert_eq!(res["cursor"], 2);
     assert_eq!(res["docs"], json!(early));
 
@@ -693,7 +595,7 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
     });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(!pusher.is_finished(), "a second writer waits for the first");
-    let res = sync(&f.app, &token, sync_body("reader", Some(2), vec![], None)).await;
+    let res = f.pull(&token, "reader", Some(2), None).await;
     assert_eq!(res["cursor"], 2, "nothing past 2 is visible yet: {res}");
 
     go_tx.send(()).unwrap();
@@ -706,7 +608,7 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
     );
 
     // The reader resumes from 2 and gets the late document (seq 3) first.
-    let res = sync(&f.app, &token, sync_body("reader", Some(2), vec![], None)).await;
+    let res = f.pull(&token, "reader", Some(2), None).await;
     assert_eq!(res["docs"][0], late);
     assert_eq!(res["cursor"], 4);
 }
@@ -716,37 +618,23 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
 #[tokio::test]
 async fn the_server_merges_edits_of_different_fields_and_keeps_conflicts() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let original = activity(1, "tablet-a", "走访企业");
-    sync(
-        &f.app,
-        &token,
-        sync_body("tablet-a", None, vec![val(&original)], None),
-    )
-    .await;
-    let res = sync(&f.app, &token, sync_body("tablet-b", None, vec![], None)).await;
+    f.push(&token, "tablet-a", None, vec![val(&original)]).await;
+    let res = f.pull(&token, "tablet-b", None, None).await;
     let mut on_b: Document<Activity> = serde_json::from_value(res["docs"][0].clone()).unwrap();
     let mut on_a = original.clone();
 
     // Different fields: both survive.
-    let mut body = on_a.body.clone();
-    body.place = "科技园".into();
-    on_a.edit(body, stamp("tablet-a", 10_000));
-    let mut body = on_b.body.clone();
-    body.notes = "座谈".into();
-    on_b.edit(body, stamp("tablet-b", 10_001));
-    sync(
-        &f.app,
-        &token,
-        sync_body("tablet-a", Some(1), vec![val(&on_a)], None),
-    )
-    .await;
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("tablet-b", Some(1), vec![val(&on_b)], None),
-    )
-    .await;
+    on_a = with_edit(&on_a, "tablet-a", 10_000, |b| b.place = "科技园".into());
+    on_b = with_edit(&on_b, "tablet-b", 10_001, |b| b.notes = "座谈".into());
+    f.push(&token, "tablet-a", Some(1), vec![val(&on_a)]).await;
+    let res = f
+        .sync(
+            &token,
+            sync_body("tablet-b", Some(1), vec![val(&on_b)], None),
+        )
+        .await;
     let merged: Document<Activity> =
         serde_json::from_value(res["docs"].as_array().unwrap().last().unwrap().clone()).unwrap();
     assert_eq!(merged.body.place, "科技园");
@@ -754,24 +642,18 @@ async fn the_server_merges_edits_of_different_fields_and_keeps_conflicts() {
     assert!(merged.conflicts.is_empty());
 
     // The same field, concurrently: the later shown, the other kept.
-    let mut body = on_a.body.clone();
-    body.title = "走访民营企业".into();
-    on_a.edit(body, stamp("tablet-a", 20_000));
-    let mut body = on_b.body.clone();
-    body.title = "走访科技企业".into();
-    on_b.edit(body, stamp("tablet-b", 20_001));
-    let res_a = sync(
-        &f.app,
-        &token,
-        sync_body("tablet-a", None, vec![val(&on_a)], None),
-    )
-    .await;
-    let res_b = sync(
-        &f.app,
-        &token,
-        sync_body("tablet-b", None, vec![val(&on_b)], None),
-    )
-    .await;
+    on_a = with_edit(&on_a, "tablet-a", 20_000, |b| {
+        b.title = "走访民营企业".into()
+    });
+    on_b = with_edit(&on_b, "tablet-b", 20_001, |b| {
+        b.title = "走访科技企业".into()
+    });
+    let res_a = f
+        .sync(&token, sync_body("tablet-a", None, vec![val(&on_a)], None))
+        .await;
+    let res_b = f
+        .sync(&token, sync_body("tablet-b", None, vec![val(&on_b)], None))
+        .await;
     let doc: Document<Activity> = serde_json::from_value(res_b["docs"][0].clone()).unwrap();
     assert_eq!(doc.body.title, "走访科技企业");
     assert_eq!(doc.conflicts["title"].len(), 1, "{:?}", doc.conflicts);
@@ -786,14 +668,9 @@ async fn the_server_merges_edits_of_different_fields_and_keeps_conflicts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_lose_nothing_and_never_share_a_seq() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let shared = activity(0, "origin", "共享");
-    sync(
-        &f.app,
-        &token,
-        sync_body("origin", None, vec![val(&shared)], None),
-    )
-    .await;
+    f.push(&token, "origin", None, vec![val(&shared)]).await;
 
     let mut tasks = Vec::new();
     for i in 0..8u32 {
@@ -878,31 +755,21 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
             .unwrap()
     };
     let f = fx();
-    let res = f
-        .app
-        .clone()
-        .oneshot(preflight("https://app.example.org"))
-        .await
-        .unwrap();
+    let res = call(&f.app, preflight("https://app.example.org")).await;
     assert!(res
-        .headers()
+        .headers
         .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .is_none());
 
     let cors = Cors::from_args(&["https://app.example.org".into()]).unwrap();
-    let f = fx_with(&cors);
-    let res = f
-        .app
-        .clone()
-        .oneshot(preflight("https://app.example.org"))
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
+    let f = fx_with(&cors, DEFAULT_MAX_BLOB_BYTES);
+    let res = call(&f.app, preflight("https://app.example.org")).await;
+    assert!(res.status.is_success(), "{}", res.status);
     assert_eq!(
-        res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        res.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "https://app.example.org"
     );
-    let allowed = res.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS]
+    let allowed = res.headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
         .to_str()
         .unwrap()
         .to_ascii_lowercase();
@@ -910,14 +777,9 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         allowed.contains("authorization") && allowed.contains("content-type"),
         "{allowed}"
     );
-    let res = f
-        .app
-        .clone()
-        .oneshot(preflight("https://evil.example"))
-        .await
-        .unwrap();
+    let res = call(&f.app, preflight("https://evil.example")).await;
     assert!(res
-        .headers()
+        .headers
         .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .is_none());
     // An error answer carries the header too, so the app can read the message.
@@ -925,10 +787,10 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         .header(header::ORIGIN, "https://app.example.org")
         .body(Body::empty())
         .unwrap();
-    let res = f.app.clone().oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = call(&f.app, req).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        res.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "https://app.example.org"
     );
 
@@ -954,17 +816,13 @@ async fn without_a_database_sync_is_503_json() {
 #[tokio::test]
 async fn the_database_survives_a_restart() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    sync(
-        &f.app,
-        &token,
-        sync_body("d", None, vec![val(&activity(1, "d", "x"))], None),
-    )
-    .await;
+    let token = f.token("office");
+    f.push(&token, "d", None, vec![val(&activity(1, "d", "x"))])
+        .await;
     let path = f.store.path().to_path_buf();
     drop(f.app);
     drop(f.store);
-    let store = Store::open(&path).unwrap();
+    let store = SqliteStore::open(&path).unwrap();
     let app = xunfang_server::app(
         AppState::new(f.dir.path()).with_store(store),
         &Cors::SameOrigin,
@@ -981,17 +839,17 @@ async fn the_database_survives_a_restart() {
 #[tokio::test]
 async fn fields_this_server_does_not_know_are_kept_when_nothing_needs_merging() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let doc = activity(1, "newer-app", "x");
     let mut from_newer_app = val(&doc);
     from_newer_app["body"]["weather"] = json!({"sky": "sunny", "temp_c": 21});
     from_newer_app["future"] = json!(true);
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("newer-app", None, vec![from_newer_app.clone()], None),
-    )
-    .await;
+    let res = f
+        .sync(
+            &token,
+            sync_body("newer-app", None, vec![from_newer_app.clone()], None),
+        )
+        .await;
     assert_eq!(
         res["docs"],
         json!([from_newer_app]),
@@ -999,27 +857,29 @@ async fn fields_this_server_does_not_know_are_kept_when_nothing_needs_merging() 
     );
     // A newer copy from that app (merge result = the pushed copy) keeps them too.
     let mut edited = doc.clone();
-    let mut body = edited.body.clone();
-    body.title = "y".into();
-    edited.edit(body, stamp("newer-app", 90_000));
+    edited = with_edit(&edited, "newer-app", 90_000, |b| b.title = "y".into());
     let mut edited = val(&edited);
     edited["body"]["weather"] = json!({"sky": "rain", "temp_c": 18});
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("newer-app", Some(1), vec![edited.clone()], None),
-    )
-    .await;
+    let res = f
+        .sync(
+            &token,
+            sync_body("newer-app", Some(1), vec![edited.clone()], None),
+        )
+        .await;
     assert_eq!(res["docs"], json!([edited]));
 }
 
 #[tokio::test]
 async fn pulled_documents_are_the_stored_text_and_the_answer_is_the_protocols() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    let mut docs: Vec<Value> = (1..=3).map(|n| val(&activity(n, "d", "视察 \"引号\" \\ \u{1}"))).collect();
+    let token = f.token("office");
+    let mut docs: Vec<Value> = (1..=3)
+        .map(|n| val(&activity(n, "d", "视察 \"引号\" \\ \u{1}")))
+        .collect();
     docs[1]["body"]["weather"] = json!({"temp_c": -2.5, "sky": "雪"});
-    let pushed = sync(&f.app, &token, sync_body("d", None, docs.clone(), Some(2))).await;
+    let pushed = f
+        .sync(&token, sync_body("d", None, docs.clone(), Some(2)))
+        .await;
     assert_eq!(pushed["more"], true);
 
     let pull = sync_body("other", None, vec![], Some(2)).to_string();
@@ -1033,18 +893,27 @@ async fn pulled_documents_are_the_stored_text_and_the_answer_is_the_protocols() 
     // And the whole answer is what serialising the protocol's type gives.
     let parsed: xunfang_core::sync::SyncResponse = serde_json::from_str(&text).unwrap();
     assert_eq!(serde_json::to_string(&parsed).unwrap(), text);
-    let parsed_docs: Vec<Value> = parsed.docs.iter().map(|d| serde_json::from_str(d.get()).unwrap()).collect();
+    let parsed_docs: Vec<Value> = parsed
+        .docs
+        .iter()
+        .map(|d| serde_json::from_str(d.get()).unwrap())
+        .collect();
     assert_eq!(parsed_docs, docs[..2].to_vec());
-    assert_eq!((parsed.cursor, parsed.more, parsed.remaining), (2, true, Some(1)));
+    assert_eq!(
+        (parsed.cursor, parsed.more, parsed.remaining),
+        (2, true, Some(1))
+    );
 }
 
 #[tokio::test]
 async fn a_damaged_stored_document_is_a_500_not_a_broken_answer() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    sync(&f.app, &token, sync_body("d", None, vec![val(&activity(1, "d", "x"))], None)).await;
+    let token = f.token("office");
+    f.push(&token, "d", None, vec![val(&activity(1, "d", "x"))])
+        .await;
     let conn = rusqlite::Connection::open(f.store.path()).unwrap();
-    conn.execute("UPDATE docs SET json = '{\"id\": broken'", []).unwrap();
+    conn.execute("UPDATE docs SET json = '{\"id\": broken'", [])
+        .unwrap();
     drop(conn);
     let (status, json) = send(
         &f.app,
