@@ -54,8 +54,10 @@ pub struct SyncResponse {
     pub cursor: u64,
     /// More documents are waiting past `cursor`: sync again at once.
     pub more: bool,
-    /// About how many documents wait past `cursor` (for "n of about m");
-    /// optional: a server may leave it out.
+    /// How many documents wait past `cursor` (for "n of about m"; 0 when
+    /// `more` is false). The reference server always sends it; `None` is
+    /// only for reading an answer without it (another server), meaning
+    /// unknown, and is then left out when written again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
     /// Documents committed after the request's cursor, in commit order, as
