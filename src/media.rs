@@ -99,7 +99,7 @@ pub async fn sha256_hex(blob: &Blob) -> Result<String, MediaError> {
         .digest_with_str_and_buffer_source("SHA-256", &buffer.unchecked_into::<js_sys::Object>())
         .map_err(|e| MediaError::Failed(js_err(e)))?;
     let bytes = Uint8Array::new(&JsFuture::from(digest).await.map_err(|e| MediaError::Failed(js_err(e)))?).to_vec();
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(xunfang_core::blob::hex(&bytes))
 }
 
 /// The blob's bytes, for upload.
