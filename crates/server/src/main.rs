@@ -230,7 +230,7 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
                 },
                 store.path().display(),
                 me(),
-                &token[..xunfang_server::store::sqlite::TOKEN_PREFIX_LEN],
+                &token[..xunfang_server::store::TOKEN_PREFIX_LEN],
                 db.cli()
             );
             Ok(())

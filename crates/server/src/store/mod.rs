@@ -1,11 +1,12 @@
-//! The seam between the HTTP handlers and a database: the [`SyncStore`]
-//! trait a backend implements, the values it trades, and the one sync step
-//! every backend shares (validate, then merge each push by core's rule).
+//! The seam between the server and a database: the traits a backend
+//! implements ([`SyncStore`] for requests, [`AdminStore`] for the `token`
+//! commands), the values they trade, and the steps every backend shares.
 //!
 //! The handlers see only `dyn SyncStore`; SQL lives only in a backend
 //! ([`sqlite`] today, one file per concern). A backend owns transactions and
 //! rows; what a pushed document becomes is decided here ([`decide`], which
-//! calls `xunfang_core::incoming`), so two backends cannot disagree on it.
+//! calls `xunfang_core::incoming`), and how tokens are made and picked in
+//! [`tokens`], so two backends cannot disagree on either.
 //!
 //! # What a backend promises
 //!
@@ -29,6 +30,7 @@
 //! well as a blocking one (SQLite runs on `spawn_blocking`).
 
 pub mod sqlite;
+pub mod tokens;
 
 use std::fmt;
 use std::future::Future;
@@ -43,6 +45,7 @@ use xunfang_core::sync::{
 use xunfang_core::{BlobHash, Id};
 
 pub use sqlite::SqliteStore;
+pub use tokens::{NewToken, TokenInfo, TOKEN_PREFIX_LEN};
 
 /// A storage failure (the database or the file system), for the log; users
 /// get a general message ([`crate::AppError::Store`]).
@@ -169,6 +172,39 @@ pub trait SyncStore: Send + Sync + fmt::Debug + 'static {
     /// Stores `blob` for `team` unless the team has it (then nothing is
     /// written), together with the team's usage, in one transaction.
     fn put_blob(&self, team: Team, blob: NewBlob) -> StoreFuture<'_, BlobPut>;
+}
+
+/// What the `token` commands need from a database (administration: no
+/// request waits on it). Which token an argument means, and how tokens are
+/// made, are [`tokens`]' rules, shared by every backend.
+pub trait AdminStore: Send + Sync + 'static {
+    /// Stores `token` (its hash and prefix, never the token) for `team`,
+    /// creating the team if it is new.
+    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()>;
+
+    /// All tokens, oldest first.
+    fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>>;
+
+    /// In one transaction: finds the token `given` (a checked
+    /// [`tokens::revoke_argument`]) means by [`tokens::pick_token`] and
+    /// revokes it. The token, and whether it was revoked before.
+    fn revoke_token(&self, given: String, shown: String) -> StoreFuture<'_, (TokenInfo, bool)>;
+
+    /// Whether at least one usable token exists.
+    fn has_active_tokens(&self) -> StoreFuture<'_, bool>;
+}
+
+/// Makes a token for `team` (the team is made if new) and returns it: the
+/// only time it is shown.
+pub async fn create_token(
+    store: &dyn AdminStore,
+    team: &str,
+    label: &str,
+) -> Result<String, StoreError> {
+    let (team, new) = tokens::new_token(team)?;
+    let token = new.token.clone();
+    store.add_token(team, label.to_string(), new).await?;
+    Ok(token)
 }
 
 /// What a backend does with one pushed document, given the stored text.

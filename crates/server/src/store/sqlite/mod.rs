@@ -38,13 +38,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use xunfang_core::BlobHash;
 
 use super::{
-    Blob, BlobMeta, BlobPut, NewBlob, Pull, Pushed, StoreError, StoreFuture, SyncStore, Synced,
-    Team,
+    AdminStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, StoreError, StoreFuture,
+    SyncStore, Synced, Team, TokenInfo,
 };
 pub use docs::StoredDoc;
 pub use pool::SqliteStore;
 pub use schema::DB_FILE;
-pub use tokens::{token_hash, TokenInfo, TOKEN_PREFIX_LEN};
 
 impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
@@ -93,6 +92,24 @@ impl SyncStore for SqliteStore {
 
     fn put_blob(&self, team: Team, blob: NewBlob) -> StoreFuture<'_, BlobPut> {
         self.blocking(move |store| store.insert_blob(&team, &blob))
+    }
+}
+
+impl AdminStore for SqliteStore {
+    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()> {
+        self.blocking(move |store| store.add_token_row(&team, &label, &token))
+    }
+
+    fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>> {
+        self.blocking(|store| SqliteStore::list_tokens(&store))
+    }
+
+    fn revoke_token(&self, given: String, shown: String) -> StoreFuture<'_, (TokenInfo, bool)> {
+        self.blocking(move |store| store.revoke_picked(&given, &shown))
+    }
+
+    fn has_active_tokens(&self) -> StoreFuture<'_, bool> {
+        self.blocking(|store| SqliteStore::has_active_tokens(&store))
     }
 }
 
