@@ -549,7 +549,7 @@ async fn a_cursor_the_server_never_issued_gets_everything() {
     assert_eq!(res["cursor"], 3);
 }
 
-/// The reasoning in `store.rs`: a write transaction that took seq n holds
+/// The reasoning in `store/sqlite/mod.rs`: a write transaction that took seq n holds
 /// SQLite's single write lock until it commits, so nobody takes n + 1 before
 /// and a reader never moves past n while n is still invisible.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
