@@ -25,7 +25,7 @@ use xunfang_core::doc::Body;
 use xunfang_core::backup::{Backup, BackupError, ImportCounts};
 use xunfang_core::proposal::{OpinionReport, Proposal};
 use xunfang_core::records::AllDocs;
-use xunfang_core::{Activity, Document, Id, Person};
+use xunfang_core::{Activity, Document, Id, Person, Roster};
 
 /// An open database. The app uses one (`Db::app()`); tests open their own.
 #[derive(Clone)]
@@ -194,11 +194,10 @@ impl Db {
         Ok(())
     }
 
-    /// The roster as pickers show it: people not in the trash, by name.
-    pub async fn roster(&self) -> Result<Vec<Document<xunfang_core::Person>>, StoreError> {
-        let mut people: Vec<_> = self.all::<xunfang_core::Person>().await?.docs.into_iter().filter(|p| !p.trashed).collect();
-        people.sort_by(|a, b| a.body.name.cmp(&b.body.name));
-        Ok(people)
+    /// The roster as pickers and the roster screen show it
+    /// (`Roster::into_active`: not in the trash, by name).
+    pub async fn roster(&self) -> Result<Vec<Document<Person>>, StoreError> {
+        Ok(Roster::new(self.all::<Person>().await?.docs).into_active())
     }
 
     /// Removes every document: for tests only, never offered in the UI.
