@@ -6,57 +6,20 @@
 use crate::settings;
 use leptos::prelude::*;
 use xunfang_core::validate::Problem;
-use xunfang_core::SuggestionStatus;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
+pub use xunfang_core::Lang;
 
-impl Lang {
-    /// The BCP 47 code for `<html lang>` and for the stored setting.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        let code = code.to_ascii_lowercase();
-        if code.starts_with("zh") {
-            Some(Lang::Zh)
-        } else if code.starts_with("en") {
-            Some(Lang::En)
+/// The stored choice; else English when the browser asks for English first;
+/// else Chinese.
+fn initial_lang() -> Lang {
+    settings::lang().unwrap_or_else(|| {
+        let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+        if Lang::from_code(&browser) == Some(Lang::En) {
+            Lang::En
         } else {
-            None
+            Lang::Zh
         }
-    }
-
-    pub fn is_english(self) -> bool {
-        self == Lang::En
-    }
-
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
-        }
-    }
-
-    /// The stored choice; else English when the browser asks for English
-    /// first; else Chinese.
-    pub fn initial() -> Lang {
-        settings::lang().unwrap_or_else(|| {
-            let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
-            if Lang::from_code(&browser) == Some(Lang::En) {
-                Lang::En
-            } else {
-                Lang::Zh
-            }
-        })
-    }
+    })
 }
 
 macro_rules! texts {
@@ -129,7 +92,6 @@ texts! {
     Findings => "发现问题", "Findings";
     Suggestions => "意见建议", "Suggestions";
     AddSuggestion => "添加一条建议", "Add a suggestion";
-    SuggestionN => "建议", "Suggestion";
     SuggestionContent => "建议内容", "Suggestion";
     RaisedBy => "提出人", "Raised by";
     Department => "承办部门", "For department";
@@ -137,11 +99,6 @@ texts! {
     Reply => "答复内容", "Reply";
     ReplyDate => "答复日期", "Reply date";
     RemoveSuggestion => "删除这条建议", "Remove this suggestion";
-    StatusCollected => "新收集", "Collected";
-    StatusForwarded => "已转交", "Forwarded";
-    StatusInProgress => "办理中", "In progress";
-    StatusResolved => "已办结", "Resolved";
-    StatusAnswered => "已答复", "Answered";
     FollowUp => "跟进情况", "Follow-up";
     Tags => "标签（用逗号或空格分隔）", "Tags (separated by commas or spaces)";
     DeleteRecord => "删除记录", "Delete record";
@@ -270,7 +227,6 @@ texts! {
     SyncSetupLink => "平板设置链接：在平板上打开此链接（或扫描二维码），即可自动填好同步设置。", "Tablet set-up link: open it on a tablet (or scan the QR code) to fill in the sync settings.";
     SyncSetupConfirm => "使用这个链接中的同步设置？", "Use the sync settings from this link?";
     SyncSetupUse => "使用这些设置", "Use these settings";
-    SyncSetupDone => "同步设置已保存。", "Sync settings saved.";
     SyncSaved => "已保存，正在同步。", "Saved; syncing now.";
     ConflictIntro => "此记录在其他设备上也被修改过：", "This record was also edited on another device:";
     ConflictAlso => "也在设备", "Also edited on device";
@@ -407,16 +363,6 @@ impl T {
         }
     }
 
-    pub fn status(s: SuggestionStatus) -> T {
-        match s {
-            SuggestionStatus::Collected => T::StatusCollected,
-            SuggestionStatus::Forwarded => T::StatusForwarded,
-            SuggestionStatus::InProgress => T::StatusInProgress,
-            SuggestionStatus::Resolved => T::StatusResolved,
-            SuggestionStatus::Answered => T::StatusAnswered,
-        }
-    }
-
     pub fn attendance(a: xunfang_core::Attendance) -> T {
         match a {
             xunfang_core::Attendance::Attended => T::Attended,
@@ -445,7 +391,7 @@ pub struct I18n {
 
 impl I18n {
     pub fn new() -> I18n {
-        let i18n = I18n { lang: RwSignal::new(Lang::initial()) };
+        let i18n = I18n { lang: RwSignal::new(initial_lang()) };
         // `<html lang>` follows the UI so screen readers pronounce it right.
         Effect::new(move |_| {
             let lang = i18n.lang.get();
@@ -458,6 +404,11 @@ impl I18n {
 
     pub fn t(&self, key: T) -> &'static str {
         text(key, self.lang.get())
+    }
+
+    /// The UI language now (subscribing, as `t` does).
+    pub fn lang(&self) -> Lang {
+        self.lang.get()
     }
 
     pub fn english(&self) -> bool {

@@ -13,6 +13,7 @@ pub mod doc;
 #[cfg(test)]
 mod fixture;
 pub mod id;
+pub mod lang;
 pub mod list;
 pub mod merge;
 pub mod model;
@@ -34,6 +35,7 @@ pub mod validate;
 pub use clock::{DeviceId, Hlc, Stamp};
 pub use doc::{DocError, Document, FORMAT_VERSION};
 pub use id::Id;
+pub use lang::Lang;
 pub use merge::{merge, Conflict, ConflictValue, MergeError};
 pub use model::{Activity, Attendance, Participant, Person, Suggestion, SuggestionStatus};
 pub use period::Period;

@@ -83,22 +83,6 @@ impl ProposalStatus {
             ProposalStatus::Answered => "answered",
         }
     }
-
-    /// The label in the UI language.
-    pub fn label(self, english: bool) -> &'static str {
-        match (self, english) {
-            (ProposalStatus::Draft, false) => "草拟中",
-            (ProposalStatus::Submitted, false) => "已提交",
-            (ProposalStatus::Accepted, false) => "已立案",
-            (ProposalStatus::NotAccepted, false) => "不予立案",
-            (ProposalStatus::Answered, false) => "已答复",
-            (ProposalStatus::Draft, true) => "Draft",
-            (ProposalStatus::Submitted, true) => "Submitted",
-            (ProposalStatus::Accepted, true) => "Accepted",
-            (ProposalStatus::NotAccepted, true) => "Not accepted",
-            (ProposalStatus::Answered, true) => "Answered",
-        }
-    }
 }
 
 impl Body for Proposal {
