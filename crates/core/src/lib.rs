@@ -33,10 +33,10 @@ pub mod template;
 pub mod validate;
 
 pub use clock::{DeviceId, Hlc, Stamp};
-pub use doc::{DocError, Document, FORMAT_VERSION};
+pub use doc::{ConflictValue, DocError, DocType, Document, FORMAT_VERSION};
 pub use id::Id;
 pub use lang::Lang;
-pub use merge::{merge, Conflict, ConflictValue, MergeError};
+pub use merge::{merge, Conflict, MergeError};
 pub use model::{Activity, Attendance, Participant, Person, Suggestion, SuggestionStatus};
 pub use period::Period;
 pub use roster::Roster;
