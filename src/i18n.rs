@@ -1,7 +1,11 @@
-//! Every user-visible string, in Chinese (default) and English, in one table.
+//! The app's own wording, Chinese (default) and English side by side in one
+//! table, and the UI language every screen reads through `use_i18n`.
 //!
-//! A missing translation is a compile error: each key names both texts. Labels
-//! of activity kinds and roles are data (the template), not listed here.
+//! A missing translation is a compile error: each key names both texts. Not
+//! here: labels of core's enums (suggestion and proposal status, the attendance
+//! flag), which live in `xunfang_core::lang` because core's exports and
+//! summaries write the same words; labels of activity kinds and roles, which
+//! are data (the template).
 
 use crate::settings;
 use leptos::prelude::*;

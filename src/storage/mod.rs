@@ -1,8 +1,10 @@
-//! The only place that touches IndexedDB (through rexie).
+//! The only place that touches IndexedDB (through rexie): one store per
+//! document type, the outbox, the record list's rows, photos and sync state.
 //!
-//! Documents are stored as the JSON objects `xunfang-core` defines, keyed by
-//! id, so indexes can reach into the body ("body.date"). Every failure comes
-//! back as a `StoreError` the UI can explain; nothing here panics on bad data.
+//! A document is stored as its JSON text keyed by id (`record.rs`), written in
+//! one transaction with its outbox entry and, for an activity, its list row;
+//! `schema.rs` says which stores exist. Every failure comes back as a
+//! `StoreError` the UI can explain; nothing here panics on bad data.
 
 mod error;
 pub mod quota;
