@@ -2,14 +2,13 @@
 //! table, and the UI language every screen reads through `use_i18n`.
 //!
 //! A missing translation is a compile error: each key names both texts. Not
-//! here: labels of core's enums (suggestion and proposal status, the attendance
-//! flag), which live in `xunfang_core::lang` because core's exports and
-//! summaries write the same words; labels of activity kinds and roles, which
-//! are data (the template).
+//! here: the labels of core's enums (statuses, attendance, the rule's flag, a
+//! record's problems), whose one home is `xunfang_core::lang` because core's
+//! exports and summaries write the same words; labels of activity kinds and
+//! roles, which are data (the template).
 
 use crate::settings;
 use leptos::prelude::*;
-use xunfang_core::validate::Problem;
 
 pub use xunfang_core::Lang;
 
@@ -84,9 +83,6 @@ texts! {
     RosterEmpty => "名册里还没有人员。", "The roster is empty.";
     AddToRoster => "在名册中新增人员", "Add a person to the roster";
     AttendanceOf => "出席情况", "Attendance";
-    Attended => "出席", "Attended";
-    Excused => "请假", "Excused";
-    Absent => "缺席", "Absent";
     Reason => "请假事由", "Reason for absence";
     RemoveParticipant => "移出", "Remove";
     UnknownPerson => "（名册中已删除的人员）", "(person removed from the roster)";
@@ -117,14 +113,6 @@ texts! {
     InTrash => "这条记录在回收站中。", "This record is in the trash.";
     Restore => "恢复", "Restore";
     ProblemsIntro => "还没填完（已保存，可以稍后补充）：", "Not complete yet (saved; you can finish later):";
-    ProblemKindMissing => "请选择活动类型。", "Choose the kind of activity.";
-    ProblemKindUnknown => "这个活动类型不在当前模板里，请重新选择。", "This kind is not in the current template; choose another.";
-    ProblemTitleMissing => "请填写标题。", "Enter a title.";
-    ProblemDateMissing => "请填写日期。", "Enter the date.";
-    ProblemEndBeforeStart => "结束时间不能早于开始时间。", "The end time cannot be before the start time.";
-    ProblemExcuseWithoutReason => "请假人员需要填写请假事由。", "Give a reason for each excused person.";
-    ProblemSuggestionEmpty => "建议内容不能为空。", "A suggestion needs its content.";
-    ProblemNameMissing => "请填写姓名。", "Enter a name.";
     ErrQuota => "本机存储空间已满，刚才的修改没有保存。文字仍在屏幕上，请不要关闭页面：先清理浏览器存储或删除不需要的数据，再继续编辑即可重试保存。", "This device's storage is full, so your last change was not saved. The text is still on screen; don't close the page. Free some browser storage, then keep editing to retry.";
     ErrUnavailable => "无法打开本机数据库（可能是无痕模式，或浏览器禁止了存储）。请用普通窗口打开本应用。", "The local database cannot be opened (private browsing, or storage blocked by the browser). Open the app in a normal window.";
     ErrUnreadable => "有一份数据无法读取，已原样保留。", "A stored item could not be read; it was kept as it is.";
@@ -354,27 +342,6 @@ texts! {
 }
 
 impl T {
-    pub fn problem(p: Problem) -> T {
-        match p {
-            Problem::KindMissing => T::ProblemKindMissing,
-            Problem::KindUnknown => T::ProblemKindUnknown,
-            Problem::TitleMissing => T::ProblemTitleMissing,
-            Problem::DateMissing => T::ProblemDateMissing,
-            Problem::EndBeforeStart => T::ProblemEndBeforeStart,
-            Problem::ExcuseWithoutReason => T::ProblemExcuseWithoutReason,
-            Problem::SuggestionEmpty => T::ProblemSuggestionEmpty,
-            Problem::NameMissing => T::ProblemNameMissing,
-        }
-    }
-
-    pub fn attendance(a: xunfang_core::Attendance) -> T {
-        match a {
-            xunfang_core::Attendance::Attended => T::Attended,
-            xunfang_core::Attendance::Excused => T::Excused,
-            xunfang_core::Attendance::Absent => T::Absent,
-        }
-    }
-
     pub fn store_error(kind: crate::storage::StoreErrorKind) -> T {
         use crate::storage::StoreErrorKind::*;
         match kind {

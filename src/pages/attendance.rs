@@ -15,6 +15,7 @@ use xunfang_core::attendance_rule::RuleSettings;
 use xunfang_core::points::{Item, Scheme};
 use xunfang_core::records::{AllDocs, DateRange};
 use xunfang_core::report::period_report;
+use xunfang_core::Attendance;
 
 #[component]
 pub fn AttendancePage() -> impl IntoView {
@@ -52,9 +53,9 @@ pub fn AttendancePage() -> impl IntoView {
                     <thead><tr>
                         <th scope="col">{move || i18n.t(T::Name)}</th>
                         <th scope="col">{move || i18n.t(T::Invited)}</th>
-                        <th scope="col">{move || i18n.t(T::Attended)}</th>
-                        <th scope="col">{move || i18n.t(T::Excused)}</th>
-                        <th scope="col">{move || i18n.t(T::Absent)}</th>
+                        <th scope="col">{move || Attendance::Attended.label(i18n.lang())}</th>
+                        <th scope="col">{move || Attendance::Excused.label(i18n.lang())}</th>
+                        <th scope="col">{move || Attendance::Absent.label(i18n.lang())}</th>
                         <th scope="col">{move || i18n.t(T::LongestAbsentRun)}</th>
                         <th scope="col">{move || i18n.t(T::AttendanceFlag)}</th>
                         <th scope="col">{move || i18n.t(T::Score)}</th>

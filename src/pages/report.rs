@@ -16,6 +16,7 @@ use xunfang_core::csv::sheet_table;
 use xunfang_core::points::Scheme;
 use xunfang_core::records::{AllDocs, DateRange};
 use xunfang_core::report::{period_report, PeriodReport};
+use xunfang_core::Attendance;
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
@@ -111,7 +112,7 @@ fn ReportView(report: PeriodReport) -> impl IntoView {
                         <th scope="col">{move || i18n.t(T::Name)}</th>
                         {kind_heads}
                         <th scope="col">{move || i18n.t(T::Invited)}</th>
-                        <th scope="col">{move || i18n.t(T::Absent)}</th>
+                        <th scope="col">{move || Attendance::Absent.label(i18n.lang())}</th>
                         <th scope="col">{move || i18n.t(T::AttendanceFlag)}</th>
                         <th scope="col">{move || i18n.t(T::Score)}</th>
                     </tr></thead>

@@ -1,13 +1,15 @@
-//! The UI language (`Lang`), and the label tables of core's own enums (suggestion status,
-//! proposal status, the attendance rule's flag) in Chinese and English side by side.
+//! The UI language (`Lang`), and the label table of every core enum a person reads (statuses,
+//! attendance, the rule's flag, a record's problems), Chinese and English side by side.
 //!
-//! Why these tables live here and not in the app's `i18n.rs`: core writes these words itself
-//! (CSV exports, the drafted summary, refusal messages), and the screens must show the same
-//! words, so the one home is the crate both use. The app's own wording stays in `i18n.rs`.
+//! Why label tables live here and not in the app's `i18n.rs`: core writes some of these words
+//! itself (CSV exports, the drafted summary, refusal messages) and the screens must show the
+//! same ones, and core cannot reach the app; so every table of a core enum has this one home,
+//! next to its enum's crate. The app's own wording (buttons, headings, hints) stays in `i18n.rs`.
 
 use crate::attendance_rule::Flag;
-use crate::model::SuggestionStatus;
+use crate::model::{Attendance, SuggestionStatus};
 use crate::proposal::ProposalStatus;
+use crate::validate::Problem;
 use serde::{Deserialize, Serialize};
 
 /// The language of the UI, of an export or of a drafted summary.
@@ -89,6 +91,33 @@ impl ProposalStatus {
     }
 }
 
+impl Attendance {
+    /// The attendance as the participant list and the sheet's columns name it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Attendance::Attended => lang.pick("出席", "Attended"),
+            Attendance::Excused => lang.pick("请假", "Excused"),
+            Attendance::Absent => lang.pick("缺席", "Absent"),
+        }
+    }
+}
+
+impl Problem {
+    /// What the record's problem list tells the user to do.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Problem::KindMissing => lang.pick("请选择活动类型。", "Choose the kind of activity."),
+            Problem::KindUnknown => lang.pick("这个活动类型不在当前模板里，请重新选择。", "This kind is not in the current template; choose another."),
+            Problem::TitleMissing => lang.pick("请填写标题。", "Enter a title."),
+            Problem::DateMissing => lang.pick("请填写日期。", "Enter the date."),
+            Problem::EndBeforeStart => lang.pick("结束时间不能早于开始时间。", "The end time cannot be before the start time."),
+            Problem::ExcuseWithoutReason => lang.pick("请假人员需要填写请假事由。", "Give a reason for each excused person."),
+            Problem::SuggestionEmpty => lang.pick("建议内容不能为空。", "A suggestion needs its content."),
+            Problem::NameMissing => lang.pick("请填写姓名。", "Enter a name."),
+        }
+    }
+}
+
 impl Flag {
     /// What the attendance rule says, as the sheet and its export name it.
     pub fn label(self, lang: Lang) -> &'static str {
@@ -113,7 +142,7 @@ mod tests {
     }
 
     #[test]
-    fn every_status_and_flag_has_a_label_in_each_language() {
+    fn every_status_attendance_flag_and_problem_has_a_label_in_each_language() {
         for lang in [Lang::Zh, Lang::En] {
             let mut labels: Vec<&str> = SuggestionStatus::ALL.iter().map(|s| s.label(lang)).collect();
             labels.sort();
@@ -123,5 +152,7 @@ mod tests {
         }
         assert_eq!(SuggestionStatus::InProgress.label(Lang::Zh), "办理中");
         assert_eq!(Flag::RecommendRemoval.label(Lang::En), "removal recommended");
+        assert_eq!(Attendance::ALL.map(|a| a.label(Lang::Zh)), ["出席", "请假", "缺席"]);
+        assert_eq!(Problem::NameMissing.label(Lang::En), "Enter a name.");
     }
 }
