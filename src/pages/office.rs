@@ -39,7 +39,7 @@ pub fn OfficePage() -> impl IntoView {
                     Ok((docs, _)) => {
                         let proposals = docs.proposals.iter().filter(|d| !d.trashed).map(|d| {
                             let t = d.body.title.clone();
-                            view! { <li><A href=format!("/office/proposals/{}", d.id)>{move || untitled(&t)}</A> " · " {d.body.status.label(i18n.english())}</li> }
+                            view! { <li><A href=format!("/office/proposals/{}", d.id)>{move || untitled(&t)}</A> " · " {d.body.status.label(i18n.lang())}</li> }
                         }).collect_view();
                         let reports = docs.opinion_reports.iter().filter(|d| !d.trashed).map(|d| {
                             let t = d.body.title.clone();

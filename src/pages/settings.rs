@@ -3,7 +3,8 @@
 
 use crate::components::field::SelectField;
 use crate::device;
-use crate::i18n::{use_i18n, Lang, T};
+use crate::i18n::{use_i18n, T};
+use xunfang_core::Lang;
 use crate::offline;
 use crate::storage::quota::{self, StorageInfo};
 use leptos::prelude::*;

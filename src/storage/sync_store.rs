@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use xunfang_core::sync::AnyDoc;
 use xunfang_core::sync_client::{absorb, updated, LocalStore, Pending, Received};
-use xunfang_core::{Id, Stamp};
+use xunfang_core::{DocType, Id, Stamp};
 
 const CURSOR_KEY: &str = "sync.cursor";
 
@@ -27,7 +27,7 @@ const WRITE_BATCH: usize = 50;
 pub struct OutboxEntry {
     pub id: Id,
     #[serde(rename = "type")]
-    pub doc_type: String,
+    pub doc_type: DocType,
     pub updated: Stamp,
 }
 
@@ -59,7 +59,7 @@ impl Db {
             let store = tx.store(name).map_err(StoreError::writing)?;
             for v in store.get_all(None, None).await.map_err(StoreError::writing)? {
                 if let Ok(doc) = from_js_any(&v) {
-                    let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
+                    let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(&doc) };
                     outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
                 }
             }
@@ -78,7 +78,7 @@ impl Db {
         let mut out = Vec::with_capacity(entries.len());
         for e in entries {
             let Some(entry) = parse::<OutboxEntry>(&e) else { continue };
-            let store = tx.store(store_name(&entry.doc_type)).map_err(StoreError::reading)?;
+            let store = tx.store(store_name(entry.doc_type)).map_err(StoreError::reading)?;
             if let Some(v) = store.get(JsValue::from_str(entry.id.as_str())).await.map_err(StoreError::reading)? {
                 if let Ok(doc) = from_js_any(&v) {
                     out.push(Pending { doc });
@@ -144,7 +144,7 @@ impl Db {
                 batch.entry(schema::ACTIVITY_ROWS).or_default().push(row_value(activity)?);
             }
             if result.push {
-                let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
+                let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(&doc) };
                 batch.entry(schema::OUTBOX).or_default().push(to_js(&serde_json::to_string(&entry).expect("serialises"))?);
             }
             batched += 1;

@@ -42,18 +42,6 @@ pub enum Flag {
     RecommendRemoval,
 }
 
-impl Flag {
-    /// The label in the UI language.
-    pub fn label(self, english: bool) -> &'static str {
-        match (self, english) {
-            (Flag::Warning, false) => "口头警告",
-            (Flag::RecommendRemoval, false) => "建议取消资格",
-            (Flag::Warning, true) => "verbal warning",
-            (Flag::RecommendRemoval, true) => "removal recommended",
-        }
-    }
-}
-
 /// A person's attendance in the activities given, and what the rule says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonAttendance {

@@ -9,8 +9,8 @@ use crate::doc::Document;
 use crate::model::{Activity, Attendance};
 use crate::records::Records;
 use crate::report::PeriodReport;
-use crate::suggestions_board::{status_label, BoardRow};
-use crate::summary::Lang;
+use crate::suggestions_board::BoardRow;
+use crate::lang::Lang;
 use crate::template::Template;
 use chrono::NaiveDate;
 use std::fmt;
@@ -224,7 +224,7 @@ pub fn suggestions_table(rows: &[BoardRow], template: &Template, lang: Lang) -> 
             let s = &r.suggestion;
             vec![
                 date(r.activity_date), template.kind_label(&r.activity_kind, lang == Lang::En).to_string(), r.activity_title.clone(),
-                s.content.clone(), s.raised_by.clone(), s.department.clone(), status_label(s.status, lang == Lang::En).to_string(),
+                s.content.clone(), s.raised_by.clone(), s.department.clone(), s.status.label(lang).to_string(),
                 date(s.forwarded_on), s.reply.clone(), date(s.reply_date), yes_no(s.told_raiser, lang), r.proposals.len().to_string(),
                 r.opinion_reports.len().to_string(), r.activity_id.to_string(), s.id.to_string(),
             ]
@@ -270,7 +270,7 @@ pub fn sheet_table(report: &PeriodReport, template: &Template, lang: Lang) -> Ta
             row.extend(r.attended_by_kind.iter().map(u32::to_string));
             row.extend([
                 r.count.invited.to_string(), r.count.attended.to_string(), r.count.excused.to_string(), r.count.absent.to_string(),
-                r.flag.map(|f| f.label(en).to_string()).unwrap_or_default(), r.score.to_string(), yes_no(r.passed, lang), r.person.to_string(),
+                r.flag.map(|f| f.label(lang).to_string()).unwrap_or_default(), r.score.to_string(), yes_no(r.passed, lang), r.person.to_string(),
             ]);
             row
         })

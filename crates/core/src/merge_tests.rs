@@ -226,7 +226,7 @@ fn replicas_of_different_documents_or_types_do_not_merge() {
     let b = Document::create(id(1), a.body.clone(), stamp("a", 1));
     assert!(matches!(merge(&a, &b), Err(MergeError::DifferentDocuments { .. })));
     let mut c = a.clone();
-    c.doc_type = "person".into();
+    c.doc_type = crate::doc::DocType::Person;
     assert!(matches!(merge(&a, &c), Err(MergeError::WrongType { .. })));
     let mut d = a.clone();
     assert!(matches!(d.resolve("no_such_field", None, stamp("a", 2)), Err(MergeError::UnknownPath(_))));

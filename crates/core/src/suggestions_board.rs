@@ -8,6 +8,7 @@
 
 use crate::doc::Document;
 use crate::id::Id;
+use crate::lang::Lang;
 use crate::model::{Activity, Suggestion, SuggestionStatus};
 use crate::period::Period;
 use crate::proposal::{OpinionReport, Proposal};
@@ -15,22 +16,6 @@ use crate::records::Records;
 use crate::search::{fold, Query};
 use chrono::NaiveDate;
 use std::fmt;
-
-/// The label of a suggestion status in the UI language.
-pub fn status_label(status: SuggestionStatus, english: bool) -> &'static str {
-    match (status, english) {
-        (SuggestionStatus::Collected, false) => "新收集",
-        (SuggestionStatus::Forwarded, false) => "已转交",
-        (SuggestionStatus::InProgress, false) => "办理中",
-        (SuggestionStatus::Resolved, false) => "已办结",
-        (SuggestionStatus::Answered, false) => "已答复",
-        (SuggestionStatus::Collected, true) => "Collected",
-        (SuggestionStatus::Forwarded, true) => "Forwarded",
-        (SuggestionStatus::InProgress, true) => "In progress",
-        (SuggestionStatus::Resolved, true) => "Resolved",
-        (SuggestionStatus::Answered, true) => "Answered",
-    }
-}
 
 /// Whether the status means the suggestion has left the office: forwarded,
 /// being handled, resolved or answered.
@@ -164,7 +149,7 @@ impl fmt::Display for FollowUpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FollowUpError::NotFrom { from, to } => {
-                write!(f, "a suggestion that is {} cannot become {}", status_label(*from, true), status_label(*to, true))
+                write!(f, "a suggestion that is {} cannot become {}", from.label(Lang::En), to.label(Lang::En))
             }
             FollowUpError::NoDepartment => write!(f, "say which department the suggestion is forwarded to"),
             FollowUpError::NoReply => write!(f, "write the reply or the outcome before closing the suggestion"),

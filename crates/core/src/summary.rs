@@ -12,25 +12,13 @@
 use crate::attendance_rule::{flagged, Flag, RuleSettings};
 use crate::doc::Document;
 use crate::id::Id;
+use crate::lang::Lang;
 use crate::model::{Activity, Attendance, SuggestionStatus};
 use crate::points::Scheme;
 use crate::records::{DateRange, Records};
 use crate::report::{period_report, PeriodReport};
-use crate::suggestions_board::status_label;
 use crate::template::Template;
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
-
-/// The language of the draft.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    /// 中文 (the default: summaries are filed in Chinese).
-    #[default]
-    Zh,
-    /// English, for an English UI.
-    En,
-}
 
 /// Something the records do not say, which the draft had to leave out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -285,7 +273,7 @@ fn suggestions(w: &mut Writer, r: &PeriodReport) {
     } else {
         let parts: Vec<String> = SuggestionStatus::ALL
             .iter()
-            .map(|s| if en { format!("{} {}", status_label(*s, true).to_lowercase(), r.with_status(*s)) } else { format!("{}{}条", status_label(*s, false), r.with_status(*s)) })
+            .map(|s| if en { format!("{} {}", s.label(Lang::En).to_lowercase(), r.with_status(*s)) } else { format!("{}{}条", s.label(Lang::Zh), r.with_status(*s)) })
             .collect();
         w.line(&if en {
             format!(

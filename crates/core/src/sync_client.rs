@@ -9,6 +9,7 @@
 //! nothing harmful: merging is idempotent. Not here: timers, retries, HTTP.
 
 use crate::clock::Stamp;
+use crate::doc::DocType;
 use crate::id::Id;
 use crate::incoming::{merge_incoming, Keep, Outcome, Refusal};
 use crate::sync::{AnyDoc, SyncRequest, SyncResponse, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
@@ -183,17 +184,18 @@ pub trait PushTransport {
 }
 
 /// The REST collection a document type lives in.
-pub fn collection_of(doc_type: &str) -> &'static str {
+pub const fn collection_of(doc_type: DocType) -> &'static str {
     match doc_type {
-        "person" => "people",
-        "proposal" => "proposals",
-        "opinion_report" => "opinion_reports",
-        _ => "activities",
+        DocType::Activity => "activities",
+        DocType::Person => "people",
+        DocType::Proposal => "proposals",
+        DocType::OpinionReport => "opinion_reports",
     }
 }
 
-/// The collections a REST sync reads.
-pub const REST_COLLECTIONS: [&str; 4] = ["activities", "people", "proposals", "opinion_reports"];
+/// The collections a REST sync reads: one per document type.
+pub const REST_COLLECTIONS: [&str; 4] =
+    [collection_of(DocType::Activity), collection_of(DocType::Person), collection_of(DocType::Proposal), collection_of(DocType::OpinionReport)];
 
 fn store_err(e: String) -> SyncError {
     SyncError::Store(e)

@@ -94,7 +94,7 @@ fn store_pushed(
         "INSERT INTO docs (team, id, type, json, seq) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (team, id) DO UPDATE SET type = excluded.type, json = excluded.json, seq = excluded.seq",
     )?
-    .execute(params![team.id, id, pushed.doc.doc_type(), json, seq])?;
+    .execute(params![team.id, id, pushed.doc.doc_type().as_str(), json, seq])?;
     Ok(PushResult::Written)
 }
 
