@@ -3,9 +3,9 @@
 //! and when it last worked; and the template in use (built in for now).
 //! Records never go here (IndexedDB does).
 
-use xunfang_core::Lang;
 use gloo_storage::{LocalStorage, Storage};
 use xunfang_core::Hlc;
+use xunfang_core::Lang;
 
 const LANG: &str = "xunfang.lang";
 const DEVICE: &str = "xunfang.device";

@@ -3,11 +3,11 @@
 //! keeps documents restorable, and a schema bump loses nothing.
 
 use chrono::NaiveDate;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use xunfang::storage::{schema, Db};
 use xunfang_core::clock::{DeviceId, Hlc, Stamp};
 use xunfang_core::sync::AnyDoc;
-use wasm_bindgen::JsValue;
 use xunfang_core::sync_client::{LocalStore, Received};
 use xunfang_core::{Activity, Attendance, Document, Id, Participant, Person, Suggestion};
 

@@ -34,19 +34,26 @@ pub fn AttendancePage() -> impl IntoView {
     let table = move |docs: AllDocs, range: DateRange| {
         let report = period_report(&docs.records(), range, settings::template(), &rule.get(), &Scheme::default());
         let lang = i18n.lang();
-        let rows = report.sheet_flagged_first().into_iter().cloned().map(|a| view! {
-            <tr class:flagged=a.flag.is_some()>
-                <th scope="row">{a.name}</th>
-                <td>{a.count.invited}</td>
-                <td>{a.count.attended}</td>
-                <td>{a.count.excused}</td>
-                <td>{a.count.absent}</td>
-                <td>{a.longest_absent_run}</td>
-                <td class="flag">{a.flag.map(|f| f.label(lang))}</td>
-                <td>{a.score}</td>
-                <td>{move || if a.passed { i18n.t(T::Yes) } else { i18n.t(T::No) }}</td>
-            </tr>
-        }).collect_view();
+        let rows = report
+            .sheet_flagged_first()
+            .into_iter()
+            .cloned()
+            .map(|a| {
+                view! {
+                    <tr class:flagged=a.flag.is_some()>
+                        <th scope="row">{a.name}</th>
+                        <td>{a.count.invited}</td>
+                        <td>{a.count.attended}</td>
+                        <td>{a.count.excused}</td>
+                        <td>{a.count.absent}</td>
+                        <td>{a.longest_absent_run}</td>
+                        <td class="flag">{a.flag.map(|f| f.label(lang))}</td>
+                        <td>{a.score}</td>
+                        <td>{move || if a.passed { i18n.t(T::Yes) } else { i18n.t(T::No) }}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
         view! {
             <div class="table-wrap">
                 <table class="sheet">
@@ -93,23 +100,27 @@ pub fn AttendancePage() -> impl IntoView {
 fn PointsScheme() -> impl IntoView {
     let i18n = use_i18n();
     let scheme = Scheme::default();
-    let rules = scheme.rules.iter().map(|r| {
-        let what = match &r.item {
-            Item::Attended(_) => T::PointsAttended,
-            Item::Absent => T::PointsAbsent,
-            Item::SuggestionRaised => T::PointsSuggestion,
-            Item::ProposalLead => T::PointsProposalLead,
-            Item::ProposalCoSigner => T::PointsCoSigner,
-            Item::OpinionReport => T::PointsOpinion,
-        };
-        let (points, cap) = (r.points, r.cap);
-        view! {
-            <li>
-                {move || i18n.t(what)} " " {format!("{points:+}")}
-                {cap.map(|c| view! { " (" {move || i18n.t(T::PointsCap)} " " {c} ")" })}
-            </li>
-        }
-    }).collect_view();
+    let rules = scheme
+        .rules
+        .iter()
+        .map(|r| {
+            let what = match &r.item {
+                Item::Attended(_) => T::PointsAttended,
+                Item::Absent => T::PointsAbsent,
+                Item::SuggestionRaised => T::PointsSuggestion,
+                Item::ProposalLead => T::PointsProposalLead,
+                Item::ProposalCoSigner => T::PointsCoSigner,
+                Item::OpinionReport => T::PointsOpinion,
+            };
+            let (points, cap) = (r.points, r.cap);
+            view! {
+                <li>
+                    {move || i18n.t(what)} " " {format!("{points:+}")}
+                    {cap.map(|c| view! { " (" {move || i18n.t(T::PointsCap)} " " {c} ")" })}
+                </li>
+            }
+        })
+        .collect_view();
     let (base, pass) = (scheme.base, scheme.pass_mark);
     view! {
         <details class="scheme">

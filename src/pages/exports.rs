@@ -105,7 +105,8 @@ pub fn ExportsPage() -> impl IntoView {
                     {move || i18n.t(T::ImportUpdated)} " " <span data-count="updated">{c.updated}</span> " · "
                     {move || i18n.t(T::ImportUnchanged)} " " <span data-count="unchanged">{c.unchanged}</span>
                 </p>
-            }.into_any(),
+            }
+            .into_any(),
             Imported::Refused(e) => {
                 let why = match &e {
                     BackupError::Malformed(_) => T::ImportMalformed,

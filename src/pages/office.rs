@@ -25,8 +25,10 @@ pub fn OfficePage() -> impl IntoView {
         ("/office/exports", T::ExportsTitle, T::ExportsIntro),
     ]
     .into_iter()
-    .map(|(href, title, intro)| view! {
-        <li><A href=href><span class="title">{move || i18n.t(title)}</span><span class="meta">{move || i18n.t(intro)}</span></A></li>
+    .map(|(href, title, intro)| {
+        view! {
+            <li><A href=href><span class="title">{move || i18n.t(title)}</span><span class="meta">{move || i18n.t(intro)}</span></A></li>
+        }
     })
     .collect_view();
     let untitled = move |t: &str| if t.trim().is_empty() { i18n.t(T::Untitled).to_string() } else { t.to_string() };

@@ -49,9 +49,8 @@ pub fn SuggestionsPage() -> impl IntoView {
     let who = RwSignal::new(String::new());
     let period = PeriodChoice::new("all");
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
-    let status_options = Signal::derive(move || {
-        SuggestionStatus::ALL.into_iter().map(|s| (s.key().to_string(), s.label(i18n.lang()).to_string())).collect::<Vec<_>>()
-    });
+    let status_options =
+        Signal::derive(move || SuggestionStatus::ALL.into_iter().map(|s| (s.key().to_string(), s.label(i18n.lang()).to_string())).collect::<Vec<_>>());
     let department_options = Signal::derive(move || {
         let docs = data.get().and_then(Result::ok).map(|(d, _)| d).unwrap_or_default();
         departments(&docs.records()).into_iter().map(|d| (d.clone(), d)).collect::<Vec<_>>()
@@ -67,10 +66,8 @@ pub fn SuggestionsPage() -> impl IntoView {
         let rows = board(&docs.records(), &filter, device::today());
         let counts = count_by_status(rows.iter().map(|r| &r.suggestion));
         let people = StoredValue::new(Roster::new(docs.people.clone()));
-        let summary = counts
-            .into_iter()
-            .map(|(s, n)| view! { <span class="count" data-status=s.key()>{move || s.label(i18n.lang())} " " {n}</span> })
-            .collect_view();
+        let summary =
+            counts.into_iter().map(|(s, n)| view! { <span class="count" data-status=s.key()>{move || s.label(i18n.lang())} " " {n}</span> }).collect_view();
         let any = !rows.is_empty();
         let items = rows.into_iter().map(|row| view! { <BoardItem row=row b=b people=people/> }).collect_view();
         view! {
@@ -192,12 +189,22 @@ fn BoardItem(row: BoardRow, b: Board, people: StoredValue<Roster>) -> impl IntoV
     let kind = row.activity_kind.clone();
     let title = row.activity_title.clone();
     let record_href = format!("/records/{}", row.activity_id);
-    let proposals = row.proposals.iter().enumerate().map(|(i, id)| {
-        view! { <A href=format!("/office/proposals/{id}")>{move || i18n.t(T::ProposalN)} " " {i + 1}</A> }
-    }).collect_view();
-    let reports = row.opinion_reports.iter().enumerate().map(|(i, id)| {
-        view! { <A href=format!("/office/opinions/{id}")>{move || i18n.t(T::OpinionN)} " " {i + 1}</A> }
-    }).collect_view();
+    let proposals = row
+        .proposals
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            view! { <A href=format!("/office/proposals/{id}")>{move || i18n.t(T::ProposalN)} " " {i + 1}</A> }
+        })
+        .collect_view();
+    let reports = row
+        .opinion_reports
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            view! { <A href=format!("/office/opinions/{id}")>{move || i18n.t(T::OpinionN)} " " {i + 1}</A> }
+        })
+        .collect_view();
     let content = if s.content.trim().is_empty() { None } else { Some(s.content.clone()) };
 
     view! {

@@ -7,8 +7,8 @@
 //! `StoreError` the UI can explain; nothing here panics on bad data.
 
 mod error;
-pub mod quota;
 pub mod photos;
+pub mod quota;
 mod record;
 mod rows;
 pub mod schema;
@@ -22,8 +22,8 @@ use rexie::{Rexie, TransactionMode};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use xunfang_core::doc::{Body, DocType};
 use xunfang_core::backup::{Backup, BackupError, ImportCounts};
+use xunfang_core::doc::{Body, DocType};
 use xunfang_core::proposal::{OpinionReport, Proposal};
 use xunfang_core::records::AllDocs;
 use xunfang_core::{Activity, Document, Id, Person, Roster};

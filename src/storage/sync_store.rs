@@ -5,12 +5,12 @@ use super::record::{any_record, any_record_as};
 use super::rows::row_value;
 use super::{from_js_any, schema, to_js, Db, StoreError};
 use futures::future::join_all;
-use std::collections::{HashMap, HashSet};
 use rexie::{KeyRange, Store, TransactionMode};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use xunfang_core::sync::AnyDoc;
 use xunfang_core::sync_client::{absorb, updated, LocalStore, Pending, Received};
@@ -124,7 +124,13 @@ impl Db {
             let name = store_name(remote.doc_type());
             let absent = stored[name].as_ref().is_some_and(|ids| !ids.contains(remote.id().as_str()));
             let (store, key) = (&stores[name], JsValue::from_str(remote.id().as_str()));
-            async move { if absent { Ok(None) } else { store.get(key).await } }
+            async move {
+                if absent {
+                    Ok(None)
+                } else {
+                    store.get(key).await
+                }
+            }
         });
         let locals = join_all(reads).await;
         let mut batch: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
@@ -207,7 +213,11 @@ type Puts<'a> = Pin<Box<dyn Future<Output = Result<(), rexie::Error>> + 'a>>;
 /// first poll issues every put (IndexedDB takes each value at once), and
 /// the future waiting for the last put joins `writing`, awaited at the end.
 /// A failed put aborts the whole transaction, so nothing is half stored.
-async fn start_puts<'a>(stores: &'a HashMap<&'static str, Store>, batch: &mut HashMap<&'static str, Vec<JsValue>>, writing: &mut Vec<Puts<'a>>) -> Result<(), StoreError> {
+async fn start_puts<'a>(
+    stores: &'a HashMap<&'static str, Store>,
+    batch: &mut HashMap<&'static str, Vec<JsValue>>,
+    writing: &mut Vec<Puts<'a>>,
+) -> Result<(), StoreError> {
     for (name, values) in batch.drain() {
         let mut puts: Puts<'a> = Box::pin(stores[name].put_all(values.into_iter().map(|v| (v, None))));
         match futures::poll!(puts.as_mut()) {

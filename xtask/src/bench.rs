@@ -20,10 +20,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     no_args(args)?;
     let start = Instant::now();
     cargo_fetch()?;
-    ensure_tools(Needs {
-        browser: true,
-        ..APP_TOOLS
-    })?;
+    ensure_tools(Needs { browser: true, ..APP_TOOLS })?;
     step("bench tools", || {
         if let Err(e) = ensure(&format!("twiggy {TWIGGY_VERSION}"), has_twiggy, || {
             run_cmd(cargo_cmd().args(["install", "twiggy", "--version", TWIGGY_VERSION, "--locked"]))
@@ -39,21 +36,18 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let bin = build_server_profile(true)?;
     let built = start.elapsed();
     step("benchmarks (node tests/bench/run.mjs)", || {
-        run_cmd(Command::new("node")
-            .current_dir(root())
-            .arg("tests/bench/run.mjs")
-            .env("PATH", tool_path())
-            .env("XUNFANG_ROOT", root())
-            .env("XUNFANG_SERVER_BIN", &bin)
-            .env("XUNFANG_DIST", root().join("dist"))
-            .env("CHROMIUM", CHROMIUM))
+        run_cmd(
+            Command::new("node")
+                .current_dir(root())
+                .arg("tests/bench/run.mjs")
+                .env("PATH", tool_path())
+                .env("XUNFANG_ROOT", root())
+                .env("XUNFANG_SERVER_BIN", &bin)
+                .env("XUNFANG_DIST", root().join("dist"))
+                .env("CHROMIUM", CHROMIUM),
+        )
     })?;
-    println!(
-        "\nbench done in {} (builds and tools {}); see {}",
-        fmt_duration(start.elapsed()),
-        fmt_duration(built),
-        root().join("BENCHMARKS.md").display()
-    );
+    println!("\nbench done in {} (builds and tools {}); see {}", fmt_duration(start.elapsed()), fmt_duration(built), root().join("BENCHMARKS.md").display());
     Ok(())
 }
 

@@ -120,22 +120,14 @@ struct ServeOpts {
 }
 
 fn parse_serve(args: &[String]) -> Result<ServeOpts> {
-    let mut opts = ServeOpts {
-        bind: DEFAULT_BIND.into(),
-        data: root().join("data"),
-    };
+    let mut opts = ServeOpts { bind: DEFAULT_BIND.into(), data: root().join("data") };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (key, inline) = match a.split_once('=') {
             Some((k, v)) => (k, Some(v.to_string())),
             None => (a.as_str(), None),
         };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| Error::Usage(format!("`{key}` needs a value")))
-        };
+        let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| Error::Usage(format!("`{key}` needs a value")));
         match key {
             "--bind" => opts.bind = value()?,
             "--data" => opts.data = PathBuf::from(value()?),
@@ -153,17 +145,9 @@ struct TestOpts {
 }
 
 fn parse_test(args: &[String]) -> Result<TestOpts> {
-    let mut selected = TestOpts {
-        native: false,
-        wasm: false,
-        e2e: false,
-    };
+    let mut selected = TestOpts { native: false, wasm: false, e2e: false };
     let mut any_selected = false;
-    let mut skip = TestOpts {
-        native: false,
-        wasm: false,
-        e2e: false,
-    };
+    let mut skip = TestOpts { native: false, wasm: false, e2e: false };
     for a in args {
         match a.as_str() {
             "native" => (selected.native, any_selected) = (true, true),
@@ -176,26 +160,15 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
         }
     }
     if !any_selected {
-        selected = TestOpts {
-            native: true,
-            wasm: true,
-            e2e: true,
-        };
+        selected = TestOpts { native: true, wasm: true, e2e: true };
     }
-    Ok(TestOpts {
-        native: selected.native && !skip.native,
-        wasm: selected.wasm && !skip.wasm,
-        e2e: selected.e2e && !skip.e2e,
-    })
+    Ok(TestOpts { native: selected.native && !skip.native, wasm: selected.wasm && !skip.wasm, e2e: selected.e2e && !skip.e2e })
 }
 
 // ---------------------------------------------------------------- paths --
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 fn tools_dir() -> PathBuf {
@@ -217,10 +190,7 @@ fn cargo() -> OsString {
 /// PATH with the project-local npm tools and ~/.cargo/bin in front.
 fn tool_path() -> OsString {
     let mut dirs = vec![npm_bin_dir()];
-    if let Some(home) = env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| home().map(|h| h.join(".cargo")))
-    {
+    if let Some(home) = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".cargo"))) {
         dirs.push(home.join("bin"));
     }
     if let Some(path) = env::var_os("PATH") {
@@ -270,9 +240,7 @@ fn describe(cmd: &Command) -> String {
 fn run(cmd: &mut Command) -> Result<()> {
     let shown = describe(cmd);
     println!("$ {shown}");
-    let status = cmd
-        .status()
-        .map_err(|e| fail(format!("cannot run `{shown}`: {e}")))?;
+    let status = cmd.status().map_err(|e| fail(format!("cannot run `{shown}`: {e}")))?;
     if status.success() {
         Ok(())
     } else {
@@ -283,9 +251,7 @@ fn run(cmd: &mut Command) -> Result<()> {
 /// Runs a command quietly and returns its trimmed stdout, or None.
 fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(Stdio::null()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn tool(name: &str) -> Command {
@@ -316,14 +282,10 @@ struct Needs {
 fn ensure_tools(needs: Needs) -> Result<()> {
     step("tools", || {
         if needs.wasm_target {
-            ensure("wasm32-unknown-unknown target", has_wasm_target, || {
-                run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
-            })?;
+            ensure("wasm32-unknown-unknown target", has_wasm_target, || run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"])))?;
         }
         if needs.trunk {
-            ensure(&format!("trunk {TRUNK_VERSION}"), has_trunk, || {
-                run(cargo_cmd().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
-            })?;
+            ensure(&format!("trunk {TRUNK_VERSION}"), has_trunk, || run(cargo_cmd().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"])))?;
         }
         if needs.wasm_bindgen {
             let version = wasm_bindgen_version()?;
@@ -331,48 +293,27 @@ fn ensure_tools(needs: Needs) -> Result<()> {
                 &format!("wasm-bindgen-cli {version}"),
                 || has_wasm_bindgen(&version),
                 || {
-                    run(cargo_cmd().args([
-                        "install",
-                        "wasm-bindgen-cli",
-                        "--version",
-                        &version,
-                        "--locked",
-                    ]))
-                    .or_else(|_| {
+                    run(cargo_cmd().args(["install", "wasm-bindgen-cli", "--version", &version, "--locked"])).or_else(|_| {
                         println!("retrying without --locked");
-                        run(cargo_cmd().args([
-                            "install",
-                            "wasm-bindgen-cli",
-                            "--version",
-                            &version,
-                        ]))
+                        run(cargo_cmd().args(["install", "wasm-bindgen-cli", "--version", &version]))
                     })
                 },
             )?;
         }
         if needs.wasm_opt {
-            ensure(
-                &format!("wasm-opt (npm binaryen {BINARYEN_VERSION})"),
-                has_wasm_opt,
-                || {
-                    std::fs::create_dir_all(tools_dir())
-                        .map_err(|e| fail(format!("cannot create target/tools: {e}")))?;
-                    run(Command::new("npm")
-                        .current_dir(tools_dir())
-                        .args(["install", "--prefix", ".", "--no-audit", "--no-fund"])
-                        .arg(format!("binaryen@{BINARYEN_VERSION}")))
-                },
-            )?;
+            ensure(&format!("wasm-opt (npm binaryen {BINARYEN_VERSION})"), has_wasm_opt, || {
+                std::fs::create_dir_all(tools_dir()).map_err(|e| fail(format!("cannot create target/tools: {e}")))?;
+                run(Command::new("npm")
+                    .current_dir(tools_dir())
+                    .args(["install", "--prefix", ".", "--no-audit", "--no-fund"])
+                    .arg(format!("binaryen@{BINARYEN_VERSION}")))
+            })?;
         }
         if needs.browser {
             ensure("chromium + chromium-driver", has_browser, || {
                 let sudo = !is_root();
                 let apt = |args: &[&str]| {
-                    let mut cmd = if sudo {
-                        Command::new("sudo")
-                    } else {
-                        Command::new("apt-get")
-                    };
+                    let mut cmd = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
                     if sudo {
                         cmd.arg("apt-get");
                     }
@@ -380,42 +321,20 @@ fn ensure_tools(needs: Needs) -> Result<()> {
                     cmd
                 };
                 run(&mut apt(&["update"]))?;
-                run(&mut apt(&[
-                    "install",
-                    "-y",
-                    "--no-install-recommends",
-                    "chromium",
-                    "chromium-driver",
-                ]))
+                run(&mut apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]))
             })?;
         }
         if needs.node_modules {
-            ensure(
-                "tests/e2e/node_modules (playwright-core)",
-                has_node_modules,
-                || {
-                    let sub = if e2e_dir().join("package-lock.json").is_file() {
-                        "ci"
-                    } else {
-                        "install"
-                    };
-                    run(Command::new("npm").current_dir(e2e_dir()).args([
-                        sub,
-                        "--no-audit",
-                        "--no-fund",
-                    ]))
-                },
-            )?;
+            ensure("tests/e2e/node_modules (playwright-core)", has_node_modules, || {
+                let sub = if e2e_dir().join("package-lock.json").is_file() { "ci" } else { "install" };
+                run(Command::new("npm").current_dir(e2e_dir()).args([sub, "--no-audit", "--no-fund"]))
+            })?;
         }
         Ok(())
     })
 }
 
-fn ensure(
-    what: &str,
-    present: impl FnOnce() -> bool,
-    install: impl FnOnce() -> Result<()>,
-) -> Result<()> {
+fn ensure(what: &str, present: impl FnOnce() -> bool, install: impl FnOnce() -> Result<()>) -> Result<()> {
     if present() {
         println!("    ok: {what}");
         return Ok(());
@@ -432,26 +351,21 @@ fn is_root() -> bool {
 }
 
 fn has_wasm_target() -> bool {
-    output(Command::new("rustup").args(["target", "list", "--installed"]))
-        .is_some_and(|s| s.lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+    output(Command::new("rustup").args(["target", "list", "--installed"])).is_some_and(|s| s.lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
 }
 
 fn has_trunk() -> bool {
-    output(tool("trunk").arg("--version"))
-        .is_some_and(|s| s.split_whitespace().nth(1) == Some(TRUNK_VERSION))
+    output(tool("trunk").arg("--version")).is_some_and(|s| s.split_whitespace().nth(1) == Some(TRUNK_VERSION))
 }
 
 fn has_wasm_bindgen(version: &str) -> bool {
-    output(tool("wasm-bindgen").arg("--version"))
-        .is_some_and(|s| s.split_whitespace().nth(1) == Some(version))
+    output(tool("wasm-bindgen").arg("--version")).is_some_and(|s| s.split_whitespace().nth(1) == Some(version))
         && output(tool("wasm-bindgen-test-runner").arg("--version")).is_some()
 }
 
 fn has_wasm_opt() -> bool {
     npm_bin_dir().join("wasm-opt").exists()
-        && tools_dir()
-            .join("node_modules/binaryen/package.json")
-            .is_file()
+        && tools_dir().join("node_modules/binaryen/package.json").is_file()
         && std::fs::read_to_string(tools_dir().join("node_modules/binaryen/package.json"))
             .is_ok_and(|s| s.contains(&format!("\"version\": \"{BINARYEN_VERSION}\"")))
 }
@@ -461,9 +375,7 @@ fn has_browser() -> bool {
 }
 
 fn has_node_modules() -> bool {
-    ["playwright-core", "json-server"]
-        .iter()
-        .all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
+    ["playwright-core", "json-server"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
 }
 
 /// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).
@@ -472,8 +384,7 @@ fn wasm_bindgen_version() -> Result<String> {
     if !lock.is_file() {
         run(cargo_cmd().arg("generate-lockfile"))?;
     }
-    let text =
-        std::fs::read_to_string(&lock).map_err(|e| fail(format!("cannot read Cargo.lock: {e}")))?;
+    let text = std::fs::read_to_string(&lock).map_err(|e| fail(format!("cannot read Cargo.lock: {e}")))?;
     lock_version(&text, "wasm-bindgen").ok_or_else(|| fail("no wasm-bindgen package in Cargo.lock"))
 }
 
@@ -483,10 +394,7 @@ fn lock_version(lock: &str, name: &str) -> Option<String> {
     for block in lock.split("[[package]]") {
         let mut lines = block.lines().map(str::trim);
         if lines.clone().any(|l| l == wanted) {
-            return lines
-                .find_map(|l| l.strip_prefix("version = \""))
-                .and_then(|v| v.strip_suffix('"'))
-                .map(str::to_string);
+            return lines.find_map(|l| l.strip_prefix("version = \"")).and_then(|v| v.strip_suffix('"')).map(str::to_string);
         }
     }
     None
@@ -494,14 +402,7 @@ fn lock_version(lock: &str, name: &str) -> Option<String> {
 
 // --------------------------------------------------------------- builds --
 
-const APP_TOOLS: Needs = Needs {
-    wasm_target: true,
-    trunk: true,
-    wasm_bindgen: true,
-    wasm_opt: true,
-    browser: false,
-    node_modules: false,
-};
+const APP_TOOLS: Needs = Needs { wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, node_modules: false };
 
 fn cargo_fetch() -> Result<()> {
     step("cargo fetch", || run(cargo_cmd().arg("fetch")))
@@ -509,15 +410,8 @@ fn cargo_fetch() -> Result<()> {
 
 fn trunk_build() -> Result<()> {
     step("app release build (trunk)", || {
-        run(tool("trunk")
-            .current_dir(root())
-            .args(["build", "--release", "--offline"])
-            .env("TRUNK_SKIP_VERSION_CHECK", "true"))
-        .map_err(|e| {
-            fail(format!(
-                "{e}\n(the app under src/ or index.html did not build)"
-            ))
-        })
+        run(tool("trunk").current_dir(root()).args(["build", "--release", "--offline"]).env("TRUNK_SKIP_VERSION_CHECK", "true"))
+            .map_err(|e| fail(format!("{e}\n(the app under src/ or index.html did not build)")))
     })
 }
 
@@ -538,19 +432,12 @@ fn build_server_profile(release: bool) -> Result<PathBuf> {
         args.push("--release");
     }
     step(if release { "server build (release)" } else { "server build" }, || run(cargo_cmd().args(&args)))?;
-    let target_dir = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let bin = target_dir
-        .join(if release { "release" } else { "debug" })
-        .join(format!("xunfang-server{}", env::consts::EXE_SUFFIX));
+    let target_dir = env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let bin = target_dir.join(if release { "release" } else { "debug" }).join(format!("xunfang-server{}", env::consts::EXE_SUFFIX));
     if bin.is_file() {
         Ok(bin)
     } else {
-        Err(fail(format!(
-            "server binary not found at {}",
-            bin.display()
-        )))
+        Err(fail(format!("server binary not found at {}", bin.display())))
     }
 }
 
@@ -559,11 +446,7 @@ fn build() -> Result<()> {
     cargo_fetch()?;
     ensure_tools(APP_TOOLS)?;
     trunk_build()?;
-    println!(
-        "\napp built into {} in {}",
-        root().join("dist").display(),
-        fmt_duration(start.elapsed())
-    );
+    println!("\napp built into {} in {}", root().join("dist").display(), fmt_duration(start.elapsed()));
     Ok(())
 }
 
@@ -571,11 +454,7 @@ fn serve(opts: ServeOpts) -> Result<()> {
     build()?;
     let bin = build_server()?;
     let mut cmd = Command::new(&bin);
-    cmd.current_dir(root())
-        .args(["serve", "--bind", &opts.bind, "--dist"])
-        .arg(root().join("dist"))
-        .arg("--data")
-        .arg(&opts.data);
+    cmd.current_dir(root()).args(["serve", "--bind", &opts.bind, "--dist"]).arg(root().join("dist")).arg("--data").arg(&opts.data);
     println!("\nstarting the server (Ctrl-C stops it)");
     run(&mut cmd)
 }
@@ -586,11 +465,7 @@ fn test(opts: TestOpts) -> Result<()> {
     let start = Instant::now();
     let mut results: Vec<(&str, Result<Duration, String>)> = Vec::new();
     let mut skipped: Vec<&str> = Vec::new();
-    for (name, on) in [
-        ("native", opts.native),
-        ("wasm", opts.wasm),
-        ("e2e", opts.e2e),
-    ] {
+    for (name, on) in [("native", opts.native), ("wasm", opts.wasm), ("e2e", opts.e2e)] {
         if !on {
             skipped.push(name);
         }
@@ -615,10 +490,7 @@ fn test(opts: TestOpts) -> Result<()> {
         let mut timed = |name: &'static str, f: &dyn Fn() -> Result<()>| {
             let t = Instant::now();
             let r = f();
-            results.push((
-                name,
-                r.as_ref().map(|_| t.elapsed()).map_err(|e| e.to_string()),
-            ));
+            results.push((name, r.as_ref().map(|_| t.elapsed()).map_err(|e| e.to_string())));
             r.map_err(tag(name))
         };
         if opts.native {
@@ -654,26 +526,14 @@ fn test(opts: TestOpts) -> Result<()> {
 }
 
 fn test_native() -> Result<()> {
-    step("native tests (core, server, xtask)", || {
-        run(cargo_cmd().args(["test", "--workspace", "--exclude", "xunfang"]))
-    })
+    step("native tests (core, server, xtask)", || run(cargo_cmd().args(["test", "--workspace", "--exclude", "xunfang"])))
 }
 
 fn test_wasm() -> Result<()> {
     step("wasm browser tests (chromium via chromedriver)", || {
         run(cargo_cmd()
-            .args([
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "-p",
-                "xunfang",
-                "--tests",
-            ])
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
+            .args(["test", "--target", "wasm32-unknown-unknown", "-p", "xunfang", "--tests"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env_remove("GECKODRIVER")
             .env_remove("SAFARIDRIVER")
@@ -710,28 +570,14 @@ struct Server {
 
 impl Server {
     fn start(bin: &Path) -> Result<Server> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
         let data = env::temp_dir().join(format!("xunfang-e2e-data-{}-{nanos}", std::process::id()));
         let mut cmd = Command::new(bin);
-        cmd.current_dir(root())
-            .args(["serve", "--bind", "127.0.0.1:0", "--dist"])
-            .arg(root().join("dist"))
-            .arg("--data")
-            .arg(&data)
-            .stdout(Stdio::piped());
+        cmd.current_dir(root()).args(["serve", "--bind", "127.0.0.1:0", "--dist"]).arg(root().join("dist")).arg("--data").arg(&data).stdout(Stdio::piped());
         println!("$ {}", describe(&cmd));
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| fail(format!("cannot start the server: {e}")))?;
+        let mut child = cmd.spawn().map_err(|e| fail(format!("cannot start the server: {e}")))?;
         let stdout = child.stdout.take().expect("piped stdout");
-        let mut server = Server {
-            child,
-            url: String::new(),
-            data,
-        };
+        let mut server = Server { child, url: String::new(), data };
 
         // The server prints `Xunfang is running at http://ADDR/`.
         let (tx, rx) = mpsc::channel();
@@ -746,9 +592,7 @@ impl Server {
                 }
             }
         });
-        server.url = rx
-            .recv_timeout(Duration::from_secs(30))
-            .map_err(|_| fail("the server did not report its address within 30s"))?;
+        server.url = rx.recv_timeout(Duration::from_secs(30)).map_err(|_| fail("the server did not report its address within 30s"))?;
         server.wait_healthy(Duration::from_secs(30))?;
         Ok(server)
     }
@@ -764,10 +608,7 @@ impl Server {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(fail(format!(
-                    "{}/api/health did not answer ok within {timeout:?}",
-                    self.url
-                )));
+                return Err(fail(format!("{}/api/health did not answer ok within {timeout:?}", self.url)));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -778,10 +619,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
             // SIGTERM for a graceful stop, SIGKILL if it lingers.
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(self.child.id().to_string())
-                .status();
+            let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = self.child.try_wait() {
@@ -822,36 +660,11 @@ mod tests {
 
     #[test]
     fn test_selection() {
-        let all = TestOpts {
-            native: true,
-            wasm: true,
-            e2e: true,
-        };
+        let all = TestOpts { native: true, wasm: true, e2e: true };
         assert_eq!(parse_test(&[]).unwrap(), all);
-        assert_eq!(
-            parse_test(&strings(&["--skip-wasm", "--skip-e2e"])).unwrap(),
-            TestOpts {
-                native: true,
-                wasm: false,
-                e2e: false
-            }
-        );
-        assert_eq!(
-            parse_test(&strings(&["e2e"])).unwrap(),
-            TestOpts {
-                native: false,
-                wasm: false,
-                e2e: true
-            }
-        );
-        assert_eq!(
-            parse_test(&strings(&["native", "e2e", "--skip-e2e"])).unwrap(),
-            TestOpts {
-                native: true,
-                wasm: false,
-                e2e: false
-            }
-        );
+        assert_eq!(parse_test(&strings(&["--skip-wasm", "--skip-e2e"])).unwrap(), TestOpts { native: true, wasm: false, e2e: false });
+        assert_eq!(parse_test(&strings(&["e2e"])).unwrap(), TestOpts { native: false, wasm: false, e2e: true });
+        assert_eq!(parse_test(&strings(&["native", "e2e", "--skip-e2e"])).unwrap(), TestOpts { native: true, wasm: false, e2e: false });
         assert!(parse_test(&strings(&["--bogus"])).is_err());
     }
 
@@ -879,14 +692,8 @@ name = "wasm-bindgen"
 version = "0.2.130"
 source = "registry+https://github.com/rust-lang/crates.io-index"
 "#;
-        assert_eq!(
-            lock_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
-        assert_eq!(
-            lock_version(lock, "wasm-bindgen-futures").as_deref(),
-            Some("0.4.50")
-        );
+        assert_eq!(lock_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(lock_version(lock, "wasm-bindgen-futures").as_deref(), Some("0.4.50"));
         assert_eq!(lock_version(lock, "nope"), None);
     }
 

@@ -65,8 +65,7 @@ impl Backup {
             docs.iter().map(|d| serde_json::to_value(d).expect("documents always serialise"))
         }
         let d = &self.docs;
-        let documents: Vec<Value> =
-            values(&d.people).chain(values(&d.activities)).chain(values(&d.proposals)).chain(values(&d.opinion_reports)).collect();
+        let documents: Vec<Value> = values(&d.people).chain(values(&d.activities)).chain(values(&d.proposals)).chain(values(&d.opinion_reports)).collect();
         let file = json!({ "app": APP, "backup_format": self.backup_format, "exported_at": self.exported_at, "documents": documents });
         serde_json::to_string_pretty(&file).expect("backups always serialise")
     }

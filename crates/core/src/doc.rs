@@ -167,10 +167,9 @@ impl fmt::Display for DocError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DocError::Malformed(why) => write!(f, "the document is not in a format Xunfang can read: {why}"),
-            DocError::TooNew { found, supported } => write!(
-                f,
-                "the document was written by a newer version of Xunfang (format {found}, this one reads up to {supported}); update the app"
-            ),
+            DocError::TooNew { found, supported } => {
+                write!(f, "the document was written by a newer version of Xunfang (format {found}, this one reads up to {supported}); update the app")
+            }
             DocError::WrongType { found, expected } => write!(f, "expected a {expected} document, found a {found} document"),
         }
     }

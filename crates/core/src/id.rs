@@ -21,14 +21,7 @@ impl Id {
         b[6] = 0x70 | (b[6] & 0x0f); // version 7
         b[8] = 0x80 | (b[8] & 0x3f); // RFC 9562 variant
         let hex = crate::blob::hex(&b);
-        Id(format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        ))
+        Id(format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
     }
 
     /// Accepts any hyphenated UUID (ids from other devices or imports).

@@ -204,8 +204,7 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
     let mut fields = Map::new();
     // list → id → (stamp of the existence path's winner, element object)
     type Elements<'e> = BTreeMap<&'e str, (Stamp, Map<String, Value>)>;
-    let mut lists: BTreeMap<&str, Elements> =
-        T::KEYED_LISTS.iter().map(|l| (*l, BTreeMap::new())).collect();
+    let mut lists: BTreeMap<&str, Elements> = T::KEYED_LISTS.iter().map(|l| (*l, BTreeMap::new())).collect();
     for (path, values) in &entries {
         if let Some((list, elem, None)) = list_path::<T>(path) {
             if let Some((stamp, Some(Value::Bool(true)))) = winner(values) {
@@ -251,12 +250,8 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
     for (path, values) in &entries {
         let current = show.get(path);
         let shown_stamp = values.iter().rev().find(|(_, v)| v.as_ref() == current).map(|(s, _)| s.clone());
-        let rest: Vec<ConflictValue> = values
-            .iter()
-            .rev()
-            .filter(|(s, _)| Some(*s) != shown_stamp.as_ref())
-            .map(|(s, v)| ConflictValue { value: v.clone(), stamp: s.clone() })
-            .collect();
+        let rest: Vec<ConflictValue> =
+            values.iter().rev().filter(|(s, _)| Some(*s) != shown_stamp.as_ref()).map(|(s, v)| ConflictValue { value: v.clone(), stamp: s.clone() }).collect();
         if let Some(stamp) = shown_stamp {
             stamps.insert(path.clone(), stamp);
         }
@@ -272,18 +267,7 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
         }
     }
     let updated = entries.values().flat_map(|e| e.keys()).fold(updated.max(created.clone()), |m, s| m.max(s.clone()));
-    Ok(Document {
-        format: FORMAT_VERSION,
-        id,
-        doc_type: T::TYPE,
-        body,
-        trashed,
-        created,
-        updated,
-        stamps,
-        seen,
-        conflicts,
-    })
+    Ok(Document { format: FORMAT_VERSION, id, doc_type: T::TYPE, body, trashed, created, updated, stamps, seen, conflicts })
 }
 
 impl<T: Body> Document<T> {
@@ -377,8 +361,7 @@ impl<T: Body> Document<T> {
                 };
                 given.remove("id");
                 let prefix = format!("{base}/");
-                let field_names: Vec<String> =
-                    all.keys().filter_map(|p| p.strip_prefix(&prefix)).map(str::to_string).chain(given.keys().cloned()).collect();
+                let field_names: Vec<String> = all.keys().filter_map(|p| p.strip_prefix(&prefix)).map(str::to_string).chain(given.keys().cloned()).collect();
                 if !restore && !all.contains_key(&base) {
                     return Err(MergeError::UnknownPath(path.to_string()));
                 }

@@ -65,13 +65,8 @@ pub enum ProposalStatus {
 
 impl ProposalStatus {
     /// Every status, in handling order.
-    pub const ALL: [ProposalStatus; 5] = [
-        ProposalStatus::Draft,
-        ProposalStatus::Submitted,
-        ProposalStatus::Accepted,
-        ProposalStatus::NotAccepted,
-        ProposalStatus::Answered,
-    ];
+    pub const ALL: [ProposalStatus; 5] =
+        [ProposalStatus::Draft, ProposalStatus::Submitted, ProposalStatus::Accepted, ProposalStatus::NotAccepted, ProposalStatus::Answered];
 
     /// The stable key stored in documents.
     pub fn key(self) -> &'static str {
@@ -172,7 +167,9 @@ mod tests {
             title: "阳光评议座谈会".into(),
             date: NaiveDate::from_ymd_opt(2024, 4, 18),
             findings: "执行周期长".into(),
-            suggestions: vec![Suggestion { content: "开通农民工工资案件执行绿色通道".into(), department: "县人民法院执行局".into(), ..Suggestion::new(id(9)) }],
+            suggestions: vec![Suggestion {
+                content: "开通农民工工资案件执行绿色通道".into(), department: "县人民法院执行局".into(), ..Suggestion::new(id(9))
+            }],
             ..Activity::default()
         }
     }

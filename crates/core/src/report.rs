@@ -153,12 +153,8 @@ pub fn period_report(records: &Records<'_>, range: DateRange, template: &Templat
         .collect();
 
     let invited: BTreeSet<&Id> = acts.iter().flat_map(|d| d.body.participants.iter()).map(|p| &p.person).collect();
-    let attended: BTreeSet<&Id> = acts
-        .iter()
-        .flat_map(|d| d.body.participants.iter())
-        .filter(|p| p.status == Attendance::Attended)
-        .map(|p| &p.person)
-        .collect();
+    let attended: BTreeSet<&Id> =
+        acts.iter().flat_map(|d| d.body.participants.iter()).filter(|p| p.status == Attendance::Attended).map(|p| &p.person).collect();
     let suggestions: Vec<_> = acts.iter().flat_map(|d| d.body.suggestions.iter()).collect();
 
     let sheet = records

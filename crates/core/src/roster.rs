@@ -12,12 +12,7 @@ pub struct Roster {
 
 impl Roster {
     pub fn new(mut people: Vec<Document<Person>>) -> Roster {
-        people.sort_by(|a, b| {
-            a.body
-                .name
-                .cmp(&b.body.name)
-                .then_with(|| a.id.as_str().cmp(b.id.as_str()))
-        });
+        people.sort_by(|a, b| a.body.name.cmp(&b.body.name).then_with(|| a.id.as_str().cmp(b.id.as_str())));
         Roster { people }
     }
 
@@ -63,14 +58,7 @@ mod tests {
     use crate::fixture::{id, stamp};
 
     fn person(n: u64, name: &str) -> Document<Person> {
-        Document::create(
-            id(n),
-            Person {
-                name: name.into(),
-                ..Person::default()
-            },
-            stamp(1),
-        )
+        Document::create(id(n), Person { name: name.into(), ..Person::default() }, stamp(1))
     }
 
     fn people() -> Vec<Document<Person>> {

@@ -64,8 +64,7 @@ pub struct BoardFilter {
 /// activity first, in each activity in the order recorded.
 pub fn board(records: &Records<'_>, filter: &BoardFilter, today: NaiveDate) -> Vec<BoardRow> {
     let who = Query::parse(&filter.raised_by);
-    let mut docs: Vec<&Document<Activity>> =
-        records.live_activities().filter(|d| filter.period.contains(d.body.date, today)).collect();
+    let mut docs: Vec<&Document<Activity>> = records.live_activities().filter(|d| filter.period.contains(d.body.date, today)).collect();
     docs.sort_by(|a, b| (b.body.date.is_none(), b.body.date, &b.id).cmp(&(a.body.date.is_none(), a.body.date, &a.id)));
     let mut rows = Vec::new();
     for doc in docs {
@@ -90,12 +89,7 @@ pub fn board(records: &Records<'_>, filter: &BoardFilter, today: NaiveDate) -> V
     rows
 }
 
-fn promoted<T: crate::doc::Body>(
-    docs: &[Document<T>],
-    activity: &Id,
-    suggestion: &Id,
-    source: impl Fn(&T) -> Option<&crate::proposal::SourceLink>,
-) -> Vec<Id> {
+fn promoted<T: crate::doc::Body>(docs: &[Document<T>], activity: &Id, suggestion: &Id, source: impl Fn(&T) -> Option<&crate::proposal::SourceLink>) -> Vec<Id> {
     docs.iter()
         .filter(|d| !d.trashed)
         .filter(|d| source(&d.body).is_some_and(|l| &l.activity == activity && &l.suggestion == suggestion))
@@ -106,12 +100,8 @@ fn promoted<T: crate::doc::Body>(
 /// The distinct departments named in live activities' suggestions, sorted,
 /// for the board's department filter.
 pub fn departments(records: &Records<'_>) -> Vec<String> {
-    let mut out: Vec<String> = records
-        .live_activities()
-        .flat_map(|d| d.body.suggestions.iter())
-        .map(|s| s.department.trim().to_string())
-        .filter(|d| !d.is_empty())
-        .collect();
+    let mut out: Vec<String> =
+        records.live_activities().flat_map(|d| d.body.suggestions.iter()).map(|s| s.department.trim().to_string()).filter(|d| !d.is_empty()).collect();
     out.sort();
     out.dedup();
     out

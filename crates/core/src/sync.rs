@@ -123,7 +123,9 @@ impl AnyDoc {
         };
         let doc_type = match obj.get("type").and_then(Value::as_str) {
             Some(t) => DocType::parse(t).ok_or_else(|| PushError::UnknownType(t.to_string()))?,
-            None => return Err(PushError::Malformed("the document has no \"type\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")".into())),
+            None => {
+                return Err(PushError::Malformed("the document has no \"type\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")".into()))
+            }
         };
         Ok(match doc_type {
             DocType::Activity => AnyDoc::Activity(read(value)?),
@@ -241,10 +243,9 @@ impl fmt::Display for PushError {
         match self {
             PushError::Malformed(why) => write!(f, "not a Xunfang document: {why}"),
             PushError::UnknownType(t) => write!(f, "unknown document type \"{t}\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")"),
-            PushError::TooNew { found, supported } => write!(
-                f,
-                "the document has format {found} but this server reads up to format {supported}; update the server"
-            ),
+            PushError::TooNew { found, supported } => {
+                write!(f, "the document has format {found} but this server reads up to format {supported}; update the server")
+            }
             PushError::BadId(id) => write!(f, "the document id \"{id}\" is not a UUID"),
             PushError::BodyMismatch { doc_type, why } => write!(f, "the document does not match the {doc_type} format: {why}"),
             PushError::TooLarge { bytes } => {
@@ -281,10 +282,7 @@ pub fn validate_pushed(value: &Value) -> Result<AnyDoc, PushError> {
 /// the `400` error body.
 pub fn validate_request(req: &SyncRequest) -> Result<(), String> {
     if req.protocol != PROTOCOL_VERSION {
-        return Err(format!(
-            "this server speaks sync protocol {PROTOCOL_VERSION}, the app sent protocol {}; update the app or the server",
-            req.protocol
-        ));
+        return Err(format!("this server speaks sync protocol {PROTOCOL_VERSION}, the app sent protocol {}; update the app or the server", req.protocol));
     }
     if req.device.trim().is_empty() {
         return Err("the request names no device".into());
@@ -359,7 +357,9 @@ mod tests {
         let person = Document::create(Id::new_v7(1_700_000_000_001, [2; 10]), Person { name: "李明".into(), ..Person::default() }, stamp);
         let person = serde_json::to_value(person).unwrap();
         let mut cases = vec![good.clone(), person, json!([1, 2]), json!("text"), json!({"format": 1})];
-        for (field, value) in [("type", json!("meeting")), ("type", json!(7)), ("format", json!(7)), ("format", json!("1")), ("body", json!({"participants": "nobody"}))] {
+        for (field, value) in
+            [("type", json!("meeting")), ("type", json!(7)), ("format", json!(7)), ("format", json!("1")), ("body", json!({"participants": "nobody"}))]
+        {
             let mut bad = good.clone();
             bad[field] = value;
             cases.push(bad);

@@ -249,13 +249,8 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
         } else {
             absorbed.await.map_err(store_err)?;
         }
-        let settled: Vec<(Id, Stamp)> = batch
-            .iter()
-            .map(Pending::mark)
-            .filter(|(id, _)| {
-                response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str())
-            })
-            .collect();
+        let settled: Vec<(Id, Stamp)> =
+            batch.iter().map(Pending::mark).filter(|(id, _)| response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str())).collect();
         store.confirm(&settled).await.map_err(store_err)?;
         done.pushed += response.accepted.len();
         done.pulled += pulled;

@@ -147,7 +147,14 @@ impl Server {
         let remaining = Some((newer.len().saturating_sub(limit)) as u64);
         newer.truncate(limit);
         let cursor = newer.last().map(|(s, _)| *s).unwrap_or(after);
-        SyncResponse { cursor, more, remaining, docs: newer.into_iter().map(|(_, d)| RawValue::from_string(d.to_json()).unwrap()).collect(), accepted, rejected }
+        SyncResponse {
+            cursor,
+            more,
+            remaining,
+            docs: newer.into_iter().map(|(_, d)| RawValue::from_string(d.to_json()).unwrap()).collect(),
+            accepted,
+            rejected,
+        }
     }
 
     fn activity(&self, id: &Id) -> Document<Activity> {

@@ -13,8 +13,7 @@ use crate::{AppError, AppState};
 pub struct AuthTeam(pub Team);
 
 /// Message for a request without a token.
-pub const NO_TOKEN: &str =
-    "the sync token is missing; enter the access token you were given in Settings";
+pub const NO_TOKEN: &str = "the sync token is missing; enter the access token you were given in Settings";
 /// Message for a token the server does not accept.
 pub const BAD_TOKEN: &str = "the server refused the token (it is wrong or was revoked); check it in Settings or ask the administrator for a new one";
 

@@ -54,36 +54,21 @@ impl<S: Send + Sync> FromRequestParts<S> for PhotoHash {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let raw = parts.uri.path().rsplit('/').next().unwrap_or_default();
-        BlobHash::parse(raw)
-            .map(PhotoHash)
-            .ok_or_else(|| AppError::BadBlobHash(raw.chars().take(80).collect()))
+        BlobHash::parse(raw).map(PhotoHash).ok_or_else(|| AppError::BadBlobHash(raw.chars().take(80).collect()))
     }
 }
 
 /// Headers a stored photo is answered with (`GET`, and `HEAD` alike).
 fn blob_headers(hash: &BlobHash, meta: &BlobMeta) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&meta.content_type)
-            .unwrap_or(HeaderValue::from_static(DEFAULT_BLOB_TYPE)),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&meta.content_type).unwrap_or(HeaderValue::from_static(DEFAULT_BLOB_TYPE)));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(meta.size));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(BLOB_CACHE));
-    headers.insert(
-        header::ETAG,
-        HeaderValue::from_str(&format!("\"{hash}\"")).expect("hex is a valid header"),
-    );
+    headers.insert(header::ETAG, HeaderValue::from_str(&format!("\"{hash}\"")).expect("hex is a valid header"));
     // Served as the picture it claims to be, never sniffed as a page; an
     // SVG opened directly runs no scripts.
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"));
     headers
 }
 
@@ -108,21 +93,9 @@ fn with_headers(status: StatusCode, headers: HeaderMap, body: Body) -> Response 
 
 /// `HEAD /api/blobs/<sha256>`: 200 with the photo's headers
 /// (`Content-Length` = its size) if the team has it, else 404.
-pub async fn head_blob(
-    State(state): State<AppState>,
-    AuthTeam(team): AuthTeam,
-    PhotoHash(hash): PhotoHash,
-) -> Result<Response, AppError> {
-    let meta = state
-        .store()?
-        .blob_meta(team, hash.clone())
-        .await?
-        .ok_or(AppError::BlobNotFound)?;
-    Ok(with_headers(
-        StatusCode::OK,
-        blob_headers(&hash, &meta),
-        Body::empty(),
-    ))
+pub async fn head_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, PhotoHash(hash): PhotoHash) -> Result<Response, AppError> {
+    let meta = state.store()?.blob_meta(team, hash.clone()).await?.ok_or(AppError::BlobNotFound)?;
+    Ok(with_headers(StatusCode::OK, blob_headers(&hash, &meta), Body::empty()))
 }
 
 /// `GET /api/blobs/<sha256>`: the photo as uploaded, if the team has it.
@@ -134,32 +107,15 @@ pub async fn get_blob(
 ) -> Result<Response, AppError> {
     let store = state.store()?;
     if not_modified(&request_headers, &hash) {
-        let meta = store
-            .blob_meta(team, hash.clone())
-            .await?
-            .ok_or(AppError::BlobNotFound)?;
+        let meta = store.blob_meta(team, hash.clone()).await?.ok_or(AppError::BlobNotFound)?;
         let mut headers = blob_headers(&hash, &meta);
         headers.remove(header::CONTENT_LENGTH);
         headers.remove(header::CONTENT_TYPE);
-        return Ok(with_headers(
-            StatusCode::NOT_MODIFIED,
-            headers,
-            Body::empty(),
-        ));
+        return Ok(with_headers(StatusCode::NOT_MODIFIED, headers, Body::empty()));
     }
-    let blob = store
-        .blob(team, hash.clone())
-        .await?
-        .ok_or(AppError::BlobNotFound)?;
-    let meta = BlobMeta {
-        size: blob.data.len() as u64,
-        content_type: blob.content_type,
-    };
-    Ok(with_headers(
-        StatusCode::OK,
-        blob_headers(&hash, &meta),
-        Body::from(blob.data),
-    ))
+    let blob = store.blob(team, hash.clone()).await?.ok_or(AppError::BlobNotFound)?;
+    let meta = BlobMeta { size: blob.data.len() as u64, content_type: blob.content_type };
+    Ok(with_headers(StatusCode::OK, blob_headers(&hash, &meta), Body::from(blob.data)))
 }
 
 /// The type a photo is stored with: that of the upload, if it is a picture
@@ -173,8 +129,7 @@ fn upload_type(headers: &HeaderMap) -> Result<String, AppError> {
     let shown: String = text.chars().take(80).collect();
     let mime: mime_guess::Mime = text.parse().map_err(|_| refuse(&shown))?;
     let essence = mime.essence_str().to_ascii_lowercase();
-    let ok = (mime.type_() == mime_guess::mime::IMAGE || essence == "application/octet-stream")
-        && essence.len() <= 100;
+    let ok = (mime.type_() == mime_guess::mime::IMAGE || essence == "application/octet-stream") && essence.len() <= 100;
     if ok {
         Ok(essence)
     } else {
@@ -186,21 +141,12 @@ fn upload_type(headers: &HeaderMap) -> Result<String, AppError> {
 /// after checking that it is the SHA-256 of the body. 201 `{"stored": true,
 /// "bytes": n}` when new, 200 `{"stored": false}` when the team already had
 /// it (nothing is rewritten).
-pub async fn put_blob(
-    State(state): State<AppState>,
-    AuthTeam(team): AuthTeam,
-    PhotoHash(hash): PhotoHash,
-    request: Request,
-) -> Result<Response, AppError> {
+pub async fn put_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, PhotoHash(hash): PhotoHash, request: Request) -> Result<Response, AppError> {
     let started = Instant::now();
     let store = state.store()?;
     let content_type = upload_type(request.headers())?;
     let limit = state.max_blob_bytes();
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(AppError::BlobTooLarge(limit));
     }
@@ -226,19 +172,12 @@ pub async fn put_blob(
     let got = BlobHash::of_digest(&hasher.finalize()).expect("SHA-256 digests are 32 bytes");
     if got != hash {
         tracing::warn!(team = %team.name, expected = %hash, got = %got, bytes = data.len(), "blob upload refused: content does not match its hash");
-        return Err(AppError::BlobDamaged {
-            expected: hash.to_string(),
-            got: got.to_string(),
-        });
+        return Err(AppError::BlobDamaged { expected: hash.to_string(), got: got.to_string() });
     }
 
     let bytes = data.len();
     let team_name = team.name.clone();
-    let blob = NewBlob {
-        hash: hash.clone(),
-        content_type,
-        data,
-    };
+    let blob = NewBlob { hash: hash.clone(), content_type, data };
     let put = store.put_blob(team, blob).await?;
     tracing::info!(
         team = %team_name,
@@ -256,11 +195,7 @@ pub async fn put_blob(
         (
             StatusCode::CREATED,
             no_store,
-            [(
-                header::LOCATION,
-                HeaderValue::from_str(&format!("/api/blobs/{hash}"))
-                    .expect("hex is a valid header"),
-            )],
+            [(header::LOCATION, HeaderValue::from_str(&format!("/api/blobs/{hash}")).expect("hex is a valid header"))],
             Json(json!({"stored": true, "bytes": bytes})),
         )
             .into_response()
@@ -303,10 +238,7 @@ mod unit {
         let h = BlobHash::parse(&"a".repeat(64)).unwrap();
         let mut req = HeaderMap::new();
         assert!(!not_modified(&req, &h));
-        req.insert(
-            header::IF_NONE_MATCH,
-            HeaderValue::from_str(&format!("\"x\", W/\"{h}\"")).unwrap(),
-        );
+        req.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&format!("\"x\", W/\"{h}\"")).unwrap());
         assert!(not_modified(&req, &h));
     }
 }

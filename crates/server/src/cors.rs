@@ -29,13 +29,10 @@ impl Cors {
             .iter()
             .map(|o| {
                 let o = o.trim().trim_end_matches('/');
-                let ok = (o.starts_with("http://") || o.starts_with("https://"))
-                    && !o["https://".len().min(o.len())..].contains('/');
+                let ok = (o.starts_with("http://") || o.starts_with("https://")) && !o["https://".len().min(o.len())..].contains('/');
                 match HeaderValue::from_str(o) {
                     Ok(v) if ok => Ok(v),
-                    _ => Err(format!(
-                        "--cors-origin {o:?} is not an origin; write it as scheme://host[:port], e.g. https://app.example.org, or * for any"
-                    )),
+                    _ => Err(format!("--cors-origin {o:?} is not an origin; write it as scheme://host[:port], e.g. https://app.example.org, or * for any")),
                 }
             })
             .collect::<Result<Vec<_>, _>>()
@@ -52,13 +49,7 @@ impl Cors {
         Some(
             CorsLayer::new()
                 .allow_origin(origin)
-                .allow_methods([
-                    Method::GET,
-                    Method::HEAD,
-                    Method::POST,
-                    Method::PUT,
-                    Method::OPTIONS,
-                ])
+                .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::OPTIONS])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
                 // So the app can read a photo's hash back from a response.
                 .expose_headers([header::ETAG])

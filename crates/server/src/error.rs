@@ -69,14 +69,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound | AppError::BlobNotFound => StatusCode::NOT_FOUND,
-            AppError::BadPath
-            | AppError::BadRequest(_)
-            | AppError::BadBlobHash(_)
-            | AppError::BlobDamaged { .. }
-            | AppError::BlobBrokeOff(_) => StatusCode::BAD_REQUEST,
-            AppError::MethodNotAllowed | AppError::BlobMethodNotAllowed => {
-                StatusCode::METHOD_NOT_ALLOWED
+            AppError::BadPath | AppError::BadRequest(_) | AppError::BadBlobHash(_) | AppError::BlobDamaged { .. } | AppError::BlobBrokeOff(_) => {
+                StatusCode::BAD_REQUEST
             }
+            AppError::MethodNotAllowed | AppError::BlobMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::NotBuilt | AppError::SyncDisabled => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::TooLarge | AppError::BlobTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -92,50 +88,26 @@ impl std::fmt::Display for AppError {
             AppError::NotFound => f.write_str("not found"),
             AppError::BadPath => f.write_str("bad path"),
             AppError::MethodNotAllowed => f.write_str("method not allowed"),
-            AppError::BlobMethodNotAllowed => {
-                f.write_str("photos are read with GET or HEAD and uploaded with PUT")
-            }
-            AppError::NotBuilt => f.write_str(
-                "the app has not been built (dist/index.html is missing); run `cargo xtask serve`",
-            ),
+            AppError::BlobMethodNotAllowed => f.write_str("photos are read with GET or HEAD and uploaded with PUT"),
+            AppError::NotBuilt => f.write_str("the app has not been built (dist/index.html is missing); run `cargo xtask serve`"),
             AppError::Io(err) => write!(f, "i/o error: {err}"),
             AppError::Unauthorized(why) => f.write_str(why),
             AppError::BadRequest(why) => f.write_str(why),
-            AppError::BadBlobHash(shown) => write!(
-                f,
-                "a photo's address must end in its SHA-256 as 64 lowercase hexadecimal characters, not \"{shown}\""
-            ),
-            AppError::BlobDamaged { expected, got } => write!(
-                f,
-                "the photo's content does not match its name; it was damaged on the way: expected {expected} got {got}"
-            ),
-            AppError::BlobBrokeOff(why) => write!(
-                f,
-                "the photo did not arrive whole ({why}); nothing was stored, send it again"
-            ),
-            AppError::TooLarge => write!(
-                f,
-                "the request is larger than the server accepts ({} MiB); sync fewer or smaller documents at once",
-                MAX_REQUEST_BYTES / (1024 * 1024)
-            ),
-            AppError::BlobTooLarge(limit) => write!(
-                f,
-                "the photo is larger than the server accepts ({}); shrink it and send it again",
-                human_bytes(*limit)
-            ),
-            AppError::UnsupportedMediaType(shown) => write!(
-                f,
-                "a photo must be sent as image/jpeg (or another image/* type, or application/octet-stream), not \"{shown}\""
-            ),
-            AppError::BlobNotFound => f.write_str(
-                "the server has no photo with this hash for your team; it has not been uploaded yet",
-            ),
-            AppError::SyncDisabled => {
-                f.write_str("this server has no sync database; sync is not available here")
+            AppError::BadBlobHash(shown) => write!(f, "a photo's address must end in its SHA-256 as 64 lowercase hexadecimal characters, not \"{shown}\""),
+            AppError::BlobDamaged { expected, got } => {
+                write!(f, "the photo's content does not match its name; it was damaged on the way: expected {expected} got {got}")
             }
-            AppError::Store(_) => f.write_str(
-                "the server could not read or write its database; try again later, and tell the administrator if this persists",
-            ),
+            AppError::BlobBrokeOff(why) => write!(f, "the photo did not arrive whole ({why}); nothing was stored, send it again"),
+            AppError::TooLarge => {
+                write!(f, "the request is larger than the server accepts ({} MiB); sync fewer or smaller documents at once", MAX_REQUEST_BYTES / (1024 * 1024))
+            }
+            AppError::BlobTooLarge(limit) => write!(f, "the photo is larger than the server accepts ({}); shrink it and send it again", human_bytes(*limit)),
+            AppError::UnsupportedMediaType(shown) => {
+                write!(f, "a photo must be sent as image/jpeg (or another image/* type, or application/octet-stream), not \"{shown}\"")
+            }
+            AppError::BlobNotFound => f.write_str("the server has no photo with this hash for your team; it has not been uploaded yet"),
+            AppError::SyncDisabled => f.write_str("this server has no sync database; sync is not available here"),
+            AppError::Store(_) => f.write_str("the server could not read or write its database; try again later, and tell the administrator if this persists"),
         }
     }
 }
@@ -151,9 +123,7 @@ impl IntoResponse for AppError {
             }
             _ => {}
         }
-        let body = ErrorBody {
-            error: self.to_string(),
-        };
+        let body = ErrorBody { error: self.to_string() };
         let mut response = (self.status(), Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -179,20 +149,9 @@ mod unit {
 
     #[test]
     fn only_the_database_and_io_are_server_faults() {
-        assert_eq!(
-            AppError::Store(StoreError("x".into())).status(),
-            StatusCode::INTERNAL_SERVER_ERROR
-        );
-        assert_eq!(
-            AppError::BadBlobHash("x".into()).status(),
-            StatusCode::BAD_REQUEST
-        );
-        assert_eq!(
-            AppError::BlobMethodNotAllowed.status(),
-            StatusCode::METHOD_NOT_ALLOWED
-        );
-        assert!(AppError::Store(StoreError("secret path".into()))
-            .to_string()
-            .contains("administrator"));
+        assert_eq!(AppError::Store(StoreError("x".into())).status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(AppError::BadBlobHash("x".into()).status(), StatusCode::BAD_REQUEST);
+        assert_eq!(AppError::BlobMethodNotAllowed.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert!(AppError::Store(StoreError("secret path".into())).to_string().contains("administrator"));
     }
 }

@@ -83,48 +83,25 @@ pub fn app(state: AppState, cors: &Cors) -> Router {
     // Level 5 keeps brotli fast enough for that (11 takes seconds a megabyte).
     // Photos are already compressed (and served as stored, with their length
     // and hash as ETag): responses marked `Uncompressed` are left alone.
-    let compression = CompressionLayer::new()
-        .gzip(true)
-        .br(true)
-        .quality(CompressionLevel::Precise(5))
-        .compress_when(DefaultPredicate::new().and(
-            |_: StatusCode, _: Version, _: &HeaderMap, extensions: &Extensions| {
-                extensions.get::<blobs::Uncompressed>().is_none()
-            },
-        ));
+    let compression = CompressionLayer::new().gzip(true).br(true).quality(CompressionLevel::Precise(5)).compress_when(
+        DefaultPredicate::new().and(|_: StatusCode, _: Version, _: &HeaderMap, extensions: &Extensions| extensions.get::<blobs::Uncompressed>().is_none()),
+    );
     // Sync answers are JSON made per request (a page of 500 documents is
     // ~4 MB): the fastest levels still shrink it ~8× for a thin connection,
     // where level 5 spent more time compressing than a loopback sync took
     // for everything else. The outer layer leaves an encoded answer alone.
-    let sync_compression = CompressionLayer::new()
-        .gzip(true)
-        .br(true)
-        .quality(CompressionLevel::Fastest);
-    let sync_route = Router::new()
-        .route(
-            "/api/sync",
-            post(sync::sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
-        )
-        .layer(sync_compression);
+    let sync_compression = CompressionLayer::new().gzip(true).br(true).quality(CompressionLevel::Fastest);
+    let sync_route = Router::new().route("/api/sync", post(sync::sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))).layer(sync_compression);
     let mut api = Router::new()
         .route("/api/health", get(health))
         .merge(sync_route)
         // The PUT reads its body itself, up to the state's `max_blob_bytes`.
-        .route(
-            "/api/blobs/{hash}",
-            get(blobs::get_blob)
-                .head(blobs::head_blob)
-                .put(blobs::put_blob)
-                .fallback(blobs::method_not_allowed),
-        )
+        .route("/api/blobs/{hash}", get(blobs::get_blob).head(blobs::head_blob).put(blobs::put_blob).fallback(blobs::method_not_allowed))
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     if let Some(cors) = cors.layer() {
         api = api.layer(cors);
     }
-    api.fallback(static_files::static_file)
-        .with_state(state)
-        .layer(compression)
-        .layer(TraceLayer::new_for_http())
+    api.fallback(static_files::static_file).with_state(state).layer(compression).layer(TraceLayer::new_for_http())
 }
 
 #[derive(Serialize)]
@@ -134,13 +111,7 @@ struct Health {
 }
 
 async fn health() -> impl IntoResponse {
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(Health {
-            ok: true,
-            version: VERSION,
-        }),
-    )
+    ([(header::CACHE_CONTROL, "no-store")], Json(Health { ok: true, version: VERSION }))
 }
 
 async fn api_not_found() -> AppError {

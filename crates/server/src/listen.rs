@@ -26,13 +26,8 @@ pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener, String> {
 }
 
 /// Serves `app` on `listener` until Ctrl-C or SIGTERM.
-pub async fn serve_until_shutdown(
-    listener: tokio::net::TcpListener,
-    app: Router,
-) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+pub async fn serve_until_shutdown(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

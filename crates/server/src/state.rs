@@ -19,12 +19,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(dist: impl Into<PathBuf>) -> Self {
-        Self {
-            dist: Arc::new(dist.into()),
-            store: None,
-            max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES,
-            precompressed: PrecompressCache::new(),
-        }
+        Self { dist: Arc::new(dist.into()), store: None, max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES, precompressed: PrecompressCache::new() }
     }
 
     /// The static files compressed so far (`warm` it at start-up).

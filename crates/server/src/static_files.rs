@@ -32,10 +32,7 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const SHORT_CACHE: &str = "public, max-age=300";
 
 /// Serves a file from `dist`, or `index.html` for extension-less paths.
-pub(crate) async fn static_file(
-    State(state): State<AppState>,
-    req: Request,
-) -> Result<Response, AppError> {
+pub(crate) async fn static_file(State(state): State<AppState>, req: Request) -> Result<Response, AppError> {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(AppError::MethodNotAllowed);
     }
@@ -65,53 +62,35 @@ async fn serve(state: &AppState, path: &Path, req: Request) -> Result<Response, 
     let encoding = precompress::negotiate(req.headers());
     let whole = !req.headers().contains_key(header::RANGE);
     // ServeFile answers conditional requests (304) and sets Last-Modified.
-    let response = ServeFile::new_with_mime(path, &mime)
-        .oneshot(req)
-        .await
-        .unwrap_or_else(|never| match never {});
+    let response = ServeFile::new_with_mime(path, &mime).oneshot(req).await.unwrap_or_else(|never| match never {});
     let mut response = response.map(Body::new);
     // What the compression layer would compress, from memory instead: the
     // same headers it sets (Content-Encoding, Vary, no Accept-Ranges), plus
     // the length, which is now known. (HEAD answers have an empty body, which
     // the layer's predicate never compresses: they stay as they were.)
-    if let Some(encoding) = encoding.filter(|_| {
-        whole
-            && response.status() == StatusCode::OK
-            && DefaultPredicate::new().should_compress(&response)
-    }) {
+    if let Some(encoding) = encoding.filter(|_| whole && response.status() == StatusCode::OK && DefaultPredicate::new().should_compress(&response)) {
         if let Some(bytes) = state.precompressed().get(path, encoding).await {
             let headers = response.headers_mut();
             headers.remove(header::ACCEPT_RANGES);
             headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            headers.insert(
-                header::CONTENT_ENCODING,
-                HeaderValue::from_static(encoding.as_str()),
-            );
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding.as_str()));
             headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
             *response.body_mut() = Body::from(bytes);
         }
     }
     // 304s keep the header too: browsers update their cache entry from it.
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     }
     Ok(response)
 }
 
 async fn is_file(path: &Path) -> bool {
-    tokio::fs::metadata(path)
-        .await
-        .map(|m| m.is_file())
-        .unwrap_or(false)
+    tokio::fs::metadata(path).await.map(|m| m.is_file()).unwrap_or(false)
 }
 
 async fn is_dir(path: &Path) -> bool {
-    tokio::fs::metadata(path)
-        .await
-        .map(|m| m.is_dir())
-        .unwrap_or(false)
+    tokio::fs::metadata(path).await.map(|m| m.is_dir()).unwrap_or(false)
 }
 
 /// Turns a URI path into a path relative to `dist`, refusing anything that
@@ -155,11 +134,7 @@ fn percent_decode(s: &str) -> Option<String> {
 
 /// The `Content-Type` a file is served with.
 pub fn content_type_for(path: &Path) -> mime_guess::Mime {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let explicit = match ext.as_str() {
         "wasm" => Some("application/wasm"),
         "webmanifest" => Some("application/manifest+json"),
@@ -198,11 +173,7 @@ pub fn has_content_hash(name: &str) -> bool {
     }
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((base, hash)) => {
-            !base.is_empty()
-                && (10..=64).contains(&hash.len())
-                && hash.bytes().all(|b| b.is_ascii_hexdigit())
-        }
+        Some((base, hash)) => !base.is_empty() && (10..=64).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()),
         None => false,
     }
 }
@@ -239,10 +210,7 @@ mod unit {
         assert_eq!(cache_control_for(Path::new("index.html")), NO_CACHE);
         assert_eq!(cache_control_for(Path::new("sw.js")), NO_CACHE);
         assert_eq!(cache_control_for(Path::new("service-worker.js")), NO_CACHE);
-        assert_eq!(
-            cache_control_for(Path::new("xunfang-1a2b3c4d5e6f7a8b_bg.wasm")),
-            IMMUTABLE
-        );
+        assert_eq!(cache_control_for(Path::new("xunfang-1a2b3c4d5e6f7a8b_bg.wasm")), IMMUTABLE);
         assert_eq!(cache_control_for(Path::new("icon.png")), SHORT_CACHE);
     }
 }

@@ -28,45 +28,30 @@ impl<S: Send + Sync> FromRequest<S> for SyncBody {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         if !is_json(req.headers().get(header::CONTENT_TYPE)) {
-            return Err(AppError::BadRequest(
-                "the request must be JSON (Content-Type: application/json)".into(),
-            ));
+            return Err(AppError::BadRequest("the request must be JSON (Content-Type: application/json)".into()));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::TooLarge
             } else {
-                AppError::BadRequest(format!(
-                    "the request body could not be read: {}",
-                    e.body_text()
-                ))
+                AppError::BadRequest(format!("the request body could not be read: {}", e.body_text()))
             }
         })?;
-        let request: SyncRequest = serde_json::from_slice(&bytes).map_err(|e| {
-            AppError::BadRequest(format!("the request is not a valid sync request: {e}"))
-        })?;
+        let request: SyncRequest = serde_json::from_slice(&bytes).map_err(|e| AppError::BadRequest(format!("the request is not a valid sync request: {e}")))?;
         validate_request(&request).map_err(AppError::BadRequest)?;
         Ok(SyncBody(request))
     }
 }
 
 fn is_json(content_type: Option<&HeaderValue>) -> bool {
-    let Some(mime) = content_type
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<mime_guess::Mime>().ok())
-    else {
+    let Some(mime) = content_type.and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<mime_guess::Mime>().ok()) else {
         return false;
     };
-    mime.type_() == "application"
-        && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+    mime.type_() == "application" && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
 }
 
 /// `POST /api/sync`.
-pub async fn sync(
-    State(state): State<AppState>,
-    AuthTeam(team): AuthTeam,
-    SyncBody(request): SyncBody,
-) -> Result<impl IntoResponse, AppError> {
+pub async fn sync(State(state): State<AppState>, AuthTeam(team): AuthTeam, SyncBody(request): SyncBody) -> Result<impl IntoResponse, AppError> {
     let started = Instant::now();
     let team_name = team.name.clone();
     let outcome = store::sync(state.store()?, team, &request).await?;
@@ -85,8 +70,5 @@ pub async fn sync(
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,
         "sync"
     );
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(outcome.response),
-    ))
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(outcome.response)))
 }

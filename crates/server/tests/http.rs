@@ -21,21 +21,13 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("index.html"), INDEX).unwrap();
-    std::fs::write(
-        d.join(JS),
-        "export default function init() {}\n".repeat(200),
-    )
-    .unwrap();
+    std::fs::write(d.join(JS), "export default function init() {}\n".repeat(200)).unwrap();
     // Something wasm-like and compressible.
     let mut wasm = b"\0asm\x01\0\0\0".to_vec();
     wasm.extend(std::iter::repeat_n(b"xunfang wasm body ".as_slice(), 500).flatten());
     std::fs::write(d.join(WASM), wasm).unwrap();
     std::fs::write(d.join(CSS), "body { color: black; }\n".repeat(100)).unwrap();
-    std::fs::write(
-        d.join("sw.js"),
-        "self.addEventListener('fetch', () => {});\n",
-    )
-    .unwrap();
+    std::fs::write(d.join("sw.js"), "self.addEventListener('fetch', () => {});\n").unwrap();
     std::fs::write(d.join("manifest.webmanifest"), "{\"name\":\"巡访\"}").unwrap();
     std::fs::write(d.join("icon.png"), [0x89, b'P', b'N', b'G']).unwrap();
     let app = xunfang_server::router(d);
@@ -53,16 +45,9 @@ async fn get(app: &Router, uri: &str, accept_encoding: Option<&str>) -> Res {
 /// `index.html`, never cached (how the app and its deep links are served).
 fn assert_is_index(res: &Res, uri: &str) {
     assert_eq!(res.status, StatusCode::OK, "{uri}");
-    assert_eq!(
-        res.header_or_empty(header::CACHE_CONTROL),
-        "no-cache",
-        "{uri}"
-    );
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "no-cache", "{uri}");
     let content_type = res.header_or_empty(header::CONTENT_TYPE);
-    assert!(
-        content_type.starts_with("text/html"),
-        "{uri}: {content_type}"
-    );
+    assert!(content_type.starts_with("text/html"), "{uri}: {content_type}");
     assert_eq!(res.text(), INDEX, "{uri}");
 }
 
@@ -97,31 +82,17 @@ async fn service_worker_is_not_cached() {
     let res = get(&f.app, "/sw.js", None).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "no-cache");
-    assert!(res
-        .header_or_empty(header::CONTENT_TYPE)
-        .starts_with("text/javascript"));
+    assert!(res.header_or_empty(header::CONTENT_TYPE).starts_with("text/javascript"));
 }
 
 #[tokio::test]
 async fn hashed_assets_are_immutable_with_right_mime() {
     let f = fixture();
-    for (uri, mime) in [
-        (format!("/{JS}"), "text/javascript"),
-        (format!("/{WASM}"), "application/wasm"),
-        (format!("/{CSS}"), "text/css"),
-    ] {
+    for (uri, mime) in [(format!("/{JS}"), "text/javascript"), (format!("/{WASM}"), "application/wasm"), (format!("/{CSS}"), "text/css")] {
         let res = get(&f.app, &uri, None).await;
         assert_eq!(res.status, StatusCode::OK, "{uri}");
-        assert_eq!(
-            res.header_or_empty(header::CACHE_CONTROL),
-            "public, max-age=31536000, immutable",
-            "{uri}"
-        );
-        assert!(
-            res.header_or_empty(header::CONTENT_TYPE).starts_with(mime),
-            "{uri}: {}",
-            res.header_or_empty(header::CONTENT_TYPE)
-        );
+        assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "public, max-age=31536000, immutable", "{uri}");
+        assert!(res.header_or_empty(header::CONTENT_TYPE).starts_with(mime), "{uri}: {}", res.header_or_empty(header::CONTENT_TYPE));
     }
 }
 
@@ -130,31 +101,17 @@ async fn other_files_get_short_cache() {
     let f = fixture();
     let res = get(&f.app, "/manifest.webmanifest", None).await;
     assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(
-        res.header_or_empty(header::CONTENT_TYPE),
-        "application/manifest+json"
-    );
-    assert_eq!(
-        res.header_or_empty(header::CACHE_CONTROL),
-        "public, max-age=300"
-    );
+    assert_eq!(res.header_or_empty(header::CONTENT_TYPE), "application/manifest+json");
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "public, max-age=300");
     let res = get(&f.app, "/icon.png", None).await;
     assert_eq!(res.header_or_empty(header::CONTENT_TYPE), "image/png");
-    assert_eq!(
-        res.header_or_empty(header::CACHE_CONTROL),
-        "public, max-age=300"
-    );
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "public, max-age=300");
 }
 
 #[tokio::test]
 async fn deep_links_fall_back_to_index() {
     let f = fixture();
-    for uri in [
-        "/records/abc",
-        "/people",
-        "/records/abc/",
-        "/records/%E5%B7%A1%E8%AE%BF?x=1",
-    ] {
+    for uri in ["/records/abc", "/people", "/records/abc/", "/records/%E5%B7%A1%E8%AE%BF?x=1"] {
         assert_is_index(&get(&f.app, uri, None).await, uri);
     }
 }
@@ -162,11 +119,7 @@ async fn deep_links_fall_back_to_index() {
 #[tokio::test]
 async fn missing_file_with_extension_is_404() {
     let f = fixture();
-    for uri in [
-        "/missing.js",
-        "/records/abc.png",
-        "/xunfang-ffffffffffffffff_bg.wasm",
-    ] {
+    for uri in ["/missing.js", "/records/abc.png", "/xunfang-ffffffffffffffff_bg.wasm"] {
         let res = get(&f.app, uri, None).await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{uri}");
     }
@@ -183,10 +136,7 @@ async fn path_traversal_is_refused() {
 async fn post_to_static_is_405() {
     let f = fixture();
     let req = Request::post("/index.html").body(Body::empty()).unwrap();
-    assert_eq!(
-        call(&f.app, req).await.status,
-        StatusCode::METHOD_NOT_ALLOWED
-    );
+    assert_eq!(call(&f.app, req).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]
@@ -195,32 +145,15 @@ async fn wasm_is_compressed_with_brotli_and_gzip() {
     let uri = format!("/{WASM}");
     let res = get(&f.app, &uri, Some("br")).await;
     assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "br");
-    assert_eq!(
-        res.header_or_empty(header::CONTENT_TYPE),
-        "application/wasm"
-    );
-    assert_eq!(
-        res.header_or_empty(header::CACHE_CONTROL),
-        "public, max-age=31536000, immutable"
-    );
-    assert!(res
-        .header_or_empty(header::VARY)
-        .to_ascii_lowercase()
-        .contains("accept-encoding"));
+    assert_eq!(res.header_or_empty(header::CONTENT_TYPE), "application/wasm");
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+    assert!(res.header_or_empty(header::VARY).to_ascii_lowercase().contains("accept-encoding"));
     let res = get(&f.app, &uri, Some("gzip")).await;
     assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "gzip");
     let compressed = &res.body;
-    assert!(
-        compressed.len() < 9000 / 4,
-        "gzip body is {} bytes",
-        compressed.len()
-    );
+    assert!(compressed.len() < 9000 / 4, "gzip body is {} bytes", compressed.len());
     let res = get(&f.app, &uri, Some("gzip, deflate, br")).await;
-    assert_eq!(
-        res.header_or_empty(header::CONTENT_ENCODING),
-        "br",
-        "brotli preferred when both accepted"
-    );
+    assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "br", "brotli preferred when both accepted");
 }
 
 #[tokio::test]

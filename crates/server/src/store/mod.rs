@@ -39,9 +39,7 @@ use std::pin::Pin;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use xunfang_core::incoming::{merge_incoming_text, Keep, Refusal};
-use xunfang_core::sync::{
-    pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse,
-};
+use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse};
 use xunfang_core::{BlobHash, Id};
 
 pub use sqlite::SqliteStore;
@@ -196,11 +194,7 @@ pub trait AdminStore: Send + Sync + 'static {
 
 /// Makes a token for `team` (the team is made if new) and returns it: the
 /// only time it is shown.
-pub async fn create_token(
-    store: &dyn AdminStore,
-    team: &str,
-    label: &str,
-) -> Result<String, StoreError> {
+pub async fn create_token(store: &dyn AdminStore, team: &str, label: &str) -> Result<String, StoreError> {
     let (team, new) = tokens::new_token(team)?;
     let token = new.token.clone();
     store.add_token(team, label.to_string(), new).await?;
@@ -229,12 +223,8 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
             Keep::Incoming => Decision::Write(pushed.json.to_string()),
             Keep::Merged(merged) => Decision::Write(merged.to_value().to_string()),
         },
-        Err(Refusal::UnreadableStored(why)) => Decision::Refuse(format!(
-            "the server's copy of this document cannot be read ({why}); ask the administrator"
-        )),
-        Err(Refusal::Unmergeable(err)) => {
-            Decision::Refuse(format!("cannot merge with the server's copy: {err}"))
-        }
+        Err(Refusal::UnreadableStored(why)) => Decision::Refuse(format!("the server's copy of this document cannot be read ({why}); ask the administrator")),
+        Err(Refusal::Unmergeable(err)) => Decision::Refuse(format!("cannot merge with the server's copy: {err}")),
     }
 }
 
@@ -260,34 +250,18 @@ pub struct SyncOutcome {
 /// transaction: it may be slow on big documents), lets the store merge and
 /// pull, and builds the protocol's answer. The request's envelope must
 /// already be checked (`validate_request`).
-pub async fn sync(
-    store: &dyn SyncStore,
-    team: Team,
-    req: &SyncRequest,
-) -> Result<SyncOutcome, StoreError> {
+pub async fn sync(store: &dyn SyncStore, team: Team, req: &SyncRequest) -> Result<SyncOutcome, StoreError> {
     let mut rejected = Vec::new();
     let mut valid = Vec::new();
     for value in &req.push {
         match validate_pushed(value) {
-            Ok(doc) => valid.push(Pushed {
-                doc,
-                json: value.clone(),
-            }),
-            Err(err) => rejected.push(Rejected {
-                id: pushed_id(value),
-                reason: err.to_string(),
-            }),
+            Ok(doc) => valid.push(Pushed { doc, json: value.clone() }),
+            Err(err) => rejected.push(Rejected { id: pushed_id(value), reason: err.to_string() }),
         }
     }
     // As the client knows them: `accepted` parsed, `rejected` as pushed.
-    let ids: Vec<(Id, String)> = valid
-        .iter()
-        .map(|p| (raw_id(&p.json), pushed_id(&p.json)))
-        .collect();
-    let pull = Pull {
-        cursor: req.cursor,
-        limit: pull_limit(req),
-    };
+    let ids: Vec<(Id, String)> = valid.iter().map(|p| (raw_id(&p.json), pushed_id(&p.json))).collect();
+    let pull = Pull { cursor: req.cursor, limit: pull_limit(req) };
     let Synced { pushed, page } = store.sync(team, valid, pull).await?;
     let mut accepted = Vec::new();
     let mut written = 0;
@@ -298,20 +272,10 @@ pub async fn sync(
                 accepted.push(id);
             }
             PushResult::Unchanged => accepted.push(id),
-            PushResult::Refused(reason) => rejected.push(Rejected {
-                id: as_pushed,
-                reason,
-            }),
+            PushResult::Refused(reason) => rejected.push(Rejected { id: as_pushed, reason }),
         }
     }
-    let response = SyncResponse {
-        cursor: page.cursor,
-        more: page.more,
-        remaining: Some(page.remaining),
-        docs: page.docs,
-        accepted,
-        rejected,
-    };
+    let response = SyncResponse { cursor: page.cursor, more: page.more, remaining: Some(page.remaining), docs: page.docs, accepted, rejected };
     Ok(SyncOutcome { response, written })
 }
 

@@ -41,19 +41,12 @@ pub struct NewToken {
 pub fn new_token(team: &str) -> Result<(String, NewToken), StoreError> {
     let team = team.trim();
     if team.is_empty() {
-        return Err(StoreError(
-            "the team name is empty; pass --team NAME".into(),
-        ));
+        return Err(StoreError("the team name is empty; pass --team NAME".into()));
     }
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| StoreError(format!("no random numbers from the system: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError(format!("no random numbers from the system: {e}")))?;
     let token = hex(&bytes);
-    let new = NewToken {
-        hash: token_hash(&token),
-        prefix: token[..TOKEN_PREFIX_LEN].to_string(),
-        token,
-    };
+    let new = NewToken { hash: token_hash(&token), prefix: token[..TOKEN_PREFIX_LEN].to_string(), token };
     Ok((team.to_string(), new))
 }
 
@@ -62,9 +55,7 @@ pub fn new_token(team: &str) -> Result<(String, NewToken), StoreError> {
 pub fn revoke_argument(token_or_prefix: &str) -> Result<String, StoreError> {
     let given = token_or_prefix.trim().to_ascii_lowercase();
     if given.len() < TOKEN_PREFIX_LEN {
-        return Err(StoreError(format!(
-            "give the whole token or at least its first {TOKEN_PREFIX_LEN} characters (see `xunfang-server token list`)"
-        )));
+        return Err(StoreError(format!("give the whole token or at least its first {TOKEN_PREFIX_LEN} characters (see `xunfang-server token list`)")));
     }
     Ok(given)
 }
@@ -75,11 +66,7 @@ pub fn revoke_argument(token_or_prefix: &str) -> Result<String, StoreError> {
 /// A whole token matches by hash; a prefix must match the stored prefix and
 /// be no longer than it (longer is a whole-token guess). Several matches, or
 /// none, are refused with what to do.
-pub fn pick_token<'a>(
-    given: &str,
-    shown: &str,
-    candidates: &'a [(Vec<u8>, TokenInfo)],
-) -> Result<&'a (Vec<u8>, TokenInfo), StoreError> {
+pub fn pick_token<'a>(given: &str, shown: &str, candidates: &'a [(Vec<u8>, TokenInfo)]) -> Result<&'a (Vec<u8>, TokenInfo), StoreError> {
     let hash = token_hash(given);
     let exact: Vec<_> = candidates.iter().filter(|(h, _)| *h == hash).collect();
     let matches: Vec<_> = if !exact.is_empty() {
@@ -90,14 +77,9 @@ pub fn pick_token<'a>(
         Vec::new()
     };
     match matches.as_slice() {
-        [] => Err(StoreError(format!(
-            "no token matches \"{shown}\" (see `xunfang-server token list`)"
-        ))),
+        [] => Err(StoreError(format!("no token matches \"{shown}\" (see `xunfang-server token list`)"))),
         [one] => Ok(one),
-        several => Err(StoreError(format!(
-            "{} tokens start with \"{given}\"; give the whole token to revoke one",
-            several.len()
-        ))),
+        several => Err(StoreError(format!("{} tokens start with \"{given}\"; give the whole token to revoke one", several.len()))),
     }
 }
 
@@ -106,13 +88,7 @@ mod unit {
     use super::*;
 
     fn row(token: &str) -> (Vec<u8>, TokenInfo) {
-        let info = TokenInfo {
-            prefix: token[..TOKEN_PREFIX_LEN].into(),
-            team: "office".into(),
-            label: String::new(),
-            created: 0,
-            revoked: None,
-        };
+        let info = TokenInfo { prefix: token[..TOKEN_PREFIX_LEN].into(), team: "office".into(), label: String::new(), created: 0, revoked: None };
         (token_hash(token), info)
     }
 
@@ -121,22 +97,10 @@ mod unit {
         let (_, a) = new_token(" office ").unwrap();
         let (_, b) = new_token("office").unwrap();
         let rows = [row(&a.token), row(&b.token)];
-        assert_eq!(
-            pick_token(&a.token, &a.token, &rows).unwrap().1.prefix,
-            a.prefix
-        );
-        assert_eq!(
-            pick_token(&b.prefix, &b.prefix, &rows[1..])
-                .unwrap()
-                .1
-                .prefix,
-            b.prefix
-        );
+        assert_eq!(pick_token(&a.token, &a.token, &rows).unwrap().1.prefix, a.prefix);
+        assert_eq!(pick_token(&b.prefix, &b.prefix, &rows[1..]).unwrap().1.prefix, b.prefix);
         let guess = format!("{}0", a.prefix);
-        assert!(
-            pick_token(&guess, &guess, &rows[..1]).is_err(),
-            "longer than a prefix, not the token"
-        );
+        assert!(pick_token(&guess, &guess, &rows[..1]).is_err(), "longer than a prefix, not the token");
         assert!(revoke_argument("abc").is_err());
         assert_eq!(revoke_argument(" ABCDEFGH ").unwrap(), "abcdefgh");
     }

@@ -32,9 +32,7 @@ pub fn fx_with(cors: &Cors, max_blob_bytes: usize) -> Fx {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
     let store = SqliteStore::open(dir.path().join("data").join("xunfang.sqlite3")).unwrap();
-    let state = AppState::new(dir.path())
-        .with_store(store.clone())
-        .with_max_blob_bytes(max_blob_bytes);
+    let state = AppState::new(dir.path()).with_store(store.clone()).with_max_blob_bytes(max_blob_bytes);
     let app = xunfang_server::app(state, cors);
     Fx { dir, store, app }
 }
@@ -51,27 +49,13 @@ impl Fx {
     }
 
     /// A sync of `device` that pushes `docs` (and pulls with the default limit).
-    pub async fn push(
-        &self,
-        token: &str,
-        device: &str,
-        cursor: Option<u64>,
-        docs: Vec<Value>,
-    ) -> Value {
-        self.sync(token, sync_body(device, cursor, docs, None))
-            .await
+    pub async fn push(&self, token: &str, device: &str, cursor: Option<u64>, docs: Vec<Value>) -> Value {
+        self.sync(token, sync_body(device, cursor, docs, None)).await
     }
 
     /// A sync of `device` that only pulls, at most `limit` documents.
-    pub async fn pull(
-        &self,
-        token: &str,
-        device: &str,
-        cursor: Option<u64>,
-        limit: Option<usize>,
-    ) -> Value {
-        self.sync(token, sync_body(device, cursor, vec![], limit))
-            .await
+    pub async fn pull(&self, token: &str, device: &str, cursor: Option<u64>, limit: Option<usize>) -> Value {
+        self.sync(token, sync_body(device, cursor, vec![], limit)).await
     }
 }
 
@@ -86,11 +70,7 @@ impl Res {
     /// The body as JSON; the answer must say it is JSON.
     pub fn json(&self) -> Value {
         let ct = self.header_or_empty(header::CONTENT_TYPE);
-        assert!(
-            ct.starts_with("application/json"),
-            "{}: content type {ct:?}",
-            self.status
-        );
+        assert!(ct.starts_with("application/json"), "{}: content type {ct:?}", self.status);
         serde_json::from_slice(&self.body).unwrap()
     }
 
@@ -102,10 +82,7 @@ impl Res {
     /// The `{"error": ...}` message.
     pub fn error(&self) -> String {
         let json = self.json();
-        json["error"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error message in {json}"))
-            .to_string()
+        json["error"].as_str().unwrap_or_else(|| panic!("no error message in {json}")).to_string()
     }
 
     /// Asserts a refusal: this status, and a message that says `says`.
@@ -117,19 +94,12 @@ impl Res {
 
     /// A header that must be there.
     pub fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(&name)
-            .unwrap_or_else(|| panic!("no {name} header"))
-            .to_str()
-            .unwrap()
+        self.headers.get(&name).unwrap_or_else(|| panic!("no {name} header")).to_str().unwrap()
     }
 
     /// A header, or "" when absent.
     pub fn header_or_empty(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(&name)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or_default()
+        self.headers.get(&name).map(|v| v.to_str().unwrap()).unwrap_or_default()
     }
 }
 
@@ -139,19 +109,11 @@ pub async fn call(app: &Router, req: Request<Body>) -> Res {
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.unwrap().to_bytes();
-    Res {
-        status,
-        headers,
-        body,
-    }
+    Res { status, headers, body }
 }
 
 /// A `POST /api/sync` with the token and content type given.
-pub fn sync_request(
-    token: Option<&str>,
-    content_type: Option<&str>,
-    body: impl Into<Body>,
-) -> Request<Body> {
+pub fn sync_request(token: Option<&str>, content_type: Option<&str>, body: impl Into<Body>) -> Request<Body> {
     let mut req = Request::post("/api/sync");
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -172,20 +134,12 @@ pub async fn sync(app: &Router, token: &str, body: Value) -> Value {
 }
 
 /// A sync request body.
-pub fn sync_body(
-    device: &str,
-    cursor: Option<u64>,
-    push: Vec<Value>,
-    pull_limit: Option<usize>,
-) -> Value {
+pub fn sync_body(device: &str, cursor: Option<u64>, push: Vec<Value>, pull_limit: Option<usize>) -> Value {
     json!({"protocol": 1, "device": device, "cursor": cursor, "push": push, "pull_limit": pull_limit})
 }
 
 pub fn stamp(device: &str, millis: u64) -> Stamp {
-    Stamp {
-        hlc: Hlc { millis, counter: 0 },
-        device: DeviceId(device.into()),
-    }
+    Stamp { hlc: Hlc { millis, counter: 0 }, device: DeviceId(device.into()) }
 }
 
 /// A distinct, valid id for each `n`.
@@ -196,23 +150,11 @@ pub fn id(n: u32) -> Id {
 }
 
 pub fn activity(n: u32, device: &str, title: &str) -> Document<Activity> {
-    Document::create(
-        id(n),
-        Activity {
-            title: title.into(),
-            ..Activity::default()
-        },
-        stamp(device, 1_000 + n as u64),
-    )
+    Document::create(id(n), Activity { title: title.into(), ..Activity::default() }, stamp(device, 1_000 + n as u64))
 }
 
 /// `doc` after `change`, made on `device` at `millis`.
-pub fn with_edit(
-    doc: &Document<Activity>,
-    device: &str,
-    millis: u64,
-    change: impl FnOnce(&mut Activity),
-) -> Document<Activity> {
+pub fn with_edit(doc: &Document<Activity>, device: &str, millis: u64, change: impl FnOnce(&mut Activity)) -> Document<Activity> {
     let mut doc = doc.clone();
     let mut body = doc.body.clone();
     change(&mut body);

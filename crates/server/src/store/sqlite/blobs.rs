@@ -8,40 +8,14 @@ use super::{now, SqliteStore};
 use crate::store::{Blob, BlobMeta, BlobPut, NewBlob, StoreError, Team};
 
 impl SqliteStore {
-    pub(super) fn find_blob_meta(
-        &self,
-        team: &Team,
-        hash: &BlobHash,
-    ) -> Result<Option<BlobMeta>, StoreError> {
-        self.blob_row(
-            team,
-            hash,
-            "SELECT size, type FROM blobs WHERE team = ?1 AND hash = ?2",
-            |r| {
-                Ok(BlobMeta {
-                    size: r.get::<_, i64>(0)? as u64,
-                    content_type: r.get(1)?,
-                })
-            },
-        )
+    pub(super) fn find_blob_meta(&self, team: &Team, hash: &BlobHash) -> Result<Option<BlobMeta>, StoreError> {
+        self.blob_row(team, hash, "SELECT size, type FROM blobs WHERE team = ?1 AND hash = ?2", |r| {
+            Ok(BlobMeta { size: r.get::<_, i64>(0)? as u64, content_type: r.get(1)? })
+        })
     }
 
-    pub(super) fn find_blob(
-        &self,
-        team: &Team,
-        hash: &BlobHash,
-    ) -> Result<Option<Blob>, StoreError> {
-        self.blob_row(
-            team,
-            hash,
-            "SELECT type, data FROM blobs WHERE team = ?1 AND hash = ?2",
-            |r| {
-                Ok(Blob {
-                    content_type: r.get(0)?,
-                    data: r.get(1)?,
-                })
-            },
-        )
+    pub(super) fn find_blob(&self, team: &Team, hash: &BlobHash) -> Result<Option<Blob>, StoreError> {
+        self.blob_row(team, hash, "SELECT type, data FROM blobs WHERE team = ?1 AND hash = ?2", |r| Ok(Blob { content_type: r.get(0)?, data: r.get(1)? }))
     }
 
     /// The row `sql` selects for `team`'s blob `hash`, if there is one.
@@ -52,12 +26,7 @@ impl SqliteStore {
         sql: &str,
         read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<R>,
     ) -> Result<Option<R>, StoreError> {
-        self.with_conn(|conn| {
-            Ok(conn
-                .prepare_cached(sql)?
-                .query_row(params![team.id, hash.as_str()], read)
-                .optional()?)
-        })
+        self.with_conn(|conn| Ok(conn.prepare_cached(sql)?.query_row(params![team.id, hash.as_str()], read).optional()?))
     }
 
     pub(super) fn insert_blob(&self, team: &Team, blob: &NewBlob) -> Result<BlobPut, StoreError> {
@@ -77,20 +46,14 @@ impl SqliteStore {
                 )?;
             }
             let (count, bytes) = team_blob_usage(tx, team.id)?;
-            Ok(BlobPut {
-                stored: inserted == 1,
-                team_count: count,
-                team_bytes: bytes,
-            })
+            Ok(BlobPut { stored: inserted == 1, team_count: count, team_bytes: bytes })
         })
     }
 
     /// How many blobs team `team` (by name) has, and their total bytes.
     pub fn blob_usage(&self, team: &str) -> Result<(u64, u64), StoreError> {
         self.with_conn(|conn| {
-            let id: Option<i64> = conn
-                .query_row("SELECT id FROM teams WHERE name = ?1", [team], |r| r.get(0))
-                .optional()?;
+            let id: Option<i64> = conn.query_row("SELECT id FROM teams WHERE name = ?1", [team], |r| r.get(0)).optional()?;
             match id {
                 Some(id) => team_blob_usage(conn, id),
                 None => Ok((0, 0)),
@@ -101,11 +64,7 @@ impl SqliteStore {
 
 fn team_blob_usage(conn: &Connection, team: i64) -> Result<(u64, u64), StoreError> {
     Ok(conn
-        .query_row(
-            "SELECT count, bytes FROM team_blobs WHERE team = ?1",
-            [team],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
-        )
+        .query_row("SELECT count, bytes FROM team_blobs WHERE team = ?1", [team], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)))
         .optional()?
         .unwrap_or((0, 0)))
 }

@@ -37,10 +37,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use xunfang_core::BlobHash;
 
-use super::{
-    AdminStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, StoreError, StoreFuture,
-    SyncStore, Synced, Team, TokenInfo,
-};
+use super::{AdminStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, StoreError, StoreFuture, SyncStore, Synced, Team, TokenInfo};
 pub use docs::StoredDoc;
 pub use pool::SqliteStore;
 pub use schema::DB_FILE;
@@ -60,16 +57,9 @@ impl SqliteStore {
 
     /// Runs `f` on a blocking thread with a handle of this store: SQLite
     /// calls block, and must not hold up the async threads.
-    fn blocking<R: Send + 'static>(
-        &self,
-        f: impl FnOnce(SqliteStore) -> Result<R, StoreError> + Send + 'static,
-    ) -> StoreFuture<'static, R> {
+    fn blocking<R: Send + 'static>(&self, f: impl FnOnce(SqliteStore) -> Result<R, StoreError> + Send + 'static) -> StoreFuture<'static, R> {
         let store = self.clone();
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || f(store))
-                .await
-                .map_err(|e| StoreError(format!("database task failed: {e}")))?
-        })
+        Box::pin(async move { tokio::task::spawn_blocking(move || f(store)).await.map_err(|e| StoreError(format!("database task failed: {e}")))? })
     }
 }
 
@@ -115,8 +105,5 @@ impl AdminStore for SqliteStore {
 
 /// Unix seconds, as the tables keep times.
 fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

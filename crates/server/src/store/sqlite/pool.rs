@@ -26,9 +26,7 @@ struct Inner {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore")
-            .field("path", &self.inner.path)
-            .finish()
+        f.debug_struct("SqliteStore").field("path", &self.inner.path).finish()
     }
 }
 
@@ -41,32 +39,17 @@ impl SqliteStore {
     pub(super) fn open_pool(path: &Path) -> Result<SqliteStore, StoreError> {
         let path = path.to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                StoreError(format!(
-                    "cannot create the directory {}: {e}",
-                    parent.display()
-                ))
-            })?;
+            std::fs::create_dir_all(parent).map_err(|e| StoreError(format!("cannot create the directory {}: {e}", parent.display())))?;
         }
-        let conn = Connection::open(&path)
-            .map_err(|e| StoreError(format!("cannot open the database {}: {e}", path.display())))?;
+        let conn = Connection::open(&path).map_err(|e| StoreError(format!("cannot open the database {}: {e}", path.display())))?;
         conn.busy_timeout(Duration::from_secs(10))?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError(format!(
-                "the database {} cannot use WAL mode (got {mode}); put it on a local disk",
-                path.display()
-            )));
+            return Err(StoreError(format!("the database {} cannot use WAL mode (got {mode}); put it on a local disk", path.display())));
         }
         schema::migrate(&conn, &path)?;
         configure(&conn)?;
-        Ok(SqliteStore {
-            inner: Arc::new(Inner {
-                path,
-                idle: Mutex::new(vec![conn]),
-                write: Mutex::new(()),
-            }),
-        })
+        Ok(SqliteStore { inner: Arc::new(Inner { path, idle: Mutex::new(vec![conn]), write: Mutex::new(()) }) })
     }
 
     /// The database file.
@@ -75,16 +58,8 @@ impl SqliteStore {
     }
 
     /// Runs `f` on a pooled connection.
-    pub(super) fn with_conn<R>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
-        let pooled = self
-            .inner
-            .idle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop();
+    pub(super) fn with_conn<R>(&self, f: impl FnOnce(&mut Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let pooled = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut conn = match pooled {
             Some(conn) => conn,
             None => {
@@ -106,10 +81,7 @@ impl SqliteStore {
 
     /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`: the write lock is
     /// held from the first statement), committing if it returns `Ok`.
-    pub(super) fn write<R>(
-        &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
+    pub(super) fn write<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>) -> Result<R, StoreError> {
         self.with_conn(|conn| {
             let _turn = self.inner.write.lock().unwrap_or_else(|e| e.into_inner());
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -120,10 +92,7 @@ impl SqliteStore {
     }
 
     /// Runs `f` in a read transaction: one consistent snapshot.
-    pub(super) fn read<R>(
-        &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
+    pub(super) fn read<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>) -> Result<R, StoreError> {
         self.with_conn(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
             let out = f(&tx)?;

@@ -5,9 +5,7 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{now, SqliteStore};
-use crate::store::tokens::{
-    new_token, pick_token, revoke_argument, token_hash, NewToken, TokenInfo,
-};
+use crate::store::tokens::{new_token, pick_token, revoke_argument, token_hash, NewToken, TokenInfo};
 use crate::store::{StoreError, Team, TOKEN_PREFIX_LEN};
 
 impl SqliteStore {
@@ -20,20 +18,11 @@ impl SqliteStore {
     }
 
     /// Stores `new` for `team`, creating the team if needed.
-    pub(super) fn add_token_row(
-        &self,
-        team: &str,
-        label: &str,
-        new: &NewToken,
-    ) -> Result<(), StoreError> {
+    pub(super) fn add_token_row(&self, team: &str, label: &str, new: &NewToken) -> Result<(), StoreError> {
         let now = now();
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO teams (name, created) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
-                params![team, now],
-            )?;
-            let team_id: i64 =
-                tx.query_row("SELECT id FROM teams WHERE name = ?1", [team], |r| r.get(0))?;
+            tx.execute("INSERT INTO teams (name, created) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING", params![team, now])?;
+            let team_id: i64 = tx.query_row("SELECT id FROM teams WHERE name = ?1", [team], |r| r.get(0))?;
             tx.execute(
                 "INSERT INTO tokens (hash, prefix, team, label, created) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![new.hash, new.prefix, team_id, label, now],
@@ -51,12 +40,7 @@ impl SqliteStore {
                     "SELECT teams.id, teams.name FROM tokens JOIN teams ON teams.id = tokens.team
                      WHERE tokens.hash = ?1 AND tokens.revoked IS NULL",
                     [hash],
-                    |r| {
-                        Ok(Team {
-                            id: r.get(0)?,
-                            name: r.get(1)?,
-                        })
-                    },
+                    |r| Ok(Team { id: r.get(0)?, name: r.get(1)? }),
                 )
                 .optional()?)
         })
@@ -70,15 +54,8 @@ impl SqliteStore {
                  FROM tokens JOIN teams ON teams.id = tokens.team
                  ORDER BY tokens.created, tokens.rowid",
             )?;
-            let rows = stmt.query_map([], |r| {
-                Ok(TokenInfo {
-                    prefix: r.get(0)?,
-                    team: r.get(1)?,
-                    label: r.get(2)?,
-                    created: r.get(3)?,
-                    revoked: r.get(4)?,
-                })
-            })?;
+            let rows =
+                stmt.query_map([], |r| Ok(TokenInfo { prefix: r.get(0)?, team: r.get(1)?, label: r.get(2)?, created: r.get(3)?, revoked: r.get(4)? }))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
@@ -93,41 +70,22 @@ impl SqliteStore {
     }
 
     /// `revoke_token` for a checked argument.
-    pub(super) fn revoke_picked(
-        &self,
-        given: &str,
-        shown: &str,
-    ) -> Result<(TokenInfo, bool), StoreError> {
+    pub(super) fn revoke_picked(&self, given: &str, shown: &str) -> Result<(TokenInfo, bool), StoreError> {
         let now = now();
         self.write(|tx| {
             let candidates = candidates(tx, given)?;
             let (hash, info) = pick_token(given, shown, &candidates)?;
             if info.revoked.is_none() {
-                tx.execute(
-                    "UPDATE tokens SET revoked = ?1 WHERE hash = ?2",
-                    params![now, hash],
-                )?;
+                tx.execute("UPDATE tokens SET revoked = ?1 WHERE hash = ?2", params![now, hash])?;
             }
             let already = info.revoked.is_some();
-            Ok((
-                TokenInfo {
-                    revoked: Some(info.revoked.unwrap_or(now)),
-                    ..info.clone()
-                },
-                already,
-            ))
+            Ok((TokenInfo { revoked: Some(info.revoked.unwrap_or(now)), ..info.clone() }, already))
         })
     }
 
     /// Whether at least one usable token exists.
     pub fn has_active_tokens(&self) -> Result<bool, StoreError> {
-        self.with_conn(|conn| {
-            Ok(conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM tokens WHERE revoked IS NULL)",
-                [],
-                |r| r.get(0),
-            )?)
-        })
+        self.with_conn(|conn| Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM tokens WHERE revoked IS NULL)", [], |r| r.get(0))?))
     }
 }
 
@@ -138,20 +96,8 @@ fn candidates(tx: &Transaction<'_>, given: &str) -> Result<Vec<(Vec<u8>, TokenIn
          FROM tokens JOIN teams ON teams.id = tokens.team
          WHERE tokens.hash = ?1 OR tokens.prefix = substr(?2, 1, ?3)",
     )?;
-    let rows = stmt.query_map(
-        params![token_hash(given), given, TOKEN_PREFIX_LEN as i64],
-        |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                TokenInfo {
-                    prefix: r.get(1)?,
-                    team: r.get(2)?,
-                    label: r.get(3)?,
-                    created: r.get(4)?,
-                    revoked: r.get(5)?,
-                },
-            ))
-        },
-    )?;
+    let rows = stmt.query_map(params![token_hash(given), given, TOKEN_PREFIX_LEN as i64], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, TokenInfo { prefix: r.get(1)?, team: r.get(2)?, label: r.get(3)?, created: r.get(4)?, revoked: r.get(5)? }))
+    })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
