@@ -1,19 +1,22 @@
 //! What an autosave writes: the user's edited copy of a document merged into
 //! the copy stored now (a sync may have brought other fields meanwhile).
+//! The rule is sync's: what cannot be merged is never written over.
 
 use crate::doc::Body;
 use crate::merge::{merge, MergeError};
 use crate::Document;
 
-/// The document to store for `edited`, given what is `stored` under its id.
+/// The document to store for `edited`, given what is `stored` under its id;
+/// `Err` when the two cannot merge (the stored copy is of another type, or
+/// damaged): then nothing may be stored, as sync's `absorb` stores nothing.
 pub fn onto_stored<T: Body>(
     stored: Option<&Document<T>>,
     edited: Document<T>,
 ) -> Result<Document<T>, MergeError> {
-    Ok(match stored {
-        Some(stored) if *stored != edited => merge(stored, &edited).unwrap_or(edited),
-        _ => edited,
-    })
+    match stored {
+        Some(stored) if *stored != edited => merge(stored, &edited),
+        _ => Ok(edited),
+    }
 }
 
 #[cfg(test)]
