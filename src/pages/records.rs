@@ -1,22 +1,23 @@
 //! The record list: newest first, filtered by kind and period, searched by text.
 
-use crate::components::field::{SelectField, TextField};
-use crate::components::store_error::StoreErrorNotice;
+use crate::components::field::SelectField;
+use crate::components::loaded::Loaded;
+use crate::components::period_picker::{PeriodChoice, PeriodPicker};
+use crate::components::virtual_list::VirtualList;
 use crate::device;
-use crate::perf;
-use futures::FutureExt;
 use crate::i18n::{use_i18n, T};
+use crate::perf;
 use crate::settings::template;
 use crate::storage::{Db, StoreError};
+use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use crate::components::virtual_list::VirtualList;
 use std::collections::HashMap;
 use std::sync::Arc;
 use xunfang_core::list::{any_live, filter_rows, CharIndex, ListRow};
 use xunfang_core::search::ListFilter;
-use xunfang_core::{Id, Period, Person};
+use xunfang_core::{Id, Person};
 
 /// Rows of the first screen, read through the sort index before the rest.
 const FIRST_SCREEN: u32 = 30;
@@ -36,23 +37,22 @@ async fn load() -> Result<ListData, StoreError> {
     let db = Db::app().await?;
     let rows = db.list_rows().await?;
     let people = db.all::<Person>().await?;
-    let names = people.docs.into_iter().map(|p| (p.id, p.body.name)).collect();
+    let names = people
+        .docs
+        .into_iter()
+        .map(|p| (p.id, p.body.name))
+        .collect();
     let index = Arc::new(CharIndex::new(&rows.rows));
-    Ok(ListData { rows: Arc::new(rows.rows), index, names: Arc::new(names), unreadable: rows.unreadable + people.unreadable })
+    Ok(ListData {
+        rows: Arc::new(rows.rows),
+        index,
+        names: Arc::new(names),
+        unreadable: rows.unreadable + people.unreadable,
+    })
 }
 
 async fn load_first() -> Result<Arc<Vec<ListRow>>, StoreError> {
     Ok(Arc::new(Db::app().await?.first_rows(FIRST_SCREEN).await?))
-}
-
-fn period_of(key: &str, from: &str, to: &str) -> Period {
-    match key {
-        "month" => Period::ThisMonth,
-        "quarter" => Period::ThisQuarter,
-        "year" => Period::ThisYear,
-        "custom" => Period::Custom { from: from.parse().ok(), to: to.parse().ok() },
-        _ => Period::All,
-    }
 }
 
 #[component]
@@ -83,33 +83,42 @@ pub fn RecordsPage() -> impl IntoView {
     });
     let text = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
-    let period = RwSignal::new("all".to_string());
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
+    let period = PeriodChoice::new("all");
     let navigate = use_navigate();
-    let new_record = move |_| navigate(&format!("/records/{}", device::new_id()), Default::default());
+    let new_record = move |_| {
+        navigate(
+            &format!("/records/{}", device::new_id()),
+            Default::default(),
+        )
+    };
 
     let kind_options = Signal::derive(move || {
         let english = i18n.english();
-        template().kinds.iter().map(|k| (k.key.clone(), if english { k.en.clone() } else { k.zh.clone() })).collect::<Vec<_>>()
-    });
-    let period_options = Signal::derive(move || {
-        [("all", T::PeriodAll), ("month", T::PeriodMonth), ("quarter", T::PeriodQuarter), ("year", T::PeriodYear), ("custom", T::PeriodCustom)]
-            .into_iter()
-            .map(|(k, t)| (k.to_string(), i18n.t(t).to_string()))
+        template()
+            .kinds
+            .iter()
+            .map(|k| {
+                (
+                    k.key.clone(),
+                    if english { k.en.clone() } else { k.zh.clone() },
+                )
+            })
             .collect::<Vec<_>>()
     });
-
     let filter = Memo::new(move |_| ListFilter {
         kind: Some(kind.get()).filter(|k| !k.is_empty()),
-        period: period_of(&period.get(), &from.get(), &to.get()),
+        period: period.period(),
         text: text.get(),
     });
     let filtering = move || filter.with(|f| f != &ListFilter::default());
 
     let list = move |data: ListData| {
         let rows = data.rows.clone();
-        let shown = Memo::new(move |_| Arc::new(filter.with(|f| filter_rows(&rows, &data.index, f, &data.names, device::today()))));
+        let shown = Memo::new(move |_| {
+            Arc::new(
+                filter.with(|f| filter_rows(&rows, &data.index, f, &data.names, device::today())),
+            )
+        });
         let any = any_live(&data.rows);
         let unreadable = data.unreadable;
         let count = Signal::derive(move || shown.with(|s| s.len()));
@@ -140,8 +149,17 @@ pub fn RecordsPage() -> impl IntoView {
         }
         Effect::new(move |_| perf::mark("xunfang:list-first-screen"));
         let count = Signal::derive(|| 0usize);
-        let cards = rows.iter().enumerate().map(|(i, r)| view! { <RecordCard row=r.clone() position=i count=count/> }).collect_view();
+        let cards = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| view! { <RecordCard row=r.clone() position=i count=count/> })
+            .collect_view();
         Some(view! { <ul class="record-list">{cards}</ul> })
+    };
+
+    let loading = move || match first_screen() {
+        Some(first) => first.into_any(),
+        None => view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any(),
     };
 
     view! {
@@ -169,27 +187,9 @@ pub fn RecordsPage() -> impl IntoView {
                     on_change=move |v| kind.set(v)
                     placeholder=Signal::derive(move || i18n.t(T::AllKinds).to_string())
                 />
-                <SelectField
-                    id="filter-period".into()
-                    label=Signal::derive(move || i18n.t(T::FilterPeriod).to_string())
-                    options=period_options
-                    value=period
-                    on_change=move |v| period.set(v)
-                />
-                <Show when=move || period.get() == "custom">
-                    <TextField id="filter-from".into() kind="date" label=Signal::derive(move || i18n.t(T::From).to_string()) value=from on_input=move |v| from.set(v)/>
-                    <TextField id="filter-to".into() kind="date" label=Signal::derive(move || i18n.t(T::To).to_string()) value=to on_input=move |v| to.set(v)/>
-                </Show>
+                <PeriodPicker choice=period id="filter-period" with_all=true/>
             </div>
-            <Transition fallback=move || view! { {move || first_screen().map(|v| v.into_any()).unwrap_or_else(|| view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any())} }>
-                {move || {
-                    data.get()
-                        .map(|result| match result {
-                            Ok(d) => list(d).into_any(),
-                            Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded data=data content=list fallback=loading keep_previous=true/>
         </section>
     }
 }
