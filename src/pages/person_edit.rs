@@ -72,19 +72,7 @@ fn PersonForm(editor: Editor<Person>) -> impl IntoView {
     let text =
         move |get: fn(&Person) -> &String| Signal::derive(move || get(&draft.read()).clone());
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
-    let role_options = Signal::derive(move || {
-        let english = i18n.english();
-        template()
-            .roles
-            .iter()
-            .map(|r| {
-                (
-                    r.key.clone(),
-                    if english { r.en.clone() } else { r.zh.clone() },
-                )
-            })
-            .collect::<Vec<_>>()
-    });
+    let role_options = Signal::derive(move || template().role_options(i18n.english()));
 
     view! {
         <form class="person-form" on:submit=|ev| ev.prevent_default()>

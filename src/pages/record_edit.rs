@@ -99,19 +99,7 @@ fn RecordForm(editor: Editor<Activity>, roster: Roster) -> impl IntoView {
     let text =
         move |get: fn(&Activity) -> &String| Signal::derive(move || get(&draft.read()).clone());
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
-    let kind_options = Signal::derive(move || {
-        let english = i18n.english();
-        template()
-            .kinds
-            .iter()
-            .map(|k| {
-                (
-                    k.key.clone(),
-                    if english { k.en.clone() } else { k.zh.clone() },
-                )
-            })
-            .collect::<Vec<_>>()
-    });
+    let kind_options = Signal::derive(move || template().kind_options(i18n.english()));
     let time_text =
         |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
     let parse_time = |v: &str| {

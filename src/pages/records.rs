@@ -92,19 +92,7 @@ pub fn RecordsPage() -> impl IntoView {
         )
     };
 
-    let kind_options = Signal::derive(move || {
-        let english = i18n.english();
-        template()
-            .kinds
-            .iter()
-            .map(|k| {
-                (
-                    k.key.clone(),
-                    if english { k.en.clone() } else { k.zh.clone() },
-                )
-            })
-            .collect::<Vec<_>>()
-    });
+    let kind_options = Signal::derive(move || template().kind_options(i18n.english()));
     let filter = Memo::new(move |_| ListFilter {
         kind: Some(kind.get()).filter(|k| !k.is_empty()),
         period: period.period(),
