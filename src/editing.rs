@@ -185,7 +185,7 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
             IN_FLIGHT.with(|n| n.set(n.get() - 1));
             editor.busy.try_set_value(false);
             match result {
-                Ok(Written::Merged(doc)) => {
+                Ok(Some(doc)) => {
                     // Fields merged in from elsewhere show, unless the user
                     // typed on in the meantime (the next write merges again).
                     if editor.again.try_get_value() != Some(true)
@@ -202,7 +202,7 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
                         editor.state.try_set(SaveState::Saved);
                     }
                 }
-                Ok(Written::NotMerged) => {
+                Ok(None) => {
                     editor.again.try_set_value(false);
                     editor.state.try_set(SaveState::NotMerged);
                 }
@@ -248,14 +248,14 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
     }
 
     /// Shows what a one-off write (trash, "use this") stored.
-    fn settle(&self, written: Written<T>) -> Result<bool, StoreError> {
+    fn settle(&self, written: Option<Document<T>>) -> Result<bool, StoreError> {
         match written {
-            Written::Merged(doc) => {
+            Some(doc) => {
                 self.draft.set(doc.body.clone());
                 self.doc.set(Some(doc));
                 Ok(true)
             }
-            Written::NotMerged => {
+            None => {
                 self.state.set(SaveState::NotMerged);
                 Ok(false)
             }
@@ -263,27 +263,20 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
     }
 }
 
-/// What a write did.
-enum Written<T: Body> {
-    /// The draft, merged with what was stored, is stored now.
-    Merged(Document<T>),
-    /// What is stored could not be merged with the draft: nothing written.
-    NotMerged,
-}
-
 /// Applies `body` to the document the editor started from, stamping what the
 /// user changed, then merges that with what is stored now: a sync may have
 /// brought other fields from elsewhere meanwhile, and they must survive.
+/// `Ok(None)`: what is stored could not be merged, nothing was written.
 async fn write<T: Body>(
     id: Id,
     base: Option<Document<T>>,
     body: T,
-) -> Result<Written<T>, StoreError> {
+) -> Result<Option<Document<T>>, StoreError> {
     crate::perf::mark("xunfang:save-start");
     let edited = match base {
         Some(mut doc) => {
             if !doc.edit(body, device::stamp()) {
-                return Ok(Written::Merged(doc));
+                return Ok(Some(doc));
             }
             doc
         }
@@ -297,16 +290,17 @@ async fn write<T: Body>(
 }
 
 /// Merges `doc` into the copy stored under its id and stores the result; a
-/// copy that cannot be merged is left alone (`core::save::onto_stored`).
-async fn store<T: Body>(doc: Document<T>) -> Result<Written<T>, StoreError> {
+/// copy that cannot be merged is left alone (`core::save::onto_stored`) and
+/// the answer is `None`.
+async fn store<T: Body>(doc: Document<T>) -> Result<Option<Document<T>>, StoreError> {
     let db = Db::app().await?;
     let stored = db.get::<T>(&doc.id).await?;
     let Ok(doc) = xunfang_core::save::onto_stored(stored.as_ref(), doc) else {
-        return Ok(Written::NotMerged);
+        return Ok(None);
     };
     db.put(&doc).await?;
     crate::sync::poke();
-    Ok(Written::Merged(doc))
+    Ok(Some(doc))
 }
 
 /// Moves any stored document to the trash or back (from lists).
