@@ -56,7 +56,7 @@ pub fn EditorPage<B, X, Fut, Open, Form, V>(
     not_found: T,
     /// Opens the document the route's `id` names; `Ok(None)`: no such id.
     open: Open,
-    /// The label of a field path's top-level name (for conflicts).
+    /// The label of each named part of a field path (for conflicts).
     labels: fn(&str) -> Option<T>,
     /// What is still missing in the draft, listed above the form.
     #[prop(optional)]
