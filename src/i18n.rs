@@ -113,11 +113,6 @@ texts! {
     InTrash => "这条记录在回收站中。", "This record is in the trash.";
     Restore => "恢复", "Restore";
     ProblemsIntro => "还没填完（已保存，可以稍后补充）：", "Not complete yet (saved; you can finish later):";
-    ErrQuota => "本机存储空间已满，刚才的修改没有保存。文字仍在屏幕上，请不要关闭页面：先清理浏览器存储或删除不需要的数据，再继续编辑即可重试保存。", "This device's storage is full, so your last change was not saved. The text is still on screen; don't close the page. Free some browser storage, then keep editing to retry.";
-    ErrUnavailable => "无法打开本机数据库（可能是无痕模式，或浏览器禁止了存储）。请用普通窗口打开本应用。", "The local database cannot be opened (private browsing, or storage blocked by the browser). Open the app in a normal window.";
-    ErrUnreadable => "有一份数据无法读取，已原样保留。", "A stored item could not be read; it was kept as it is.";
-    ErrFailed => "保存失败，修改仍在屏幕上，继续编辑时会自动重试。", "Saving failed. Your change is still on screen and is retried as you keep editing.";
-    ErrDetails => "浏览器报告：", "The browser said: ";
     UnreadableSome => "条数据由更新版本的应用写入或已损坏，已原样保留。请更新应用。", "stored items were written by a newer version of the app or are damaged; they are kept as they are. Update the app.";
     PeopleTitle => "人员名册", "Roster";
     NewPerson => "新增人员", "Add a person";
@@ -339,18 +334,6 @@ texts! {
     ImportTooNew => "这个备份由更新版本的应用导出，请先更新应用。没有导入任何内容。", "This backup was made by a newer version of the app; update the app first. Nothing was imported.";
     ImportMergeFailed => "备份中的一份数据无法合并，没有导入任何内容。", "A document in the backup could not be merged; nothing was imported.";
     OfflineUse => "离线使用：在办公室联网时打开一次本应用，之后没有网络也能打开和使用。", "Offline use: open the app once while online at the office; after that it opens and works with no network.";
-}
-
-impl T {
-    pub fn store_error(kind: crate::storage::StoreErrorKind) -> T {
-        use crate::storage::StoreErrorKind::*;
-        match kind {
-            Quota => T::ErrQuota,
-            Unavailable => T::ErrUnavailable,
-            Unreadable => T::ErrUnreadable,
-            Failed => T::ErrFailed,
-        }
-    }
 }
 
 /// The UI language, shared through context. Reading a text subscribes to the

@@ -1,7 +1,7 @@
 //! The roster: members, deputies, liaison officers … who take part in activities.
 
 use crate::components::field::CheckField;
-use crate::components::store_error::StoreErrorNotice;
+use crate::components::loaded::Loaded;
 use crate::device;
 use crate::i18n::{use_i18n, T};
 use crate::settings::template;
@@ -83,15 +83,7 @@ pub fn RosterPage() -> impl IntoView {
                     on_change=move |v| show_inactive.set(v)
                 />
             </div>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || {
-                    data.get()
-                        .map(|r| match r {
-                            Ok(people) => list(people),
-                            Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                        })
-                }}
-            </Suspense>
+            <Loaded data=data content=list/>
         </section>
     }
 }

@@ -4,6 +4,7 @@
 //! proposal (提案) or a public-opinion report (社情民意) that keeps the link.
 
 use crate::components::field::{CheckField, SelectField, TextArea, TextField};
+use crate::components::loaded::Loaded;
 use crate::components::period_picker::{PeriodChoice, PeriodPicker};
 use crate::components::store_error::StoreErrorNotice;
 use crate::device;
@@ -94,12 +95,7 @@ pub fn SuggestionsPage() -> impl IntoView {
             </div>
             {move || b.refused.get().map(|t| view! { <p class="error" role="alert">{move || i18n.t(t)}</p> })}
             {move || b.failed.get().map(|e| view! { <StoreErrorNotice error=e/> })}
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match r {
-                    Ok((docs, _)) => list(docs).into_any(),
-                    Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded data=data content=move |(docs, _)| list(docs)/>
         </section>
     }
 }

@@ -1,5 +1,6 @@
 //! The trash: deleted records and people, each restorable.
 
+use crate::components::loaded::Loaded;
 use crate::components::store_error::StoreErrorNotice;
 use crate::editing::set_trashed;
 use crate::i18n::{use_i18n, T};
@@ -101,12 +102,7 @@ pub fn TrashPage() -> impl IntoView {
             <h1>{move || i18n.t(T::TrashTitle)}</h1>
             <p>{move || i18n.t(T::TrashIntro)}</p>
             {move || error.get().map(|e| view! { <StoreErrorNotice error=e/> })}
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match r {
-                    Ok(t) => show(t),
-                    Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded data=data content=show/>
         </section>
     }
 }
