@@ -21,9 +21,12 @@ use xunfang_core::{Document, Id};
 /// How long after the last keystroke the draft is written.
 const QUIET: Duration = Duration::from_millis(300);
 
+/// An editor on screen: its key and the function that saves its draft now.
+type Flusher = (u64, Rc<dyn Fn()>);
+
 thread_local! {
     /// Flushers of the editors on screen, so an app update can save them first.
-    static OPEN: RefCell<Vec<(u64, Rc<dyn Fn()>)>> = const { RefCell::new(Vec::new()) };
+    static OPEN: RefCell<Vec<Flusher>> = const { RefCell::new(Vec::new()) };
     static NEXT_KEY: Cell<u64> = const { Cell::new(0) };
     /// Writes started and not yet finished.
     static IN_FLIGHT: Cell<usize> = const { Cell::new(0) };

@@ -220,7 +220,7 @@ mod tests {
             sort_rows(&mut rows);
             let filter = ListFilter {
                 kind: kind.map(|k| KINDS[k].to_string()),
-                period: [Period::All, Period::ThisYear, Period::Custom { from: NaiveDate::from_ymd_opt(2024, 3, 1), to: NaiveDate::from_ymd_opt(2024, 8, 31) }][period].clone(),
+                period: [Period::All, Period::ThisYear, Period::Custom { from: NaiveDate::from_ymd_opt(2024, 3, 1), to: NaiveDate::from_ymd_opt(2024, 8, 31) }][period],
                 text,
             };
             let today = NaiveDate::from_ymd_opt(2024, 11, 28).unwrap();

@@ -176,7 +176,7 @@ impl NativeTransport for Faulty<'_> {
         let n = self.calls.get() + 1;
         self.calls.set(n);
         let server = self.server.expect("a server");
-        let hits = |every: usize| every > 0 && n % every == 0;
+        let hits = |every: usize| every > 0 && n.is_multiple_of(every);
         if hits(self.fail_every) {
             return Err(SyncError::Offline("connection refused".into()));
         }
@@ -425,7 +425,7 @@ struct Sink {
 impl PushTransport for Sink {
     async fn post(&self, doc: &Value) -> Result<(), SyncError> {
         self.calls.set(self.calls.get() + 1);
-        if self.calls.get() % 3 == 0 {
+        if self.calls.get().is_multiple_of(3) {
             return Err(SyncError::Server { status: 503, message: "busy".into() });
         }
         self.got.borrow_mut().push(doc.clone());
