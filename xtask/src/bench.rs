@@ -9,7 +9,7 @@
 
 use crate::build::{build_server_profile, cargo_fetch, trunk_build};
 use crate::cmd::{self, cargo_cmd, fmt_duration, output, root, step, tool, tool_path, Result};
-use crate::tools::{ensure, ensure_tools, Needs, APP_TOOLS, CHROMIUM};
+use crate::tools::{ensure, ensure_tools, npm_ci, Needs, APP_TOOLS, CHROMIUM};
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
@@ -43,18 +43,7 @@ pub fn run() -> Result<()> {
         ensure(
             "tests/bench/node_modules (playwright-core, dexie, pouchdb)",
             has_bench_modules,
-            || {
-                let sub = if bench_dir().join("package-lock.json").is_file() {
-                    "ci"
-                } else {
-                    "install"
-                };
-                cmd::run(Command::new("npm").current_dir(bench_dir()).args([
-                    sub,
-                    "--no-audit",
-                    "--no-fund",
-                ]))
-            },
+            || npm_ci(&bench_dir()),
         )
     })?;
     trunk_build()?;

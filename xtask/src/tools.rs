@@ -112,20 +112,9 @@ pub fn ensure_tools(needs: Needs) -> Result<()> {
         }
         if needs.node_modules {
             ensure(
-                "tests/e2e/node_modules (playwright-core)",
+                "tests/e2e/node_modules (playwright-core, axe-core)",
                 has_node_modules,
-                || {
-                    let sub = if e2e_dir().join("package-lock.json").is_file() {
-                        "ci"
-                    } else {
-                        "install"
-                    };
-                    run(Command::new("npm").current_dir(e2e_dir()).args([
-                        sub,
-                        "--no-audit",
-                        "--no-fund",
-                    ]))
-                },
+                || npm_ci(&e2e_dir()),
             )?;
         }
         Ok(())
@@ -146,6 +135,18 @@ pub fn ensure(
     install().map_err(|e| fail(format!("installing {what} failed: {e}")))?;
     println!("    installed {what} in {}", fmt_duration(start.elapsed()));
     Ok(())
+}
+
+/// Installs a package's node_modules in `dir`: exactly its lock file when there is one.
+pub fn npm_ci(dir: &Path) -> Result<()> {
+    let sub = if dir.join("package-lock.json").is_file() {
+        "ci"
+    } else {
+        "install"
+    };
+    run(Command::new("npm")
+        .current_dir(dir)
+        .args([sub, "--no-audit", "--no-fund"]))
 }
 
 fn is_root() -> bool {
@@ -187,13 +188,15 @@ fn has_browser() -> bool {
 }
 
 fn has_node_modules() -> bool {
-    ["playwright-core", "json-server"].iter().all(|m| {
-        e2e_dir()
-            .join("node_modules")
-            .join(m)
-            .join("package.json")
-            .is_file()
-    })
+    ["playwright-core", "json-server", "axe-core"]
+        .iter()
+        .all(|m| {
+            e2e_dir()
+                .join("node_modules")
+                .join(m)
+                .join("package.json")
+                .is_file()
+        })
 }
 
 /// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).

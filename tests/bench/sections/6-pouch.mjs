@@ -20,8 +20,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../support/chromium.mjs';
-import { median, ms } from '../lib.mjs';
+import { launch, median, ms } from '../lib.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const require = createRequire(import.meta.url);
@@ -250,18 +249,11 @@ export function pouchSection(r, ourSyncMedianMs) {
 // ----------------------------------------------------------- commands --
 
 async function tryIt(n) {
-  const { chromium } = await import('playwright-core');
   const { activities, people } = await import('../gen.mjs');
   const roster = people();
   const docs = activities(n, roster);
   const dir = await mkdtemp(join(os.tmpdir(), 'xunfang-bench-profile-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    locale: 'zh-CN',
-    viewport: { width: 1024, height: 768 },
-  });
+  const context = await launch(dir, { timing: false });
   try {
     const r = await pouchReplication({ docs, roster, context, runs: Number(process.env.POUCH_RUNS ?? 3), log: (...a) => console.log('[pouch]', ...a) });
     console.log(JSON.stringify(r, null, 2));
