@@ -122,9 +122,11 @@ fn warnings(target: &'static str, again: &'static str) -> impl Fn(Error) -> Erro
 /// warning, native or in the app's wasm build, and says what to run to fix it.
 fn lint() -> Result<()> {
     step("format (cargo fmt --all --check)", || {
-        run(cargo_cmd().args(["fmt", "--all", "--check"])).map_err(|e| {
+        // Only the names of the files: the whole diff of a large change buries the message.
+        run(cargo_cmd().args(["fmt", "--all", "--check", "--", "--files-with-diff"])).map_err(|e| {
             fail(format!(
-                "{e}\nthe code is not formatted: run `cargo fmt --all`, then commit the result"
+                "{e}\nthe files listed above are not formatted: run `cargo fmt --all` and commit \
+                 the result (`cargo fmt --all --check` shows the changes)"
             ))
         })
     })?;
