@@ -4,10 +4,9 @@ use crate::components::header::Header;
 use crate::i18n::{use_i18n, I18n, T};
 use crate::offline::AppUpdate;
 use crate::pages::{
-    attendance::AttendancePage, exports::ExportsPage, office::OfficePage, opinion_edit::OpinionEditPage,
-    person_edit::PersonEditPage, proposal_edit::ProposalEditPage, record_edit::RecordEditPage, records::RecordsPage,
-    report::ReportPage, roster::RosterPage, settings::SettingsPage, suggestions::SuggestionsPage, summary::SummaryPage,
-    trash::TrashPage,
+    attendance::AttendancePage, exports::ExportsPage, office::OfficePage, opinion_edit::OpinionEditPage, person_edit::PersonEditPage,
+    proposal_edit::ProposalEditPage, record_edit::RecordEditPage, records::RecordsPage, report::ReportPage, roster::RosterPage, settings::SettingsPage,
+    suggestions::SuggestionsPage, summary::SummaryPage, trash::TrashPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

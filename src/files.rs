@@ -21,7 +21,12 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     a.click();
     a.remove();
     // Revoke later: some browsers start reading the URL after click returns.
-    let _ = leptos::prelude::set_timeout_with_handle(move || { let _ = web_sys::Url::revoke_object_url(&href); }, std::time::Duration::from_secs(30));
+    let _ = leptos::prelude::set_timeout_with_handle(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&href);
+        },
+        std::time::Duration::from_secs(30),
+    );
     Ok(())
 }
 

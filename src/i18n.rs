@@ -1,62 +1,28 @@
-//! Every user-visible string, in Chinese (default) and English, in one table.
+//! The app's own wording, Chinese (default) and English side by side in one
+//! table, and the UI language every screen reads through `use_i18n`.
 //!
-//! A missing translation is a compile error: each key names both texts. Labels
-//! of activity kinds and roles are data (the template), not listed here.
+//! A missing translation is a compile error: each key names both texts. Not
+//! here: the labels of core's enums (statuses, attendance, the rule's flag, a
+//! record's problems), whose one home is `xunfang_core::lang` because core's
+//! exports and summaries write the same words; labels of activity kinds and
+//! roles, which are data (the template).
 
 use crate::settings;
 use leptos::prelude::*;
-use xunfang_core::validate::Problem;
-use xunfang_core::SuggestionStatus;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Zh,
-    En,
-}
+pub use xunfang_core::Lang;
 
-impl Lang {
-    /// The BCP 47 code for `<html lang>` and for the stored setting.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        let code = code.to_ascii_lowercase();
-        if code.starts_with("zh") {
-            Some(Lang::Zh)
-        } else if code.starts_with("en") {
-            Some(Lang::En)
+/// The stored choice; else English when the browser asks for English first;
+/// else Chinese.
+fn initial_lang() -> Lang {
+    settings::lang().unwrap_or_else(|| {
+        let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+        if Lang::from_code(&browser) == Some(Lang::En) {
+            Lang::En
         } else {
-            None
+            Lang::Zh
         }
-    }
-
-    pub fn is_english(self) -> bool {
-        self == Lang::En
-    }
-
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
-        }
-    }
-
-    /// The stored choice; else English when the browser asks for English
-    /// first; else Chinese.
-    pub fn initial() -> Lang {
-        settings::lang().unwrap_or_else(|| {
-            let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
-            if Lang::from_code(&browser) == Some(Lang::En) {
-                Lang::En
-            } else {
-                Lang::Zh
-            }
-        })
-    }
+    })
 }
 
 macro_rules! texts {
@@ -117,9 +83,6 @@ texts! {
     RosterEmpty => "名册里还没有人员。", "The roster is empty.";
     AddToRoster => "在名册中新增人员", "Add a person to the roster";
     AttendanceOf => "出席情况", "Attendance";
-    Attended => "出席", "Attended";
-    Excused => "请假", "Excused";
-    Absent => "缺席", "Absent";
     Reason => "请假事由", "Reason for absence";
     RemoveParticipant => "移出", "Remove";
     UnknownPerson => "（名册中已删除的人员）", "(person removed from the roster)";
@@ -129,7 +92,6 @@ texts! {
     Findings => "发现问题", "Findings";
     Suggestions => "意见建议", "Suggestions";
     AddSuggestion => "添加一条建议", "Add a suggestion";
-    SuggestionN => "建议", "Suggestion";
     SuggestionContent => "建议内容", "Suggestion";
     RaisedBy => "提出人", "Raised by";
     Department => "承办部门", "For department";
@@ -137,11 +99,6 @@ texts! {
     Reply => "答复内容", "Reply";
     ReplyDate => "答复日期", "Reply date";
     RemoveSuggestion => "删除这条建议", "Remove this suggestion";
-    StatusCollected => "新收集", "Collected";
-    StatusForwarded => "已转交", "Forwarded";
-    StatusInProgress => "办理中", "In progress";
-    StatusResolved => "已办结", "Resolved";
-    StatusAnswered => "已答复", "Answered";
     FollowUp => "跟进情况", "Follow-up";
     Tags => "标签（用逗号或空格分隔）", "Tags (separated by commas or spaces)";
     DeleteRecord => "删除记录", "Delete record";
@@ -156,14 +113,6 @@ texts! {
     InTrash => "这条记录在回收站中。", "This record is in the trash.";
     Restore => "恢复", "Restore";
     ProblemsIntro => "还没填完（已保存，可以稍后补充）：", "Not complete yet (saved; you can finish later):";
-    ProblemKindMissing => "请选择活动类型。", "Choose the kind of activity.";
-    ProblemKindUnknown => "这个活动类型不在当前模板里，请重新选择。", "This kind is not in the current template; choose another.";
-    ProblemTitleMissing => "请填写标题。", "Enter a title.";
-    ProblemDateMissing => "请填写日期。", "Enter the date.";
-    ProblemEndBeforeStart => "结束时间不能早于开始时间。", "The end time cannot be before the start time.";
-    ProblemExcuseWithoutReason => "请假人员需要填写请假事由。", "Give a reason for each excused person.";
-    ProblemSuggestionEmpty => "建议内容不能为空。", "A suggestion needs its content.";
-    ProblemNameMissing => "请填写姓名。", "Enter a name.";
     ErrQuota => "本机存储空间已满，刚才的修改没有保存。文字仍在屏幕上，请不要关闭页面：先清理浏览器存储或删除不需要的数据，再继续编辑即可重试保存。", "This device's storage is full, so your last change was not saved. The text is still on screen; don't close the page. Free some browser storage, then keep editing to retry.";
     ErrUnavailable => "无法打开本机数据库（可能是无痕模式，或浏览器禁止了存储）。请用普通窗口打开本应用。", "The local database cannot be opened (private browsing, or storage blocked by the browser). Open the app in a normal window.";
     ErrUnreadable => "有一份数据无法读取，已原样保留。", "A stored item could not be read; it was kept as it is.";
@@ -270,7 +219,6 @@ texts! {
     SyncSetupLink => "平板设置链接：在平板上打开此链接（或扫描二维码），即可自动填好同步设置。", "Tablet set-up link: open it on a tablet (or scan the QR code) to fill in the sync settings.";
     SyncSetupConfirm => "使用这个链接中的同步设置？", "Use the sync settings from this link?";
     SyncSetupUse => "使用这些设置", "Use these settings";
-    SyncSetupDone => "同步设置已保存。", "Sync settings saved.";
     SyncSaved => "已保存，正在同步。", "Saved; syncing now.";
     ConflictIntro => "此记录在其他设备上也被修改过：", "This record was also edited on another device:";
     ConflictAlso => "也在设备", "Also edited on device";
@@ -394,37 +342,6 @@ texts! {
 }
 
 impl T {
-    pub fn problem(p: Problem) -> T {
-        match p {
-            Problem::KindMissing => T::ProblemKindMissing,
-            Problem::KindUnknown => T::ProblemKindUnknown,
-            Problem::TitleMissing => T::ProblemTitleMissing,
-            Problem::DateMissing => T::ProblemDateMissing,
-            Problem::EndBeforeStart => T::ProblemEndBeforeStart,
-            Problem::ExcuseWithoutReason => T::ProblemExcuseWithoutReason,
-            Problem::SuggestionEmpty => T::ProblemSuggestionEmpty,
-            Problem::NameMissing => T::ProblemNameMissing,
-        }
-    }
-
-    pub fn status(s: SuggestionStatus) -> T {
-        match s {
-            SuggestionStatus::Collected => T::StatusCollected,
-            SuggestionStatus::Forwarded => T::StatusForwarded,
-            SuggestionStatus::InProgress => T::StatusInProgress,
-            SuggestionStatus::Resolved => T::StatusResolved,
-            SuggestionStatus::Answered => T::StatusAnswered,
-        }
-    }
-
-    pub fn attendance(a: xunfang_core::Attendance) -> T {
-        match a {
-            xunfang_core::Attendance::Attended => T::Attended,
-            xunfang_core::Attendance::Excused => T::Excused,
-            xunfang_core::Attendance::Absent => T::Absent,
-        }
-    }
-
     pub fn store_error(kind: crate::storage::StoreErrorKind) -> T {
         use crate::storage::StoreErrorKind::*;
         match kind {
@@ -445,7 +362,7 @@ pub struct I18n {
 
 impl I18n {
     pub fn new() -> I18n {
-        let i18n = I18n { lang: RwSignal::new(Lang::initial()) };
+        let i18n = I18n { lang: RwSignal::new(initial_lang()) };
         // `<html lang>` follows the UI so screen readers pronounce it right.
         Effect::new(move |_| {
             let lang = i18n.lang.get();
@@ -458,6 +375,11 @@ impl I18n {
 
     pub fn t(&self, key: T) -> &'static str {
         text(key, self.lang.get())
+    }
+
+    /// The UI language now (subscribing, as `t` does).
+    pub fn lang(&self) -> Lang {
+        self.lang.get()
     }
 
     pub fn english(&self) -> bool {

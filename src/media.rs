@@ -64,12 +64,7 @@ pub async fn shrink(image: &Blob, max_side: u32, quality: f64) -> Result<Shrunk,
     let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(|e| MediaError::Failed(js_err(e)))?.unchecked_into();
     canvas.set_width(w);
     canvas.set_height(h);
-    let ctx: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .ok_or_else(|| MediaError::Failed("no 2d canvas".into()))?
-        .unchecked_into();
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok().flatten().ok_or_else(|| MediaError::Failed("no 2d canvas".into()))?.unchecked_into();
     ctx.set_image_smoothing_enabled(true);
     ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, w as f64, h as f64).map_err(|e| MediaError::Failed(js_err(e)))?;
     bitmap.close();
@@ -95,11 +90,9 @@ async fn to_jpeg(canvas: &HtmlCanvasElement, quality: f64) -> Result<Blob, Media
 pub async fn sha256_hex(blob: &Blob) -> Result<String, MediaError> {
     let buffer = JsFuture::from(blob.array_buffer()).await.map_err(|e| MediaError::Failed(js_err(e)))?;
     let subtle = web_sys::window().and_then(|w| w.crypto().ok()).map(|c| c.subtle()).ok_or_else(|| MediaError::Failed("no Web Crypto".into()))?;
-    let digest = subtle
-        .digest_with_str_and_buffer_source("SHA-256", &buffer.unchecked_into::<js_sys::Object>())
-        .map_err(|e| MediaError::Failed(js_err(e)))?;
+    let digest = subtle.digest_with_str_and_buffer_source("SHA-256", &buffer.unchecked_into::<js_sys::Object>()).map_err(|e| MediaError::Failed(js_err(e)))?;
     let bytes = Uint8Array::new(&JsFuture::from(digest).await.map_err(|e| MediaError::Failed(js_err(e)))?).to_vec();
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(xunfang_core::blob::hex(&bytes))
 }
 
 /// The blob's bytes, for upload.

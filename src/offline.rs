@@ -96,8 +96,7 @@ impl AppUpdate {
         wasm_bindgen_futures::spawn_local(async move {
             editing::flush_all().await;
             let Some(c) = container() else { return reload() };
-            let reg: Option<ServiceWorkerRegistration> =
-                JsFuture::from(c.get_registration()).await.ok().and_then(|r| r.dyn_into().ok());
+            let reg: Option<ServiceWorkerRegistration> = JsFuture::from(c.get_registration()).await.ok().and_then(|r| r.dyn_into().ok());
             let Some(waiting) = reg.and_then(|r| r.waiting()) else { return reload() };
             let on_change = Closure::<dyn FnMut()>::new(reload);
             c.set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));

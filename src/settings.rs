@@ -1,9 +1,11 @@
-//! Small settings kept in localStorage through gloo-storage: the UI language,
-//! this device's id and its clock. Records never go here (IndexedDB does).
+//! Small settings kept in localStorage (through gloo-storage): the UI language,
+//! this device's id and clock, the attendance rule's thresholds, where to sync
+//! and when it last worked; and the template in use (built in for now).
+//! Records never go here (IndexedDB does).
 
-use crate::i18n::Lang;
 use gloo_storage::{LocalStorage, Storage};
 use xunfang_core::Hlc;
+use xunfang_core::Lang;
 
 const LANG: &str = "xunfang.lang";
 const DEVICE: &str = "xunfang.device";

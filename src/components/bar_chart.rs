@@ -30,37 +30,54 @@ pub fn BarChart(rows: Vec<MonthRow>, kinds: Vec<String>) -> impl IntoView {
     let several_years = rows.first().map(|r| r.year) != rows.last().map(|r| r.year);
     let kind_label = move |k: &str| template().kind_label(k, english).to_string();
 
-    let grid = (0..=top).step_by(step as usize).map(|v| {
-        let y = TOP + PLOT - v as f64 * scale;
-        view! {
-            <line x1=LEFT x2=width y1=y y2=y class="grid"/>
-            <text x={LEFT - 6.0} y={y + 4.0} text-anchor="end" class="axis">{v}</text>
-        }
-    }).collect_view();
+    let grid = (0..=top)
+        .step_by(step as usize)
+        .map(|v| {
+            let y = TOP + PLOT - v as f64 * scale;
+            view! {
+                <line x1=LEFT x2=width y1=y y2=y class="grid"/>
+                <text x={LEFT - 6.0} y={y + 4.0} text-anchor="end" class="axis">{v}</text>
+            }
+        })
+        .collect_view();
 
-    let bars = rows.iter().enumerate().map(|(i, r)| {
-        let x = LEFT + GAP + i as f64 * (BAR + GAP);
-        let month = if english { MONTHS_EN[(r.month - 1) as usize].to_string() } else { format!("{}月", r.month) };
-        let label = if several_years && (i == 0 || r.month == 1) { format!("{} {}", r.year, month) } else { month };
-        let mut y = TOP + PLOT;
-        let segments = r.counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(k, n)| {
-            let h = *n as f64 * scale;
-            y -= h;
-            let tip = format!("{label} {}: {n}", kind_label(&kinds[k]));
-            view! { <rect x=x y=y width=BAR height=h fill=COLOURS[k % COLOURS.len()]><title>{tip}</title></rect> }
-        }).collect_view();
-        view! {
-            <g class="bar" data-month={format!("{}-{:02}", r.year, r.month)} data-total={r.counts.iter().sum::<u32>()}>
-                {segments}
-                <text x={x + BAR / 2.0} y={TOP + PLOT + 16.0} text-anchor="middle" class="axis">{label}</text>
-            </g>
-        }
-    }).collect_view();
+    let bars = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let x = LEFT + GAP + i as f64 * (BAR + GAP);
+            let month = if english { MONTHS_EN[(r.month - 1) as usize].to_string() } else { format!("{}月", r.month) };
+            let label = if several_years && (i == 0 || r.month == 1) { format!("{} {}", r.year, month) } else { month };
+            let mut y = TOP + PLOT;
+            let segments = r
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(k, n)| {
+                    let h = *n as f64 * scale;
+                    y -= h;
+                    let tip = format!("{label} {}: {n}", kind_label(&kinds[k]));
+                    view! { <rect x=x y=y width=BAR height=h fill=COLOURS[k % COLOURS.len()]><title>{tip}</title></rect> }
+                })
+                .collect_view();
+            view! {
+                <g class="bar" data-month={format!("{}-{:02}", r.year, r.month)} data-total={r.counts.iter().sum::<u32>()}>
+                    {segments}
+                    <text x={x + BAR / 2.0} y={TOP + PLOT + 16.0} text-anchor="middle" class="axis">{label}</text>
+                </g>
+            }
+        })
+        .collect_view();
 
-    let legend = kinds.iter().enumerate().map(|(k, key)| {
-        let style = format!("background:{}", COLOURS[k % COLOURS.len()]);
-        view! { <li><span class="swatch" style=style></span>{kind_label(key)}</li> }
-    }).collect_view();
+    let legend = kinds
+        .iter()
+        .enumerate()
+        .map(|(k, key)| {
+            let style = format!("background:{}", COLOURS[k % COLOURS.len()]);
+            view! { <li><span class="swatch" style=style></span>{kind_label(key)}</li> }
+        })
+        .collect_view();
 
     view! {
         <figure class="chart">

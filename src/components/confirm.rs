@@ -5,12 +5,7 @@ use crate::i18n::{use_i18n, T};
 use leptos::prelude::*;
 
 #[component]
-pub fn ConfirmDialog(
-    open: RwSignal<bool>,
-    message: T,
-    confirm: T,
-    #[prop(into)] on_confirm: Callback<()>,
-) -> impl IntoView {
+pub fn ConfirmDialog(open: RwSignal<bool>, message: T, confirm: T, #[prop(into)] on_confirm: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Show when=move || open.get()>

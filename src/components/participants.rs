@@ -108,7 +108,7 @@ fn ParticipantRow(editor: Editor<Activity>, people: StoredValue<Vec<Document<Per
                 >
                     {Attendance::ALL
                         .into_iter()
-                        .map(|s| view! { <option value=s.key() selected=move || status.get() == s>{move || i18n.t(T::attendance(s))}</option> })
+                        .map(|s| view! { <option value=s.key() selected=move || status.get() == s>{move || s.label(i18n.lang())}</option> })
                         .collect_view()}
                 </select>
             </div>

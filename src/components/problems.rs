@@ -18,7 +18,7 @@ pub fn ProblemList(#[prop(into)] problems: Signal<Vec<Problem>>) -> impl IntoVie
                             .into_iter()
                             .map(|p| {
                                 let href = format!("#{}", p.field());
-                                view! { <li><a href=href>{move || i18n.t(T::problem(p))}</a></li> }
+                                view! { <li><a href=href>{move || p.label(i18n.lang())}</a></li> }
                             })
                             .collect_view()
                     }}

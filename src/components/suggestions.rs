@@ -50,9 +50,8 @@ fn SuggestionForm(editor: Editor<Activity>, id: Id) -> impl IntoView {
         }
     };
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
-    let status_options = Signal::derive(move || {
-        SuggestionStatus::ALL.into_iter().map(|s| (s.key().to_string(), i18n.t(T::status(s)).to_string())).collect::<Vec<_>>()
-    });
+    let status_options =
+        Signal::derive(move || SuggestionStatus::ALL.into_iter().map(|s| (s.key().to_string(), s.label(i18n.lang()).to_string())).collect::<Vec<_>>());
     let remove = {
         let id = id.clone();
         move |_| {

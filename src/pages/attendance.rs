@@ -11,9 +11,11 @@ use crate::settings;
 use crate::storage::Db;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use xunfang_core::attendance_rule::{person_attendance, RuleSettings};
-use xunfang_core::points::{score, Item, Scheme};
+use xunfang_core::attendance_rule::RuleSettings;
+use xunfang_core::points::{Item, Scheme};
 use xunfang_core::records::{AllDocs, DateRange};
+use xunfang_core::report::period_report;
+use xunfang_core::Attendance;
 
 #[component]
 pub fn AttendancePage() -> impl IntoView {
@@ -30,39 +32,37 @@ pub fn AttendancePage() -> impl IntoView {
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
 
     let table = move |docs: AllDocs, range: DateRange| {
-        let records = docs.records();
-        let acts = records.activities_in(range);
-        let rule = rule.get();
-        let scheme = Scheme::default();
-        let en = i18n.english();
-        let mut rows: Vec<_> = records
-            .live_people()
-            .map(|p| (p, person_attendance(&p.id, &acts, &rule), score(&p.id, &records, range, &scheme)))
-            .filter(|(p, a, _)| p.body.active || a.count.invited > 0)
-            .collect();
-        rows.sort_by(|a, b| (b.1.flag, &a.0.body.name).cmp(&(a.1.flag, &b.0.body.name)));
-        let rows = rows.into_iter().map(|(p, a, s)| view! {
-            <tr class:flagged=a.flag.is_some()>
-                <th scope="row">{p.body.name.clone()}</th>
-                <td>{a.count.invited}</td>
-                <td>{a.count.attended}</td>
-                <td>{a.count.excused}</td>
-                <td>{a.count.absent}</td>
-                <td>{a.longest_absent_run}</td>
-                <td class="flag">{a.flag.map(|f| f.label(en))}</td>
-                <td>{s.total}</td>
-                <td>{move || if s.passed { i18n.t(T::Yes) } else { i18n.t(T::No) }}</td>
-            </tr>
-        }).collect_view();
+        let report = period_report(&docs.records(), range, settings::template(), &rule.get(), &Scheme::default());
+        let lang = i18n.lang();
+        let rows = report
+            .sheet_flagged_first()
+            .into_iter()
+            .cloned()
+            .map(|a| {
+                view! {
+                    <tr class:flagged=a.flag.is_some()>
+                        <th scope="row">{a.name}</th>
+                        <td>{a.count.invited}</td>
+                        <td>{a.count.attended}</td>
+                        <td>{a.count.excused}</td>
+                        <td>{a.count.absent}</td>
+                        <td>{a.longest_absent_run}</td>
+                        <td class="flag">{a.flag.map(|f| f.label(lang))}</td>
+                        <td>{a.score}</td>
+                        <td>{move || if a.passed { i18n.t(T::Yes) } else { i18n.t(T::No) }}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
         view! {
             <div class="table-wrap">
                 <table class="sheet">
                     <thead><tr>
                         <th scope="col">{move || i18n.t(T::Name)}</th>
                         <th scope="col">{move || i18n.t(T::Invited)}</th>
-                        <th scope="col">{move || i18n.t(T::Attended)}</th>
-                        <th scope="col">{move || i18n.t(T::Excused)}</th>
-                        <th scope="col">{move || i18n.t(T::Absent)}</th>
+                        <th scope="col">{move || Attendance::Attended.label(i18n.lang())}</th>
+                        <th scope="col">{move || Attendance::Excused.label(i18n.lang())}</th>
+                        <th scope="col">{move || Attendance::Absent.label(i18n.lang())}</th>
                         <th scope="col">{move || i18n.t(T::LongestAbsentRun)}</th>
                         <th scope="col">{move || i18n.t(T::AttendanceFlag)}</th>
                         <th scope="col">{move || i18n.t(T::Score)}</th>
@@ -100,23 +100,27 @@ pub fn AttendancePage() -> impl IntoView {
 fn PointsScheme() -> impl IntoView {
     let i18n = use_i18n();
     let scheme = Scheme::default();
-    let rules = scheme.rules.iter().map(|r| {
-        let what = match &r.item {
-            Item::Attended(_) => T::PointsAttended,
-            Item::Absent => T::PointsAbsent,
-            Item::SuggestionRaised => T::PointsSuggestion,
-            Item::ProposalLead => T::PointsProposalLead,
-            Item::ProposalCoSigner => T::PointsCoSigner,
-            Item::OpinionReport => T::PointsOpinion,
-        };
-        let (points, cap) = (r.points, r.cap);
-        view! {
-            <li>
-                {move || i18n.t(what)} " " {format!("{points:+}")}
-                {cap.map(|c| view! { " (" {move || i18n.t(T::PointsCap)} " " {c} ")" })}
-            </li>
-        }
-    }).collect_view();
+    let rules = scheme
+        .rules
+        .iter()
+        .map(|r| {
+            let what = match &r.item {
+                Item::Attended(_) => T::PointsAttended,
+                Item::Absent => T::PointsAbsent,
+                Item::SuggestionRaised => T::PointsSuggestion,
+                Item::ProposalLead => T::PointsProposalLead,
+                Item::ProposalCoSigner => T::PointsCoSigner,
+                Item::OpinionReport => T::PointsOpinion,
+            };
+            let (points, cap) = (r.points, r.cap);
+            view! {
+                <li>
+                    {move || i18n.t(what)} " " {format!("{points:+}")}
+                    {cap.map(|c| view! { " (" {move || i18n.t(T::PointsCap)} " " {c} ")" })}
+                </li>
+            }
+        })
+        .collect_view();
     let (base, pass) = (scheme.base, scheme.pass_mark);
     view! {
         <details class="scheme">

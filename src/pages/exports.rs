@@ -16,7 +16,7 @@ use xunfang_core::backup::{Backup, BackupError, ImportCounts};
 use xunfang_core::csv::{activities_table, people_table, suggestions_table};
 use xunfang_core::records::AllDocs;
 use xunfang_core::suggestions_board::{board, BoardFilter};
-use xunfang_core::summary::Lang;
+use xunfang_core::Lang;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Export {
@@ -59,7 +59,7 @@ pub fn ExportsPage() -> impl IntoView {
     let imported = RwSignal::new(None::<Imported>);
     let busy = RwSignal::new(false);
     let export = move |what: Export| {
-        let lang = if i18n.english() { Lang::En } else { Lang::Zh };
+        let lang = i18n.lang();
         spawn_local(async move {
             match async { Db::app().await?.all_docs().await }.await {
                 Ok((docs, _)) => {
@@ -105,7 +105,8 @@ pub fn ExportsPage() -> impl IntoView {
                     {move || i18n.t(T::ImportUpdated)} " " <span data-count="updated">{c.updated}</span> " · "
                     {move || i18n.t(T::ImportUnchanged)} " " <span data-count="unchanged">{c.unchanged}</span>
                 </p>
-            }.into_any(),
+            }
+            .into_any(),
             Imported::Refused(e) => {
                 let why = match &e {
                     BackupError::Malformed(_) => T::ImportMalformed,

@@ -25,8 +25,10 @@ pub fn OfficePage() -> impl IntoView {
         ("/office/exports", T::ExportsTitle, T::ExportsIntro),
     ]
     .into_iter()
-    .map(|(href, title, intro)| view! {
-        <li><A href=href><span class="title">{move || i18n.t(title)}</span><span class="meta">{move || i18n.t(intro)}</span></A></li>
+    .map(|(href, title, intro)| {
+        view! {
+            <li><A href=href><span class="title">{move || i18n.t(title)}</span><span class="meta">{move || i18n.t(intro)}</span></A></li>
+        }
     })
     .collect_view();
     let untitled = move |t: &str| if t.trim().is_empty() { i18n.t(T::Untitled).to_string() } else { t.to_string() };
@@ -39,7 +41,7 @@ pub fn OfficePage() -> impl IntoView {
                     Ok((docs, _)) => {
                         let proposals = docs.proposals.iter().filter(|d| !d.trashed).map(|d| {
                             let t = d.body.title.clone();
-                            view! { <li><A href=format!("/office/proposals/{}", d.id)>{move || untitled(&t)}</A> " · " {d.body.status.label(i18n.english())}</li> }
+                            view! { <li><A href=format!("/office/proposals/{}", d.id)>{move || untitled(&t)}</A> " · " {d.body.status.label(i18n.lang())}</li> }
                         }).collect_view();
                         let reports = docs.opinion_reports.iter().filter(|d| !d.trashed).map(|d| {
                             let t = d.body.title.clone();

@@ -50,8 +50,8 @@ fn ProposalForm(id: Id, doc: Option<Document<Proposal>>, people: Vec<Document<Pe
     let text = move |get: fn(&Proposal) -> &String| Signal::derive(move || get(&draft.read()).clone());
     let person_options: Vec<(String, String)> = people.iter().map(|p| (p.id.to_string(), p.body.name.clone())).collect();
     let status_options = Signal::derive(move || {
-        let en = i18n.english();
-        ProposalStatus::ALL.into_iter().map(|s| (s.key().to_string(), s.label(en).to_string())).collect::<Vec<_>>()
+        let lang = i18n.lang();
+        ProposalStatus::ALL.into_iter().map(|s| (s.key().to_string(), s.label(lang).to_string())).collect::<Vec<_>>()
     });
     let date_of = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let source = draft.get_untracked().source.map(|s| format!("/records/{}", s.activity));

@@ -2,16 +2,16 @@
 
 use crate::components::field::{SelectField, TextField};
 use crate::components::store_error::StoreErrorNotice;
+use crate::components::virtual_list::VirtualList;
 use crate::device;
-use crate::perf;
-use futures::FutureExt;
 use crate::i18n::{use_i18n, T};
+use crate::perf;
 use crate::settings::template;
 use crate::storage::{Db, StoreError};
+use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use crate::components::virtual_list::VirtualList;
 use std::collections::HashMap;
 use std::sync::Arc;
 use xunfang_core::list::{any_live, filter_rows, CharIndex, ListRow};

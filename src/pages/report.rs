@@ -16,7 +16,7 @@ use xunfang_core::csv::sheet_table;
 use xunfang_core::points::Scheme;
 use xunfang_core::records::{AllDocs, DateRange};
 use xunfang_core::report::{period_report, PeriodReport};
-use xunfang_core::summary::Lang;
+use xunfang_core::Attendance;
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
@@ -55,28 +55,41 @@ fn Figure(name: T, value: u32, key: &'static str) -> impl IntoView {
 #[component]
 fn ReportView(report: PeriodReport) -> impl IntoView {
     let i18n = use_i18n();
-    let en = i18n.english();
+    let lang = i18n.lang();
+    let en = lang.is_english();
     let r = &report;
     let kind = move |k: &str| template().kind_label(k, en).to_string();
     let by_kind = r.kinds.iter().zip(&r.by_kind).map(|(k, n)| view! { <tr><th scope="row">{kind(k)}</th><td>{*n}</td></tr> }).collect_view();
-    let by_status = r.suggestions_by_status.iter().map(|(s, n)| {
-        let s = *s;
-        view! { <tr data-status=s.key()><th scope="row">{move || i18n.t(T::status(s))}</th><td>{*n}</td></tr> }
-    }).collect_view();
+    let by_status = r
+        .suggestions_by_status
+        .iter()
+        .map(|(s, n)| {
+            let s = *s;
+            view! { <tr data-status=s.key()><th scope="row">{move || s.label(i18n.lang())}</th><td>{*n}</td></tr> }
+        })
+        .collect_view();
     let kind_heads = r.kinds.iter().map(|k| view! { <th scope="col">{kind(k)}</th> }).collect_view();
-    let sheet = r.sheet.iter().map(|row| view! {
-        <tr>
-            <th scope="row">{row.name.clone()}</th>
-            {row.attended_by_kind.iter().map(|n| view! { <td>{*n}</td> }).collect_view()}
-            <td>{row.count.invited}</td>
-            <td>{row.count.absent}</td>
-            <td>{row.flag.map(|f| f.label(en))}</td>
-            <td>{row.score}</td>
-        </tr>
-    }).collect_view();
-    let csv = StoredValue::new(sheet_table(&report, template(), if en { Lang::En } else { Lang::Zh }).to_csv());
+    let sheet = r
+        .sheet
+        .iter()
+        .map(|row| {
+            view! {
+                <tr>
+                    <th scope="row">{row.name.clone()}</th>
+                    {row.attended_by_kind.iter().map(|n| view! { <td>{*n}</td> }).collect_view()}
+                    <td>{row.count.invited}</td>
+                    <td>{row.count.absent}</td>
+                    <td>{row.flag.map(|f| f.label(lang))}</td>
+                    <td>{row.score}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let csv = StoredValue::new(sheet_table(&report, template(), lang).to_csv());
     let file = format!("xunfang-sheet-{}-{}.csv", r.range.from, r.range.to);
-    let download = move |_| { let _ = files::download_csv(&file, &csv.get_value()); };
+    let download = move |_| {
+        let _ = files::download_csv(&file, &csv.get_value());
+    };
     view! {
         <div class="printable report">
             <p class="range">{r.range.from.to_string()} " – " {r.range.to.to_string()}</p>
@@ -111,7 +124,7 @@ fn ReportView(report: PeriodReport) -> impl IntoView {
                         <th scope="col">{move || i18n.t(T::Name)}</th>
                         {kind_heads}
                         <th scope="col">{move || i18n.t(T::Invited)}</th>
-                        <th scope="col">{move || i18n.t(T::Absent)}</th>
+                        <th scope="col">{move || Attendance::Absent.label(i18n.lang())}</th>
                         <th scope="col">{move || i18n.t(T::AttendanceFlag)}</th>
                         <th scope="col">{move || i18n.t(T::Score)}</th>
                     </tr></thead>

@@ -13,10 +13,7 @@ use xunfang_core::search::{fold, Query};
 use xunfang_core::{Document, Person};
 
 async fn load() -> Result<Vec<Document<Person>>, StoreError> {
-    let mut people = Db::app().await?.all::<Person>().await?.docs;
-    people.retain(|p| !p.trashed);
-    people.sort_by(|a, b| a.body.name.cmp(&b.body.name));
-    Ok(people)
+    Db::app().await?.roster().await
 }
 
 #[component]

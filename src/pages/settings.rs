@@ -3,11 +3,12 @@
 
 use crate::components::field::SelectField;
 use crate::device;
-use crate::i18n::{use_i18n, Lang, T};
+use crate::i18n::{use_i18n, T};
 use crate::offline;
 use crate::storage::quota::{self, StorageInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use xunfang_core::Lang;
 
 fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)

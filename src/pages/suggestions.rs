@@ -18,7 +18,7 @@ use leptos_router::hooks::use_navigate;
 use xunfang_core::proposal::{opinion_report_from_suggestion, proposal_from_suggestion};
 use xunfang_core::records::AllDocs;
 use xunfang_core::suggestions_board::{board, close, count_by_status, departments, forward, is_closed, start_handling, BoardFilter, BoardRow, FollowUpError};
-use xunfang_core::{Activity, Id, Person, Suggestion, SuggestionStatus};
+use xunfang_core::{Activity, Id, Roster, Suggestion, SuggestionStatus};
 
 /// A follow-up step applied to the stored suggestion.
 type Step = Box<dyn FnOnce(&mut Suggestion) -> Result<(), FollowUpError>>;
@@ -49,9 +49,8 @@ pub fn SuggestionsPage() -> impl IntoView {
     let who = RwSignal::new(String::new());
     let period = PeriodChoice::new("all");
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
-    let status_options = Signal::derive(move || {
-        SuggestionStatus::ALL.into_iter().map(|s| (s.key().to_string(), i18n.t(T::status(s)).to_string())).collect::<Vec<_>>()
-    });
+    let status_options =
+        Signal::derive(move || SuggestionStatus::ALL.into_iter().map(|s| (s.key().to_string(), s.label(i18n.lang()).to_string())).collect::<Vec<_>>());
     let department_options = Signal::derive(move || {
         let docs = data.get().and_then(Result::ok).map(|(d, _)| d).unwrap_or_default();
         departments(&docs.records()).into_iter().map(|d| (d.clone(), d)).collect::<Vec<_>>()
@@ -66,11 +65,9 @@ pub fn SuggestionsPage() -> impl IntoView {
         };
         let rows = board(&docs.records(), &filter, device::today());
         let counts = count_by_status(rows.iter().map(|r| &r.suggestion));
-        let people = StoredValue::new(docs.people.clone());
-        let summary = counts
-            .into_iter()
-            .map(|(s, n)| view! { <span class="count" data-status=s.key()>{move || i18n.t(T::status(s))} " " {n}</span> })
-            .collect_view();
+        let people = StoredValue::new(Roster::new(docs.people.clone()));
+        let summary =
+            counts.into_iter().map(|(s, n)| view! { <span class="count" data-status=s.key()>{move || s.label(i18n.lang())} " " {n}</span> }).collect_view();
         let any = !rows.is_empty();
         let items = rows.into_iter().map(|row| view! { <BoardItem row=row b=b people=people/> }).collect_view();
         view! {
@@ -118,7 +115,7 @@ fn refusal(e: &FollowUpError) -> T {
 /// One suggestion: what it says, where it came from, where it stands, and
 /// (when opened) the next follow-up step.
 #[component]
-fn BoardItem(row: BoardRow, b: Board, people: StoredValue<Vec<xunfang_core::Document<Person>>>) -> impl IntoView {
+fn BoardItem(row: BoardRow, b: Board, people: StoredValue<Roster>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let s = row.suggestion.clone();
@@ -158,12 +155,11 @@ fn BoardItem(row: BoardRow, b: Board, people: StoredValue<Vec<xunfang_core::Docu
     };
 
     // Promotes the suggestion to a proposal or an opinion report and opens it.
-    let raised_by = s.raised_by.trim().to_string();
     let promote = {
-        let (aid, sid) = (aid.clone(), sid.clone());
+        let (aid, sid, suggestion) = (aid.clone(), sid.clone(), s.clone());
         move |to_proposal: bool| {
             let (aid, sid, navigate) = (aid.clone(), sid.clone(), navigate.clone());
-            let person = people.with_value(|p| p.iter().find(|p| !p.trashed && !raised_by.is_empty() && p.body.name.trim() == raised_by).map(|p| p.id.clone()));
+            let person = people.with_value(|r| r.raiser_of(&suggestion).map(|p| p.id.clone()));
             spawn_local(async move {
                 let result: Result<Option<String>, StoreError> = async {
                     let Some(doc) = Db::app().await?.get::<Activity>(&aid).await? else { return Ok(None) };
@@ -193,18 +189,28 @@ fn BoardItem(row: BoardRow, b: Board, people: StoredValue<Vec<xunfang_core::Docu
     let kind = row.activity_kind.clone();
     let title = row.activity_title.clone();
     let record_href = format!("/records/{}", row.activity_id);
-    let proposals = row.proposals.iter().enumerate().map(|(i, id)| {
-        view! { <A href=format!("/office/proposals/{id}")>{move || i18n.t(T::ProposalN)} " " {i + 1}</A> }
-    }).collect_view();
-    let reports = row.opinion_reports.iter().enumerate().map(|(i, id)| {
-        view! { <A href=format!("/office/opinions/{id}")>{move || i18n.t(T::OpinionN)} " " {i + 1}</A> }
-    }).collect_view();
+    let proposals = row
+        .proposals
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            view! { <A href=format!("/office/proposals/{id}")>{move || i18n.t(T::ProposalN)} " " {i + 1}</A> }
+        })
+        .collect_view();
+    let reports = row
+        .opinion_reports
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            view! { <A href=format!("/office/opinions/{id}")>{move || i18n.t(T::OpinionN)} " " {i + 1}</A> }
+        })
+        .collect_view();
     let content = if s.content.trim().is_empty() { None } else { Some(s.content.clone()) };
 
     view! {
         <li class="board-item" data-status=status.key()>
             <div class="board-main">
-                <span class="status-badge">{move || i18n.t(T::status(status))}</span>
+                <span class="status-badge">{move || status.label(i18n.lang())}</span>
                 <p class="content">{match content {
                     Some(c) => c.into_any(),
                     None => view! { {move || i18n.t(T::Untitled)} }.into_any(),

@@ -12,7 +12,7 @@ use crate::storage::{Db, StoreError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use xunfang_core::summary::{draft_summary, Lang};
+use xunfang_core::summary::draft_summary;
 
 #[component]
 pub fn SummaryPage() -> impl IntoView {
@@ -25,7 +25,7 @@ pub fn SummaryPage() -> impl IntoView {
     let copied = RwSignal::new(None::<T>);
     let draft = move |_| {
         let Some(range) = period.range() else { return };
-        let lang = if i18n.english() { Lang::En } else { Lang::Zh };
+        let lang = i18n.lang();
         spawn_local(async move {
             match async { Db::app().await?.all_docs().await }.await {
                 Ok((docs, _)) => {

@@ -28,11 +28,7 @@ impl StoreError {
 
     fn classify(e: impl Into<rexie::Error>, otherwise: StoreErrorKind) -> StoreError {
         let detail = format!("{:?}", e.into());
-        let kind = if detail.contains("QuotaExceeded") || detail.to_lowercase().contains("quota") {
-            StoreErrorKind::Quota
-        } else {
-            otherwise
-        };
+        let kind = if detail.contains("QuotaExceeded") || detail.to_lowercase().contains("quota") { StoreErrorKind::Quota } else { otherwise };
         StoreError { kind, detail }
     }
 

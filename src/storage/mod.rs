@@ -1,12 +1,14 @@
-//! The only place that touches IndexedDB (through rexie).
+//! The only place that touches IndexedDB (through rexie): one store per
+//! document type, the outbox, the record list's rows, photos and sync state.
 //!
-//! Documents are stored as the JSON objects `xunfang-core` defines, keyed by
-//! id, so indexes can reach into the body ("body.date"). Every failure comes
-//! back as a `StoreError` the UI can explain; nothing here panics on bad data.
+//! A document is stored as its JSON text keyed by id (`record.rs`), written in
+//! one transaction with its outbox entry and, for an activity, its list row;
+//! `schema.rs` says which stores exist. Every failure comes back as a
+//! `StoreError` the UI can explain; nothing here panics on bad data.
 
 mod error;
-pub mod quota;
 pub mod photos;
+pub mod quota;
 mod record;
 mod rows;
 pub mod schema;
@@ -15,17 +17,16 @@ mod sync_store;
 pub use error::{StoreError, StoreErrorKind};
 pub use rows::Rows;
 
-use chrono::NaiveDate;
 use futures::FutureExt;
-use rexie::{KeyRange, Rexie, TransactionMode};
+use rexie::{Rexie, TransactionMode};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use xunfang_core::doc::Body;
 use xunfang_core::backup::{Backup, BackupError, ImportCounts};
+use xunfang_core::doc::{Body, DocType};
 use xunfang_core::proposal::{OpinionReport, Proposal};
 use xunfang_core::records::AllDocs;
-use xunfang_core::{Activity, Document, Id, Person};
+use xunfang_core::{Activity, Document, Id, Person, Roster};
 
 /// An open database. The app uses one (`Db::app()`); tests open their own.
 #[derive(Clone)]
@@ -54,18 +55,18 @@ pub fn store_name<T: Body>() -> &'static str {
     store_for(T::TYPE)
 }
 
-/// The object store for a document type name.
-pub fn store_for(doc_type: &str) -> &'static str {
+/// The object store for a document type.
+pub const fn store_for(doc_type: DocType) -> &'static str {
     match doc_type {
-        "person" => schema::PEOPLE,
-        "proposal" => schema::PROPOSALS,
-        "opinion_report" => schema::OPINION_REPORTS,
-        _ => schema::ACTIVITIES,
+        DocType::Activity => schema::ACTIVITIES,
+        DocType::Person => schema::PEOPLE,
+        DocType::Proposal => schema::PROPOSALS,
+        DocType::OpinionReport => schema::OPINION_REPORTS,
     }
 }
 
-/// Every store that holds documents.
-pub const DOC_STORES: [&str; 4] = [schema::ACTIVITIES, schema::PEOPLE, schema::PROPOSALS, schema::OPINION_REPORTS];
+/// Every store that holds documents: one per document type.
+pub const DOC_STORES: [&str; 4] = [store_for(DocType::Activity), store_for(DocType::Person), store_for(DocType::Proposal), store_for(DocType::OpinionReport)];
 
 impl Db {
     /// The app's database, opened once per page: callers that arrive while
@@ -95,22 +96,18 @@ impl Db {
         Ok(Db { rexie: Rc::new(rexie) })
     }
 
-    pub fn from_rexie(rexie: Rexie) -> Db {
-        Db { rexie: Rc::new(rexie) }
-    }
-
     /// Writes a local change: the document and its outbox entry (so sync
     /// pushes it), and for an activity its list row, in one transaction, so
     /// none exists without the others.
     pub async fn put<T: Body>(&self, doc: &Document<T>) -> Result<(), StoreError> {
         let name = store_name::<T>();
-        let activity = (doc as &dyn std::any::Any).downcast_ref::<Document<Activity>>();
+        let activity = T::as_activity(doc);
         let names: &[&str] = if activity.is_some() { &[name, schema::OUTBOX, schema::ACTIVITY_ROWS] } else { &[name, schema::OUTBOX] };
         let tx = self.rexie.transaction(names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let store = tx.store(name).map_err(StoreError::writing)?;
         store.put(&record::doc_record(doc, &doc.to_json()), None).await.map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
-        let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE.to_string(), updated: doc.updated.clone() };
+        let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE, updated: doc.updated.clone() };
         outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
         if let Some(activity) = activity {
             rows::put_row(&tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::writing)?, activity).await?;
@@ -133,28 +130,6 @@ impl Db {
         let tx = self.rexie.transaction(&[name], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
         let store = tx.store(name).map_err(StoreError::reading)?;
         let values = store.get_all(None, None).await.map_err(StoreError::reading)?;
-        Ok(collect(values))
-    }
-
-    /// Activities dated between `from` and `to` inclusive, through the date index.
-    pub async fn activities_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Loaded<Activity>, StoreError> {
-        let (from, to) = (JsValue::from_str(&from.to_string()), JsValue::from_str(&to.to_string()));
-        let range = KeyRange::bound(&from, &to, Some(false), Some(false)).map_err(StoreError::reading)?;
-        self.by_index(schema::BY_DATE, range).await
-    }
-
-    /// Activities of one kind, through the kind index.
-    pub async fn activities_of_kind(&self, kind: &str) -> Result<Loaded<Activity>, StoreError> {
-        let range = KeyRange::only(&JsValue::from_str(kind)).map_err(StoreError::reading)?;
-        self.by_index(schema::BY_KIND, range).await
-    }
-
-    async fn by_index(&self, index: &str, range: KeyRange) -> Result<Loaded<Activity>, StoreError> {
-        let name = schema::ACTIVITIES;
-        let tx = self.rexie.transaction(&[name], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
-        let store = tx.store(name).map_err(StoreError::reading)?;
-        let index = store.index(index).map_err(StoreError::reading)?;
-        let values = index.get_all(Some(range), None).await.map_err(StoreError::reading)?;
         Ok(collect(values))
     }
 
@@ -194,11 +169,10 @@ impl Db {
         Ok(())
     }
 
-    /// The roster as pickers show it: people not in the trash, by name.
-    pub async fn roster(&self) -> Result<Vec<Document<xunfang_core::Person>>, StoreError> {
-        let mut people: Vec<_> = self.all::<xunfang_core::Person>().await?.docs.into_iter().filter(|p| !p.trashed).collect();
-        people.sort_by(|a, b| a.body.name.cmp(&b.body.name));
-        Ok(people)
+    /// The roster as pickers and the roster screen show it
+    /// (`Roster::into_active`: not in the trash, by name).
+    pub async fn roster(&self) -> Result<Vec<Document<Person>>, StoreError> {
+        Ok(Roster::new(self.all::<Person>().await?.docs).into_active())
     }
 
     /// Removes every document: for tests only, never offered in the UI.

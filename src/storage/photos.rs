@@ -52,7 +52,9 @@ impl Db {
     pub async fn get_photo(&self, sha256: &str) -> Result<Option<StoredPhoto>, StoreError> {
         let tx = self.rexie.transaction(&[schema::PHOTOS], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
         let v = tx.store(schema::PHOTOS).map_err(StoreError::reading)?.get(JsValue::from_str(sha256)).await.map_err(StoreError::reading)?;
-        Ok(v.and_then(|v| Reflect::get(&v, &JsValue::from_str("blob")).ok()).and_then(|b| b.dyn_into::<web_sys::Blob>().ok()).map(|blob| StoredPhoto { sha256: sha256.to_string(), blob }))
+        Ok(v.and_then(|v| Reflect::get(&v, &JsValue::from_str("blob")).ok())
+            .and_then(|b| b.dyn_into::<web_sys::Blob>().ok())
+            .map(|blob| StoredPhoto { sha256: sha256.to_string(), blob }))
     }
 
     /// Removes an image (and its upload entry).

@@ -1,6 +1,7 @@
 //! How a document sits in its object store: its JSON text as UTF-8 bytes in
-//! `utf8` (a `Uint8Array`), next to `id` and the few body fields the indexes
-//! read (`body.date`, `body.kind`, `body.name`).
+//! `utf8` (a `Uint8Array`), next to `id` (the key) and `type`. Records written
+//! before schema 6 also carry `body.date`, `body.kind`, `body.name` for indexes
+//! that are gone; they are read the same way and lose them when next written.
 //!
 //! Why bytes: IndexedDB structured-clones what it stores. A stamped activity
 //! as a plain object is a few hundred properties to build from wasm and
@@ -13,32 +14,20 @@
 
 use super::{StoreError, StoreErrorKind};
 use js_sys::{Object, Reflect};
-use std::any::Any;
 use wasm_bindgen::{JsCast, JsValue};
 use xunfang_core::doc::Body;
 use xunfang_core::sync::AnyDoc;
-use xunfang_core::{Activity, Document, Person};
+use xunfang_core::Document;
 
 /// The record to store for a document given as JSON text.
 pub(super) fn doc_record<T: Body>(doc: &Document<T>, json: &str) -> JsValue {
     let record = Object::new();
-    let body = Object::new();
-    let set = |o: &Object, k: &str, v: &JsValue| {
-        let _ = Reflect::set(o, &JsValue::from_str(k), v);
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&record, &JsValue::from_str(k), v);
     };
-    let any = doc as &dyn Any;
-    if let Some(a) = any.downcast_ref::<Document<Activity>>() {
-        set(&body, "kind", &JsValue::from_str(&a.body.kind));
-        if let Some(date) = a.body.date {
-            set(&body, "date", &JsValue::from_str(&date.to_string()));
-        }
-    } else if let Some(p) = any.downcast_ref::<Document<Person>>() {
-        set(&body, "name", &JsValue::from_str(&p.body.name));
-    }
-    set(&record, "id", &JsValue::from_str(doc.id.as_str()));
-    set(&record, "type", &JsValue::from_str(T::TYPE));
-    set(&record, "body", &body);
-    set(&record, "utf8", &js_sys::Uint8Array::from(json.as_bytes()));
+    set("id", &JsValue::from_str(doc.id.as_str()));
+    set("type", &JsValue::from_str(T::TYPE.as_str()));
+    set("utf8", &js_sys::Uint8Array::from(json.as_bytes()));
     record.into()
 }
 

@@ -28,7 +28,8 @@ pub struct Rows {
 pub(super) fn row_value(doc: &Document<Activity>) -> Result<JsValue, StoreError> {
     let row = ListRow::of(doc, crate::settings::template());
     let record = js_sys::Object::new();
-    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&record, &JsValue::from_str(k), v).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")));
+    let set =
+        |k: &str, v: &JsValue| js_sys::Reflect::set(&record, &JsValue::from_str(k), v).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")));
     set("id", &JsValue::from_str(row.id.as_str()))?;
     set("sort", &JsValue::from_str(&row.sort))?;
     set("utf8", &js_sys::Uint8Array::from(serde_json::to_vec(&row).expect("rows serialise").as_slice()))?;

@@ -6,11 +6,13 @@
 use rexie::{Index, ObjectStore, RexieBuilder};
 
 pub const APP_DB_NAME: &str = "xunfang";
-/// Bump when a store or index is added; list every one below, old ones too.
-/// 1: activities, people, meta. 2: + outbox (sync). 3: + proposals, opinion
-/// reports. 4: + photos, photo uploads. 5: + activity rows (the list's copy);
-/// documents written from 5 on are stored as JSON text (see `record.rs`).
-pub const VERSION: u32 = 5;
+/// Bump when a store or index is added or dropped; list every store below, old ones too.
+/// 1: activities (indexed by date and kind), people (by name), meta. 2: + outbox (sync).
+/// 3: + proposals, opinion reports. 4: + photos, photo uploads. 5: + activity rows (the
+/// list's copy); documents written from 5 on are stored as JSON text (see `record.rs`).
+/// 6: the date, kind and name indexes dropped: nothing queried them (the list reads its
+/// rows, reports and exports read every document); the stores and their records stay.
+pub const VERSION: u32 = 6;
 
 pub const ACTIVITIES: &str = "activities";
 pub const PEOPLE: &str = "people";
@@ -33,43 +35,43 @@ pub const PHOTO_UPLOADS: &str = "photo_uploads";
 /// from the activities when the counts differ (after the upgrade to version 5).
 pub const ACTIVITY_ROWS: &str = "activity_rows";
 
-pub const BY_DATE: &str = "date";
 /// Rows by `ListRow::sort`: read backwards, the list's order.
 pub const BY_SORT: &str = "sort";
-pub const BY_KIND: &str = "kind";
-pub const BY_NAME: &str = "name";
 
 /// The current schema for a database called `name`.
 pub fn current(name: &str) -> RexieBuilder {
-    at_version(name, VERSION)
+    stores_since_2(stores_v1(RexieBuilder::new(name).version(VERSION), false))
 }
 
-/// The current stores under a given version number: tests use it to check
-/// that a version bump keeps every document.
-pub fn at_version(name: &str, version: u32) -> RexieBuilder {
-    stores_v1(RexieBuilder::new(name).version(version))
+/// Schema version 5 exactly as it was declared (with the indexes 6 dropped),
+/// kept so the upgrade test writes a real version-5 database.
+pub fn version_5(name: &str) -> RexieBuilder {
+    stores_since_2(stores_v1(RexieBuilder::new(name).version(5), true))
+}
+
+/// Schema version 1 exactly as the first release declared it, kept so the
+/// upgrade test opens a real version-1 database.
+pub fn version_1(name: &str) -> RexieBuilder {
+    stores_v1(RexieBuilder::new(name).version(1), true)
+}
+
+/// The stores of version 1; `old_indexes`: with the indexes versions 1–5 declared.
+fn stores_v1(builder: RexieBuilder, old_indexes: bool) -> RexieBuilder {
+    let (mut activities, mut people) = (ObjectStore::new(ACTIVITIES).key_path("id"), ObjectStore::new(PEOPLE).key_path("id"));
+    if old_indexes {
+        activities = activities.add_index(Index::new("date", "body.date")).add_index(Index::new("kind", "body.kind"));
+        people = people.add_index(Index::new("name", "body.name"));
+    }
+    builder.add_object_store(activities).add_object_store(people).add_object_store(ObjectStore::new(META).key_path("key"))
+}
+
+/// The stores added in versions 2 to 5.
+fn stores_since_2(builder: RexieBuilder) -> RexieBuilder {
+    builder
         .add_object_store(ObjectStore::new(OUTBOX).key_path("id"))
         .add_object_store(ObjectStore::new(PROPOSALS).key_path("id"))
         .add_object_store(ObjectStore::new(OPINION_REPORTS).key_path("id"))
         .add_object_store(ObjectStore::new(PHOTOS).key_path("sha256"))
         .add_object_store(ObjectStore::new(PHOTO_UPLOADS).key_path("sha256"))
         .add_object_store(ObjectStore::new(ACTIVITY_ROWS).key_path("id").add_index(Index::new(BY_SORT, "sort")))
-}
-
-/// Schema version 1 exactly as the first release declared it, kept so the
-/// upgrade test opens a real version-1 database.
-pub fn version_1(name: &str) -> RexieBuilder {
-    stores_v1(RexieBuilder::new(name).version(1))
-}
-
-fn stores_v1(builder: RexieBuilder) -> RexieBuilder {
-    builder
-        .add_object_store(
-            ObjectStore::new(ACTIVITIES)
-                .key_path("id")
-                .add_index(Index::new(BY_DATE, "body.date"))
-                .add_index(Index::new(BY_KIND, "body.kind")),
-        )
-        .add_object_store(ObjectStore::new(PEOPLE).key_path("id").add_index(Index::new(BY_NAME, "body.name")))
-        .add_object_store(ObjectStore::new(META).key_path("key"))
 }

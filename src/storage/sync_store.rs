@@ -5,16 +5,16 @@ use super::record::{any_record, any_record_as};
 use super::rows::row_value;
 use super::{from_js_any, schema, to_js, Db, StoreError};
 use futures::future::join_all;
-use std::collections::{HashMap, HashSet};
 use rexie::{KeyRange, Store, TransactionMode};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use xunfang_core::sync::AnyDoc;
 use xunfang_core::sync_client::{absorb, updated, LocalStore, Pending, Received};
-use xunfang_core::{Id, Stamp};
+use xunfang_core::{DocType, Id, Stamp};
 
 const CURSOR_KEY: &str = "sync.cursor";
 
@@ -27,7 +27,7 @@ const WRITE_BATCH: usize = 50;
 pub struct OutboxEntry {
     pub id: Id,
     #[serde(rename = "type")]
-    pub doc_type: String,
+    pub doc_type: DocType,
     pub updated: Stamp,
 }
 
@@ -59,7 +59,7 @@ impl Db {
             let store = tx.store(name).map_err(StoreError::writing)?;
             for v in store.get_all(None, None).await.map_err(StoreError::writing)? {
                 if let Ok(doc) = from_js_any(&v) {
-                    let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
+                    let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(&doc) };
                     outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
                 }
             }
@@ -78,7 +78,7 @@ impl Db {
         let mut out = Vec::with_capacity(entries.len());
         for e in entries {
             let Some(entry) = parse::<OutboxEntry>(&e) else { continue };
-            let store = tx.store(store_name(&entry.doc_type)).map_err(StoreError::reading)?;
+            let store = tx.store(store_name(entry.doc_type)).map_err(StoreError::reading)?;
             if let Some(v) = store.get(JsValue::from_str(entry.id.as_str())).await.map_err(StoreError::reading)? {
                 if let Ok(doc) = from_js_any(&v) {
                     out.push(Pending { doc });
@@ -124,7 +124,13 @@ impl Db {
             let name = store_name(remote.doc_type());
             let absent = stored[name].as_ref().is_some_and(|ids| !ids.contains(remote.id().as_str()));
             let (store, key) = (&stores[name], JsValue::from_str(remote.id().as_str()));
-            async move { if absent { Ok(None) } else { store.get(key).await } }
+            async move {
+                if absent {
+                    Ok(None)
+                } else {
+                    store.get(key).await
+                }
+            }
         });
         let locals = join_all(reads).await;
         let mut batch: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
@@ -144,7 +150,7 @@ impl Db {
                 batch.entry(schema::ACTIVITY_ROWS).or_default().push(row_value(activity)?);
             }
             if result.push {
-                let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type().into(), updated: updated(&doc) };
+                let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(&doc) };
                 batch.entry(schema::OUTBOX).or_default().push(to_js(&serde_json::to_string(&entry).expect("serialises"))?);
             }
             batched += 1;
@@ -207,7 +213,11 @@ type Puts<'a> = Pin<Box<dyn Future<Output = Result<(), rexie::Error>> + 'a>>;
 /// first poll issues every put (IndexedDB takes each value at once), and
 /// the future waiting for the last put joins `writing`, awaited at the end.
 /// A failed put aborts the whole transaction, so nothing is half stored.
-async fn start_puts<'a>(stores: &'a HashMap<&'static str, Store>, batch: &mut HashMap<&'static str, Vec<JsValue>>, writing: &mut Vec<Puts<'a>>) -> Result<(), StoreError> {
+async fn start_puts<'a>(
+    stores: &'a HashMap<&'static str, Store>,
+    batch: &mut HashMap<&'static str, Vec<JsValue>>,
+    writing: &mut Vec<Puts<'a>>,
+) -> Result<(), StoreError> {
     for (name, values) in batch.drain() {
         let mut puts: Puts<'a> = Box::pin(stores[name].put_all(values.into_iter().map(|v| (v, None))));
         match futures::poll!(puts.as_mut()) {

@@ -86,4 +86,3 @@ pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]
 fn describe(e: &JsValue) -> String {
     Reflect::get(e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"))
 }
-

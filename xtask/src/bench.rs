@@ -24,27 +24,14 @@ fn bench_dir() -> PathBuf {
 pub fn run() -> Result<()> {
     let start = Instant::now();
     cargo_fetch()?;
-    ensure_tools(Needs {
-        browser: true,
-        ..APP_TOOLS
-    })?;
+    ensure_tools(Needs { browser: true, ..APP_TOOLS })?;
     step("bench tools", || {
         if let Err(e) = ensure(&format!("twiggy {TWIGGY_VERSION}"), has_twiggy, || {
-            cmd::run(cargo_cmd().args([
-                "install",
-                "twiggy",
-                "--version",
-                TWIGGY_VERSION,
-                "--locked",
-            ]))
+            cmd::run(cargo_cmd().args(["install", "twiggy", "--version", TWIGGY_VERSION, "--locked"]))
         }) {
             println!("    warning: {e}; the wasm size breakdown will be skipped");
         }
-        ensure(
-            "tests/bench/node_modules (playwright-core, dexie, pouchdb)",
-            has_bench_modules,
-            || npm_ci(&bench_dir()),
-        )
+        ensure("tests/bench/node_modules (playwright-core, dexie, pouchdb)", has_bench_modules, || npm_ci(&bench_dir()))
     })?;
     trunk_build()?;
     let bin = build_server_profile(true)?;
@@ -61,36 +48,16 @@ pub fn run() -> Result<()> {
                 .env("CHROMIUM", CHROMIUM),
         )
     })?;
-    println!(
-        "\nbench done in {} (builds and tools {}); see {}",
-        fmt_duration(start.elapsed()),
-        fmt_duration(built),
-        root().join("BENCHMARKS.md").display()
-    );
+    println!("\nbench done in {} (builds and tools {}); see {}", fmt_duration(start.elapsed()), fmt_duration(built), root().join("BENCHMARKS.md").display());
     Ok(())
 }
 
 fn has_twiggy() -> bool {
-    output(tool("twiggy").arg("--version"))
-        .is_some_and(|s| s.split_whitespace().nth(1) == Some(TWIGGY_VERSION))
+    output(tool("twiggy").arg("--version")).is_some_and(|s| s.split_whitespace().nth(1) == Some(TWIGGY_VERSION))
 }
 
 fn has_bench_modules() -> bool {
-    [
-        "playwright-core",
-        "dexie",
-        "pouchdb-browser",
-        "express-pouchdb",
-        "pouchdb-core",
-        "pouchdb-adapter-memory",
-        "events",
-    ]
-    .iter()
-    .all(|m| {
-        bench_dir()
-            .join("node_modules")
-            .join(m)
-            .join("package.json")
-            .is_file()
-    })
+    ["playwright-core", "dexie", "pouchdb-browser", "express-pouchdb", "pouchdb-core", "pouchdb-adapter-memory", "events"]
+        .iter()
+        .all(|m| bench_dir().join("node_modules").join(m).join("package.json").is_file())
 }

@@ -13,15 +13,8 @@ pub fn cargo_fetch() -> Result<()> {
 
 pub fn trunk_build() -> Result<()> {
     step("app release build (trunk)", || {
-        run(tool("trunk")
-            .current_dir(root())
-            .args(["build", "--release", "--offline"])
-            .env("TRUNK_SKIP_VERSION_CHECK", "true"))
-        .map_err(|e| {
-            fail(format!(
-                "{e}\n(the app under src/ or index.html did not build)"
-            ))
-        })
+        run(tool("trunk").current_dir(root()).args(["build", "--release", "--offline"]).env("TRUNK_SKIP_VERSION_CHECK", "true"))
+            .map_err(|e| fail(format!("{e}\n(the app under src/ or index.html did not build)")))
     })
 }
 
@@ -41,27 +34,13 @@ pub fn build_server_profile(release: bool) -> Result<PathBuf> {
     if release {
         args.push("--release");
     }
-    step(
-        if release {
-            "server build (release)"
-        } else {
-            "server build"
-        },
-        || run(cargo_cmd().args(&args)),
-    )?;
-    let target_dir = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let bin = target_dir
-        .join(if release { "release" } else { "debug" })
-        .join(format!("xunfang-server{}", env::consts::EXE_SUFFIX));
+    step(if release { "server build (release)" } else { "server build" }, || run(cargo_cmd().args(&args)))?;
+    let target_dir = env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let bin = target_dir.join(if release { "release" } else { "debug" }).join(format!("xunfang-server{}", env::consts::EXE_SUFFIX));
     if bin.is_file() {
         Ok(bin)
     } else {
-        Err(fail(format!(
-            "server binary not found at {}",
-            bin.display()
-        )))
+        Err(fail(format!("server binary not found at {}", bin.display())))
     }
 }
 
@@ -70,10 +49,6 @@ pub fn build() -> Result<()> {
     cargo_fetch()?;
     ensure_tools(APP_TOOLS)?;
     trunk_build()?;
-    println!(
-        "\napp built into {} in {}",
-        root().join("dist").display(),
-        fmt_duration(start.elapsed())
-    );
+    println!("\napp built into {} in {}", root().join("dist").display(), fmt_duration(start.elapsed()));
     Ok(())
 }

@@ -34,10 +34,7 @@ pub fn fail(msg: impl Into<String>) -> Error {
 // ---------------------------------------------------------------- paths --
 
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 pub fn tools_dir() -> PathBuf {
@@ -59,10 +56,7 @@ fn cargo() -> OsString {
 /// PATH with the project-local npm tools and ~/.cargo/bin in front.
 pub fn tool_path() -> OsString {
     let mut dirs = vec![npm_bin_dir()];
-    if let Some(home) = env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| home().map(|h| h.join(".cargo")))
-    {
+    if let Some(home) = env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| home().map(|h| h.join(".cargo"))) {
         dirs.push(home.join("bin"));
     }
     if let Some(path) = env::var_os("PATH") {
@@ -112,9 +106,7 @@ pub fn describe(cmd: &Command) -> String {
 pub fn run(cmd: &mut Command) -> Result<()> {
     let shown = describe(cmd);
     println!("$ {shown}");
-    let status = cmd
-        .status()
-        .map_err(|e| fail(format!("cannot run `{shown}`: {e}")))?;
+    let status = cmd.status().map_err(|e| fail(format!("cannot run `{shown}`: {e}")))?;
     if status.success() {
         Ok(())
     } else {
@@ -125,9 +117,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 /// Runs a command quietly and returns its trimmed stdout, or None.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.stderr(Stdio::null()).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// A command for a tool found on [`tool_path`].

@@ -89,22 +89,14 @@ fn no_args(args: &[String]) -> Result<()> {
 }
 
 fn parse_serve(args: &[String]) -> Result<ServeOpts> {
-    let mut opts = ServeOpts {
-        bind: DEFAULT_BIND.into(),
-        data: root().join("data"),
-    };
+    let mut opts = ServeOpts { bind: DEFAULT_BIND.into(), data: root().join("data") };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (key, inline) = match a.split_once('=') {
             Some((k, v)) => (k, Some(v.to_string())),
             None => (a.as_str(), None),
         };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| Error::Usage(format!("`{key}` needs a value")))
-        };
+        let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| Error::Usage(format!("`{key}` needs a value")));
         match key {
             "--bind" => opts.bind = value()?,
             "--data" => opts.data = PathBuf::from(value()?),
@@ -154,42 +146,11 @@ mod tests {
     #[test]
     fn test_selection() {
         assert_eq!(parse_test(&[]).unwrap(), TestOpts::ALL);
-        assert_eq!(
-            parse_test(&strings(&["--skip-wasm", "--skip-e2e"])).unwrap(),
-            TestOpts {
-                lint: true,
-                native: true,
-                ..TestOpts::NONE
-            }
-        );
-        assert_eq!(
-            parse_test(&strings(&["e2e"])).unwrap(),
-            TestOpts {
-                e2e: true,
-                ..TestOpts::NONE
-            }
-        );
-        assert_eq!(
-            parse_test(&strings(&["native", "e2e", "--skip-e2e"])).unwrap(),
-            TestOpts {
-                native: true,
-                ..TestOpts::NONE
-            }
-        );
-        assert_eq!(
-            parse_test(&strings(&["--skip-lint"])).unwrap(),
-            TestOpts {
-                lint: false,
-                ..TestOpts::ALL
-            }
-        );
-        assert_eq!(
-            parse_test(&strings(&["lint"])).unwrap(),
-            TestOpts {
-                lint: true,
-                ..TestOpts::NONE
-            }
-        );
+        assert_eq!(parse_test(&strings(&["--skip-wasm", "--skip-e2e"])).unwrap(), TestOpts { lint: true, native: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["e2e"])).unwrap(), TestOpts { e2e: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["native", "e2e", "--skip-e2e"])).unwrap(), TestOpts { native: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["--skip-lint"])).unwrap(), TestOpts { lint: false, ..TestOpts::ALL });
+        assert_eq!(parse_test(&strings(&["lint"])).unwrap(), TestOpts { lint: true, ..TestOpts::NONE });
         assert!(parse_test(&strings(&["--bogus"])).is_err());
     }
 

@@ -19,13 +19,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--build-id" => {
-                build_id = Some(
-                    it.next()
-                        .ok_or_else(|| fail("--build-id needs a value"))?
-                        .clone(),
-                )
-            }
+            "--build-id" => build_id = Some(it.next().ok_or_else(|| fail("--build-id needs a value"))?.clone()),
             other if !other.starts_with('-') => dir = Some(PathBuf::from(other)),
             other => return Err(fail(format!("precache: unknown option `{other}`"))),
         }
@@ -41,14 +35,8 @@ pub fn run(args: &[String]) -> Result<()> {
 pub fn stamp(dir: &Path, build_id: Option<String>) -> Result<String> {
     let sw_path = dir.join(SW);
     let index_path = dir.join("index.html");
-    let sw = fs::read_to_string(&sw_path).map_err(|e| {
-        fail(format!(
-            "cannot read {}: {e} (is public/sw.js copied by index.html?)",
-            sw_path.display()
-        ))
-    })?;
-    let index = fs::read_to_string(&index_path)
-        .map_err(|e| fail(format!("cannot read {}: {e}", index_path.display())))?;
+    let sw = fs::read_to_string(&sw_path).map_err(|e| fail(format!("cannot read {}: {e} (is public/sw.js copied by index.html?)", sw_path.display())))?;
+    let index = fs::read_to_string(&index_path).map_err(|e| fail(format!("cannot read {}: {e}", index_path.display())))?;
 
     let mut files = Vec::new();
     list_files(dir, dir, &mut files)?;
@@ -60,44 +48,30 @@ pub fn stamp(dir: &Path, build_id: Option<String>) -> Result<String> {
             let mut h = Fnv::new();
             for f in &files {
                 h.write(f.as_bytes());
-                h.write(
-                    &fs::read(dir.join(&f[1..]))
-                        .map_err(|e| fail(format!("cannot read {f}: {e}")))?,
-                );
+                h.write(&fs::read(dir.join(&f[1..])).map_err(|e| fail(format!("cannot read {f}: {e}")))?);
             }
             format!("{:016x}", h.0)
         }
     };
 
-    let list = files
-        .iter()
-        .map(|f| format!("'{f}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = files.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ");
     let sw = replace_line(&sw, "const BUILD = ", &format!("const BUILD = '{id}';"))?;
     let sw = replace_line(&sw, "const FILES = ", &format!("const FILES = [{list}];"))?;
-    fs::write(&sw_path, sw)
-        .map_err(|e| fail(format!("cannot write {}: {e}", sw_path.display())))?;
+    fs::write(&sw_path, sw).map_err(|e| fail(format!("cannot write {}: {e}", sw_path.display())))?;
 
     let index = replace_meta(&index, &id)?;
-    fs::write(&index_path, index)
-        .map_err(|e| fail(format!("cannot write {}: {e}", index_path.display())))?;
+    fs::write(&index_path, index).map_err(|e| fail(format!("cannot write {}: {e}", index_path.display())))?;
     Ok(id)
 }
 
 fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    let entries =
-        fs::read_dir(dir).map_err(|e| fail(format!("cannot list {}: {e}", dir.display())))?;
+    let entries = fs::read_dir(dir).map_err(|e| fail(format!("cannot list {}: {e}", dir.display())))?;
     for entry in entries {
         let path = entry.map_err(|e| fail(e.to_string()))?.path();
         if path.is_dir() {
             list_files(root, &path, out)?;
         } else {
-            let rel = path
-                .strip_prefix(root)
-                .expect("below root")
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = path.strip_prefix(root).expect("below root").to_string_lossy().replace('\\', "/");
             out.push(format!("/{rel}"));
         }
     }
@@ -125,20 +99,10 @@ fn replace_line(text: &str, prefix: &str, with: &str) -> Result<String> {
 }
 
 fn replace_meta(index: &str, id: &str) -> Result<String> {
-    let start = index
-        .find(r#"<meta name="xunfang-build" content=""#)
-        .ok_or_else(|| fail("index.html has no <meta name=\"xunfang-build\">"))?;
+    let start = index.find(r#"<meta name="xunfang-build" content=""#).ok_or_else(|| fail("index.html has no <meta name=\"xunfang-build\">"))?;
     let value_start = start + r#"<meta name="xunfang-build" content=""#.len();
-    let value_end = value_start
-        + index[value_start..]
-            .find('"')
-            .ok_or_else(|| fail("unterminated xunfang-build meta"))?;
-    Ok(format!(
-        "{}{}{}",
-        &index[..value_start],
-        id,
-        &index[value_end..]
-    ))
+    let value_end = value_start + index[value_start..].find('"').ok_or_else(|| fail("unterminated xunfang-build meta"))?;
+    Ok(format!("{}{}{}", &index[..value_start], id, &index[value_end..]))
 }
 
 /// FNV-1a, 64 bit: enough to tell builds apart, and std-only.
@@ -165,29 +129,17 @@ mod tests {
         let dir = env::temp_dir().join(format!("xunfang-precache-test-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("icons")).unwrap();
-        fs::write(
-            dir.join("sw.js"),
-            "// head\nconst BUILD = 'dev';\nconst FILES = [];\nrest();\n",
-        )
-        .unwrap();
-        fs::write(
-            dir.join("index.html"),
-            r#"<head><meta name="xunfang-build" content="dev" /></head>"#,
-        )
-        .unwrap();
+        fs::write(dir.join("sw.js"), "// head\nconst BUILD = 'dev';\nconst FILES = [];\nrest();\n").unwrap();
+        fs::write(dir.join("index.html"), r#"<head><meta name="xunfang-build" content="dev" /></head>"#).unwrap();
         fs::write(dir.join("app-1234567890abcdef.js"), "a").unwrap();
         fs::write(dir.join("icons/icon-192.png"), "png").unwrap();
 
         let id = stamp(&dir, None).unwrap();
         let sw = fs::read_to_string(dir.join("sw.js")).unwrap();
         assert!(sw.contains(&format!("const BUILD = '{id}';")));
-        assert!(sw.contains(
-            "const FILES = ['/app-1234567890abcdef.js', '/icons/icon-192.png', '/index.html'];"
-        ));
+        assert!(sw.contains("const FILES = ['/app-1234567890abcdef.js', '/icons/icon-192.png', '/index.html'];"));
         assert!(sw.contains("rest();"));
-        assert!(fs::read_to_string(dir.join("index.html"))
-            .unwrap()
-            .contains(&format!(r#"content="{id}""#)));
+        assert!(fs::read_to_string(dir.join("index.html")).unwrap().contains(&format!(r#"content="{id}""#)));
 
         fs::write(dir.join("app-1234567890abcdef.js"), "b").unwrap();
         let other = stamp(&dir, None).unwrap();

@@ -17,11 +17,7 @@ pub fn serve(opts: ServeOpts) -> Result<()> {
     build()?;
     let bin = build_server()?;
     let mut cmd = Command::new(&bin);
-    cmd.current_dir(root())
-        .args(["serve", "--bind", &opts.bind, "--dist"])
-        .arg(root().join("dist"))
-        .arg("--data")
-        .arg(&opts.data);
+    cmd.current_dir(root()).args(["serve", "--bind", &opts.bind, "--dist"]).arg(root().join("dist")).arg("--data").arg(&opts.data);
     println!("\nstarting the server (Ctrl-C stops it)");
     run(&mut cmd)
 }

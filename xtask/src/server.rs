@@ -24,28 +24,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(bin: &Path) -> Result<Server> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
         let data = env::temp_dir().join(format!("xunfang-e2e-data-{}-{nanos}", std::process::id()));
         let mut cmd = Command::new(bin);
-        cmd.current_dir(root())
-            .args(["serve", "--bind", "127.0.0.1:0", "--dist"])
-            .arg(root().join("dist"))
-            .arg("--data")
-            .arg(&data)
-            .stdout(Stdio::piped());
+        cmd.current_dir(root()).args(["serve", "--bind", "127.0.0.1:0", "--dist"]).arg(root().join("dist")).arg("--data").arg(&data).stdout(Stdio::piped());
         println!("$ {}", describe(&cmd));
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| fail(format!("cannot start the server: {e}")))?;
+        let mut child = cmd.spawn().map_err(|e| fail(format!("cannot start the server: {e}")))?;
         let stdout = child.stdout.take().expect("piped stdout");
-        let mut server = Server {
-            child,
-            url: String::new(),
-            data,
-        };
+        let mut server = Server { child, url: String::new(), data };
 
         // The server prints `Xunfang is running at http://ADDR/`.
         let (tx, rx) = mpsc::channel();
@@ -60,9 +46,7 @@ impl Server {
                 }
             }
         });
-        server.url = rx
-            .recv_timeout(Duration::from_secs(30))
-            .map_err(|_| fail("the server did not report its address within 30s"))?;
+        server.url = rx.recv_timeout(Duration::from_secs(30)).map_err(|_| fail("the server did not report its address within 30s"))?;
         server.wait_healthy(Duration::from_secs(30))?;
         Ok(server)
     }
@@ -78,10 +62,7 @@ impl Server {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(fail(format!(
-                    "{}/api/health did not answer ok within {timeout:?}",
-                    self.url
-                )));
+                return Err(fail(format!("{}/api/health did not answer ok within {timeout:?}", self.url)));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -92,10 +73,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
             // SIGTERM for a graceful stop, SIGKILL if it lingers.
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(self.child.id().to_string())
-                .status();
+            let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
             let deadline = Instant::now() + Duration::from_secs(5);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = self.child.try_wait() {

@@ -18,30 +18,15 @@ pub struct TestOpts {
 }
 
 impl TestOpts {
-    pub const NONE: TestOpts = TestOpts {
-        lint: false,
-        native: false,
-        wasm: false,
-        e2e: false,
-    };
-    pub const ALL: TestOpts = TestOpts {
-        lint: true,
-        native: true,
-        wasm: true,
-        e2e: true,
-    };
+    pub const NONE: TestOpts = TestOpts { lint: false, native: false, wasm: false, e2e: false };
+    pub const ALL: TestOpts = TestOpts { lint: true, native: true, wasm: true, e2e: true };
 }
 
 pub fn test(opts: TestOpts) -> Result<()> {
     let start = Instant::now();
     let mut results: Vec<(&str, Result<Duration, String>)> = Vec::new();
     let mut skipped: Vec<&str> = Vec::new();
-    for (name, on) in [
-        ("lint", opts.lint),
-        ("native", opts.native),
-        ("wasm", opts.wasm),
-        ("e2e", opts.e2e),
-    ] {
+    for (name, on) in [("lint", opts.lint), ("native", opts.native), ("wasm", opts.wasm), ("e2e", opts.e2e)] {
         if !on {
             skipped.push(name);
         }
@@ -67,10 +52,7 @@ pub fn test(opts: TestOpts) -> Result<()> {
         let mut timed = |name: &'static str, f: &dyn Fn() -> Result<()>| {
             let t = Instant::now();
             let r = f();
-            results.push((
-                name,
-                r.as_ref().map(|_| t.elapsed()).map_err(|e| e.to_string()),
-            ));
+            results.push((name, r.as_ref().map(|_| t.elapsed()).map_err(|e| e.to_string())));
             r.map_err(tag(name))
         };
         if opts.lint {
@@ -130,66 +112,25 @@ fn lint() -> Result<()> {
             ))
         })
     })?;
-    step(
-        "lints, native (cargo clippy --workspace --all-targets -D warnings)",
-        || {
-            run(cargo_cmd().args([
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ]))
-            .map_err(warnings(
-                "native build",
-                "cargo clippy --workspace --all-targets",
-            ))
-        },
-    )?;
-    step(
-        "lints, the app for wasm (cargo clippy -p xunfang --target wasm32-unknown-unknown)",
-        || {
-            run(cargo_cmd().args([
-                "clippy",
-                "-p",
-                "xunfang",
-                "--all-targets",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ]))
-            .map_err(warnings(
-                "app's wasm build",
-                "cargo clippy -p xunfang --all-targets --target wasm32-unknown-unknown",
-            ))
-        },
-    )
+    step("lints, native (cargo clippy --workspace --all-targets -D warnings)", || {
+        run(cargo_cmd().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+            .map_err(warnings("native build", "cargo clippy --workspace --all-targets"))
+    })?;
+    step("lints, the app for wasm (cargo clippy -p xunfang --target wasm32-unknown-unknown)", || {
+        run(cargo_cmd().args(["clippy", "-p", "xunfang", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))
+            .map_err(warnings("app's wasm build", "cargo clippy -p xunfang --all-targets --target wasm32-unknown-unknown"))
+    })
 }
 
 fn test_native() -> Result<()> {
-    step("native tests (core, server, xtask)", || {
-        run(cargo_cmd().args(["test", "--workspace", "--exclude", "xunfang"]))
-    })
+    step("native tests (core, server, xtask)", || run(cargo_cmd().args(["test", "--workspace", "--exclude", "xunfang"])))
 }
 
 fn test_wasm() -> Result<()> {
     step("wasm browser tests (chromium via chromedriver)", || {
         run(cargo_cmd()
-            .args([
-                "test",
-                "--target",
-                "wasm32-unknown-unknown",
-                "-p",
-                "xunfang",
-                "--tests",
-            ])
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
+            .args(["test", "--target", "wasm32-unknown-unknown", "-p", "xunfang", "--tests"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env_remove("GECKODRIVER")
             .env_remove("SAFARIDRIVER")

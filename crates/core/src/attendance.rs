@@ -51,11 +51,7 @@ mod tests {
     #[test]
     fn attendance_is_counted_per_person_from_the_records() {
         use Attendance::*;
-        let year = [
-            with(&[(1, Attended), (2, Absent)], 0),
-            with(&[(1, Excused), (2, Absent)], 3),
-            with(&[(1, Attended)], 2),
-        ];
+        let year = [with(&[(1, Attended), (2, Absent)], 0), with(&[(1, Excused), (2, Absent)], 3), with(&[(1, Attended)], 2)];
         assert_eq!(count_for(&id(1), &year), AttendanceCount { invited: 3, attended: 2, excused: 1, absent: 0 });
         assert_eq!(count_for(&id(2), &year), AttendanceCount { invited: 2, attended: 0, excused: 0, absent: 2 });
         assert_eq!(count_for(&id(3), &year), AttendanceCount::default());

@@ -42,18 +42,6 @@ pub enum Flag {
     RecommendRemoval,
 }
 
-impl Flag {
-    /// The label in the UI language.
-    pub fn label(self, english: bool) -> &'static str {
-        match (self, english) {
-            (Flag::Warning, false) => "口头警告",
-            (Flag::RecommendRemoval, false) => "建议取消资格",
-            (Flag::Warning, true) => "verbal warning",
-            (Flag::RecommendRemoval, true) => "removal recommended",
-        }
-    }
-}
-
 /// A person's attendance in the activities given, and what the rule says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonAttendance {
@@ -71,11 +59,8 @@ pub struct PersonAttendance {
 
 /// The activities a person was invited to, in the rule's order (live and dated only).
 pub fn invited_in_order<'a>(person: &Id, activities: &[&'a Document<Activity>]) -> Vec<&'a Document<Activity>> {
-    let mut out: Vec<&Document<Activity>> = activities
-        .iter()
-        .copied()
-        .filter(|d| !d.trashed && d.body.date.is_some() && d.body.participant(person).is_some())
-        .collect();
+    let mut out: Vec<&Document<Activity>> =
+        activities.iter().copied().filter(|d| !d.trashed && d.body.date.is_some() && d.body.participant(person).is_some()).collect();
     out.sort_by(|a, b| (a.body.date, a.body.start, &a.id).cmp(&(b.body.date, b.body.start, &b.id)));
     out
 }
@@ -124,8 +109,7 @@ pub fn person_attendance(person: &Id, activities: &[&Document<Activity>], settin
 
 /// Everyone the rule flags among `people`, removal first, then by id.
 pub fn flagged(people: &[Id], activities: &[&Document<Activity>], settings: &RuleSettings) -> Vec<PersonAttendance> {
-    let mut out: Vec<PersonAttendance> =
-        people.iter().map(|p| person_attendance(p, activities, settings)).filter(|a| a.flag.is_some()).collect();
+    let mut out: Vec<PersonAttendance> = people.iter().map(|p| person_attendance(p, activities, settings)).filter(|a| a.flag.is_some()).collect();
     out.sort_by(|a, b| (b.flag, &a.person).cmp(&(a.flag, &b.person)));
     out
 }
@@ -148,7 +132,10 @@ mod tests {
     #[test]
     fn two_in_a_row_warn_and_three_recommend_removal_by_default() {
         let s = RuleSettings::default();
-        assert_eq!((flag_for(1, &s), flag_for(2, &s), flag_for(3, &s), flag_for(7, &s)), (None, Some(Flag::Warning), Some(Flag::RecommendRemoval), Some(Flag::RecommendRemoval)));
+        assert_eq!(
+            (flag_for(1, &s), flag_for(2, &s), flag_for(3, &s), flag_for(7, &s)),
+            (None, Some(Flag::Warning), Some(Flag::RecommendRemoval), Some(Flag::RecommendRemoval))
+        );
         let strict = RuleSettings { warn_after: 1, remove_after: 2 };
         assert_eq!(flag_for(1, &strict), Some(Flag::Warning));
         let off = RuleSettings { warn_after: 0, remove_after: 0 };
@@ -166,10 +153,7 @@ mod tests {
         let ids: Vec<Id> = (1..=11).map(id).collect();
         let flags = flagged(&ids, &acts, &RuleSettings::default());
         let got: Vec<(Id, Option<Flag>, u32)> = flags.iter().map(|f| (f.person.clone(), f.flag, f.longest_absent_run)).collect();
-        assert_eq!(
-            got,
-            vec![(id(10), Some(Flag::RecommendRemoval), 3), (id(8), Some(Flag::Warning), 2), (id(9), Some(Flag::Warning), 2)]
-        );
+        assert_eq!(got, vec![(id(10), Some(Flag::RecommendRemoval), 3), (id(8), Some(Flag::Warning), 2), (id(9), Some(Flag::Warning), 2)]);
         // 马晓东 attended the last forum, so his streak is not current.
         assert_eq!(flags[0].current_absent_run, 0);
         assert_eq!(flags[0].count, AttendanceCount { invited: 4, attended: 1, excused: 0, absent: 3 });

@@ -8,10 +8,8 @@
 //! "documents":[<document>, ...]}`; each document is as stored and synced,
 //! told apart by its `"type"`.
 
-use crate::doc::{Body, DocError, Document};
+use crate::doc::{Body, DocError, DocType, Document};
 use crate::merge::{merge, MergeError};
-use crate::model::{Activity, Person};
-use crate::proposal::{OpinionReport, Proposal};
 use crate::records::AllDocs;
 use serde_json::{json, Value};
 use std::fmt;
@@ -67,8 +65,7 @@ impl Backup {
             docs.iter().map(|d| serde_json::to_value(d).expect("documents always serialise"))
         }
         let d = &self.docs;
-        let documents: Vec<Value> =
-            values(&d.people).chain(values(&d.activities)).chain(values(&d.proposals)).chain(values(&d.opinion_reports)).collect();
+        let documents: Vec<Value> = values(&d.people).chain(values(&d.activities)).chain(values(&d.proposals)).chain(values(&d.opinion_reports)).collect();
         let file = json!({ "app": APP, "backup_format": self.backup_format, "exported_at": self.exported_at, "documents": documents });
         serde_json::to_string_pretty(&file).expect("backups always serialise")
     }
@@ -90,12 +87,13 @@ impl Backup {
         };
         let mut docs = AllDocs::default();
         for (i, doc) in documents.iter().enumerate() {
-            match doc.get("type").and_then(Value::as_str) {
-                Some(Activity::TYPE) => docs.activities.push(read(doc, i)?),
-                Some(Person::TYPE) => docs.people.push(read(doc, i)?),
-                Some(Proposal::TYPE) => docs.proposals.push(read(doc, i)?),
-                Some(OpinionReport::TYPE) => docs.opinion_reports.push(read(doc, i)?),
-                Some(other) => return Err(BackupError::TooNew(format!("document {} has the unknown type \"{other}\"", i + 1))),
+            let doc_type = doc.get("type").and_then(Value::as_str);
+            match doc_type.map(|t| (t, DocType::parse(t))) {
+                Some((_, Some(DocType::Activity))) => docs.activities.push(read(doc, i)?),
+                Some((_, Some(DocType::Person))) => docs.people.push(read(doc, i)?),
+                Some((_, Some(DocType::Proposal))) => docs.proposals.push(read(doc, i)?),
+                Some((_, Some(DocType::OpinionReport))) => docs.opinion_reports.push(read(doc, i)?),
+                Some((other, None)) => return Err(BackupError::TooNew(format!("document {} has the unknown type \"{other}\"", i + 1))),
                 None => return Err(BackupError::Malformed(format!("document {} has no type", i + 1))),
             }
         }

@@ -6,11 +6,11 @@
 //! `parse(export(x)) == x`; an import could use it too).
 
 use crate::doc::Document;
+use crate::lang::Lang;
 use crate::model::{Activity, Attendance};
 use crate::records::Records;
 use crate::report::PeriodReport;
-use crate::suggestions_board::{status_label, BoardRow};
-use crate::summary::Lang;
+use crate::suggestions_board::BoardRow;
 use crate::template::Template;
 use chrono::NaiveDate;
 use std::fmt;
@@ -181,16 +181,38 @@ fn yes_no(b: bool, lang: Lang) -> String {
 
 /// Live activities, oldest first (undated drafts last): one row each.
 pub fn activities_table(records: &Records<'_>, template: &Template, lang: Lang) -> Table {
-    let header = h(lang, &[
-        ("日期", "Date"), ("类别", "Kind"), ("标题", "Title"), ("地点", "Place"), ("开始", "Start"), ("结束", "End"),
-        ("组织者", "Organiser"), ("出席人员", "Attended"), ("请假人员", "Excused"), ("缺席人员", "Absent"),
-        ("其他参加人数", "Other attendees"), ("人次", "Person-times"), ("内容", "Notes"), ("发现问题", "Findings"),
-        ("意见建议条数", "Suggestions"), ("后续跟进", "Follow-up"), ("标签", "Tags"), ("记录编号", "Record id"),
-    ]);
+    let header = h(
+        lang,
+        &[
+            ("日期", "Date"),
+            ("类别", "Kind"),
+            ("标题", "Title"),
+            ("地点", "Place"),
+            ("开始", "Start"),
+            ("结束", "End"),
+            ("组织者", "Organiser"),
+            ("出席人员", "Attended"),
+            ("请假人员", "Excused"),
+            ("缺席人员", "Absent"),
+            ("其他参加人数", "Other attendees"),
+            ("人次", "Person-times"),
+            ("内容", "Notes"),
+            ("发现问题", "Findings"),
+            ("意见建议条数", "Suggestions"),
+            ("后续跟进", "Follow-up"),
+            ("标签", "Tags"),
+            ("记录编号", "Record id"),
+        ],
+    );
     let names = records.names();
     let sep = if lang == Lang::En { ", " } else { "、" };
     let who = |a: &Activity, s: Attendance| -> String {
-        a.participants.iter().filter(|p| p.status == s).map(|p| names.get(&p.person).cloned().unwrap_or_else(|| p.person.to_string())).collect::<Vec<_>>().join(sep)
+        a.participants
+            .iter()
+            .filter(|p| p.status == s)
+            .map(|p| names.get(&p.person).cloned().unwrap_or_else(|| p.person.to_string()))
+            .collect::<Vec<_>>()
+            .join(sep)
     };
     let time = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
     let mut docs: Vec<&Document<Activity>> = records.live_activities().collect();
@@ -200,10 +222,24 @@ pub fn activities_table(records: &Records<'_>, template: &Template, lang: Lang) 
         .map(|d| {
             let a = &d.body;
             vec![
-                date(a.date), template.kind_label(&a.kind, lang == Lang::En).to_string(), a.title.clone(), a.place.clone(),
-                time(a.start), time(a.end), a.organiser.clone(), who(a, Attendance::Attended), who(a, Attendance::Excused),
-                who(a, Attendance::Absent), a.other_attendees.to_string(), a.person_times().to_string(), a.notes.clone(),
-                a.findings.clone(), a.suggestions.len().to_string(), a.follow_up.clone(), a.tags.join(sep), d.id.to_string(),
+                date(a.date),
+                template.kind_label(&a.kind, lang == Lang::En).to_string(),
+                a.title.clone(),
+                a.place.clone(),
+                time(a.start),
+                time(a.end),
+                a.organiser.clone(),
+                who(a, Attendance::Attended),
+                who(a, Attendance::Excused),
+                who(a, Attendance::Absent),
+                a.other_attendees.to_string(),
+                a.person_times().to_string(),
+                a.notes.clone(),
+                a.findings.clone(),
+                a.suggestions.len().to_string(),
+                a.follow_up.clone(),
+                a.tags.join(sep),
+                d.id.to_string(),
             ]
         })
         .collect();
@@ -212,21 +248,46 @@ pub fn activities_table(records: &Records<'_>, template: &Template, lang: Lang) 
 
 /// The board's rows (as filtered by the UI): one row per suggestion.
 pub fn suggestions_table(rows: &[BoardRow], template: &Template, lang: Lang) -> Table {
-    let header = h(lang, &[
-        ("活动日期", "Activity date"), ("活动类别", "Activity kind"), ("活动", "Activity"), ("意见建议", "Suggestion"),
-        ("提出人", "Raised by"), ("承办部门", "Department"), ("状态", "Status"), ("转交日期", "Forwarded on"),
-        ("答复", "Reply"), ("答复日期", "Reply date"), ("已告知建议人", "Raiser told"), ("转为提案", "Proposals"),
-        ("转为社情民意", "Opinion reports"), ("活动编号", "Activity id"), ("建议编号", "Suggestion id"),
-    ]);
+    let header = h(
+        lang,
+        &[
+            ("活动日期", "Activity date"),
+            ("活动类别", "Activity kind"),
+            ("活动", "Activity"),
+            ("意见建议", "Suggestion"),
+            ("提出人", "Raised by"),
+            ("承办部门", "Department"),
+            ("状态", "Status"),
+            ("转交日期", "Forwarded on"),
+            ("答复", "Reply"),
+            ("答复日期", "Reply date"),
+            ("已告知建议人", "Raiser told"),
+            ("转为提案", "Proposals"),
+            ("转为社情民意", "Opinion reports"),
+            ("活动编号", "Activity id"),
+            ("建议编号", "Suggestion id"),
+        ],
+    );
     let rows = rows
         .iter()
         .map(|r| {
             let s = &r.suggestion;
             vec![
-                date(r.activity_date), template.kind_label(&r.activity_kind, lang == Lang::En).to_string(), r.activity_title.clone(),
-                s.content.clone(), s.raised_by.clone(), s.department.clone(), status_label(s.status, lang == Lang::En).to_string(),
-                date(s.forwarded_on), s.reply.clone(), date(s.reply_date), yes_no(s.told_raiser, lang), r.proposals.len().to_string(),
-                r.opinion_reports.len().to_string(), r.activity_id.to_string(), s.id.to_string(),
+                date(r.activity_date),
+                template.kind_label(&r.activity_kind, lang == Lang::En).to_string(),
+                r.activity_title.clone(),
+                s.content.clone(),
+                s.raised_by.clone(),
+                s.department.clone(),
+                s.status.label(lang).to_string(),
+                date(s.forwarded_on),
+                s.reply.clone(),
+                date(s.reply_date),
+                yes_no(s.told_raiser, lang),
+                r.proposals.len().to_string(),
+                r.opinion_reports.len().to_string(),
+                r.activity_id.to_string(),
+                s.id.to_string(),
             ]
         })
         .collect();
@@ -235,17 +296,34 @@ pub fn suggestions_table(rows: &[BoardRow], template: &Template, lang: Lang) -> 
 
 /// The roster (live people), in stored order.
 pub fn people_table(records: &Records<'_>, template: &Template, lang: Lang) -> Table {
-    let header = h(lang, &[
-        ("姓名", "Name"), ("角色", "Role"), ("界别", "Sector"), ("活动小组", "Group"), ("工作单位", "Unit"),
-        ("电话", "Phone"), ("在册", "Active"), ("备注", "Note"), ("人员编号", "Person id"),
-    ]);
+    let header = h(
+        lang,
+        &[
+            ("姓名", "Name"),
+            ("角色", "Role"),
+            ("界别", "Sector"),
+            ("活动小组", "Group"),
+            ("工作单位", "Unit"),
+            ("电话", "Phone"),
+            ("在册", "Active"),
+            ("备注", "Note"),
+            ("人员编号", "Person id"),
+        ],
+    );
     let rows = records
         .live_people()
         .map(|d| {
             let p = &d.body;
             vec![
-                p.name.clone(), template.role_label(&p.role, lang == Lang::En).to_string(), p.sector.clone(), p.group.clone(),
-                p.unit.clone(), p.phone.clone(), yes_no(p.active, lang), p.note.clone(), d.id.to_string(),
+                p.name.clone(),
+                template.role_label(&p.role, lang == Lang::En).to_string(),
+                p.sector.clone(),
+                p.group.clone(),
+                p.unit.clone(),
+                p.phone.clone(),
+                yes_no(p.active, lang),
+                p.note.clone(),
+                d.id.to_string(),
             ]
         })
         .collect();
@@ -257,11 +335,26 @@ pub fn people_table(records: &Records<'_>, template: &Template, lang: Lang) -> T
 pub fn sheet_table(report: &PeriodReport, template: &Template, lang: Lang) -> Table {
     let en = lang == Lang::En;
     let mut header = h(lang, &[("姓名", "Name")]);
-    header.extend(report.kinds.iter().map(|k| if en { format!("Attended: {}", template.kind_label(k, true)) } else { format!("出席{}", template.kind_label(k, false)) }));
-    header.extend(h(lang, &[
-        ("应邀", "Invited"), ("出席", "Attended"), ("请假", "Excused"), ("缺席", "Absent"), ("考勤提醒", "Attendance flag"),
-        ("履职积分", "Score"), ("是否合格", "Passed"), ("人员编号", "Person id"),
-    ]));
+    header.extend(report.kinds.iter().map(|k| {
+        if en {
+            format!("Attended: {}", template.kind_label(k, true))
+        } else {
+            format!("出席{}", template.kind_label(k, false))
+        }
+    }));
+    header.extend(h(
+        lang,
+        &[
+            ("应邀", "Invited"),
+            ("出席", "Attended"),
+            ("请假", "Excused"),
+            ("缺席", "Absent"),
+            ("考勤提醒", "Attendance flag"),
+            ("履职积分", "Score"),
+            ("是否合格", "Passed"),
+            ("人员编号", "Person id"),
+        ],
+    ));
     let rows = report
         .sheet
         .iter()
@@ -269,8 +362,14 @@ pub fn sheet_table(report: &PeriodReport, template: &Template, lang: Lang) -> Ta
             let mut row = vec![r.name.clone()];
             row.extend(r.attended_by_kind.iter().map(u32::to_string));
             row.extend([
-                r.count.invited.to_string(), r.count.attended.to_string(), r.count.excused.to_string(), r.count.absent.to_string(),
-                r.flag.map(|f| f.label(en).to_string()).unwrap_or_default(), r.score.to_string(), yes_no(r.passed, lang), r.person.to_string(),
+                r.count.invited.to_string(),
+                r.count.attended.to_string(),
+                r.count.excused.to_string(),
+                r.count.absent.to_string(),
+                r.flag.map(|f| f.label(lang).to_string()).unwrap_or_default(),
+                r.score.to_string(),
+                yes_no(r.passed, lang),
+                r.person.to_string(),
             ]);
             row
         })
@@ -293,11 +392,7 @@ mod tests {
     fn fields_with_commas_quotes_newlines_and_chinese_are_quoted_and_read_back() {
         let t = Table {
             header: vec!["意见建议".into(), "提出人".into()],
-            rows: vec![
-                vec!["他说：\"路灯，坏了\"\n请修".into(), "王建国".into()],
-                vec!["".into(), "a,b".into()],
-                vec!["末尾换行\r\n".into(), "".into()],
-            ],
+            rows: vec![vec!["他说：\"路灯，坏了\"\n请修".into(), "王建国".into()], vec!["".into(), "a,b".into()], vec!["末尾换行\r\n".into(), "".into()]],
         };
         let csv = t.to_csv();
         assert!(csv.starts_with('\u{FEFF}'), "starts with a BOM");

@@ -6,14 +6,14 @@
 //! merge two devices' edits field by field and list element by list element.
 //! The document also carries what sync needs to merge replicas safely: `seen`
 //! (the newest stamp seen from each device) and `conflicts` (concurrent values
-//! a merge kept next to the shown one). The merge itself is `merge`'s job.
+//! a merge kept next to the shown one, `ConflictValue`). The merge itself is
+//! `merge`'s job; this module does not depend on it.
 
 use crate::clock::{DeviceId, Hlc, Stamp};
-use crate::merge::ConflictValue;
 use crate::id::Id;
 use crate::model::{Activity, Person};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,22 +25,92 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The stamp path that records moving a document to or from the trash.
 pub const TRASHED_PATH: &str = "$trashed";
 
+/// What kind of document: the `"type"` of its JSON ("activity", "person",
+/// "proposal", "opinion_report"), which says how to read the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocType {
+    /// An activity record (视察, 走访 …).
+    Activity,
+    /// A person on the roster.
+    Person,
+    /// A proposal (提案).
+    Proposal,
+    /// A public-opinion report (社情民意).
+    OpinionReport,
+}
+
+impl DocType {
+    /// Every type, in the order stores and collections list them.
+    pub const ALL: [DocType; 4] = [DocType::Activity, DocType::Person, DocType::Proposal, DocType::OpinionReport];
+
+    /// The name in JSON (`"type"`), the same as serde writes.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DocType::Activity => "activity",
+            DocType::Person => "person",
+            DocType::Proposal => "proposal",
+            DocType::OpinionReport => "opinion_report",
+        }
+    }
+
+    /// The type a JSON `"type"` names; `None` for a type this build does not know.
+    pub fn parse(name: &str) -> Option<DocType> {
+        DocType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+impl fmt::Display for DocType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One value of a path kept beside the one the body shows (see `merge`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConflictValue {
+    /// The value written (JSON as in the body; `null` is a real value, such as
+    /// an empty date). Absent (`None`) when the write removed the field or
+    /// list element.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub value: Option<Value>,
+    /// Who wrote it and when.
+    pub stamp: Stamp,
+}
+
+/// Reads a present `value` (even `null`) as `Some`; an absent one is `None`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
 /// What a document's body must say about itself.
 pub trait Body: Serialize + DeserializeOwned + Clone + PartialEq + 'static {
-    /// Store name and document type ("activity", "person").
-    const TYPE: &'static str;
+    /// The document type, which also picks the store and the collection.
+    const TYPE: DocType;
     /// Top-level lists whose elements have an `id` and merge one by one;
     /// any other list (tags) is one value.
     const KEYED_LISTS: &'static [&'static str];
+
+    /// The document as an activity, if it is one: the app keeps a list row
+    /// per activity (`list::ListRow`) and writes it with the document, and a
+    /// writer generic over the body asks here rather than downcasting.
+    fn as_activity(doc: &Document<Self>) -> Option<&Document<Activity>> {
+        let _ = doc;
+        None
+    }
 }
 
 impl Body for Activity {
-    const TYPE: &'static str = "activity";
+    const TYPE: DocType = DocType::Activity;
     const KEYED_LISTS: &'static [&'static str] = &["participants", "suggestions", "photos"];
+
+    fn as_activity(doc: &Document<Activity>) -> Option<&Document<Activity>> {
+        Some(doc)
+    }
 }
 
 impl Body for Person {
-    const TYPE: &'static str = "person";
+    const TYPE: DocType = DocType::Person;
     const KEYED_LISTS: &'static [&'static str] = &[];
 }
 
@@ -53,9 +123,9 @@ pub struct Document<T: Body> {
     pub format: u32,
     /// The document's id, made on the device that created it.
     pub id: Id,
-    /// `T::TYPE`: "activity" or "person".
+    /// `T::TYPE`.
     #[serde(rename = "type")]
-    pub doc_type: String,
+    pub doc_type: DocType,
     /// The values shown to the user.
     pub body: T,
     /// In the trash: hidden from lists, restorable.
@@ -90,17 +160,16 @@ pub enum DocError {
     /// Written by a newer version of the app than this one.
     TooNew { found: u32, supported: u32 },
     /// A document of another type where this one was expected.
-    WrongType { found: String, expected: &'static str },
+    WrongType { found: String, expected: DocType },
 }
 
 impl fmt::Display for DocError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DocError::Malformed(why) => write!(f, "the document is not in a format Xunfang can read: {why}"),
-            DocError::TooNew { found, supported } => write!(
-                f,
-                "the document was written by a newer version of Xunfang (format {found}, this one reads up to {supported}); update the app"
-            ),
+            DocError::TooNew { found, supported } => {
+                write!(f, "the document was written by a newer version of Xunfang (format {found}, this one reads up to {supported}); update the app")
+            }
             DocError::WrongType { found, expected } => write!(f, "expected a {expected} document, found a {found} document"),
         }
     }
@@ -115,7 +184,7 @@ impl<T: Body> Document<T> {
         Document {
             format: FORMAT_VERSION,
             id,
-            doc_type: T::TYPE.to_string(),
+            doc_type: T::TYPE,
             body,
             trashed: false,
             created: stamp.clone(),
@@ -190,7 +259,7 @@ impl<T: Body> Document<T> {
         // into the types, without the `Value` tree that is most of the cost
         // of reading a document. Anything else (and every error message)
         // takes the general path below.
-        if Header::of(json).is_some_and(|h| h.format == Some(u64::from(FORMAT_VERSION)) && h.doc_type.as_deref().is_none_or(|t| t == T::TYPE)) {
+        if Header::of(json).is_some_and(|h| h.format == Some(u64::from(FORMAT_VERSION)) && h.doc_type.as_deref().is_none_or(|t| t == T::TYPE.as_str())) {
             if let Ok(doc) = serde_json::from_str::<Document<T>>(json) {
                 return Ok(doc);
             }
@@ -207,7 +276,7 @@ impl<T: Body> Document<T> {
             return Err(DocError::TooNew { found: format, supported: FORMAT_VERSION });
         }
         if let Some(found) = value.get("type").and_then(Value::as_str) {
-            if found != T::TYPE {
+            if found != T::TYPE.as_str() {
                 return Err(DocError::WrongType { found: found.to_string(), expected: T::TYPE });
             }
         }
@@ -352,6 +421,20 @@ mod tests {
         assert_eq!(doc.body.participants[0].status, Attendance::Excused);
         assert_eq!(doc.body.participants[0].reason, "");
         assert!(doc.body.tags.is_empty() && !doc.trashed && doc.stamps.is_empty());
+    }
+
+    #[test]
+    fn document_types_keep_their_names_on_the_wire() {
+        let names: Vec<String> = DocType::ALL.iter().map(|t| serde_json::to_value(t).unwrap().as_str().unwrap().to_string()).collect();
+        assert_eq!(names, ["activity", "person", "proposal", "opinion_report"]);
+        for t in DocType::ALL {
+            assert_eq!((t.as_str(), DocType::parse(t.as_str())), (names[t as usize].as_str(), Some(t)));
+        }
+        assert_eq!(DocType::parse("meeting"), None);
+        let doc = Document::create(id(0), hearing(), stamp(1));
+        assert!(doc.to_json().contains(r#""type":"activity""#));
+        let wrong = doc.to_json().replacen(r#""type":"activity""#, r#""type":"meeting""#, 1);
+        assert_eq!(Document::<Activity>::from_json(&wrong).unwrap_err().to_string(), "expected a activity document, found a meeting document");
     }
 
     #[test]

@@ -28,8 +28,7 @@ pub fn stamp(ms: u64) -> Stamp {
 }
 
 /// The roster: 1–5 deputies, 6–10 members, 11 an integrity supervisor never invited.
-pub const NAMES: [&str; 11] =
-    ["韦志强", "黄丽萍", "农建华", "梁秀英", "李明德", "陆海燕", "赵国庆", "潘玉兰", "覃文斌", "马晓东", "周卫东"];
+pub const NAMES: [&str; 11] = ["韦志强", "黄丽萍", "农建华", "梁秀英", "李明德", "陆海燕", "赵国庆", "潘玉兰", "覃文斌", "马晓东", "周卫东"];
 
 fn person(n: usize) -> Document<Person> {
     let role = match n {
@@ -56,11 +55,7 @@ fn activity(n: u64, kind: &str, title: &str, date: NaiveDate, hour: u32, place: 
         organiser: "县人民法院办公室".into(),
         participants: who
             .iter()
-            .map(|(p, s)| Participant {
-                person: id(*p as u64),
-                status: *s,
-                reason: if *s == E { "外出开会".into() } else { String::new() },
-            })
+            .map(|(p, s)| Participant { person: id(*p as u64), status: *s, reason: if *s == E { "外出开会".into() } else { String::new() } })
             .collect(),
         other_attendees: others,
         ..Activity::default()
@@ -69,7 +64,17 @@ fn activity(n: u64, kind: &str, title: &str, date: NaiveDate, hour: u32, place: 
 }
 
 #[allow(clippy::too_many_arguments)]
-fn suggestion(n: u64, content: &str, by: &str, dept: &str, status: SuggestionStatus, forwarded: Option<NaiveDate>, reply: &str, reply_date: Option<NaiveDate>, told: bool) -> Suggestion {
+fn suggestion(
+    n: u64,
+    content: &str,
+    by: &str,
+    dept: &str,
+    status: SuggestionStatus,
+    forwarded: Option<NaiveDate>,
+    reply: &str,
+    reply_date: Option<NaiveDate>,
+    told: bool,
+) -> Suggestion {
     Suggestion {
         content: content.into(),
         raised_by: by.into(),
@@ -112,12 +117,44 @@ pub fn year_2024() -> AllDocs {
     acts[0].body.findings = "部分旁听群众不熟悉法庭纪律".into();
     acts[7].body.findings = "庭审直播画面不清晰，旁听席音响效果差".into();
     acts[1].body.suggestions = vec![
-        suggestion(201, "庭审中当事人陈述时间分配不均，建议法官加强庭审节奏把控", "韦志强", "县人民法院", Answered, Some(d(2024, 3, 14)), "已在全院庭审规范化培训中通报", Some(d(2024, 4, 2)), true),
-        suggestion(202, "建议在法院门口增设诉讼指引牌，方便群众", "黄丽萍", "县人民法院", Resolved, Some(d(2024, 3, 14)), "已于4月增设指引牌", Some(d(2024, 4, 20)), false),
+        suggestion(
+            201,
+            "庭审中当事人陈述时间分配不均，建议法官加强庭审节奏把控",
+            "韦志强",
+            "县人民法院",
+            Answered,
+            Some(d(2024, 3, 14)),
+            "已在全院庭审规范化培训中通报",
+            Some(d(2024, 4, 2)),
+            true,
+        ),
+        suggestion(
+            202,
+            "建议在法院门口增设诉讼指引牌，方便群众",
+            "黄丽萍",
+            "县人民法院",
+            Resolved,
+            Some(d(2024, 3, 14)),
+            "已于4月增设指引牌",
+            Some(d(2024, 4, 20)),
+            false,
+        ),
     ];
-    acts[3].body.suggestions = vec![suggestion(203, "农民工工资案件执行周期长，建议开通执行绿色通道", "农建华", "县人民法院执行局", InProgress, Some(d(2024, 4, 22)), "", None, false)];
-    acts[5].body.suggestions = vec![suggestion(204, "土地纠纷调解应邀请村“两委”干部参与", "李明德", "县司法局", Forwarded, Some(d(2024, 6, 10)), "", None, false)];
-    acts[6].body.suggestions = vec![suggestion(205, "行政机关负责人出庭应诉率偏低，建议纳入考核", "县人大常委会法工委", "县人民政府法制办", Collected, None, "", None, false)];
+    acts[3].body.suggestions = vec![suggestion(
+        203,
+        "农民工工资案件执行周期长，建议开通执行绿色通道",
+        "农建华",
+        "县人民法院执行局",
+        InProgress,
+        Some(d(2024, 4, 22)),
+        "",
+        None,
+        false,
+    )];
+    acts[5].body.suggestions =
+        vec![suggestion(204, "土地纠纷调解应邀请村“两委”干部参与", "李明德", "县司法局", Forwarded, Some(d(2024, 6, 10)), "", None, false)];
+    acts[6].body.suggestions =
+        vec![suggestion(205, "行政机关负责人出庭应诉率偏低，建议纳入考核", "县人大常委会法工委", "县人民政府法制办", Collected, None, "", None, false)];
     acts[13].body.suggestions = vec![suggestion(206, "建议以案释法，宣传环境保护法律法规", "陆海燕", "县人民法院", Collected, None, "", None, false)];
     // Stamp the filled-in bodies as created that way, so that every field
     // has a stamp (a state devices can reach, which merge relies on).

@@ -20,15 +20,8 @@ impl Id {
         b[6..].copy_from_slice(&random);
         b[6] = 0x70 | (b[6] & 0x0f); // version 7
         b[8] = 0x80 | (b[8] & 0x3f); // RFC 9562 variant
-        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        Id(format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        ))
+        let hex = crate::blob::hex(&b);
+        Id(format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]))
     }
 
     /// Accepts any hyphenated UUID (ids from other devices or imports).

@@ -7,12 +7,15 @@
 pub mod attendance;
 pub mod attendance_rule;
 pub mod backup;
+pub mod blob;
 pub mod clock;
 pub mod csv;
 pub mod doc;
 #[cfg(test)]
 mod fixture;
 pub mod id;
+pub mod incoming;
+pub mod lang;
 pub mod list;
 pub mod merge;
 pub mod model;
@@ -31,10 +34,12 @@ pub mod tags;
 pub mod template;
 pub mod validate;
 
+pub use blob::BlobHash;
 pub use clock::{DeviceId, Hlc, Stamp};
-pub use doc::{DocError, Document, FORMAT_VERSION};
+pub use doc::{ConflictValue, DocError, DocType, Document, FORMAT_VERSION};
 pub use id::Id;
-pub use merge::{merge, Conflict, ConflictValue, MergeError};
+pub use lang::Lang;
+pub use merge::{merge, Conflict, MergeError};
 pub use model::{Activity, Attendance, Participant, Person, Suggestion, SuggestionStatus};
 pub use period::Period;
 pub use roster::Roster;

@@ -134,11 +134,8 @@ pub fn filter_rows(rows: &[ListRow], index: &CharIndex, filter: &ListFilter, nam
     let candidates: Vec<Vec<u64>> = query.terms().iter().map(|t| index.candidates(t)).collect();
     let one_char: Vec<bool> = query.terms().iter().map(|t| t.chars().count() == 1).collect();
     // For each term, the people whose (folded) name contains it.
-    let named: Vec<HashSet<&Id>> = query
-        .terms()
-        .iter()
-        .map(|t| names.iter().filter(|(_, n)| fold(n).contains(t.as_str())).map(|(id, _)| id).collect())
-        .collect();
+    let named: Vec<HashSet<&Id>> =
+        query.terms().iter().map(|t| names.iter().filter(|(_, n)| fold(n).contains(t.as_str())).map(|(id, _)| id).collect()).collect();
     let matches = |i: usize, r: &ListRow| {
         query.terms().iter().enumerate().all(|(n, t)| {
             let in_text = has(&candidates[n], i) && (one_char[n] || r.text.contains(t.as_str()));

@@ -30,29 +30,11 @@
 //! unsynced edit, and nothing reappears by itself.
 
 use crate::clock::{DeviceId, Hlc, Stamp};
-use crate::doc::{field_paths, Body, Document, FORMAT_VERSION, TRASHED_PATH};
+use crate::doc::{field_paths, Body, ConflictValue, DocType, Document, FORMAT_VERSION, TRASHED_PATH};
 use crate::id::Id;
-use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// One value of a path kept beside the one the body shows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ConflictValue {
-    /// The value written (JSON as in the body; `null` is a real value, such as
-    /// an empty date). Absent (`None`) when the write removed the field or
-    /// list element.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
-    pub value: Option<Value>,
-    /// Who wrote it and when.
-    pub stamp: Stamp,
-}
-
-/// Reads a present `value` (even `null`) as `Some`; an absent one is `None`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
-}
 
 /// A path with more than one surviving value, as the UI shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,7 +58,7 @@ pub enum MergeError {
     /// The two replicas are of different documents.
     DifferentDocuments { a: Id, b: Id },
     /// A replica's type is not the expected one.
-    WrongType { found: String, expected: &'static str },
+    WrongType { found: DocType, expected: DocType },
     /// The merged values do not make a valid body (a damaged document).
     Unreadable(String),
     /// `resolve` was asked about a path the document does not have.
@@ -108,7 +90,7 @@ type Context = BTreeMap<DeviceId, Hlc>;
 pub fn merge<T: Body>(a: &Document<T>, b: &Document<T>) -> Result<Document<T>, MergeError> {
     for doc in [a, b] {
         if doc.doc_type != T::TYPE {
-            return Err(MergeError::WrongType { found: doc.doc_type.clone(), expected: T::TYPE });
+            return Err(MergeError::WrongType { found: doc.doc_type, expected: T::TYPE });
         }
     }
     if a.id != b.id {
@@ -222,8 +204,7 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
     let mut fields = Map::new();
     // list → id → (stamp of the existence path's winner, element object)
     type Elements<'e> = BTreeMap<&'e str, (Stamp, Map<String, Value>)>;
-    let mut lists: BTreeMap<&str, Elements> =
-        T::KEYED_LISTS.iter().map(|l| (*l, BTreeMap::new())).collect();
+    let mut lists: BTreeMap<&str, Elements> = T::KEYED_LISTS.iter().map(|l| (*l, BTreeMap::new())).collect();
     for (path, values) in &entries {
         if let Some((list, elem, None)) = list_path::<T>(path) {
             if let Some((stamp, Some(Value::Bool(true)))) = winner(values) {
@@ -269,12 +250,8 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
     for (path, values) in &entries {
         let current = show.get(path);
         let shown_stamp = values.iter().rev().find(|(_, v)| v.as_ref() == current).map(|(s, _)| s.clone());
-        let rest: Vec<ConflictValue> = values
-            .iter()
-            .rev()
-            .filter(|(s, _)| Some(*s) != shown_stamp.as_ref())
-            .map(|(s, v)| ConflictValue { value: v.clone(), stamp: s.clone() })
-            .collect();
+        let rest: Vec<ConflictValue> =
+            values.iter().rev().filter(|(s, _)| Some(*s) != shown_stamp.as_ref()).map(|(s, v)| ConflictValue { value: v.clone(), stamp: s.clone() }).collect();
         if let Some(stamp) = shown_stamp {
             stamps.insert(path.clone(), stamp);
         }
@@ -290,38 +267,10 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
         }
     }
     let updated = entries.values().flat_map(|e| e.keys()).fold(updated.max(created.clone()), |m, s| m.max(s.clone()));
-    Ok(Document {
-        format: FORMAT_VERSION,
-        id,
-        doc_type: T::TYPE.to_string(),
-        body,
-        trashed,
-        created,
-        updated,
-        stamps,
-        seen,
-        conflicts,
-    })
+    Ok(Document { format: FORMAT_VERSION, id, doc_type: T::TYPE, body, trashed, created, updated, stamps, seen, conflicts })
 }
 
 impl<T: Body> Document<T> {
-    /// Every surviving value of `path`, the shown one first, then the
-    /// conflicting ones newest first. Empty for a path never written.
-    pub fn values_at(&self, path: &str) -> Vec<ConflictValue> {
-        let all = entries(self);
-        let Some(values) = all.get(path) else { return Vec::new() };
-        let mut out: Vec<ConflictValue> = Vec::new();
-        if let Some(stamp) = self.stamps.get(path) {
-            out.push(ConflictValue { value: values.get(stamp).cloned().flatten(), stamp: stamp.clone() });
-        }
-        for (stamp, value) in values.iter().rev() {
-            if self.stamps.get(path) != Some(stamp) {
-                out.push(ConflictValue { value: value.clone(), stamp: stamp.clone() });
-            }
-        }
-        out
-    }
-
     /// Whether any path has a conflict to show.
     pub fn has_conflicts(&self) -> bool {
         !self.conflicts().is_empty()
@@ -412,8 +361,7 @@ impl<T: Body> Document<T> {
                 };
                 given.remove("id");
                 let prefix = format!("{base}/");
-                let field_names: Vec<String> =
-                    all.keys().filter_map(|p| p.strip_prefix(&prefix)).map(str::to_string).chain(given.keys().cloned()).collect();
+                let field_names: Vec<String> = all.keys().filter_map(|p| p.strip_prefix(&prefix)).map(str::to_string).chain(given.keys().cloned()).collect();
                 if !restore && !all.contains_key(&base) {
                     return Err(MergeError::UnknownPath(path.to_string()));
                 }

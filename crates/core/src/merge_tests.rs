@@ -136,9 +136,7 @@ fn a_removal_seen_by_the_other_tablet_stays_removed() {
 
 #[test]
 fn a_delete_never_silently_discards_a_concurrent_edit() {
-    let base = edited(&visit(), stamp("a", 5), |b| {
-        b.participants.push(Participant { person: id(1), status: Attendance::Attended, reason: String::new() })
-    });
+    let base = edited(&visit(), stamp("a", 5), |b| b.participants.push(Participant { person: id(1), status: Attendance::Attended, reason: String::new() }));
     let removed = edited(&base, stamp("a", 10), |b| b.participants.clear());
     let excused = edited(&base, stamp("b", 11), |b| {
         b.participants[0].status = Attendance::Excused;
@@ -226,7 +224,7 @@ fn replicas_of_different_documents_or_types_do_not_merge() {
     let b = Document::create(id(1), a.body.clone(), stamp("a", 1));
     assert!(matches!(merge(&a, &b), Err(MergeError::DifferentDocuments { .. })));
     let mut c = a.clone();
-    c.doc_type = "person".into();
+    c.doc_type = crate::doc::DocType::Person;
     assert!(matches!(merge(&a, &c), Err(MergeError::WrongType { .. })));
     let mut d = a.clone();
     assert!(matches!(d.resolve("no_such_field", None, stamp("a", 2)), Err(MergeError::UnknownPath(_))));
@@ -373,10 +371,8 @@ struct Run {
 fn run(n: usize, steps: &[Step]) -> Run {
     let created = stamp("d0", 1);
     let doc = Document::create(id(0), Activity { title: "甲".into(), ..Activity::default() }, created.clone());
-    let mut writes: Vec<Write> = field_paths(&doc.body)
-        .into_iter()
-        .map(|(path, v)| Write { path, stamp: created.clone(), value: Some(v), knew: BTreeSet::new() })
-        .collect();
+    let mut writes: Vec<Write> =
+        field_paths(&doc.body).into_iter().map(|(path, v)| Write { path, stamp: created.clone(), value: Some(v), knew: BTreeSet::new() }).collect();
     let known: BTreeSet<usize> = (0..writes.len()).collect();
     let mut replicas: Vec<Replica> = (0..n).map(|_| Replica { doc: doc.clone(), clock: created.hlc, known: known.clone() }).collect();
     let mut snapshots = vec![doc];

@@ -169,13 +169,8 @@ pub enum SuggestionStatus {
 }
 
 impl SuggestionStatus {
-    pub const ALL: [SuggestionStatus; 5] = [
-        SuggestionStatus::Collected,
-        SuggestionStatus::Forwarded,
-        SuggestionStatus::InProgress,
-        SuggestionStatus::Resolved,
-        SuggestionStatus::Answered,
-    ];
+    pub const ALL: [SuggestionStatus; 5] =
+        [SuggestionStatus::Collected, SuggestionStatus::Forwarded, SuggestionStatus::InProgress, SuggestionStatus::Resolved, SuggestionStatus::Answered];
 
     pub fn key(self) -> &'static str {
         match self {

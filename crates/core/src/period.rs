@@ -11,7 +11,10 @@ pub enum Period {
     ThisQuarter,
     ThisYear,
     /// Inclusive on both ends; an open end is unbounded.
-    Custom { from: Option<NaiveDate>, to: Option<NaiveDate> },
+    Custom {
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    },
 }
 
 impl Period {

@@ -4,14 +4,15 @@
 //! score and a pass mark. Each person's score follows from the records.
 //!
 //! Attribution: an activity counts for the roster people marked attended; a
-//! suggestion counts for the person whose roster name equals its `raised_by`
-//! (raised_by is free text: a villager is not on the roster and scores
+//! suggestion counts for the person it was raised by (`roster::raised_by`:
+//! raised_by is free text, a villager is not on the roster and scores
 //! nothing); a proposal for its lead and each co-signer; an opinion report
 //! for its reporter. What is counted is the caller's period's records.
 
 use crate::id::Id;
 use crate::model::Attendance;
 use crate::records::{DateRange, Records};
+use crate::roster::raised_by;
 use serde::{Deserialize, Serialize};
 
 /// What earns (or costs) points.
@@ -131,7 +132,7 @@ pub fn score(person: &Id, records: &Records<'_>, range: DateRange, scheme: &Sche
         Some(slot) => slot.1 += n,
         None => counts.push((item, n)),
     };
-    let name = records.name_of(person).map(str::trim).filter(|n| !n.is_empty());
+    let who = records.people.iter().find(|d| &d.id == person).map(|d| &d.body);
     for doc in records.activities_in(range) {
         if let Some(p) = doc.body.participant(person) {
             match p.status {
@@ -144,7 +145,7 @@ pub fn score(person: &Id, records: &Records<'_>, range: DateRange, scheme: &Sche
                 Attendance::Excused => {}
             }
         }
-        let raised = doc.body.suggestions.iter().filter(|s| name.is_some_and(|n| s.raised_by.trim() == n)).count() as u32;
+        let raised = doc.body.suggestions.iter().filter(|s| who.is_some_and(|p| raised_by(s, p))).count() as u32;
         add(Item::SuggestionRaised, raised);
     }
     for p in records.proposals_in(range) {

@@ -3,7 +3,7 @@
 //! stored and synced like an activity, and keeps a link to the activity and
 //! suggestion it was promoted from, so the board can show "became a proposal".
 
-use crate::doc::Body;
+use crate::doc::{Body, DocType};
 use crate::id::Id;
 use crate::model::Activity;
 use chrono::NaiveDate;
@@ -65,13 +65,8 @@ pub enum ProposalStatus {
 
 impl ProposalStatus {
     /// Every status, in handling order.
-    pub const ALL: [ProposalStatus; 5] = [
-        ProposalStatus::Draft,
-        ProposalStatus::Submitted,
-        ProposalStatus::Accepted,
-        ProposalStatus::NotAccepted,
-        ProposalStatus::Answered,
-    ];
+    pub const ALL: [ProposalStatus; 5] =
+        [ProposalStatus::Draft, ProposalStatus::Submitted, ProposalStatus::Accepted, ProposalStatus::NotAccepted, ProposalStatus::Answered];
 
     /// The stable key stored in documents.
     pub fn key(self) -> &'static str {
@@ -83,26 +78,10 @@ impl ProposalStatus {
             ProposalStatus::Answered => "answered",
         }
     }
-
-    /// The label in the UI language.
-    pub fn label(self, english: bool) -> &'static str {
-        match (self, english) {
-            (ProposalStatus::Draft, false) => "草拟中",
-            (ProposalStatus::Submitted, false) => "已提交",
-            (ProposalStatus::Accepted, false) => "已立案",
-            (ProposalStatus::NotAccepted, false) => "不予立案",
-            (ProposalStatus::Answered, false) => "已答复",
-            (ProposalStatus::Draft, true) => "Draft",
-            (ProposalStatus::Submitted, true) => "Submitted",
-            (ProposalStatus::Accepted, true) => "Accepted",
-            (ProposalStatus::NotAccepted, true) => "Not accepted",
-            (ProposalStatus::Answered, true) => "Answered",
-        }
-    }
 }
 
 impl Body for Proposal {
-    const TYPE: &'static str = "proposal";
+    const TYPE: DocType = DocType::Proposal;
     // Co-signers are plain ids, not objects with an `id`: the list is one value.
     const KEYED_LISTS: &'static [&'static str] = &[];
 }
@@ -132,7 +111,7 @@ pub struct OpinionReport {
 }
 
 impl Body for OpinionReport {
-    const TYPE: &'static str = "opinion_report";
+    const TYPE: DocType = DocType::OpinionReport;
     const KEYED_LISTS: &'static [&'static str] = &[];
 }
 
@@ -188,7 +167,9 @@ mod tests {
             title: "阳光评议座谈会".into(),
             date: NaiveDate::from_ymd_opt(2024, 4, 18),
             findings: "执行周期长".into(),
-            suggestions: vec![Suggestion { content: "开通农民工工资案件执行绿色通道".into(), department: "县人民法院执行局".into(), ..Suggestion::new(id(9)) }],
+            suggestions: vec![Suggestion {
+                content: "开通农民工工资案件执行绿色通道".into(), department: "县人民法院执行局".into(), ..Suggestion::new(id(9))
+            }],
             ..Activity::default()
         }
     }
@@ -209,10 +190,10 @@ mod tests {
     fn proposals_and_reports_are_documents_that_round_trip_and_read_with_defaults() {
         let p = Proposal { title: "关于建立执行绿色通道的提案".into(), co_signers: vec![id(4), id(7)], ..Proposal::default() };
         let doc = Document::create(id(20), p, stamp(1));
-        assert_eq!(doc.doc_type, "proposal");
+        assert_eq!(doc.doc_type, DocType::Proposal);
         assert_eq!(Document::<Proposal>::from_json(&doc.to_json()).unwrap(), doc);
         let r = Document::create(id(21), OpinionReport { title: "土地纠纷调解".into(), ..OpinionReport::default() }, stamp(1));
-        assert_eq!(r.doc_type, "opinion_report");
+        assert_eq!(r.doc_type, DocType::OpinionReport);
         assert_eq!(Document::<OpinionReport>::from_json(&r.to_json()).unwrap(), r);
         let old = r#"{"format":1,"id":"0190a3b4-0000-7000-8000-000000000001","type":"proposal","body":{"title":"案由"},
             "created":{"hlc":{"millis":1,"counter":0},"device":"d"},"updated":{"hlc":{"millis":1,"counter":0},"device":"d"}}"#;

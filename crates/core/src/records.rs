@@ -110,12 +110,7 @@ pub struct AllDocs {
 impl AllDocs {
     /// A borrowed view for reports and exports.
     pub fn records(&self) -> Records<'_> {
-        Records {
-            activities: &self.activities,
-            people: &self.people,
-            proposals: &self.proposals,
-            opinion_reports: &self.opinion_reports,
-        }
+        Records { activities: &self.activities, people: &self.people, proposals: &self.proposals, opinion_reports: &self.opinion_reports }
     }
 
     /// How many documents of all types there are.

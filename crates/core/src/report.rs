@@ -40,6 +40,8 @@ pub struct SheetRow {
     pub attended_by_kind: Vec<u32>,
     /// Invited, attended, excused, absent over the period.
     pub count: AttendanceCount,
+    /// The most absences in a row (excused ones skipped).
+    pub longest_absent_run: u32,
     /// The attendance rule's outcome.
     pub flag: Option<Flag>,
     /// Points score (履职积分).
@@ -95,6 +97,14 @@ impl PeriodReport {
         self.kinds.iter().position(|k| k == kind).map_or(0, |i| self.by_kind[i])
     }
 
+    /// The per-person sheet as the attendance screen lists it: whom the rule
+    /// flags first (removal recommended, then warned), then by name.
+    pub fn sheet_flagged_first(&self) -> Vec<&SheetRow> {
+        let mut rows: Vec<&SheetRow> = self.sheet.iter().collect();
+        rows.sort_by(|a, b| (b.flag, &a.name).cmp(&(a.flag, &b.name)));
+        rows
+    }
+
     /// The number of suggestions with `status`.
     pub fn with_status(&self, status: SuggestionStatus) -> u32 {
         self.suggestions_by_status.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n)
@@ -143,12 +153,8 @@ pub fn period_report(records: &Records<'_>, range: DateRange, template: &Templat
         .collect();
 
     let invited: BTreeSet<&Id> = acts.iter().flat_map(|d| d.body.participants.iter()).map(|p| &p.person).collect();
-    let attended: BTreeSet<&Id> = acts
-        .iter()
-        .flat_map(|d| d.body.participants.iter())
-        .filter(|p| p.status == Attendance::Attended)
-        .map(|p| &p.person)
-        .collect();
+    let attended: BTreeSet<&Id> =
+        acts.iter().flat_map(|d| d.body.participants.iter()).filter(|p| p.status == Attendance::Attended).map(|p| &p.person).collect();
     let suggestions: Vec<_> = acts.iter().flat_map(|d| d.body.suggestions.iter()).collect();
 
     let sheet = records
@@ -163,7 +169,16 @@ pub fn period_report(records: &Records<'_>, range: DateRange, template: &Templat
                     attended_by_kind[kind_index(&d.body.kind)] += 1;
                 }
             }
-            SheetRow { person: p.id.clone(), name: p.body.name.clone(), attended_by_kind, count: a.count, flag: a.flag, score: s.total, passed: s.passed }
+            SheetRow {
+                person: p.id.clone(),
+                name: p.body.name.clone(),
+                attended_by_kind,
+                count: a.count,
+                longest_absent_run: a.longest_absent_run,
+                flag: a.flag,
+                score: s.total,
+                passed: s.passed,
+            }
         })
         .collect();
 
@@ -237,6 +252,18 @@ mod tests {
         assert_eq!((ma.count.invited, ma.count.absent, ma.flag, ma.score, ma.passed), (4, 3, Some(Flag::RecommendRemoval), 53, false));
         let attended: u32 = r.sheet.iter().map(|s| s.count.attended).sum();
         assert_eq!(attended + 3, r.person_times, "roster attendances plus the open day's 3 other visitors");
+    }
+
+    #[test]
+    fn the_attendance_sheet_lists_flagged_people_first_then_by_name() {
+        let r = report_2024();
+        let rows = r.sheet_flagged_first();
+        assert_eq!(rows.len(), r.sheet.len());
+        assert_eq!((rows[0].name.as_str(), rows[0].flag, rows[0].longest_absent_run), ("马晓东", Some(Flag::RecommendRemoval), 3));
+        let flags: Vec<_> = rows.iter().map(|s| s.flag).collect();
+        assert!(flags.windows(2).all(|w| w[0] >= w[1]), "worst flag first: {flags:?}");
+        let unflagged: Vec<&str> = rows.iter().filter(|s| s.flag.is_none()).map(|s| s.name.as_str()).collect();
+        assert!(unflagged.windows(2).all(|w| w[0] <= w[1]), "then by name: {unflagged:?}");
     }
 
     #[test]

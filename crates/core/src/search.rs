@@ -150,9 +150,7 @@ mod tests {
         docs[4].set_trashed(true, Stamp { hlc: Hlc { millis: 9, counter: 0 }, device: DeviceId("t".into()) });
         let names = HashMap::new();
         let today = NaiveDate::from_ymd_opt(2024, 11, 28).unwrap();
-        let titles = |f: &ListFilter| -> Vec<String> {
-            filter_activities(&docs, f, &names, today).iter().map(|d| d.body.title.clone()).collect()
-        };
+        let titles = |f: &ListFilter| -> Vec<String> { filter_activities(&docs, f, &names, today).iter().map(|d| d.body.title.clone()).collect() };
         assert_eq!(titles(&ListFilter::default()), ["草稿", "走访委员", "旁听庭审", "走访企业"]);
         assert_eq!(titles(&ListFilter { kind: Some("visit".into()), ..ListFilter::default() }), ["走访委员", "走访企业"]);
         assert_eq!(titles(&ListFilter { period: Period::ThisQuarter, ..ListFilter::default() }), ["走访委员"]);

@@ -8,6 +8,7 @@
 
 use crate::doc::Document;
 use crate::id::Id;
+use crate::lang::Lang;
 use crate::model::{Activity, Suggestion, SuggestionStatus};
 use crate::period::Period;
 use crate::proposal::{OpinionReport, Proposal};
@@ -15,22 +16,6 @@ use crate::records::Records;
 use crate::search::{fold, Query};
 use chrono::NaiveDate;
 use std::fmt;
-
-/// The label of a suggestion status in the UI language.
-pub fn status_label(status: SuggestionStatus, english: bool) -> &'static str {
-    match (status, english) {
-        (SuggestionStatus::Collected, false) => "新收集",
-        (SuggestionStatus::Forwarded, false) => "已转交",
-        (SuggestionStatus::InProgress, false) => "办理中",
-        (SuggestionStatus::Resolved, false) => "已办结",
-        (SuggestionStatus::Answered, false) => "已答复",
-        (SuggestionStatus::Collected, true) => "Collected",
-        (SuggestionStatus::Forwarded, true) => "Forwarded",
-        (SuggestionStatus::InProgress, true) => "In progress",
-        (SuggestionStatus::Resolved, true) => "Resolved",
-        (SuggestionStatus::Answered, true) => "Answered",
-    }
-}
 
 /// Whether the status means the suggestion has left the office: forwarded,
 /// being handled, resolved or answered.
@@ -79,8 +64,7 @@ pub struct BoardFilter {
 /// activity first, in each activity in the order recorded.
 pub fn board(records: &Records<'_>, filter: &BoardFilter, today: NaiveDate) -> Vec<BoardRow> {
     let who = Query::parse(&filter.raised_by);
-    let mut docs: Vec<&Document<Activity>> =
-        records.live_activities().filter(|d| filter.period.contains(d.body.date, today)).collect();
+    let mut docs: Vec<&Document<Activity>> = records.live_activities().filter(|d| filter.period.contains(d.body.date, today)).collect();
     docs.sort_by(|a, b| (b.body.date.is_none(), b.body.date, &b.id).cmp(&(a.body.date.is_none(), a.body.date, &a.id)));
     let mut rows = Vec::new();
     for doc in docs {
@@ -105,12 +89,7 @@ pub fn board(records: &Records<'_>, filter: &BoardFilter, today: NaiveDate) -> V
     rows
 }
 
-fn promoted<T: crate::doc::Body>(
-    docs: &[Document<T>],
-    activity: &Id,
-    suggestion: &Id,
-    source: impl Fn(&T) -> Option<&crate::proposal::SourceLink>,
-) -> Vec<Id> {
+fn promoted<T: crate::doc::Body>(docs: &[Document<T>], activity: &Id, suggestion: &Id, source: impl Fn(&T) -> Option<&crate::proposal::SourceLink>) -> Vec<Id> {
     docs.iter()
         .filter(|d| !d.trashed)
         .filter(|d| source(&d.body).is_some_and(|l| &l.activity == activity && &l.suggestion == suggestion))
@@ -121,12 +100,8 @@ fn promoted<T: crate::doc::Body>(
 /// The distinct departments named in live activities' suggestions, sorted,
 /// for the board's department filter.
 pub fn departments(records: &Records<'_>) -> Vec<String> {
-    let mut out: Vec<String> = records
-        .live_activities()
-        .flat_map(|d| d.body.suggestions.iter())
-        .map(|s| s.department.trim().to_string())
-        .filter(|d| !d.is_empty())
-        .collect();
+    let mut out: Vec<String> =
+        records.live_activities().flat_map(|d| d.body.suggestions.iter()).map(|s| s.department.trim().to_string()).filter(|d| !d.is_empty()).collect();
     out.sort();
     out.dedup();
     out
@@ -164,7 +139,7 @@ impl fmt::Display for FollowUpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FollowUpError::NotFrom { from, to } => {
-                write!(f, "a suggestion that is {} cannot become {}", status_label(*from, true), status_label(*to, true))
+                write!(f, "a suggestion that is {} cannot become {}", from.label(Lang::En), to.label(Lang::En))
             }
             FollowUpError::NoDepartment => write!(f, "say which department the suggestion is forwarded to"),
             FollowUpError::NoReply => write!(f, "write the reply or the outcome before closing the suggestion"),

@@ -12,25 +12,13 @@
 use crate::attendance_rule::{flagged, Flag, RuleSettings};
 use crate::doc::Document;
 use crate::id::Id;
+use crate::lang::Lang;
 use crate::model::{Activity, Attendance, SuggestionStatus};
 use crate::points::Scheme;
 use crate::records::{DateRange, Records};
 use crate::report::{period_report, PeriodReport};
-use crate::suggestions_board::status_label;
 use crate::template::Template;
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
-
-/// The language of the draft.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    /// 中文 (the default: summaries are filed in Chinese).
-    #[default]
-    Zh,
-    /// English, for an English UI.
-    En,
-}
 
 /// Something the records do not say, which the draft had to leave out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -239,13 +227,21 @@ fn activities(w: &mut Writer, r: &PeriodReport, acts: &[&Document<Activity>], te
             let date = a.date.map(|x| format_date(x, w.lang)).expect("activities in a range are dated");
             let title = if a.title.trim().is_empty() {
                 w.missing.push(MissingItem::NoTitle { activity: d.id.clone() });
-                if en { "(untitled)".to_string() } else { "（未填写标题）".to_string() }
+                if en {
+                    "(untitled)".to_string()
+                } else {
+                    "（未填写标题）".to_string()
+                }
             } else {
                 a.title.trim().to_string()
             };
             let place = if a.place.trim().is_empty() {
                 w.missing.push(MissingItem::NoPlace { activity: d.id.clone(), title: title.clone() });
-                if en { "place not recorded".to_string() } else { "地点未记录".to_string() }
+                if en {
+                    "place not recorded".to_string()
+                } else {
+                    "地点未记录".to_string()
+                }
             } else if en {
                 format!("at {}", a.place.trim())
             } else {
@@ -253,13 +249,21 @@ fn activities(w: &mut Writer, r: &PeriodReport, acts: &[&Document<Activity>], te
             };
             let people = if a.participants.is_empty() && a.other_attendees == 0 {
                 w.missing.push(MissingItem::NoAttendees { activity: d.id.clone(), title: title.clone() });
-                if en { "attendees not recorded".to_string() } else { "未记录参加人员".to_string() }
+                if en {
+                    "attendees not recorded".to_string()
+                } else {
+                    "未记录参加人员".to_string()
+                }
             } else if en {
                 format!("person-times: {}", a.person_times())
             } else {
                 format!("参加{}人次", a.person_times())
             };
-            w.line(&if en { format!("  {}) {date}, {title}, {place}, {people}.", j + 1) } else { format!("{}. {date}，{title}，{place}，{people}。", j + 1) });
+            w.line(&if en {
+                format!("  {}) {date}, {title}, {place}, {people}.", j + 1)
+            } else {
+                format!("{}. {date}，{title}，{place}，{people}。", j + 1)
+            });
         }
     }
     let absent: Vec<&str> = template.kinds.iter().map(|k| k.key.as_str()).filter(|k| !r.kinds.iter().any(|x| x == k)).collect();
@@ -285,7 +289,13 @@ fn suggestions(w: &mut Writer, r: &PeriodReport) {
     } else {
         let parts: Vec<String> = SuggestionStatus::ALL
             .iter()
-            .map(|s| if en { format!("{} {}", status_label(*s, true).to_lowercase(), r.with_status(*s)) } else { format!("{}{}条", status_label(*s, false), r.with_status(*s)) })
+            .map(|s| {
+                if en {
+                    format!("{} {}", s.label(Lang::En).to_lowercase(), r.with_status(*s))
+                } else {
+                    format!("{}{}条", s.label(Lang::Zh), r.with_status(*s))
+                }
+            })
             .collect();
         w.line(&if en {
             format!(
@@ -326,13 +336,7 @@ fn attendance(w: &mut Writer, records: &Records<'_>, acts: &[&Document<Activity>
     }
     let n = |s: Attendance| all.iter().filter(|p| p.status == s).count();
     w.line(&if en {
-        format!(
-            "Invitations: {}; attended: {}, excused: {}, absent: {}.",
-            all.len(),
-            n(Attendance::Attended),
-            n(Attendance::Excused),
-            n(Attendance::Absent)
-        )
+        format!("Invitations: {}; attended: {}, excused: {}, absent: {}.", all.len(), n(Attendance::Attended), n(Attendance::Excused), n(Attendance::Absent))
     } else {
         format!(
             "本期邀请名册人员参加活动共{}人次，其中出席{}人次、请假{}人次、缺席{}人次。",
@@ -348,10 +352,18 @@ fn attendance(w: &mut Writer, records: &Records<'_>, acts: &[&Document<Activity>
     let flags = flagged(&people, acts, rule);
     let mut clauses = Vec::new();
     if rule.warn_after > 0 {
-        clauses.push(if en { format!("{} absences in a row lead to a verbal warning", rule.warn_after) } else { format!("连续缺席{}次给予口头警告", rule.warn_after) });
+        clauses.push(if en {
+            format!("{} absences in a row lead to a verbal warning", rule.warn_after)
+        } else {
+            format!("连续缺席{}次给予口头警告", rule.warn_after)
+        });
     }
     if rule.remove_after > 0 {
-        clauses.push(if en { format!("{} in a row to a recommendation of removal", rule.remove_after) } else { format!("连续缺席{}次建议取消资格", rule.remove_after) });
+        clauses.push(if en {
+            format!("{} in a row to a recommendation of removal", rule.remove_after)
+        } else {
+            format!("连续缺席{}次建议取消资格", rule.remove_after)
+        });
     }
     if clauses.is_empty() {
         w.line(if en { "The rule on absences in a row is switched off." } else { "本期未启用连续缺席的处理规定。" });
@@ -395,7 +407,15 @@ fn problems(w: &mut Writer, acts: &[&Document<Activity>]) {
     }
     for (i, d) in found.iter().enumerate() {
         let date = d.body.date.map(|x| format_date(x, w.lang)).expect("activities in a range are dated");
-        let title = if d.body.title.trim().is_empty() { if en { "(untitled)" } else { "（未填写标题）" } } else { d.body.title.trim() };
+        let title = if d.body.title.trim().is_empty() {
+            if en {
+                "(untitled)"
+            } else {
+                "（未填写标题）"
+            }
+        } else {
+            d.body.title.trim()
+        };
         let findings = d.body.findings.trim();
         w.line(&if en { format!("{}. {date}, {title}: {findings}", i + 1) } else { format!("{}. {date}，{title}：{findings}", i + 1) });
     }

@@ -56,8 +56,7 @@ fn blanks(text: &str) -> Vec<String> {
     for line in text.lines() {
         let body = line.trim_start();
         // A line ending in a colon announces a list; only the rule's line may.
-        let dangling = (body.ends_with('：') && !body.ends_with("规定（请假不计为缺席）："))
-            || (body.ends_with(':') && !body.starts_with("Under the rule"));
+        let dangling = (body.ends_with('：') && !body.ends_with("规定（请假不计为缺席）：")) || (body.ends_with(':') && !body.starts_with("Under the rule"));
         if body.contains("  ") || line.ends_with(' ') || dangling {
             found.push(format!("line: {line}"));
         }
@@ -125,10 +124,23 @@ fn every_number_in_the_draft_is_a_figure_from_the_records() {
     let dr = draft(&all, DateRange::year(2024), Lang::Zh);
     let r = &dr.report;
     let mut allowed: Vec<u64> = vec![
-        r.activities, r.person_times, r.people_invited, r.people_attended, r.suggestions, r.suggestions_forwarded,
-        r.suggestions_closed, r.suggestions_raiser_told, r.proposals, r.opinion_reports, r.undated_activities,
-        43, 35, 1, 7, // invitations, attended, excused, absent (worked out in the fixture)
-        2, 3, // the rule's thresholds and the streaks
+        r.activities,
+        r.person_times,
+        r.people_invited,
+        r.people_attended,
+        r.suggestions,
+        r.suggestions_forwarded,
+        r.suggestions_closed,
+        r.suggestions_raiser_told,
+        r.proposals,
+        r.opinion_reports,
+        r.undated_activities,
+        43,
+        35,
+        1,
+        7, // invitations, attended, excused, absent (worked out in the fixture)
+        2,
+        3, // the rule's thresholds and the streaks
     ]
     .into_iter()
     .map(u64::from)
@@ -191,7 +203,13 @@ fn the_draft_of_an_empty_period_says_nothing_was_recorded_and_lists_it_as_missin
     }
     let zh = draft(&empty, DateRange::new(d(2024, 1, 1), d(2024, 3, 31)), Lang::Zh).text;
     assert!(zh.starts_with("工作总结（草稿）\n统计期间：2024年1月1日至2024年3月31日。"), "{zh}");
-    for expected in ["本期没有记录任何活动，活动次数、参加人次均无从统计。", "本期没有活动记录，没有收集到意见建议。", "本期没有提交提案，也没有报送社情民意信息。", "本期记录中没有邀请人员及出勤情况。", "本期活动记录中没有填写发现的问题。"] {
+    for expected in [
+        "本期没有记录任何活动，活动次数、参加人次均无从统计。",
+        "本期没有活动记录，没有收集到意见建议。",
+        "本期没有提交提案，也没有报送社情民意信息。",
+        "本期记录中没有邀请人员及出勤情况。",
+        "本期活动记录中没有填写发现的问题。",
+    ] {
         assert!(zh.contains(expected), "missing {expected:?} in:\n{zh}");
     }
     let all = year_2024();
@@ -207,11 +225,14 @@ fn an_activity_without_title_place_or_attendees_is_named_as_missing_not_left_bla
     for lang in [Lang::Zh, Lang::En] {
         let dr = draft(&all, DateRange::year(2024), lang);
         oddity_free(&dr);
-        assert_eq!(&dr.missing[..3], &[
-            MissingItem::NoTitle { activity: id(500) },
-            MissingItem::NoPlace { activity: id(500), title: if lang == Lang::Zh { "（未填写标题）".into() } else { "(untitled)".into() } },
-            MissingItem::NoAttendees { activity: id(500), title: if lang == Lang::Zh { "（未填写标题）".into() } else { "(untitled)".into() } },
-        ]);
+        assert_eq!(
+            &dr.missing[..3],
+            &[
+                MissingItem::NoTitle { activity: id(500) },
+                MissingItem::NoPlace { activity: id(500), title: if lang == Lang::Zh { "（未填写标题）".into() } else { "(untitled)".into() } },
+                MissingItem::NoAttendees { activity: id(500), title: if lang == Lang::Zh { "（未填写标题）".into() } else { "(untitled)".into() } },
+            ]
+        );
         assert!(dr.missing.contains(&MissingItem::NoSuggestions) && dr.missing.contains(&MissingItem::NoFindings));
     }
     let zh = draft(&all, DateRange::year(2024), Lang::Zh).text;

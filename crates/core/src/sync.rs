@@ -6,7 +6,7 @@
 //! others pushed since the device's cursor. The cursor is an opaque server
 //! sequence number in commit order, never a wall-clock time.
 
-use crate::doc::{Body, DocError, Document, Header, FORMAT_VERSION};
+use crate::doc::{Body, DocError, DocType, Document, Header, FORMAT_VERSION};
 use crate::id::Id;
 use crate::merge::{merge, MergeError};
 use crate::model::{Activity, Person};
@@ -54,8 +54,10 @@ pub struct SyncResponse {
     pub cursor: u64,
     /// More documents are waiting past `cursor`: sync again at once.
     pub more: bool,
-    /// About how many documents wait past `cursor` (for "n of about m");
-    /// optional: a server may leave it out.
+    /// How many documents wait past `cursor` (for "n of about m"; 0 when
+    /// `more` is false). The reference server always sends it; `None` is
+    /// only for reading an answer without it (another server), meaning
+    /// unknown, and is then left out when written again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
     /// Documents committed after the request's cursor, in commit order, as
@@ -119,28 +121,32 @@ impl AnyDoc {
         let Some(obj) = value.as_object() else {
             return Err(PushError::Malformed("a document must be a JSON object".into()));
         };
-        match obj.get("type").and_then(Value::as_str) {
-            Some(t) if t == Activity::TYPE => Ok(AnyDoc::Activity(read(value)?)),
-            Some(t) if t == Person::TYPE => Ok(AnyDoc::Person(read(value)?)),
-            Some(t) if t == Proposal::TYPE => Ok(AnyDoc::Proposal(read(value)?)),
-            Some(t) if t == OpinionReport::TYPE => Ok(AnyDoc::OpinionReport(read(value)?)),
-            Some(other) => Err(PushError::UnknownType(other.to_string())),
-            None => Err(PushError::Malformed("the document has no \"type\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")".into())),
-        }
+        let doc_type = match obj.get("type").and_then(Value::as_str) {
+            Some(t) => DocType::parse(t).ok_or_else(|| PushError::UnknownType(t.to_string()))?,
+            None => {
+                return Err(PushError::Malformed("the document has no \"type\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")".into()))
+            }
+        };
+        Ok(match doc_type {
+            DocType::Activity => AnyDoc::Activity(read(value)?),
+            DocType::Person => AnyDoc::Person(read(value)?),
+            DocType::Proposal => AnyDoc::Proposal(read(value)?),
+            DocType::OpinionReport => AnyDoc::OpinionReport(read(value)?),
+        })
     }
 
     /// Reads a document of any type from its JSON text, refusing what
     /// `from_value` refuses, with the same reasons.
     pub fn from_json(json: &str) -> Result<AnyDoc, PushError> {
         let doc_type = Header::of(json).and_then(|h| h.doc_type);
-        match doc_type.as_deref() {
-            Some(t) if t == Activity::TYPE => read_json(json).map(AnyDoc::Activity),
-            Some(t) if t == Person::TYPE => read_json(json).map(AnyDoc::Person),
-            Some(t) if t == Proposal::TYPE => read_json(json).map(AnyDoc::Proposal),
-            Some(t) if t == OpinionReport::TYPE => read_json(json).map(AnyDoc::OpinionReport),
+        match doc_type.as_deref().and_then(DocType::parse) {
+            Some(DocType::Activity) => read_json(json).map(AnyDoc::Activity),
+            Some(DocType::Person) => read_json(json).map(AnyDoc::Person),
+            Some(DocType::Proposal) => read_json(json).map(AnyDoc::Proposal),
+            Some(DocType::OpinionReport) => read_json(json).map(AnyDoc::OpinionReport),
             // Unknown or missing types, and text that is no object: the
             // general path words the reason.
-            _ => {
+            None => {
                 let value: Value = serde_json::from_str(json).map_err(|e| PushError::Malformed(e.to_string()))?;
                 AnyDoc::from_value(value)
             }
@@ -152,8 +158,8 @@ impl AnyDoc {
         each!(self, d => &d.id)
     }
 
-    /// The document's type name.
-    pub fn doc_type(&self) -> &'static str {
+    /// The document's type.
+    pub fn doc_type(&self) -> DocType {
         match self {
             AnyDoc::Activity(_) => Activity::TYPE,
             AnyDoc::Person(_) => Person::TYPE,
@@ -180,7 +186,7 @@ impl AnyDoc {
             (AnyDoc::Person(a), AnyDoc::Person(b)) => merge(a, b).map(AnyDoc::Person),
             (AnyDoc::Proposal(a), AnyDoc::Proposal(b)) => merge(a, b).map(AnyDoc::Proposal),
             (AnyDoc::OpinionReport(a), AnyDoc::OpinionReport(b)) => merge(a, b).map(AnyDoc::OpinionReport),
-            (a, b) => Err(MergeError::WrongType { found: b.doc_type().to_string(), expected: a.doc_type() }),
+            (a, b) => Err(MergeError::WrongType { found: b.doc_type(), expected: a.doc_type() }),
         }
     }
 }
@@ -227,7 +233,7 @@ pub enum PushError {
     /// `id` missing or not a UUID.
     BadId(String),
     /// The body (or stamps) do not fit the type.
-    BodyMismatch { doc_type: &'static str, why: String },
+    BodyMismatch { doc_type: DocType, why: String },
     /// Larger than `MAX_DOC_BYTES`.
     TooLarge { bytes: usize },
 }
@@ -237,10 +243,9 @@ impl fmt::Display for PushError {
         match self {
             PushError::Malformed(why) => write!(f, "not a Xunfang document: {why}"),
             PushError::UnknownType(t) => write!(f, "unknown document type \"{t}\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")"),
-            PushError::TooNew { found, supported } => write!(
-                f,
-                "the document has format {found} but this server reads up to format {supported}; update the server"
-            ),
+            PushError::TooNew { found, supported } => {
+                write!(f, "the document has format {found} but this server reads up to format {supported}; update the server")
+            }
             PushError::BadId(id) => write!(f, "the document id \"{id}\" is not a UUID"),
             PushError::BodyMismatch { doc_type, why } => write!(f, "the document does not match the {doc_type} format: {why}"),
             PushError::TooLarge { bytes } => {
@@ -277,10 +282,7 @@ pub fn validate_pushed(value: &Value) -> Result<AnyDoc, PushError> {
 /// the `400` error body.
 pub fn validate_request(req: &SyncRequest) -> Result<(), String> {
     if req.protocol != PROTOCOL_VERSION {
-        return Err(format!(
-            "this server speaks sync protocol {PROTOCOL_VERSION}, the app sent protocol {}; update the app or the server",
-            req.protocol
-        ));
+        return Err(format!("this server speaks sync protocol {PROTOCOL_VERSION}, the app sent protocol {}; update the app or the server", req.protocol));
     }
     if req.device.trim().is_empty() {
         return Err("the request names no device".into());
@@ -342,7 +344,7 @@ mod tests {
         let mut bad_body = good.clone();
         bad_body["body"]["participants"] = json!("nobody");
         let err = validate_pushed(&bad_body).unwrap_err();
-        assert!(matches!(err, PushError::BodyMismatch { doc_type: "activity", .. }), "{err}");
+        assert!(matches!(err, PushError::BodyMismatch { doc_type: DocType::Activity, .. }), "{err}");
         let mut huge = good;
         huge["body"]["notes"] = json!("字".repeat(MAX_DOC_BYTES));
         assert!(matches!(validate_pushed(&huge), Err(PushError::TooLarge { .. })));
@@ -355,7 +357,9 @@ mod tests {
         let person = Document::create(Id::new_v7(1_700_000_000_001, [2; 10]), Person { name: "李明".into(), ..Person::default() }, stamp);
         let person = serde_json::to_value(person).unwrap();
         let mut cases = vec![good.clone(), person, json!([1, 2]), json!("text"), json!({"format": 1})];
-        for (field, value) in [("type", json!("meeting")), ("type", json!(7)), ("format", json!(7)), ("format", json!("1")), ("body", json!({"participants": "nobody"}))] {
+        for (field, value) in
+            [("type", json!("meeting")), ("type", json!(7)), ("format", json!(7)), ("format", json!("1")), ("body", json!({"participants": "nobody"}))]
+        {
             let mut bad = good.clone();
             bad[field] = value;
             cases.push(bad);
@@ -375,7 +379,7 @@ mod tests {
     fn any_doc_reads_by_type_and_says_which_types_exist() {
         let doc = activity();
         let any: AnyDoc = serde_json::from_str(&doc.to_json()).unwrap();
-        assert_eq!(any.doc_type(), "activity");
+        assert_eq!(any.doc_type(), DocType::Activity);
         assert_eq!(any.id(), &doc.id);
         assert_eq!(serde_json::to_value(&any).unwrap(), serde_json::to_value(&doc).unwrap());
         assert_eq!(any.merge(&any).unwrap(), any);

@@ -9,7 +9,9 @@
 //! nothing harmful: merging is idempotent. Not here: timers, retries, HTTP.
 
 use crate::clock::Stamp;
+use crate::doc::DocType;
 use crate::id::Id;
+use crate::incoming::{merge_incoming, Keep, Outcome, Refusal};
 use crate::sync::{AnyDoc, SyncRequest, SyncResponse, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
 use serde_json::Value;
 use std::fmt;
@@ -80,22 +82,27 @@ pub struct Absorbed {
     pub store: Option<AnyDoc>,
     /// The local copy knew something the received one did not: push it.
     pub push: bool,
+    /// Why the received copy was not merged (the local copy is kept as it
+    /// is), for a caller that tells the user.
+    pub refused: Option<Refusal>,
 }
 
-/// Merges a received document into the local copy. Pure: the store calls it
-/// inside its transaction. A received document that cannot merge (another
-/// type under the same id) is ignored rather than overwriting local data.
+/// Merges a received document into the local copy by the one rule both
+/// sides use (`incoming::merge_incoming`). Pure: the store calls it inside
+/// its transaction. A received document that cannot merge (another type
+/// under the same id) never overwrites the local copy: nothing is stored and
+/// `refused` says why.
 pub fn absorb(local: Option<&AnyDoc>, remote: AnyDoc) -> Absorbed {
-    match local {
-        None => Absorbed { store: Some(remote), push: false },
-        Some(local) => match local.merge(&remote) {
-            Ok(merged) => {
-                let push = merged != remote;
-                let store = (merged != *local).then_some(merged);
-                Absorbed { store, push }
-            }
-            Err(_) => Absorbed { store: None, push: false },
-        },
+    match merge_incoming(local, &remote) {
+        Ok(Outcome { keep, stored_knew_more }) => {
+            let store = match keep {
+                Keep::Stored => None,
+                Keep::Incoming => Some(remote),
+                Keep::Merged(merged) => Some(*merged),
+            };
+            Absorbed { store, push: stored_knew_more, refused: None }
+        }
+        Err(refusal) => Absorbed { store: None, push: false, refused: Some(refusal) },
     }
 }
 
@@ -177,17 +184,18 @@ pub trait PushTransport {
 }
 
 /// The REST collection a document type lives in.
-pub fn collection_of(doc_type: &str) -> &'static str {
+pub const fn collection_of(doc_type: DocType) -> &'static str {
     match doc_type {
-        "person" => "people",
-        "proposal" => "proposals",
-        "opinion_report" => "opinion_reports",
-        _ => "activities",
+        DocType::Activity => "activities",
+        DocType::Person => "people",
+        DocType::Proposal => "proposals",
+        DocType::OpinionReport => "opinion_reports",
     }
 }
 
-/// The collections a REST sync reads.
-pub const REST_COLLECTIONS: [&str; 4] = ["activities", "people", "proposals", "opinion_reports"];
+/// The collections a REST sync reads: one per document type.
+pub const REST_COLLECTIONS: [&str; 4] =
+    [collection_of(DocType::Activity), collection_of(DocType::Person), collection_of(DocType::Proposal), collection_of(DocType::OpinionReport)];
 
 fn store_err(e: String) -> SyncError {
     SyncError::Store(e)
@@ -241,13 +249,8 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
         } else {
             absorbed.await.map_err(store_err)?;
         }
-        let settled: Vec<(Id, Stamp)> = batch
-            .iter()
-            .map(Pending::mark)
-            .filter(|(id, _)| {
-                response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str())
-            })
-            .collect();
+        let settled: Vec<(Id, Stamp)> =
+            batch.iter().map(Pending::mark).filter(|(id, _)| response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str())).collect();
         store.confirm(&settled).await.map_err(store_err)?;
         done.pushed += response.accepted.len();
         done.pulled += pulled;

@@ -123,13 +123,16 @@ impl Server {
                 Ok(doc) => {
                     let id = doc.id().clone();
                     let mut docs = self.docs.borrow_mut();
-                    let merged = match docs.get(&id) {
-                        Some((_, old)) => old.merge(&doc).expect("same type"),
-                        None => doc,
+                    // The rule the real server uses, minus its SQL.
+                    let outcome = merge_incoming(docs.get(&id).map(|(_, d)| d), &doc).expect("same type");
+                    let changed = match outcome.keep {
+                        Keep::Stored => None,
+                        Keep::Incoming => Some(doc),
+                        Keep::Merged(merged) => Some(*merged),
                     };
-                    if docs.get(&id).map(|(_, d)| d) != Some(&merged) {
+                    if let Some(changed) = changed {
                         self.seq.set(self.seq.get() + 1);
-                        docs.insert(id.clone(), (self.seq.get(), merged));
+                        docs.insert(id.clone(), (self.seq.get(), changed));
                     }
                     accepted.push(id);
                 }
@@ -144,7 +147,14 @@ impl Server {
         let remaining = Some((newer.len().saturating_sub(limit)) as u64);
         newer.truncate(limit);
         let cursor = newer.last().map(|(s, _)| *s).unwrap_or(after);
-        SyncResponse { cursor, more, remaining, docs: newer.into_iter().map(|(_, d)| RawValue::from_string(d.to_json()).unwrap()).collect(), accepted, rejected }
+        SyncResponse {
+            cursor,
+            more,
+            remaining,
+            docs: newer.into_iter().map(|(_, d)| RawValue::from_string(d.to_json()).unwrap()).collect(),
+            accepted,
+            rejected,
+        }
     }
 
     fn activity(&self, id: &Id) -> Document<Activity> {
@@ -499,4 +509,16 @@ fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
     assert_eq!(tablet.cursor.get(), Some(server.seq.get()), "the cursor of the last page is stored");
     assert_eq!(docs_of(&tablet), server_docs(&server));
     assert!(tablet.outbox.borrow().is_empty());
+}
+
+#[test]
+fn a_received_copy_of_another_type_keeps_the_local_one_and_says_why() {
+    let tablet = Tablet::new("a");
+    let id = tablet.new_activity(1, "视察");
+    let local = AnyDoc::Activity(tablet.activity(&id));
+    let person = AnyDoc::Person(Document::create(id, Person { name: "李明".into(), ..Person::default() }, tablet.stamp()));
+    let result = absorb(Some(&local), person);
+    assert_eq!((result.store, result.push), (None, false));
+    let refused = result.refused.expect("a reason");
+    assert!(refused.to_string().contains("cannot be merged"), "{refused}");
 }

@@ -7,11 +7,7 @@ const SEPARATORS: [char; 5] = [',', '，', '、', ' ', '\u{3000}'];
 
 /// The tags in a typed line: split on any separator, trimmed, empty pieces dropped.
 pub fn parse_tags(line: &str) -> Vec<String> {
-    line.split(SEPARATORS)
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+    line.split(SEPARATORS).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
 /// The line shown for stored tags (full-width comma, as a Chinese text would write it).
@@ -25,10 +21,7 @@ mod tests {
 
     #[test]
     fn every_separator_a_person_types_splits_tags() {
-        assert_eq!(
-            parse_tags("安全,消防，食品、校园 交通\u{3000}环保"),
-            ["安全", "消防", "食品", "校园", "交通", "环保"]
-        );
+        assert_eq!(parse_tags("安全,消防，食品、校园 交通\u{3000}环保"), ["安全", "消防", "食品", "校园", "交通", "环保"]);
     }
 
     #[test]

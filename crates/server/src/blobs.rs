@@ -5,27 +5,28 @@
 //! server recomputes it on upload and refuses bytes that do not match, so a
 //! stored blob is always exactly what the device hashed.
 //!
-//! Storage: the `blobs` table of the sync database ([`crate::store`]), one
-//! row per team and hash. An upload is read whole into memory (at most
-//! `--max-blob-bytes`, 8 MiB by default), checked, then written in one
-//! SQLite transaction: an upload that breaks off midway stores nothing, and
-//! the client sends the whole photo again. Teams are isolated exactly as for
-//! documents: every query names the team, and the same photo in two teams
-//! is two rows.
+//! Storage: the store seam ([`crate::store::SyncStore`]), one blob per team
+//! and hash. An upload is read whole into memory (at most `--max-blob-bytes`,
+//! 8 MiB by default), checked, then written in one transaction: an upload
+//! that breaks off midway stores nothing, and the client sends the whole
+//! photo again. Teams are isolated exactly as for documents: the same photo
+//! in two teams is two blobs.
 
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http_body_util::BodyExt;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use xunfang_core::BlobHash;
 
-use crate::store::BlobMeta;
-use crate::sync::{blocking, AuthTeam};
+use crate::auth::AuthTeam;
+use crate::store::{BlobMeta, NewBlob};
 use crate::{AppError, AppState};
 
 /// Default for `--max-blob-bytes`: 8 MiB. Photos are about 1 MB after the
@@ -43,59 +44,43 @@ pub const DEFAULT_BLOB_TYPE: &str = "image/jpeg";
 #[derive(Debug, Clone, Copy)]
 pub struct Uncompressed;
 
-/// Whether `s` is a blob name: 64 lowercase hex digits.
-pub fn is_blob_hash(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
+/// The `<sha256>` of `/api/blobs/<sha256>`, checked: any other last segment
+/// is a 400 that says what a photo's address looks like.
+#[derive(Debug, Clone)]
+pub struct PhotoHash(pub BlobHash);
 
-/// The `<sha256>` of `/api/blobs/<sha256>`, checked.
-fn hash_of(uri: &Uri) -> Result<String, AppError> {
-    let raw = uri.path().rsplit('/').next().unwrap_or_default();
-    if is_blob_hash(raw) {
-        return Ok(raw.to_string());
+impl<S: Send + Sync> FromRequestParts<S> for PhotoHash {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let raw = parts.uri.path().rsplit('/').next().unwrap_or_default();
+        BlobHash::parse(raw).map(PhotoHash).ok_or_else(|| AppError::BadBlobHash(raw.chars().take(80).collect()))
     }
-    let shown: String = raw.chars().take(80).collect();
-    Err(AppError::BadRequest(format!(
-        "a photo's address must end in its SHA-256 as 64 lowercase hexadecimal characters, not \"{shown}\""
-    )))
 }
 
 /// Headers a stored photo is answered with (`GET`, and `HEAD` alike).
-fn blob_headers(hash: &str, meta: &BlobMeta) -> HeaderMap {
+fn blob_headers(hash: &BlobHash, meta: &BlobMeta) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&meta.content_type)
-            .unwrap_or(HeaderValue::from_static(DEFAULT_BLOB_TYPE)),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&meta.content_type).unwrap_or(HeaderValue::from_static(DEFAULT_BLOB_TYPE)));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(meta.size));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(BLOB_CACHE));
-    headers.insert(
-        header::ETAG,
-        HeaderValue::from_str(&format!("\"{hash}\"")).expect("hex is a valid header"),
-    );
+    headers.insert(header::ETAG, HeaderValue::from_str(&format!("\"{hash}\"")).expect("hex is a valid header"));
     // Served as the picture it claims to be, never sniffed as a page; an
     // SVG opened directly runs no scripts.
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"));
     headers
 }
 
 /// Whether `If-None-Match` names this blob (or `*`).
-fn not_modified(request: &HeaderMap, hash: &str) -> bool {
+fn not_modified(request: &HeaderMap, hash: &BlobHash) -> bool {
     request
         .get_all(header::IF_NONE_MATCH)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(|tag| tag.trim().trim_start_matches("W/").trim_matches('"'))
-        .any(|tag| tag == "*" || tag == hash)
+        .any(|tag| tag == "*" || tag == hash.as_str())
 }
 
 fn with_headers(status: StatusCode, headers: HeaderMap, body: Body) -> Response {
@@ -108,60 +93,29 @@ fn with_headers(status: StatusCode, headers: HeaderMap, body: Body) -> Response 
 
 /// `HEAD /api/blobs/<sha256>`: 200 with the photo's headers
 /// (`Content-Length` = its size) if the team has it, else 404.
-pub async fn head_blob(
-    State(state): State<AppState>,
-    AuthTeam(team): AuthTeam,
-    uri: Uri,
-) -> Result<Response, AppError> {
-    let hash = hash_of(&uri)?;
-    let store = state.store()?.clone();
-    let key = hash.clone();
-    let meta = blocking(move || store.blob_meta(&team, &key))
-        .await?
-        .ok_or(AppError::BlobNotFound)?;
-    Ok(with_headers(
-        StatusCode::OK,
-        blob_headers(&hash, &meta),
-        Body::empty(),
-    ))
+pub async fn head_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, PhotoHash(hash): PhotoHash) -> Result<Response, AppError> {
+    let meta = state.store()?.blob_meta(team, hash.clone()).await?.ok_or(AppError::BlobNotFound)?;
+    Ok(with_headers(StatusCode::OK, blob_headers(&hash, &meta), Body::empty()))
 }
 
 /// `GET /api/blobs/<sha256>`: the photo as uploaded, if the team has it.
 pub async fn get_blob(
     State(state): State<AppState>,
     AuthTeam(team): AuthTeam,
-    uri: Uri,
+    PhotoHash(hash): PhotoHash,
     request_headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let hash = hash_of(&uri)?;
-    let store = state.store()?.clone();
+    let store = state.store()?;
     if not_modified(&request_headers, &hash) {
-        let key = hash.clone();
-        let meta = blocking(move || store.blob_meta(&team, &key))
-            .await?
-            .ok_or(AppError::BlobNotFound)?;
+        let meta = store.blob_meta(team, hash.clone()).await?.ok_or(AppError::BlobNotFound)?;
         let mut headers = blob_headers(&hash, &meta);
         headers.remove(header::CONTENT_LENGTH);
         headers.remove(header::CONTENT_TYPE);
-        return Ok(with_headers(
-            StatusCode::NOT_MODIFIED,
-            headers,
-            Body::empty(),
-        ));
+        return Ok(with_headers(StatusCode::NOT_MODIFIED, headers, Body::empty()));
     }
-    let key = hash.clone();
-    let blob = blocking(move || store.blob(&team, &key))
-        .await?
-        .ok_or(AppError::BlobNotFound)?;
-    let meta = BlobMeta {
-        size: blob.data.len() as u64,
-        content_type: blob.content_type,
-    };
-    Ok(with_headers(
-        StatusCode::OK,
-        blob_headers(&hash, &meta),
-        Body::from(blob.data),
-    ))
+    let blob = store.blob(team, hash.clone()).await?.ok_or(AppError::BlobNotFound)?;
+    let meta = BlobMeta { size: blob.data.len() as u64, content_type: blob.content_type };
+    Ok(with_headers(StatusCode::OK, blob_headers(&hash, &meta), Body::from(blob.data)))
 }
 
 /// The type a photo is stored with: that of the upload, if it is a picture
@@ -170,17 +124,12 @@ fn upload_type(headers: &HeaderMap) -> Result<String, AppError> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(DEFAULT_BLOB_TYPE.to_string());
     };
-    let refuse = |shown: &str| {
-        AppError::UnsupportedMediaType(format!(
-            "a photo must be sent as image/jpeg (or another image/* type, or application/octet-stream), not \"{shown}\""
-        ))
-    };
+    let refuse = |shown: &str| AppError::UnsupportedMediaType(shown.to_string());
     let text = value.to_str().map_err(|_| refuse("?"))?;
     let shown: String = text.chars().take(80).collect();
     let mime: mime_guess::Mime = text.parse().map_err(|_| refuse(&shown))?;
     let essence = mime.essence_str().to_ascii_lowercase();
-    let ok = (mime.type_() == mime_guess::mime::IMAGE || essence == "application/octet-stream")
-        && essence.len() <= 100;
+    let ok = (mime.type_() == mime_guess::mime::IMAGE || essence == "application/octet-stream") && essence.len() <= 100;
     if ok {
         Ok(essence)
     } else {
@@ -192,21 +141,12 @@ fn upload_type(headers: &HeaderMap) -> Result<String, AppError> {
 /// after checking that it is the SHA-256 of the body. 201 `{"stored": true,
 /// "bytes": n}` when new, 200 `{"stored": false}` when the team already had
 /// it (nothing is rewritten).
-pub async fn put_blob(
-    State(state): State<AppState>,
-    AuthTeam(team): AuthTeam,
-    request: Request,
-) -> Result<Response, AppError> {
+pub async fn put_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, PhotoHash(hash): PhotoHash, request: Request) -> Result<Response, AppError> {
     let started = Instant::now();
-    let hash = hash_of(request.uri())?;
-    let store = state.store()?.clone();
+    let store = state.store()?;
     let content_type = upload_type(request.headers())?;
     let limit = state.max_blob_bytes();
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(AppError::BlobTooLarge(limit));
     }
@@ -218,10 +158,8 @@ pub async fn put_blob(
     let mut hasher = Sha256::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|err| {
-            tracing::info!(team = %team.name, hash = &hash[..12], received = data.len(), error = %err, "blob upload broke off; nothing stored");
-            AppError::BadRequest(format!(
-                "the photo did not arrive whole ({err}); nothing was stored, send it again"
-            ))
+            tracing::info!(team = %team.name, hash = hash.short(), received = data.len(), error = %err, "blob upload broke off; nothing stored");
+            AppError::BlobBrokeOff(err.to_string())
         })?;
         if let Ok(chunk) = frame.into_data() {
             if data.len() + chunk.len() > limit {
@@ -231,26 +169,19 @@ pub async fn put_blob(
             data.extend_from_slice(&chunk);
         }
     }
-    let got = hex(&hasher.finalize());
+    let got = BlobHash::of_digest(&hasher.finalize()).expect("SHA-256 digests are 32 bytes");
     if got != hash {
         tracing::warn!(team = %team.name, expected = %hash, got = %got, bytes = data.len(), "blob upload refused: content does not match its hash");
-        return Err(AppError::BadRequest(format!(
-            "the photo's content does not match its name; it was damaged on the way: expected {hash} got {got}"
-        )));
+        return Err(AppError::BlobDamaged { expected: hash.to_string(), got: got.to_string() });
     }
 
     let bytes = data.len();
-    let (put, team) = {
-        let hash = hash.clone();
-        blocking(move || {
-            let put = store.put_blob(&team, &hash, &content_type, &data)?;
-            Ok((put, team))
-        })
-        .await?
-    };
+    let team_name = team.name.clone();
+    let blob = NewBlob { hash: hash.clone(), content_type, data };
+    let put = store.put_blob(team, blob).await?;
     tracing::info!(
-        team = %team.name,
-        hash = &hash[..12],
+        team = %team_name,
+        hash = hash.short(),
         bytes,
         stored = put.stored,
         outcome = if put.stored { "stored" } else { "already present" },
@@ -264,11 +195,7 @@ pub async fn put_blob(
         (
             StatusCode::CREATED,
             no_store,
-            [(
-                header::LOCATION,
-                HeaderValue::from_str(&format!("/api/blobs/{hash}"))
-                    .expect("hex is a valid header"),
-            )],
+            [(header::LOCATION, HeaderValue::from_str(&format!("/api/blobs/{hash}")).expect("hex is a valid header"))],
             Json(json!({"stored": true, "bytes": bytes})),
         )
             .into_response()
@@ -278,19 +205,8 @@ pub async fn put_blob(
 }
 
 /// Any other method on `/api/blobs/<sha256>`.
-pub async fn method_not_allowed() -> Response {
-    let mut response = (
-        StatusCode::METHOD_NOT_ALLOWED,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(xunfang_core::sync::ErrorBody {
-            error: "photos are read with GET or HEAD and uploaded with PUT".into(),
-        }),
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, PUT"));
-    response
+pub async fn method_not_allowed() -> AppError {
+    AppError::BlobMethodNotAllowed
 }
 
 /// `8 MiB`, `500 KiB`, `1234 bytes`.
@@ -306,26 +222,9 @@ pub fn human_bytes(n: usize) -> String {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
-
-    #[test]
-    fn blob_names() {
-        assert!(is_blob_hash(&"a".repeat(64)));
-        assert!(is_blob_hash(
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        ));
-        assert!(!is_blob_hash(&"A".repeat(64)));
-        assert!(!is_blob_hash(&"a".repeat(63)));
-        assert!(!is_blob_hash(&"a".repeat(65)));
-        assert!(!is_blob_hash(&"g".repeat(64)));
-        assert!(!is_blob_hash(""));
-    }
 
     #[test]
     fn sizes_read_well() {
@@ -336,13 +235,10 @@ mod unit {
 
     #[test]
     fn if_none_match() {
-        let h = "a".repeat(64);
+        let h = BlobHash::parse(&"a".repeat(64)).unwrap();
         let mut req = HeaderMap::new();
         assert!(!not_modified(&req, &h));
-        req.insert(
-            header::IF_NONE_MATCH,
-            HeaderValue::from_str(&format!("\"x\", W/\"{h}\"")).unwrap(),
-        );
+        req.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&format!("\"x\", W/\"{h}\"")).unwrap());
         assert!(not_modified(&req, &h));
     }
 }

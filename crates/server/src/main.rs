@@ -8,11 +8,7 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "xunfang-server",
-    version,
-    about = "Serves the 巡访 Xunfang app"
-)]
+#[command(name = "xunfang-server", version, about = "Serves the 巡访 Xunfang app")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,13 +62,11 @@ struct DbArgs {
 
 impl DbArgs {
     fn path(&self) -> PathBuf {
-        self.db
-            .clone()
-            .unwrap_or_else(|| self.data.join(xunfang_server::store::DB_FILE))
+        self.db.clone().unwrap_or_else(|| self.data.join(xunfang_server::store::sqlite::DB_FILE))
     }
 
-    fn open(&self) -> Result<xunfang_server::Store, String> {
-        xunfang_server::Store::open(self.path()).map_err(|e| e.to_string())
+    fn open(&self) -> Result<xunfang_server::SqliteStore, String> {
+        xunfang_server::SqliteStore::open(self.path()).map_err(|e| e.to_string())
     }
 
     /// How to repeat these options on the command line.
@@ -111,10 +105,7 @@ struct ServeArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("xunfang_server=info,tower_http=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("xunfang_server=info,tower_http=warn")))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
@@ -141,27 +132,16 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         ));
     }
     let cors = xunfang_server::Cors::from_args(&args.cors_origin)?;
-    std::fs::create_dir_all(&args.data).map_err(|e| {
-        format!(
-            "cannot create the data directory {}: {e}",
-            args.data.display()
-        )
-    })?;
+    std::fs::create_dir_all(&args.data).map_err(|e| format!("cannot create the data directory {}: {e}", args.data.display()))?;
 
-    let db = DbArgs {
-        data: args.data.clone(),
-        db: args.db.clone(),
-    };
+    let db = DbArgs { data: args.data.clone(), db: args.db.clone() };
     let store = db.open()?;
     let has_tokens = store.has_active_tokens().map_err(|e| e.to_string())?;
 
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
         let listener = xunfang_server::bind(&args.bind).await?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| format!("cannot read the bound address: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| format!("cannot read the bound address: {e}"))?;
         tracing::info!(
             dist = %args.dist.display(),
             db = %store.path().display(),
@@ -170,9 +150,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             %addr,
             "serving"
         );
-        let state = xunfang_server::AppState::new(args.dist.clone())
-            .with_store(store)
-            .with_max_blob_bytes(args.max_blob_bytes);
+        let state = xunfang_server::AppState::new(args.dist.clone()).with_store(store).with_max_blob_bytes(args.max_blob_bytes);
         // Compress the app once, before saying it runs: no tablet waits for
         // it, and nothing competes with the first requests for the CPU
         // (~6 s for the wasm in a release build, ~1 s in a debug one, which
@@ -181,32 +159,16 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         state.precompressed().warm(&args.dist).await;
         let app = xunfang_server::app(state, &cors);
         println!("Xunfang is running at http://{addr}/");
-        println!(
-            "sync endpoint: http://{addr}/api/sync (database {})",
-            db.path().display()
-        );
-        println!(
-            "photos: http://{addr}/api/blobs/<sha256> (in the same database, at most {} each)",
-            xunfang_server::blobs::human_bytes(args.max_blob_bytes)
-        );
+        println!("sync endpoint: http://{addr}/api/sync (database {})", db.path().display());
+        println!("photos: http://{addr}/api/blobs/<sha256> (in the same database, at most {} each)", xunfang_server::blobs::human_bytes(args.max_blob_bytes));
         if !has_tokens {
-            println!(
-                "no access tokens yet; create one with: {} token create --team office {}",
-                me(),
-                db.cli()
-            );
+            println!("no access tokens yet; create one with: {} token create --team office {}", me(), db.cli());
         } else {
-            println!(
-                "create an access token: {} token create --team office {}",
-                me(),
-                db.cli()
-            );
+            println!("create an access token: {} token create --team office {}", me(), db.cli());
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        xunfang_server::serve_until_shutdown(listener, app)
-            .await
-            .map_err(|e| format!("server error: {e}"))
+        xunfang_server::serve_until_shutdown(listener, app).await.map_err(|e| format!("server error: {e}"))
     })
 }
 
@@ -214,20 +176,14 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
     match cmd {
         TokenCommand::Create { team, label, db } => {
             let store = db.open()?;
-            let token = store
-                .create_token(&team, &label)
-                .map_err(|e| e.to_string())?;
+            let token = store.create_token(&team, &label).map_err(|e| e.to_string())?;
             println!("{token}");
             eprintln!(
                 "new access token for team \"{}\"{} in {}.\n\
                  Enter it in the app's Settings (sync). It is shown only this once;\n\
                  revoke it with: {} token revoke {} {}",
                 team.trim(),
-                if label.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({label})")
-                },
+                if label.is_empty() { String::new() } else { format!(" ({label})") },
                 store.path().display(),
                 me(),
                 &token[..xunfang_server::store::TOKEN_PREFIX_LEN],
@@ -239,18 +195,10 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
             let store = db.open()?;
             let tokens = store.list_tokens().map_err(|e| e.to_string())?;
             if tokens.is_empty() {
-                println!(
-                    "no tokens in {}; create one with: {} token create --team office {}",
-                    store.path().display(),
-                    me(),
-                    db.cli()
-                );
+                println!("no tokens in {}; create one with: {} token create --team office {}", store.path().display(), me(), db.cli());
                 return Ok(());
             }
-            println!(
-                "{:<10} {:<16} {:<20} {:<20} LABEL",
-                "TOKEN", "TEAM", "CREATED", "REVOKED"
-            );
+            println!("{:<10} {:<16} {:<20} {:<20} LABEL", "TOKEN", "TEAM", "CREATED", "REVOKED");
             for t in tokens {
                 println!(
                     "{:<10} {:<16} {:<20} {:<20} {}",
@@ -267,23 +215,14 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
             let store = db.open()?;
             let (info, already) = store.revoke_token(&token).map_err(|e| e.to_string())?;
             if already {
-                println!(
-                    "token {}… of team \"{}\" was already revoked on {}",
-                    info.prefix,
-                    info.team,
-                    info.revoked.map(time).unwrap_or_default()
-                );
+                println!("token {}… of team \"{}\" was already revoked on {}", info.prefix, info.team, info.revoked.map(time).unwrap_or_default());
                 return Ok(());
             }
             println!(
                 "revoked token {}… of team \"{}\"{}; devices using it can no longer sync",
                 info.prefix,
                 info.team,
-                if info.label.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", info.label)
-                }
+                if info.label.is_empty() { String::new() } else { format!(" ({})", info.label) }
             );
             Ok(())
         }
@@ -292,16 +231,11 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
 
 /// Unix seconds as `2024-05-20 10:42:00` (UTC).
 fn time(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| secs.to_string())
+    chrono::DateTime::from_timestamp(secs, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|| secs.to_string())
 }
 
 /// How to call this program again: the path it was started by (so the hint
 /// works when it runs from target/debug), or its name.
 fn me() -> String {
-    std::env::args()
-        .next()
-        .filter(|a| a.contains(std::path::MAIN_SEPARATOR) || a.contains('/'))
-        .unwrap_or_else(|| "xunfang-server".into())
+    std::env::args().next().filter(|a| a.contains(std::path::MAIN_SEPARATOR) || a.contains('/')).unwrap_or_else(|| "xunfang-server".into())
 }

@@ -73,12 +73,7 @@ impl Encoding {
 
 /// Brotli at `quality` (0–11), window [`BROTLI_LGWIN`].
 pub fn brotli(data: &[u8], quality: u32) -> std::io::Result<Vec<u8>> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: quality.min(11) as i32,
-        lgwin: BROTLI_LGWIN as i32,
-        size_hint: data.len(),
-        ..Default::default()
-    };
+    let params = brotli::enc::BrotliEncoderParams { quality: quality.min(11) as i32, lgwin: BROTLI_LGWIN as i32, size_hint: data.len(), ..Default::default() };
     let mut out = Vec::with_capacity(data.len() / 3);
     brotli::BrotliCompress(&mut &data[..], &mut out, &params)?;
     Ok(out)
@@ -86,10 +81,7 @@ pub fn brotli(data: &[u8], quality: u32) -> std::io::Result<Vec<u8>> {
 
 /// gzip at `level` (0–9).
 pub fn gzip(data: &[u8], level: u32) -> std::io::Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(level.min(9)),
-    );
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(level.min(9)));
     encoder.write_all(data)?;
     encoder.finish()
 }
@@ -107,8 +99,7 @@ pub fn negotiate(headers: &HeaderMap) -> Option<Encoding> {
         .filter_map(|item| {
             let mut parts = item.splitn(2, ';');
             let name = parts.next().unwrap_or("").trim();
-            let coding = if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip")
-            {
+            let coding = if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
                 Some(Encoding::Gzip)
             } else if name.eq_ignore_ascii_case("br") {
                 Some(Encoding::Brotli)
@@ -140,11 +131,7 @@ fn qvalue(s: &str) -> Option<u16> {
         "1" => 1000,
         _ => return None,
     };
-    let frac_value = frac
-        .bytes()
-        .zip([100u16, 10, 1])
-        .map(|(b, f)| (b - b'0') as u16 * f)
-        .sum::<u16>();
+    let frac_value = frac.bytes().zip([100u16, 10, 1]).map(|(b, f)| (b - b'0') as u16 * f).sum::<u16>();
     let value = whole + frac_value;
     (value <= 1000).then_some(value)
 }
@@ -158,10 +145,7 @@ struct FileKey {
 
 impl FileKey {
     fn of(meta: &std::fs::Metadata) -> Option<FileKey> {
-        Some(FileKey {
-            len: meta.len(),
-            modified: meta.modified().ok()?,
-        })
+        Some(FileKey { len: meta.len(), modified: meta.modified().ok()? })
     }
 }
 
@@ -190,9 +174,7 @@ struct Inner {
 impl std::fmt::Debug for PrecompressCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let slots = self.inner.slots.lock().unwrap_or_else(|e| e.into_inner());
-        f.debug_struct("PrecompressCache")
-            .field("entries", &slots.len())
-            .finish()
+        f.debug_struct("PrecompressCache").field("entries", &slots.len()).finish()
     }
 }
 
@@ -203,9 +185,7 @@ impl PrecompressCache {
 
     /// How many compressions have been started since the cache was made.
     pub fn compressions(&self) -> u64 {
-        self.inner
-            .compressions
-            .load(std::sync::atomic::Ordering::Relaxed)
+        self.inner.compressions.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// `path` compressed with `encoding`: from memory when stored for the
@@ -246,19 +226,12 @@ impl PrecompressCache {
             return slot.clone();
         }
         // A new file or a new version: drop what no longer matches its file.
-        slots.retain(|(p, _), s| {
-            std::fs::metadata(p)
-                .ok()
-                .and_then(|m| FileKey::of(&m))
-                .is_some_and(|k| k == s.key)
-        });
+        slots.retain(|(p, _), s| std::fs::metadata(p).ok().and_then(|m| FileKey::of(&m)).is_some_and(|k| k == s.key));
         let (tx, rx) = watch::channel(None);
         let slot = Arc::new(Slot { key, done: rx });
         slots.insert(id, slot.clone());
         drop(slots);
-        self.inner
-            .compressions
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.compressions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = path.to_path_buf();
         // Runs to the end even if every waiting request goes away.
         tokio::task::spawn_blocking(move || {
@@ -291,11 +264,7 @@ impl PrecompressCache {
         let started = Instant::now();
         let mut files = Vec::new();
         collect_files(dir, &mut files);
-        files.retain(|(path, len)| {
-            *len >= 32
-                && *len <= MAX_FILE_BYTES
-                && compressible_type(crate::content_type_for(path).essence_str())
-        });
+        files.retain(|(path, len)| *len >= 32 && *len <= MAX_FILE_BYTES && compressible_type(crate::static_files::content_type_for(path).essence_str()));
         files.sort_by_key(|&(_, len)| len);
         let (mut raw, mut br) = (0, 0);
         for (path, len) in &files {
@@ -376,27 +345,14 @@ mod tests {
         assert_eq!(negotiate(&accept(&["gzip"])), Some(Gzip));
         assert_eq!(negotiate(&accept(&["x-gzip"])), Some(Gzip));
         assert_eq!(negotiate(&accept(&["br"])), Some(Brotli));
-        assert_eq!(
-            negotiate(&accept(&["gzip, deflate, br, zstd"])),
-            Some(Brotli)
-        );
+        assert_eq!(negotiate(&accept(&["gzip, deflate, br, zstd"])), Some(Brotli));
         assert_eq!(negotiate(&accept(&["gzip", "br"])), Some(Brotli));
         assert_eq!(negotiate(&accept(&["br;q=0.5, gzip"])), Some(Gzip));
         assert_eq!(negotiate(&accept(&["br;q=0, gzip;q=0"])), None);
         assert_eq!(negotiate(&accept(&["identity, gzip;q=0.9"])), None);
-        assert_eq!(
-            negotiate(&accept(&["identity;q=0.5, gzip;q=0.9"])),
-            Some(Gzip)
-        );
-        assert_eq!(
-            negotiate(&accept(&["br;q=0.25, gzip;q=0.125"])),
-            Some(Brotli)
-        );
-        assert_eq!(
-            negotiate(&accept(&["br;q=1.5, gzip"])),
-            Some(Gzip),
-            "bad q ignored"
-        );
+        assert_eq!(negotiate(&accept(&["identity;q=0.5, gzip;q=0.9"])), Some(Gzip));
+        assert_eq!(negotiate(&accept(&["br;q=0.25, gzip;q=0.125"])), Some(Brotli));
+        assert_eq!(negotiate(&accept(&["br;q=1.5, gzip"])), Some(Gzip), "bad q ignored");
         assert_eq!(negotiate(&accept(&["*"])), None);
         assert_eq!(negotiate(&accept(&["deflate, zstd"])), None);
     }

@@ -1,46 +1,21 @@
 //! `HEAD`/`GET`/`PUT /api/blobs/<sha256>` against the router (tower
 //! `oneshot`), with a SQLite database in a temporary directory.
 
+mod common;
+
 use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
-use serde_json::{json, Value};
+use common::{call, fx, fx_with, Res};
+use serde_json::json;
 use sha2::{Digest, Sha256};
-use tower::ServiceExt;
+use xunfang_core::BlobHash;
 use xunfang_server::blobs::{BLOB_CACHE, DEFAULT_MAX_BLOB_BYTES};
-use xunfang_server::{AppState, Cors, Store};
+use xunfang_server::Cors;
 
-struct Fx {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: Router,
-}
-
-fn fx() -> Fx {
-    fx_with(&Cors::SameOrigin, DEFAULT_MAX_BLOB_BYTES)
-}
-
-fn fx_with(cors: &Cors, max_blob_bytes: usize) -> Fx {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = Store::open(dir.path().join("data").join("xunfang.sqlite3")).unwrap();
-    let state = AppState::new(dir.path())
-        .with_store(store.clone())
-        .with_max_blob_bytes(max_blob_bytes);
-    let app = xunfang_server::app(state, cors);
-    Fx {
-        _dir: dir,
-        store,
-        app,
-    }
-}
-
+/// A photo's name, as the app computes it.
 fn sha(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    BlobHash::of_digest(&Sha256::digest(bytes)).unwrap().to_string()
 }
 
 /// A fake JPEG of `n` bytes, different for each `seed`.
@@ -50,60 +25,8 @@ fn photo(seed: u8, n: usize) -> Vec<u8> {
     bytes
 }
 
-struct Res {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Res {
-    fn json(&self) -> Value {
-        let ct = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or_default();
-        assert!(
-            ct.starts_with("application/json"),
-            "{}: content type {ct:?}",
-            self.status
-        );
-        serde_json::from_slice(&self.body).unwrap()
-    }
-
-    fn error(&self) -> String {
-        let json = self.json();
-        json["error"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error message in {json}"))
-            .to_string()
-    }
-
-    fn header(&self, name: header::HeaderName) -> &str {
-        self.headers
-            .get(&name)
-            .unwrap_or_else(|| panic!("no {name} header"))
-            .to_str()
-            .unwrap()
-    }
-}
-
-async fn call(app: &Router, req: Request<Body>) -> Res {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Res {
-        status,
-        headers,
-        body,
-    }
-}
-
 fn request(method: &str, hash: &str, token: Option<&str>) -> axum::http::request::Builder {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(format!("/api/blobs/{hash}"));
+    let mut req = Request::builder().method(method).uri(format!("/api/blobs/{hash}"));
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
@@ -111,32 +34,14 @@ fn request(method: &str, hash: &str, token: Option<&str>) -> axum::http::request
 }
 
 async fn head(app: &Router, token: &str, hash: &str) -> Res {
-    call(
-        app,
-        request("HEAD", hash, Some(token))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
+    call(app, request("HEAD", hash, Some(token)).body(Body::empty()).unwrap()).await
 }
 
 async fn get(app: &Router, token: &str, hash: &str) -> Res {
-    call(
-        app,
-        request("GET", hash, Some(token))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
+    call(app, request("GET", hash, Some(token)).body(Body::empty()).unwrap()).await
 }
 
-async fn put(
-    app: &Router,
-    token: &str,
-    hash: &str,
-    content_type: Option<&str>,
-    bytes: Vec<u8>,
-) -> Res {
+async fn put(app: &Router, token: &str, hash: &str, content_type: Option<&str>, bytes: Vec<u8>) -> Res {
     let mut req = request("PUT", hash, Some(token)).header(header::CONTENT_LENGTH, bytes.len());
     if let Some(ct) = content_type {
         req = req.header(header::CONTENT_TYPE, ct);
@@ -147,15 +52,9 @@ async fn put(
 /// A request body that yields `chunks` and then, if `then_fail`, an error:
 /// a connection that broke off midway. No `Content-Length` is known.
 fn streamed(chunks: &[u8], chunk: usize, then_fail: bool) -> Body {
-    let mut items: Vec<Result<Bytes, std::io::Error>> = chunks
-        .chunks(chunk)
-        .map(|c| Ok(Bytes::copy_from_slice(c)))
-        .collect();
+    let mut items: Vec<Result<Bytes, std::io::Error>> = chunks.chunks(chunk).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
     if then_fail {
-        items.push(Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "connection reset by peer",
-        )));
+        items.push(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer")));
     }
     Body::from_stream(futures_util::stream::iter(items))
 }
@@ -165,16 +64,12 @@ fn streamed(chunks: &[u8], chunk: usize, then_fail: bool) -> Body {
 #[tokio::test]
 async fn upload_then_head_and_get_give_the_photo_back() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(1, 300_000);
     let hash = sha(&bytes);
 
     let res = head(&f.app, &token, &hash).await;
-    assert_eq!(
-        res.status,
-        StatusCode::NOT_FOUND,
-        "not there before the upload"
-    );
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "not there before the upload");
 
     let res = put(&f.app, &token, &hash, Some("image/jpeg"), bytes.clone()).await;
     assert_eq!(res.status, StatusCode::CREATED, "{:?}", res.body);
@@ -193,27 +88,18 @@ async fn upload_then_head_and_get_give_the_photo_back() {
     assert_eq!(res.header(header::CONTENT_TYPE), "image/jpeg");
     assert_eq!(res.header(header::CONTENT_LENGTH), "300000");
     assert_eq!(res.header(header::CACHE_CONTROL), BLOB_CACHE);
-    assert_eq!(
-        res.header(header::CACHE_CONTROL),
-        "private, max-age=31536000, immutable"
-    );
+    assert_eq!(res.header(header::CACHE_CONTROL), "private, max-age=31536000, immutable");
     assert_eq!(res.header(header::ETAG), format!("\"{hash}\""));
     assert_eq!(res.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
 
     // Never compressed, even when the client accepts it.
-    let req = request("GET", &hash, Some(&token))
-        .header(header::ACCEPT_ENCODING, "gzip, br")
-        .body(Body::empty())
-        .unwrap();
+    let req = request("GET", &hash, Some(&token)).header(header::ACCEPT_ENCODING, "gzip, br").body(Body::empty()).unwrap();
     let res = call(&f.app, req).await;
     assert!(res.headers.get(header::CONTENT_ENCODING).is_none());
     assert!(res.body == bytes);
 
     // A revalidation gets 304 without the bytes.
-    let req = request("GET", &hash, Some(&token))
-        .header(header::IF_NONE_MATCH, format!("\"{hash}\""))
-        .body(Body::empty())
-        .unwrap();
+    let req = request("GET", &hash, Some(&token)).header(header::IF_NONE_MATCH, format!("\"{hash}\"")).body(Body::empty()).unwrap();
     let res = call(&f.app, req).await;
     assert_eq!(res.status, StatusCode::NOT_MODIFIED);
     assert!(res.body.is_empty());
@@ -225,7 +111,7 @@ async fn upload_then_head_and_get_give_the_photo_back() {
 #[tokio::test]
 async fn the_content_type_is_kept_and_defaults_to_jpeg() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let cases = [
         (Some("image/png"), "image/png"),
         (Some("IMAGE/WebP; q=1"), "image/webp"),
@@ -244,18 +130,14 @@ async fn the_content_type_is_kept_and_defaults_to_jpeg() {
     let bytes = b"<script>alert(1)</script>".to_vec();
     let hash = sha(&bytes);
     let res = put(&f.app, &token, &hash, Some("text/html"), bytes).await;
-    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert!(res.error().contains("image/jpeg"), "{}", res.error());
-    assert_eq!(
-        head(&f.app, &token, &hash).await.status,
-        StatusCode::NOT_FOUND
-    );
+    res.assert_refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, "image/jpeg");
+    assert_eq!(head(&f.app, &token, &hash).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn uploading_again_is_a_no_op() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(2, 5000);
     let hash = sha(&bytes);
     let res = put(&f.app, &token, &hash, Some("image/jpeg"), bytes.clone()).await;
@@ -269,11 +151,7 @@ async fn uploading_again_is_a_no_op() {
     let res = get(&f.app, &token, &hash).await;
     assert_eq!(res.header(header::CONTENT_TYPE), "image/jpeg");
     assert!(res.body == bytes);
-    assert_eq!(
-        f.store.blob_usage("office").unwrap(),
-        (1, 5000),
-        "counted once"
-    );
+    assert_eq!(f.store.blob_usage("office").unwrap(), (1, 5000), "counted once");
 }
 
 // ---- refused uploads -----------------------------------------------------------
@@ -281,7 +159,7 @@ async fn uploading_again_is_a_no_op() {
 #[tokio::test]
 async fn a_damaged_photo_is_refused_and_nothing_is_stored() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(3, 20_000);
     let hash = sha(&bytes);
     let mut damaged = bytes.clone();
@@ -291,29 +169,14 @@ async fn a_damaged_photo_is_refused_and_nothing_is_stored() {
     let res = put(&f.app, &token, &hash, Some("image/jpeg"), damaged.clone()).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     let error = res.error();
-    assert!(
-        error.contains("does not match its name") && error.contains(&hash) && error.contains(&got),
-        "{error}"
-    );
-    assert_eq!(
-        error,
-        format!("the photo's content does not match its name; it was damaged on the way: expected {hash} got {got}")
-    );
-    assert_eq!(
-        head(&f.app, &token, &hash).await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        head(&f.app, &token, &got).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert!(error.contains("does not match its name") && error.contains(&hash) && error.contains(&got), "{error}");
+    assert_eq!(error, format!("the photo's content does not match its name; it was damaged on the way: expected {hash} got {got}"));
+    assert_eq!(head(&f.app, &token, &hash).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(head(&f.app, &token, &got).await.status, StatusCode::NOT_FOUND);
     assert_eq!(f.store.blob_usage("office").unwrap(), (0, 0));
 
     // A damaged copy of a photo the team already has is refused too.
-    assert_eq!(
-        put(&f.app, &token, &hash, None, bytes.clone()).await.status,
-        StatusCode::CREATED
-    );
+    assert_eq!(put(&f.app, &token, &hash, None, bytes.clone()).await.status, StatusCode::CREATED);
     let res = put(&f.app, &token, &hash, None, damaged).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert!(get(&f.app, &token, &hash).await.body == bytes);
@@ -323,7 +186,7 @@ async fn a_damaged_photo_is_refused_and_nothing_is_stored() {
 async fn a_photo_over_the_limit_is_413_with_a_message() {
     let limit = 64 * 1024;
     let f = fx_with(&Cors::SameOrigin, limit);
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
 
     // Exactly the limit is fine.
     let fits = photo(4, limit);
@@ -334,39 +197,26 @@ async fn a_photo_over_the_limit_is_413_with_a_message() {
     let big = photo(5, limit + 1);
     let hash = sha(&big);
     let res = put(&f.app, &token, &hash, Some("image/jpeg"), big.clone()).await;
-    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(res.error().contains("64 KiB"), "{}", res.error());
+    res.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "64 KiB");
 
     // No Content-Length (streamed): stopped while reading.
-    let req = request("PUT", &hash, Some(&token))
-        .header(header::CONTENT_TYPE, "image/jpeg")
-        .body(streamed(&big, 10_000, false))
-        .unwrap();
+    let req = request("PUT", &hash, Some(&token)).header(header::CONTENT_TYPE, "image/jpeg").body(streamed(&big, 10_000, false)).unwrap();
     let res = call(&f.app, req).await;
-    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(
-        res.error().contains("larger than the server accepts"),
-        "{}",
-        res.error()
-    );
-    assert_eq!(
-        head(&f.app, &token, &hash).await.status,
-        StatusCode::NOT_FOUND
-    );
+    res.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "larger than the server accepts");
+    assert_eq!(head(&f.app, &token, &hash).await.status, StatusCode::NOT_FOUND);
 
     // The default limit is 8 MiB, and its message says so.
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let huge = vec![7u8; DEFAULT_MAX_BLOB_BYTES + 1];
     let res = put(&f.app, &token, &sha(&huge), None, huge).await;
-    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(res.error().contains("8 MiB"), "{}", res.error());
+    res.assert_refused(StatusCode::PAYLOAD_TOO_LARGE, "8 MiB");
 }
 
 #[tokio::test]
 async fn a_bad_hash_in_the_address_is_400() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(6, 100);
     let good = sha(&bytes);
     let bad = [
@@ -379,25 +229,17 @@ async fn a_bad_hash_in_the_address_is_400() {
     ];
     for hash in &bad {
         for method in ["GET", "PUT"] {
-            let req = request(method, hash, Some(&token))
-                .body(Body::from(bytes.clone()))
-                .unwrap();
+            let req = request(method, hash, Some(&token)).body(Body::from(bytes.clone())).unwrap();
             let res = call(&f.app, req).await;
             assert_eq!(res.status, StatusCode::BAD_REQUEST, "{method} {hash}");
-            assert!(
-                res.error().contains("64 lowercase hexadecimal"),
-                "{}",
-                res.error()
-            );
+            assert!(res.error().contains("64 lowercase hexadecimal"), "{}", res.error());
         }
         let res = head(&f.app, &token, hash).await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST, "HEAD {hash}");
     }
     assert_eq!(f.store.blob_usage("office").unwrap(), (0, 0));
     // Other methods: 405 with the allowed ones.
-    let req = request("DELETE", &good, Some(&token))
-        .body(Body::empty())
-        .unwrap();
+    let req = request("DELETE", &good, Some(&token)).body(Body::empty()).unwrap();
     let res = call(&f.app, req).await;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(res.header(header::ALLOW), "GET, HEAD, PUT");
@@ -409,18 +251,13 @@ async fn a_bad_hash_in_the_address_is_400() {
 #[tokio::test]
 async fn no_or_unknown_token_is_401() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(7, 1000);
     let hash = sha(&bytes);
-    assert_eq!(
-        put(&f.app, &token, &hash, None, bytes.clone()).await.status,
-        StatusCode::CREATED
-    );
+    assert_eq!(put(&f.app, &token, &hash, None, bytes.clone()).await.status, StatusCode::CREATED);
     for method in ["HEAD", "GET", "PUT"] {
         for t in [None, Some("not-a-token")] {
-            let req = request(method, &hash, t)
-                .body(Body::from(bytes.clone()))
-                .unwrap();
+            let req = request(method, &hash, t).body(Body::from(bytes.clone())).unwrap();
             let res = call(&f.app, req).await;
             assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{method} {t:?}");
             assert_eq!(res.header(header::WWW_AUTHENTICATE), "Bearer");
@@ -436,44 +273,26 @@ async fn no_or_unknown_token_is_401() {
     assert_eq!(call(&f.app, req).await.status, StatusCode::UNAUTHORIZED);
     // A revoked token reads nothing either.
     f.store.revoke_token(&token).unwrap();
-    assert_eq!(
-        head(&f.app, &token, &hash).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        get(&f.app, &token, &hash).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(head(&f.app, &token, &hash).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(&f.app, &token, &hash).await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn teams_never_see_each_others_photos() {
     let f = fx();
-    let a = f.store.create_token("office-a", "").unwrap();
-    let b = f.store.create_token("office-b", "").unwrap();
+    let a = f.token("office-a");
+    let b = f.token("office-b");
     let bytes = photo(8, 50_000);
     let hash = sha(&bytes);
-    assert_eq!(
-        put(&f.app, &a, &hash, Some("image/jpeg"), bytes.clone())
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    assert_eq!(put(&f.app, &a, &hash, Some("image/jpeg"), bytes.clone()).await.status, StatusCode::CREATED);
 
     // B cannot test for or read A's photo, though it knows the hash.
     assert_eq!(head(&f.app, &b, &hash).await.status, StatusCode::NOT_FOUND);
     let res = get(&f.app, &b, &hash).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(!res.body.windows(4).any(|w| w == [0xff, 0xd8, 0xff, 0xe0]));
-    let req = request("GET", &hash, Some(&b))
-        .header(header::IF_NONE_MATCH, format!("\"{hash}\""))
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(
-        call(&f.app, req).await.status,
-        StatusCode::NOT_FOUND,
-        "no 304 either"
-    );
+    let req = request("GET", &hash, Some(&b)).header(header::IF_NONE_MATCH, format!("\"{hash}\"")).body(Body::empty()).unwrap();
+    assert_eq!(call(&f.app, req).await.status, StatusCode::NOT_FOUND, "no 304 either");
 
     // B uploading the same bytes stores B's own copy (201, not "already there").
     let res = put(&f.app, &b, &hash, Some("image/png"), bytes.clone()).await;
@@ -492,14 +311,8 @@ async fn teams_never_see_each_others_photos() {
     // A photo only B has stays B's.
     let only_b = photo(9, 800);
     let hash_b = sha(&only_b);
-    assert_eq!(
-        put(&f.app, &b, &hash_b, None, only_b).await.status,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        head(&f.app, &a, &hash_b).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(put(&f.app, &b, &hash_b, None, only_b).await.status, StatusCode::CREATED);
+    assert_eq!(head(&f.app, &a, &hash_b).await.status, StatusCode::NOT_FOUND);
     assert_eq!(f.store.blob_usage("office-a").unwrap(), (1, 50_000));
     assert_eq!(f.store.blob_usage("office-b").unwrap(), (2, 50_800));
 }
@@ -509,7 +322,7 @@ async fn teams_never_see_each_others_photos() {
 #[tokio::test]
 async fn an_interrupted_upload_stores_nothing_and_a_retry_succeeds() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let bytes = photo(10, 900_000);
     let hash = sha(&bytes);
 
@@ -520,20 +333,9 @@ async fn an_interrupted_upload_stores_nothing_and_a_retry_succeeds() {
         .body(streamed(&bytes[..450_000], 64 * 1024, true))
         .unwrap();
     let res = call(&f.app, req).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    assert!(
-        res.error().contains("nothing was stored"),
-        "{}",
-        res.error()
-    );
-    assert_eq!(
-        head(&f.app, &token, &hash).await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        get(&f.app, &token, &hash).await.status,
-        StatusCode::NOT_FOUND
-    );
+    res.assert_refused(StatusCode::BAD_REQUEST, "nothing was stored");
+    assert_eq!(head(&f.app, &token, &hash).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&f.app, &token, &hash).await.status, StatusCode::NOT_FOUND);
     assert_eq!(f.store.blob_usage("office").unwrap(), (0, 0));
 
     // The client sends the whole photo again.
@@ -551,23 +353,17 @@ async fn an_interrupted_upload_stores_nothing_and_a_retry_succeeds() {
 async fn cors_applies_as_for_sync() {
     let cors = Cors::from_args(&["https://app.example.org".into()]).unwrap();
     let f = fx_with(&cors, DEFAULT_MAX_BLOB_BYTES);
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let hash = "0".repeat(64);
     let req = Request::options(format!("/api/blobs/{hash}"))
         .header(header::ORIGIN, "https://app.example.org")
         .header(header::ACCESS_CONTROL_REQUEST_METHOD, "PUT")
-        .header(
-            header::ACCESS_CONTROL_REQUEST_HEADERS,
-            "authorization, content-type",
-        )
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization, content-type")
         .body(Body::empty())
         .unwrap();
     let res = call(&f.app, req).await;
     assert!(res.status.is_success(), "{}", res.status);
-    assert_eq!(
-        res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
-        "https://app.example.org"
-    );
+    assert_eq!(res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "https://app.example.org");
     let methods = res.header(header::ACCESS_CONTROL_ALLOW_METHODS).to_string();
     for m in ["GET", "HEAD", "PUT"] {
         assert!(methods.contains(m), "{methods}");
@@ -575,46 +371,26 @@ async fn cors_applies_as_for_sync() {
 
     let bytes = photo(11, 2000);
     let hash = sha(&bytes);
-    let req = request("PUT", &hash, Some(&token))
-        .header(header::ORIGIN, "https://app.example.org")
-        .body(Body::from(bytes))
-        .unwrap();
+    let req = request("PUT", &hash, Some(&token)).header(header::ORIGIN, "https://app.example.org").body(Body::from(bytes)).unwrap();
     let res = call(&f.app, req).await;
     assert_eq!(res.status, StatusCode::CREATED);
-    assert_eq!(
-        res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
-        "https://app.example.org"
-    );
-    let req = request("GET", &hash, Some(&token))
-        .header(header::ORIGIN, "https://app.example.org")
-        .body(Body::empty())
-        .unwrap();
+    assert_eq!(res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "https://app.example.org");
+    let req = request("GET", &hash, Some(&token)).header(header::ORIGIN, "https://app.example.org").body(Body::empty()).unwrap();
     let res = call(&f.app, req).await;
-    assert!(res
-        .header(header::ACCESS_CONTROL_EXPOSE_HEADERS)
-        .to_ascii_lowercase()
-        .contains("etag"));
+    assert!(res.header(header::ACCESS_CONTROL_EXPOSE_HEADERS).to_ascii_lowercase().contains("etag"));
 
     // Without --cors-origin: no CORS headers.
     let f = fx();
-    let req = request("GET", &hash, None)
-        .header(header::ORIGIN, "https://app.example.org")
-        .body(Body::empty())
-        .unwrap();
+    let req = request("GET", &hash, None).header(header::ORIGIN, "https://app.example.org").body(Body::empty()).unwrap();
     let res = call(&f.app, req).await;
-    assert!(res
-        .headers
-        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-        .is_none());
+    assert!(res.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 }
 
 #[tokio::test]
 async fn without_a_database_blobs_are_503() {
     let dir = tempfile::tempdir().unwrap();
     let app = xunfang_server::router(dir.path());
-    let req = request("GET", &"0".repeat(64), Some("t"))
-        .body(Body::empty())
-        .unwrap();
+    let req = request("GET", &"0".repeat(64), Some("t")).body(Body::empty()).unwrap();
     let res = call(&app, req).await;
     assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
 }

@@ -1,10 +1,11 @@
 //! Router behaviour: headers, MIME types, SPA fallback, 404s, compression.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use common::{call, Res};
 
 const INDEX: &str = "<!DOCTYPE html><html lang=\"zh-CN\"><head></head><body></body></html>";
 const JS: &str = "xunfang-1a2b3c4d5e6f7a8b.js";
@@ -20,57 +21,42 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("index.html"), INDEX).unwrap();
-    std::fs::write(
-        d.join(JS),
-        "export default function init() {}\n".repeat(200),
-    )
-    .unwrap();
+    std::fs::write(d.join(JS), "export default function init() {}\n".repeat(200)).unwrap();
     // Something wasm-like and compressible.
     let mut wasm = b"\0asm\x01\0\0\0".to_vec();
     wasm.extend(std::iter::repeat_n(b"xunfang wasm body ".as_slice(), 500).flatten());
     std::fs::write(d.join(WASM), wasm).unwrap();
     std::fs::write(d.join(CSS), "body { color: black; }\n".repeat(100)).unwrap();
-    std::fs::write(
-        d.join("sw.js"),
-        "self.addEventListener('fetch', () => {});\n",
-    )
-    .unwrap();
+    std::fs::write(d.join("sw.js"), "self.addEventListener('fetch', () => {});\n").unwrap();
     std::fs::write(d.join("manifest.webmanifest"), "{\"name\":\"巡访\"}").unwrap();
     std::fs::write(d.join("icon.png"), [0x89, b'P', b'N', b'G']).unwrap();
     let app = xunfang_server::router(d);
     Fixture { _dir: dir, app }
 }
 
-async fn get(app: &Router, uri: &str, accept_encoding: Option<&str>) -> axum::response::Response {
+async fn get(app: &Router, uri: &str, accept_encoding: Option<&str>) -> Res {
     let mut req = Request::get(uri);
     if let Some(enc) = accept_encoding {
         req = req.header(header::ACCEPT_ENCODING, enc);
     }
-    app.clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap()
+    call(app, req.body(Body::empty()).unwrap()).await
 }
 
-fn header(res: &axum::response::Response, name: header::HeaderName) -> &str {
-    res.headers()
-        .get(&name)
-        .map(|v| v.to_str().unwrap())
-        .unwrap_or("")
-}
-
-async fn body_string(res: axum::response::Response) -> String {
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    String::from_utf8(bytes.to_vec()).unwrap()
+/// `index.html`, never cached (how the app and its deep links are served).
+fn assert_is_index(res: &Res, uri: &str) {
+    assert_eq!(res.status, StatusCode::OK, "{uri}");
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "no-cache", "{uri}");
+    let content_type = res.header_or_empty(header::CONTENT_TYPE);
+    assert!(content_type.starts_with("text/html"), "{uri}: {content_type}");
+    assert_eq!(res.text(), INDEX, "{uri}");
 }
 
 #[tokio::test]
 async fn health_reports_ok_and_version() {
     let f = fixture();
     let res = get(&f.app, "/api/health", None).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(header(&res, header::CONTENT_TYPE).starts_with("application/json"));
-    let json: serde_json::Value = serde_json::from_str(&body_string(res).await).unwrap();
+    assert_eq!(res.status, StatusCode::OK);
+    let json = res.json(); // which checks that it is JSON
     assert_eq!(json["ok"], true);
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
 }
@@ -79,22 +65,14 @@ async fn health_reports_ok_and_version() {
 async fn unknown_api_route_is_json_404() {
     let f = fixture();
     let res = get(&f.app, "/api/nope", None).await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert!(header(&res, header::CONTENT_TYPE).starts_with("application/json"));
+    res.assert_refused(StatusCode::NOT_FOUND, "not found");
 }
 
 #[tokio::test]
 async fn index_is_not_cached() {
     let f = fixture();
     for uri in ["/", "/index.html"] {
-        let res = get(&f.app, uri, None).await;
-        assert_eq!(res.status(), StatusCode::OK, "{uri}");
-        assert_eq!(header(&res, header::CACHE_CONTROL), "no-cache", "{uri}");
-        assert!(
-            header(&res, header::CONTENT_TYPE).starts_with("text/html"),
-            "{uri}"
-        );
-        assert_eq!(body_string(res).await, INDEX);
+        assert_is_index(&get(&f.app, uri, None).await, uri);
     }
 }
 
@@ -102,31 +80,19 @@ async fn index_is_not_cached() {
 async fn service_worker_is_not_cached() {
     let f = fixture();
     let res = get(&f.app, "/sw.js", None).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(header(&res, header::CACHE_CONTROL), "no-cache");
-    assert!(header(&res, header::CONTENT_TYPE).starts_with("text/javascript"));
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "no-cache");
+    assert!(res.header_or_empty(header::CONTENT_TYPE).starts_with("text/javascript"));
 }
 
 #[tokio::test]
 async fn hashed_assets_are_immutable_with_right_mime() {
     let f = fixture();
-    for (uri, mime) in [
-        (format!("/{JS}"), "text/javascript"),
-        (format!("/{WASM}"), "application/wasm"),
-        (format!("/{CSS}"), "text/css"),
-    ] {
+    for (uri, mime) in [(format!("/{JS}"), "text/javascript"), (format!("/{WASM}"), "application/wasm"), (format!("/{CSS}"), "text/css")] {
         let res = get(&f.app, &uri, None).await;
-        assert_eq!(res.status(), StatusCode::OK, "{uri}");
-        assert_eq!(
-            header(&res, header::CACHE_CONTROL),
-            "public, max-age=31536000, immutable",
-            "{uri}"
-        );
-        assert!(
-            header(&res, header::CONTENT_TYPE).starts_with(mime),
-            "{uri}: {}",
-            header(&res, header::CONTENT_TYPE)
-        );
+        assert_eq!(res.status, StatusCode::OK, "{uri}");
+        assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "public, max-age=31536000, immutable", "{uri}");
+        assert!(res.header_or_empty(header::CONTENT_TYPE).starts_with(mime), "{uri}: {}", res.header_or_empty(header::CONTENT_TYPE));
     }
 }
 
@@ -134,47 +100,28 @@ async fn hashed_assets_are_immutable_with_right_mime() {
 async fn other_files_get_short_cache() {
     let f = fixture();
     let res = get(&f.app, "/manifest.webmanifest", None).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        header(&res, header::CONTENT_TYPE),
-        "application/manifest+json"
-    );
-    assert_eq!(header(&res, header::CACHE_CONTROL), "public, max-age=300");
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.header_or_empty(header::CONTENT_TYPE), "application/manifest+json");
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "public, max-age=300");
     let res = get(&f.app, "/icon.png", None).await;
-    assert_eq!(header(&res, header::CONTENT_TYPE), "image/png");
-    assert_eq!(header(&res, header::CACHE_CONTROL), "public, max-age=300");
+    assert_eq!(res.header_or_empty(header::CONTENT_TYPE), "image/png");
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "public, max-age=300");
 }
 
 #[tokio::test]
 async fn deep_links_fall_back_to_index() {
     let f = fixture();
-    for uri in [
-        "/records/abc",
-        "/people",
-        "/records/abc/",
-        "/records/%E5%B7%A1%E8%AE%BF?x=1",
-    ] {
-        let res = get(&f.app, uri, None).await;
-        assert_eq!(res.status(), StatusCode::OK, "{uri}");
-        assert_eq!(header(&res, header::CACHE_CONTROL), "no-cache", "{uri}");
-        assert!(
-            header(&res, header::CONTENT_TYPE).starts_with("text/html"),
-            "{uri}"
-        );
-        assert_eq!(body_string(res).await, INDEX, "{uri}");
+    for uri in ["/records/abc", "/people", "/records/abc/", "/records/%E5%B7%A1%E8%AE%BF?x=1"] {
+        assert_is_index(&get(&f.app, uri, None).await, uri);
     }
 }
 
 #[tokio::test]
 async fn missing_file_with_extension_is_404() {
     let f = fixture();
-    for uri in [
-        "/missing.js",
-        "/records/abc.png",
-        "/xunfang-ffffffffffffffff_bg.wasm",
-    ] {
+    for uri in ["/missing.js", "/records/abc.png", "/xunfang-ffffffffffffffff_bg.wasm"] {
         let res = get(&f.app, uri, None).await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{uri}");
     }
 }
 
@@ -182,15 +129,14 @@ async fn missing_file_with_extension_is_404() {
 async fn path_traversal_is_refused() {
     let f = fixture();
     let res = get(&f.app, "/..%2f..%2fetc%2fpasswd", None).await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn post_to_static_is_405() {
     let f = fixture();
     let req = Request::post("/index.html").body(Body::empty()).unwrap();
-    let res = f.app.clone().oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(call(&f.app, req).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]
@@ -198,38 +144,25 @@ async fn wasm_is_compressed_with_brotli_and_gzip() {
     let f = fixture();
     let uri = format!("/{WASM}");
     let res = get(&f.app, &uri, Some("br")).await;
-    assert_eq!(header(&res, header::CONTENT_ENCODING), "br");
-    assert_eq!(header(&res, header::CONTENT_TYPE), "application/wasm");
-    assert_eq!(
-        header(&res, header::CACHE_CONTROL),
-        "public, max-age=31536000, immutable"
-    );
-    assert!(header(&res, header::VARY)
-        .to_ascii_lowercase()
-        .contains("accept-encoding"));
+    assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "br");
+    assert_eq!(res.header_or_empty(header::CONTENT_TYPE), "application/wasm");
+    assert_eq!(res.header_or_empty(header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+    assert!(res.header_or_empty(header::VARY).to_ascii_lowercase().contains("accept-encoding"));
     let res = get(&f.app, &uri, Some("gzip")).await;
-    assert_eq!(header(&res, header::CONTENT_ENCODING), "gzip");
-    let compressed = res.into_body().collect().await.unwrap().to_bytes();
-    assert!(
-        compressed.len() < 9000 / 4,
-        "gzip body is {} bytes",
-        compressed.len()
-    );
+    assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "gzip");
+    let compressed = &res.body;
+    assert!(compressed.len() < 9000 / 4, "gzip body is {} bytes", compressed.len());
     let res = get(&f.app, &uri, Some("gzip, deflate, br")).await;
-    assert_eq!(
-        header(&res, header::CONTENT_ENCODING),
-        "br",
-        "brotli preferred when both accepted"
-    );
+    assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "br", "brotli preferred when both accepted");
 }
 
 #[tokio::test]
 async fn html_and_js_are_compressed_and_identity_is_not() {
     let f = fixture();
     let res = get(&f.app, &format!("/{JS}"), Some("gzip")).await;
-    assert_eq!(header(&res, header::CONTENT_ENCODING), "gzip");
+    assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "gzip");
     let res = get(&f.app, "/records/abc", Some("br")).await;
-    assert_eq!(header(&res, header::CONTENT_ENCODING), "br");
+    assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "br");
     let res = get(&f.app, &format!("/{JS}"), None).await;
-    assert_eq!(header(&res, header::CONTENT_ENCODING), "");
+    assert_eq!(res.header_or_empty(header::CONTENT_ENCODING), "");
 }

@@ -30,11 +30,7 @@ fn wasm_bytes(words: &str, n: usize) -> Vec<u8> {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("index.html"),
-        "<!DOCTYPE html><html><body>巡访</body></html>\n".repeat(20),
-    )
-    .unwrap();
+    std::fs::write(d.join("index.html"), "<!DOCTYPE html><html><body>巡访</body></html>\n".repeat(20)).unwrap();
     std::fs::write(d.join(WASM), wasm_bytes("xunfang wasm body", 2000)).unwrap();
     // Big enough to be compressed if it were not an image.
     std::fs::write(d.join("photo.png"), [0x89, b'P', b'N', b'G'].repeat(500)).unwrap();
@@ -49,26 +45,11 @@ async fn request(app: &Router, req: Request<Body>) -> (axum::http::response::Par
     (parts, body.collect().await.unwrap().to_bytes().to_vec())
 }
 
-async fn get(
-    app: &Router,
-    uri: &str,
-    accept_encoding: &str,
-) -> (axum::http::response::Parts, Vec<u8>) {
-    send(
-        app,
-        Method::GET,
-        uri,
-        &[(header::ACCEPT_ENCODING, accept_encoding)],
-    )
-    .await
+async fn get(app: &Router, uri: &str, accept_encoding: &str) -> (axum::http::response::Parts, Vec<u8>) {
+    send(app, Method::GET, uri, &[(header::ACCEPT_ENCODING, accept_encoding)]).await
 }
 
-async fn send(
-    app: &Router,
-    method: Method,
-    uri: &str,
-    headers: &[(header::HeaderName, &str)],
-) -> (axum::http::response::Parts, Vec<u8>) {
+async fn send(app: &Router, method: Method, uri: &str, headers: &[(header::HeaderName, &str)]) -> (axum::http::response::Parts, Vec<u8>) {
     let mut req = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         req = req.header(name, *value);
@@ -77,11 +58,7 @@ async fn send(
 }
 
 fn h(parts: &axum::http::response::Parts, name: header::HeaderName) -> &str {
-    parts
-        .headers
-        .get(&name)
-        .map(|v| v.to_str().unwrap())
-        .unwrap_or("")
+    parts.headers.get(&name).map(|v| v.to_str().unwrap()).unwrap_or("")
 }
 
 fn unbrotli(data: &[u8]) -> Vec<u8> {
@@ -117,17 +94,10 @@ async fn a_second_request_is_served_from_memory_identically() {
     assert_eq!(first.status, StatusCode::OK);
     assert_eq!(h(&first, header::CONTENT_ENCODING), "br");
     assert_eq!(h(&first, header::CONTENT_TYPE), "application/wasm");
-    assert_eq!(
-        h(&first, header::CACHE_CONTROL),
-        "public, max-age=31536000, immutable"
-    );
+    assert_eq!(h(&first, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
     assert_eq!(h(&first, header::VARY), "accept-encoding");
     assert_eq!(h(&first, header::ACCEPT_RANGES), "");
-    assert_eq!(
-        h(&first, header::CONTENT_LENGTH),
-        body1.len().to_string(),
-        "length known now"
-    );
+    assert_eq!(h(&first, header::CONTENT_LENGTH), body1.len().to_string(), "length known now");
     assert!(!h(&first, header::LAST_MODIFIED).is_empty());
     // The stored quality, not the layer's on-the-fly one.
     assert_eq!(body1, Encoding::Brotli.compress(&original).unwrap());
@@ -137,11 +107,7 @@ async fn a_second_request_is_served_from_memory_identically() {
     let (second, body2) = get(&f.app, &uri, "br").await;
     assert_eq!(body2, body1);
     assert_eq!(second.headers, first.headers);
-    assert_eq!(
-        f.state.precompressed().compressions(),
-        1,
-        "not compressed again"
-    );
+    assert_eq!(f.state.precompressed().compressions(), 1, "not compressed again");
 
     // gzip is its own entry, also kept.
     let (gz, gz1) = get(&f.app, &uri, "gzip").await;
@@ -180,12 +146,8 @@ async fn a_changed_file_is_compressed_afresh() {
     let mut same_len = rebuilt.clone();
     same_len[10] = b'X';
     std::fs::write(f.dir.path().join(WASM), &same_len).unwrap();
-    let file = std::fs::File::options()
-        .write(true)
-        .open(f.dir.path().join(WASM))
-        .unwrap();
-    file.set_modified(SystemTime::now() + Duration::from_secs(5))
-        .unwrap();
+    let file = std::fs::File::options().write(true).open(f.dir.path().join(WASM)).unwrap();
+    file.set_modified(SystemTime::now() + Duration::from_secs(5)).unwrap();
     drop(file);
     let (_, again) = get(&f.app, &uri, "br").await;
     assert_eq!(unbrotli(&again), same_len);
@@ -195,11 +157,7 @@ async fn a_changed_file_is_compressed_afresh() {
     let (res, html) = get(&f.app, "/records/abc", "br").await;
     assert_eq!(h(&res, header::CACHE_CONTROL), "no-cache");
     assert_eq!(unbrotli(&html), read(f.dir.path(), "index.html"));
-    std::fs::write(
-        f.dir.path().join("index.html"),
-        "<!DOCTYPE html><p>new deployment, new shell</p>",
-    )
-    .unwrap();
+    std::fs::write(f.dir.path().join("index.html"), "<!DOCTYPE html><p>new deployment, new shell</p>").unwrap();
     let (_, html) = get(&f.app, "/", "br").await;
     assert_eq!(unbrotli(&html), read(f.dir.path(), "index.html"));
 }
@@ -225,11 +183,7 @@ async fn warming_compresses_what_would_be_compressed() {
     let (res, body) = get(&f.app, &format!("/{WASM}"), "br").await;
     assert_eq!(h(&res, header::CONTENT_ENCODING), "br");
     assert_eq!(unbrotli(&body), read(f.dir.path(), WASM));
-    assert_eq!(
-        f.state.precompressed().compressions(),
-        2,
-        "served from what warming stored"
-    );
+    assert_eq!(f.state.precompressed().compressions(), 2, "served from what warming stored");
     // gzip (clients without brotli) on first request.
     let (res, body) = get(&f.app, &format!("/{WASM}"), "gzip").await;
     assert_eq!(h(&res, header::CONTENT_ENCODING), "gzip");
@@ -246,26 +200,17 @@ async fn images_ranges_and_revalidation_are_left_as_they_were() {
     assert_eq!(body, read(f.dir.path(), "photo.png"));
 
     let uri = format!("/{WASM}");
-    let headers = [
-        (header::ACCEPT_ENCODING, "br"),
-        (header::RANGE, "bytes=0-3"),
-    ];
+    let headers = [(header::ACCEPT_ENCODING, "br"), (header::RANGE, "bytes=0-3")];
     let (ranged, body) = send(&f.app, Method::GET, &uri, &headers).await;
     assert_eq!(ranged.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(h(&ranged, header::CONTENT_ENCODING), "");
     assert_eq!(body, b"\0asm");
 
     let (first, _) = get(&f.app, &uri, "br").await;
-    let headers = [
-        (header::ACCEPT_ENCODING, "br"),
-        (header::IF_MODIFIED_SINCE, h(&first, header::LAST_MODIFIED)),
-    ];
+    let headers = [(header::ACCEPT_ENCODING, "br"), (header::IF_MODIFIED_SINCE, h(&first, header::LAST_MODIFIED))];
     let (not_modified, body) = send(&f.app, Method::GET, &uri, &headers).await;
     assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
-    assert_eq!(
-        h(&not_modified, header::CACHE_CONTROL),
-        "public, max-age=31536000, immutable"
-    );
+    assert_eq!(h(&not_modified, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
     assert!(body.is_empty());
 
     // HEAD: the file's headers, uncompressed, as the layer always left them.
@@ -273,10 +218,7 @@ async fn images_ranges_and_revalidation_are_left_as_they_were() {
     let (head, body) = send(&f.app, Method::HEAD, &uri, &headers).await;
     assert_eq!(head.status, StatusCode::OK);
     assert_eq!(h(&head, header::CONTENT_ENCODING), "");
-    assert_eq!(
-        h(&head, header::CONTENT_LENGTH),
-        read(f.dir.path(), WASM).len().to_string()
-    );
+    assert_eq!(h(&head, header::CONTENT_LENGTH), read(f.dir.path(), WASM).len().to_string());
     assert!(body.is_empty());
     assert_eq!(f.state.precompressed().compressions(), 1);
 }

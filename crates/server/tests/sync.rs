@@ -1,130 +1,37 @@
 //! `POST /api/sync` against the router (tower `oneshot`), with a SQLite
 //! database in a temporary directory.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
+use common::{activity, call, fx, fx_with, id, stamp, sync, sync_body, sync_request, val, with_edit};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 use xunfang_core::sync::{MAX_DOC_BYTES, MAX_PUSH_BATCH, MAX_REQUEST_BYTES};
-use xunfang_core::{Activity, DeviceId, Document, Hlc, Id, Person, Stamp};
-use xunfang_server::{AppState, Cors, Store};
+use xunfang_core::{Activity, Document, Person};
+use xunfang_server::blobs::DEFAULT_MAX_BLOB_BYTES;
+use xunfang_server::store::AdminStore;
+use xunfang_server::{AppState, Cors, SqliteStore, SyncStore};
 
-struct Fx {
-    dir: tempfile::TempDir,
-    store: Store,
-    app: Router,
-}
-
-fn fx() -> Fx {
-    fx_with(&Cors::SameOrigin)
-}
-
-fn fx_with(cors: &Cors) -> Fx {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = Store::open(dir.path().join("data").join("xunfang.sqlite3")).unwrap();
-    let app = xunfang_server::app(AppState::new(dir.path()).with_store(store.clone()), cors);
-    Fx { dir, store, app }
-}
-
-fn stamp(device: &str, millis: u64) -> Stamp {
-    Stamp {
-        hlc: Hlc { millis, counter: 0 },
-        device: DeviceId(device.into()),
-    }
-}
-
-fn id(n: u32) -> Id {
-    let mut random = [0u8; 10];
-    random[..4].copy_from_slice(&n.to_be_bytes());
-    Id::new_v7(1_716_170_000_000 + n as u64, random)
-}
-
-fn activity(n: u32, device: &str, title: &str) -> Document<Activity> {
-    Document::create(
-        id(n),
-        Activity {
-            title: title.into(),
-            ..Activity::default()
-        },
-        stamp(device, 1_000 + n as u64),
-    )
-}
-
-fn val<T: serde::Serialize>(doc: &T) -> Value {
-    serde_json::to_value(doc).unwrap()
-}
-
-fn sync_body(
-    device: &str,
-    cursor: Option<u64>,
-    push: Vec<Value>,
-    pull_limit: Option<usize>,
-) -> Value {
-    json!({"protocol": 1, "device": device, "cursor": cursor, "push": push, "pull_limit": pull_limit})
-}
-
-async fn send(
-    app: &Router,
-    token: Option<&str>,
-    content_type: Option<&str>,
-    body: impl Into<Body>,
-) -> (StatusCode, Value) {
+async fn send(app: &Router, token: Option<&str>, content_type: Option<&str>, body: impl Into<Body>) -> (StatusCode, Value) {
     let (status, bytes) = send_raw(app, token, content_type, body).await;
     (status, serde_json::from_slice(&bytes).unwrap())
 }
 
 /// `send`, answering the body's bytes as they came (checked to be JSON).
-async fn send_raw(
-    app: &Router,
-    token: Option<&str>,
-    content_type: Option<&str>,
-    body: impl Into<Body>,
-) -> (StatusCode, Vec<u8>) {
-    let mut req = Request::post("/api/sync");
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    if let Some(ct) = content_type {
-        req = req.header(header::CONTENT_TYPE, ct);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(body.into()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    assert!(
-        ct.starts_with("application/json"),
-        "{status}: content type {ct:?}"
-    );
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, bytes.to_vec())
-}
-
-async fn sync(app: &Router, token: &str, body: Value) -> Value {
-    let (status, json) = send(app, Some(token), Some("application/json"), body.to_string()).await;
-    assert_eq!(status, StatusCode::OK, "{json}");
-    json
+async fn send_raw(app: &Router, token: Option<&str>, content_type: Option<&str>, body: impl Into<Body>) -> (StatusCode, Vec<u8>) {
+    let res = call(app, sync_request(token, content_type, body)).await;
+    let ct = res.header_or_empty(header::CONTENT_TYPE);
+    assert!(ct.starts_with("application/json"), "{}: content type {ct:?}", res.status);
+    (res.status, res.body.to_vec())
 }
 
 /// Pulls everything from `cursor` in batches of `limit`; returns the docs
 /// and the final cursor.
-async fn pull_all(
-    app: &Router,
-    token: &str,
-    mut cursor: Option<u64>,
-    limit: usize,
-) -> (Vec<Value>, u64) {
+async fn pull_all(app: &Router, token: &str, mut cursor: Option<u64>, limit: usize) -> (Vec<Value>, u64) {
     let mut docs = Vec::new();
     loop {
         let res = sync(app, token, sync_body("puller", cursor, vec![], Some(limit))).await;
@@ -137,9 +44,7 @@ async fn pull_all(
 }
 
 fn error_of(json: &Value) -> &str {
-    json["error"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no error message in {json}"))
+    json["error"].as_str().unwrap_or_else(|| panic!("no error message in {json}"))
 }
 
 // ---- auth ---------------------------------------------------------------
@@ -154,84 +59,70 @@ async fn missing_wrong_and_revoked_tokens_get_401_with_a_message() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(error_of(&json).contains("Settings"), "{json}");
 
-    let (status, json) = send(
-        &f.app,
-        Some("not-a-token"),
-        Some("application/json"),
-        body.clone(),
-    )
-    .await;
+    let (status, json) = send(&f.app, Some("not-a-token"), Some("application/json"), body.clone()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(
-        error_of(&json).contains("the server refused the token"),
-        "{json}"
-    );
+    assert!(error_of(&json).contains("the server refused the token"), "{json}");
 
     let res = Request::post("/api/sync")
         .header(header::AUTHORIZATION, format!("Basic {token}"))
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.clone()))
         .unwrap();
-    let res = f.app.clone().oneshot(res).await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()[header::WWW_AUTHENTICATE], "Bearer");
+    let res = call(&f.app, res).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers[header::WWW_AUTHENTICATE], "Bearer");
 
-    let (status, _) = send(
-        &f.app,
-        Some(&token),
-        Some("application/json"),
-        sync_body("d", None, vec![], None).to_string(),
-    )
-    .await;
+    let (status, _) = send(&f.app, Some(&token), Some("application/json"), sync_body("d", None, vec![], None).to_string()).await;
     assert_eq!(status, StatusCode::OK);
 
     f.store.revoke_token(&token[..8]).unwrap();
     let (status, json) = send(&f.app, Some(&token), Some("application/json"), body).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(error_of(&json).contains("revoked"), "{json}");
-    assert!(
-        f.store.team_docs("office").unwrap().is_empty(),
-        "nothing stored without a valid token"
-    );
+    assert!(f.store.team_docs("office").unwrap().is_empty(), "nothing stored without a valid token");
 }
 
 #[tokio::test]
 async fn tokens_are_stored_hashed_and_revoked_by_prefix() {
     let f = fx();
     let a = f.store.create_token("office", "tablet 1").unwrap();
-    let b = f.store.create_token("office", "").unwrap();
+    let b = f.token("office");
     assert_eq!(a.len(), 64);
     assert_ne!(a, b);
     let raw = std::fs::read(f.store.path()).unwrap();
     let wal = std::fs::read(f.store.path().with_extension("sqlite3-wal")).unwrap_or_default();
     for bytes in [&raw, &wal] {
-        assert!(
-            !bytes.windows(64).any(|w| w == a.as_bytes()),
-            "the token itself is never stored"
-        );
+        assert!(!bytes.windows(64).any(|w| w == a.as_bytes()), "the token itself is never stored");
     }
     let list = f.store.list_tokens().unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].prefix, a[..8]);
     assert_eq!(list[0].label, "tablet 1");
-    assert!(f
-        .store
-        .revoke_token("abc")
-        .unwrap_err()
-        .to_string()
-        .contains("at least"));
-    assert!(
-        f.store.revoke_token(&format!("{}0", &a[..8])).is_err(),
-        "a longer wrong guess matches nothing"
-    );
+    assert!(f.store.revoke_token("abc").unwrap_err().to_string().contains("at least"));
+    assert!(f.store.revoke_token(&format!("{}0", &a[..8])).is_err(), "a longer wrong guess matches nothing");
     let (revoked, already) = f.store.revoke_token(&a).unwrap();
     assert_eq!((revoked.team.as_str(), already), ("office", false));
-    assert!(
-        f.store.revoke_token(&a[..8]).unwrap().1,
-        "revoking twice says so"
-    );
+    assert!(f.store.revoke_token(&a[..8]).unwrap().1, "revoking twice says so");
     assert!(f.store.team_for_token(&a).unwrap().is_none());
     assert_eq!(f.store.team_for_token(&b).unwrap().unwrap().name, "office");
+}
+
+#[tokio::test]
+async fn the_token_commands_work_through_the_admin_seam() {
+    let f = fx();
+    let admin: &dyn AdminStore = &f.store;
+    assert!(!admin.has_active_tokens().await.unwrap());
+    let token = xunfang_server::store::create_token(admin, " office ", "tablet 1").await.unwrap();
+    assert!(admin.has_active_tokens().await.unwrap());
+    let listed = admin.list_tokens().await.unwrap();
+    assert_eq!((listed[0].team.as_str(), listed[0].label.as_str()), ("office", "tablet 1"));
+    let requests: &dyn SyncStore = &f.store;
+    let team = requests.team_for_token(token.clone()).await.unwrap();
+    assert_eq!(team.map(|t| t.name), Some("office".into()));
+    let prefix = token[..8].to_string();
+    let (revoked, already) = admin.revoke_token(prefix.clone(), prefix).await.unwrap();
+    assert!(revoked.revoked.is_some() && !already);
+    assert!(requests.team_for_token(token).await.unwrap().is_none());
 }
 
 // ---- teams ----------------------------------------------------------------
@@ -239,33 +130,19 @@ async fn tokens_are_stored_hashed_and_revoked_by_prefix() {
 #[tokio::test]
 async fn teams_never_see_each_others_documents() {
     let f = fx();
-    let a = f.store.create_token("office-a", "").unwrap();
-    let b = f.store.create_token("office-b", "").unwrap();
+    let a = f.token("office-a");
+    let b = f.token("office-b");
     let in_a = activity(1, "tablet-a", "A 的记录");
     let mut in_b = activity(1, "tablet-b", "B 的记录"); // same id, other team
     in_b.body.place = "B 地".into();
     let only_a = activity(2, "tablet-a", "只在 A");
 
-    let res = sync(
-        &f.app,
-        &a,
-        sync_body("tablet-a", None, vec![val(&in_a), val(&only_a)], None),
-    )
-    .await;
+    let res = sync(&f.app, &a, sync_body("tablet-a", None, vec![val(&in_a), val(&only_a)], None)).await;
     assert_eq!(res["accepted"].as_array().unwrap().len(), 2);
-    let res = sync(
-        &f.app,
-        &b,
-        sync_body("tablet-b", None, vec![val(&in_b)], None),
-    )
-    .await;
+    let res = sync(&f.app, &b, sync_body("tablet-b", None, vec![val(&in_b)], None)).await;
     let docs = res["docs"].as_array().unwrap();
     assert_eq!(docs.len(), 1, "B pulls only its own document: {res}");
-    assert_eq!(
-        docs[0],
-        val(&in_b),
-        "stored as pushed, not merged with A's copy"
-    );
+    assert_eq!(docs[0], val(&in_b), "stored as pushed, not merged with A's copy");
 
     let (docs_a, _) = pull_all(&f.app, &a, None, 500).await;
     assert_eq!(docs_a, vec![val(&in_a), val(&only_a)]);
@@ -278,11 +155,8 @@ async fn teams_never_see_each_others_documents() {
 #[tokio::test]
 async fn an_oversized_body_is_413_with_a_message() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    let body = format!(
-        r#"{{"protocol":1,"device":"d","push":[],"pad":"{}"}}"#,
-        "x".repeat(MAX_REQUEST_BYTES)
-    );
+    let token = f.token("office");
+    let body = format!(r#"{{"protocol":1,"device":"d","push":[],"pad":"{}"}}"#, "x".repeat(MAX_REQUEST_BYTES));
     let (status, json) = send(&f.app, Some(&token), Some("application/json"), body).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(error_of(&json).contains("8 MiB"), "{json}");
@@ -291,17 +165,9 @@ async fn an_oversized_body_is_413_with_a_message() {
 #[tokio::test]
 async fn pushing_more_than_the_batch_limit_is_400_and_stores_nothing() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    let push: Vec<Value> = (0..=MAX_PUSH_BATCH as u32)
-        .map(|n| val(&activity(n, "d", "x")))
-        .collect();
-    let (status, json) = send(
-        &f.app,
-        Some(&token),
-        Some("application/json"),
-        sync_body("d", None, push, None).to_string(),
-    )
-    .await;
+    let token = f.token("office");
+    let push: Vec<Value> = (0..=MAX_PUSH_BATCH as u32).map(|n| val(&activity(n, "d", "x"))).collect();
+    let (status, json) = send(&f.app, Some(&token), Some("application/json"), sync_body("d", None, push, None).to_string()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error_of(&json).contains("batches"), "{json}");
     assert!(f.store.team_docs("office").unwrap().is_empty());
@@ -310,59 +176,19 @@ async fn pushing_more_than_the_batch_limit_is_400_and_stores_nothing() {
 #[tokio::test]
 async fn malformed_requests_are_400_with_what_was_wrong_and_store_nothing() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let good_doc = val(&activity(1, "d", "x"));
     let cases: Vec<(Option<&str>, String, &str)> = vec![
-        (
-            Some("application/json"),
-            "{\"protocol\": 1, \"device\": \"d\", \"push\": [".into(),
-            "not a valid sync request",
-        ),
-        (
-            Some("application/json"),
-            "[]".into(),
-            "not a valid sync request",
-        ),
-        (
-            Some("application/json"),
-            json!({"protocol": 1, "push": [good_doc]}).to_string(),
-            "device",
-        ),
-        (
-            Some("application/json"),
-            json!({"protocol": 1, "device": "d", "push": good_doc}).to_string(),
-            "not a valid sync request",
-        ),
-        (
-            Some("application/json"),
-            json!({"protocol": 2, "device": "d", "push": [good_doc]}).to_string(),
-            "protocol 2",
-        ),
-        (
-            Some("application/json"),
-            json!({"protocol": 1, "device": " ", "push": [good_doc]}).to_string(),
-            "no device",
-        ),
-        (
-            Some("application/json"),
-            json!({"protocol": 1, "device": "d", "cursor": -1}).to_string(),
-            "invalid value: integer `-1`",
-        ),
-        (
-            Some("text/plain"),
-            sync_body("d", None, vec![good_doc.clone()], None).to_string(),
-            "Content-Type: application/json",
-        ),
-        (
-            None,
-            sync_body("d", None, vec![good_doc.clone()], None).to_string(),
-            "Content-Type: application/json",
-        ),
-        (
-            Some("application/json"),
-            "\u{feff}garbage".into(),
-            "not a valid sync request",
-        ),
+        (Some("application/json"), "{\"protocol\": 1, \"device\": \"d\", \"push\": [".into(), "not a valid sync request"),
+        (Some("application/json"), "[]".into(), "not a valid sync request"),
+        (Some("application/json"), json!({"protocol": 1, "push": [good_doc]}).to_string(), "device"),
+        (Some("application/json"), json!({"protocol": 1, "device": "d", "push": good_doc}).to_string(), "not a valid sync request"),
+        (Some("application/json"), json!({"protocol": 2, "device": "d", "push": [good_doc]}).to_string(), "protocol 2"),
+        (Some("application/json"), json!({"protocol": 1, "device": " ", "push": [good_doc]}).to_string(), "no device"),
+        (Some("application/json"), json!({"protocol": 1, "device": "d", "cursor": -1}).to_string(), "invalid value: integer `-1`"),
+        (Some("text/plain"), sync_body("d", None, vec![good_doc.clone()], None).to_string(), "Content-Type: application/json"),
+        (None, sync_body("d", None, vec![good_doc.clone()], None).to_string(), "Content-Type: application/json"),
+        (Some("application/json"), "\u{feff}garbage".into(), "not a valid sync request"),
     ];
     for (ct, body, expect) in cases {
         let (status, json) = send(&f.app, Some(&token), ct, body.clone()).await;
@@ -370,30 +196,20 @@ async fn malformed_requests_are_400_with_what_was_wrong_and_store_nothing() {
         assert!(error_of(&json).contains(expect), "{body:.80}: {json}");
     }
     // A JSON nested far deeper than any document: refused, no stack overflow.
-    let deep = format!(
-        r#"{{"protocol":1,"device":"d","push":[{}1{}]}}"#,
-        "[".repeat(100_000),
-        "]".repeat(100_000)
-    );
+    let deep = format!(r#"{{"protocol":1,"device":"d","push":[{}1{}]}}"#, "[".repeat(100_000), "]".repeat(100_000));
     let (status, json) = send(&f.app, Some(&token), Some("application/json"), deep).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error_of(&json).contains("recursion limit"), "{json}");
     assert!(f.store.team_docs("office").unwrap().is_empty());
     // `application/…+json` is JSON too.
-    let (status, _) = send(
-        &f.app,
-        Some(&token),
-        Some("application/vnd.xunfang+json; charset=utf-8"),
-        sync_body("d", None, vec![], None).to_string(),
-    )
-    .await;
+    let (status, _) = send(&f.app, Some(&token), Some("application/vnd.xunfang+json; charset=utf-8"), sync_body("d", None, vec![], None).to_string()).await;
     assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn hostile_documents_are_rejected_one_by_one_and_the_rest_accepted() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let good = activity(1, "d", "好");
     let mut big_but_fine = activity(2, "d", "长");
     big_but_fine.body.notes = "字".repeat((MAX_DOC_BYTES - 4096) / 3); // 3 bytes a character
@@ -413,51 +229,23 @@ async fn hostile_documents_are_rejected_one_by_one_and_the_rest_accepted() {
     nested["body"]["title"] = deep;
     let mut sql = val(&activity(8, "d", "x"));
     sql["id"] = json!("1'); DROP TABLE docs; --");
-    let push = vec![
-        val(&good),
-        val(&big_but_fine),
-        too_big,
-        not_uuid,
-        unknown_type,
-        too_new,
-        nested,
-        sql,
-        json!("just a string"),
-        json!({"id": 5}),
-    ];
-    let res = sync(&f.app, &token, sync_body("d", None, push, None)).await;
-    assert_eq!(
-        res["accepted"],
-        json!([good.id, big_but_fine.id]),
-        "{:.300}",
-        res.to_string()
-    );
+    let push = vec![val(&good), val(&big_but_fine), too_big, not_uuid, unknown_type, too_new, nested, sql, json!("just a string"), json!({"id": 5})];
+    let res = f.push(&token, "d", None, push).await;
+    assert_eq!(res["accepted"], json!([good.id, big_but_fine.id]), "{:.300}", res.to_string());
     let rejected = res["rejected"].as_array().unwrap();
-    let reasons: Vec<(&str, &str)> = rejected
-        .iter()
-        .map(|r| (r["id"].as_str().unwrap(), r["reason"].as_str().unwrap()))
-        .collect();
+    let reasons: Vec<(&str, &str)> = rejected.iter().map(|r| (r["id"].as_str().unwrap(), r["reason"].as_str().unwrap())).collect();
     assert_eq!(reasons.len(), 8, "{reasons:?}");
-    assert!(
-        reasons[0].1.contains("bytes, more than the limit"),
-        "{reasons:?}"
-    );
+    assert!(reasons[0].1.contains("bytes, more than the limit"), "{reasons:?}");
     assert_eq!(reasons[1].0, "../../etc/passwd");
     assert!(reasons[1].1.contains("not a UUID"));
     assert!(reasons[2].1.contains("unknown document type \"meeting\""));
     assert!(reasons[3].1.contains("format 99"));
-    assert!(
-        reasons[4].1.contains("does not match the activity format"),
-        "{reasons:?}"
-    );
+    assert!(reasons[4].1.contains("does not match the activity format"), "{reasons:?}");
     assert!(reasons[5].1.contains("not a UUID"));
     assert!(reasons[6].1.contains("JSON object"));
     assert_eq!(reasons[7].0, "5");
     let stored = f.store.team_docs("office").unwrap();
-    assert_eq!(
-        stored.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
-        vec![good.id.as_str(), big_but_fine.id.as_str()]
-    );
+    assert_eq!(stored.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), vec![good.id.as_str(), big_but_fine.id.as_str()]);
     assert_eq!(res["docs"].as_array().unwrap().len(), 2);
     assert_eq!(res["docs"][1], val(&big_but_fine));
 }
@@ -465,31 +253,13 @@ async fn hostile_documents_are_rejected_one_by_one_and_the_rest_accepted() {
 #[tokio::test]
 async fn a_person_pushed_over_an_activity_of_the_same_id_is_rejected() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let act = activity(1, "d", "x");
-    let person = Document::create(
-        id(1),
-        Person {
-            name: "张三".into(),
-            ..Person::default()
-        },
-        stamp("d", 5),
-    );
-    sync(&f.app, &token, sync_body("d", None, vec![val(&act)], None)).await;
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("d", None, vec![val(&person)], None),
-    )
-    .await;
+    let person = Document::create(id(1), Person { name: "张三".into(), ..Person::default() }, stamp("d", 5));
+    f.push(&token, "d", None, vec![val(&act)]).await;
+    let res = f.sync(&token, sync_body("d", None, vec![val(&person)], None)).await;
     assert_eq!(res["accepted"], json!([]));
-    assert!(
-        res["rejected"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("cannot merge"),
-        "{res}"
-    );
+    assert!(res["rejected"][0]["reason"].as_str().unwrap().contains("cannot merge"), "{res}");
     assert_eq!(f.store.team_docs("office").unwrap()[0].doc_type, "activity");
 }
 
@@ -498,23 +268,14 @@ async fn a_person_pushed_over_an_activity_of_the_same_id_is_rejected() {
 #[tokio::test]
 async fn re_pushing_the_same_change_is_a_no_op() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let doc = activity(1, "d", "x");
-    let first = sync(&f.app, &token, sync_body("d", None, vec![val(&doc)], None)).await;
+    let first = f.sync(&token, sync_body("d", None, vec![val(&doc)], None)).await;
     assert_eq!(first["cursor"], 1);
     let seq_before = f.store.team_docs("office").unwrap()[0].seq;
     for _ in 0..3 {
-        let again = sync(
-            &f.app,
-            &token,
-            sync_body("d", Some(1), vec![val(&doc)], None),
-        )
-        .await;
-        assert_eq!(
-            again["accepted"],
-            json!([doc.id]),
-            "accepted again, so the client marks it synced"
-        );
+        let again = f.sync(&token, sync_body("d", Some(1), vec![val(&doc)], None)).await;
+        assert_eq!(again["accepted"], json!([doc.id]), "accepted again, so the client marks it synced");
         assert_eq!(again["cursor"], 1, "no new seq");
         assert_eq!(again["docs"], json!([]));
         assert_eq!(again["more"], false);
@@ -523,44 +284,25 @@ async fn re_pushing_the_same_change_is_a_no_op() {
     // A document the server merged into a newer form: pushing the older
     // copy again changes nothing either.
     let mut edited = doc.clone();
-    let mut body = edited.body.clone();
-    body.place = "会议室".into();
-    edited.edit(body, stamp("d", 9_000));
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("d", Some(1), vec![val(&edited)], None),
-    )
-    .await;
+    edited = with_edit(&edited, "d", 9_000, |b| b.place = "会议室".into());
+    let res = f.sync(&token, sync_body("d", Some(1), vec![val(&edited)], None)).await;
     assert_eq!(res["cursor"], 2);
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("d", Some(2), vec![val(&doc)], None),
-    )
-    .await;
+    let res = f.sync(&token, sync_body("d", Some(2), vec![val(&doc)], None)).await;
     assert_eq!(res["cursor"], 2, "an older copy adds nothing: {res}");
 }
 
 #[tokio::test]
 async fn a_client_resumes_from_its_cursor_in_batches_and_gets_each_doc_once() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    let docs: Vec<Value> = (1..=5)
-        .map(|n| val(&activity(n, "writer", &format!("记录 {n}"))))
-        .collect();
-    sync(
-        &f.app,
-        &token,
-        sync_body("writer", None, docs.clone(), Some(1)),
-    )
-    .await;
+    let token = f.token("office");
+    let docs: Vec<Value> = (1..=5).map(|n| val(&activity(n, "writer", &format!("记录 {n}")))).collect();
+    f.sync(&token, sync_body("writer", None, docs.clone(), Some(1))).await;
 
     let mut cursor = None;
     let mut got = Vec::new();
     let mut rounds = Vec::new();
     loop {
-        let res = sync(&f.app, &token, sync_body("reader", cursor, vec![], Some(2))).await;
+        let res = f.pull(&token, "reader", cursor, Some(2)).await;
         let batch = res["docs"].as_array().unwrap().clone();
         assert!(batch.len() <= 2);
         got.extend(batch.iter().cloned());
@@ -572,32 +314,14 @@ async fn a_client_resumes_from_its_cursor_in_batches_and_gets_each_doc_once() {
     }
     assert_eq!(rounds, vec![(2, true, 2, Some(3)), (2, true, 4, Some(1)), (1, false, 5, Some(0))], "remaining says how many still wait");
     assert_eq!(got, docs, "every document exactly once, in commit order");
-    let res = sync(&f.app, &token, sync_body("reader", cursor, vec![], Some(2))).await;
-    assert_eq!(
-        (
-            res["docs"].as_array().unwrap().len(),
-            res["cursor"].as_u64()
-        ),
-        (0, Some(5))
-    );
+    let res = f.pull(&token, "reader", cursor, Some(2)).await;
+    assert_eq!((res["docs"].as_array().unwrap().len(), res["cursor"].as_u64()), (0, Some(5)));
 
     // A later edit comes again, alone, at a new seq.
     let mut changed: Document<Activity> = serde_json::from_value(docs[0].clone()).unwrap();
-    let mut body = changed.body.clone();
-    body.findings = "发现".into();
-    changed.edit(body, stamp("writer", 50_000));
-    sync(
-        &f.app,
-        &token,
-        sync_body("writer", Some(5), vec![val(&changed)], None),
-    )
-    .await;
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("reader", Some(5), vec![], Some(2)),
-    )
-    .await;
+    changed = with_edit(&changed, "writer", 50_000, |b| b.findings = "发现".into());
+    f.push(&token, "writer", Some(5), vec![val(&changed)]).await;
+    let res = f.pull(&token, "reader", Some(5), Some(2)).await;
     assert_eq!(res["docs"], json!([val(&changed)]));
     assert_eq!(res["cursor"], 6);
 }
@@ -605,33 +329,23 @@ async fn a_client_resumes_from_its_cursor_in_batches_and_gets_each_doc_once() {
 #[tokio::test]
 async fn a_cursor_the_server_never_issued_gets_everything() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let docs: Vec<Value> = (1..=3).map(|n| val(&activity(n, "d", "x"))).collect();
-    sync(&f.app, &token, sync_body("d", None, docs.clone(), None)).await;
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("restored", Some(1_000_000), vec![], None),
-    )
-    .await;
+    f.push(&token, "d", None, docs.clone()).await;
+    let res = f.pull(&token, "restored", Some(1_000_000), None).await;
     assert_eq!(res["docs"], json!(docs));
     assert_eq!(res["cursor"], 3);
 }
 
-/// The reasoning in `store.rs`: a write transaction that took seq n holds
+/// The reasoning in `store/sqlite/mod.rs`: a write transaction that took seq n holds
 /// SQLite's single write lock until it commits, so nobody takes n + 1 before
 /// and a reader never moves past n while n is still invisible.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_never_skips_a_write_that_commits_late() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let early: Vec<Value> = (1..=2).map(|n| val(&activity(n, "early", "x"))).collect();
-    sync(
-        &f.app,
-        &token,
-        sync_body("early", None, early.clone(), None),
-    )
-    .await;
+    f.push(&token, "early", None, early.clone()).await;
 
     // A slow writer (another process, say) takes seq 3 and does not commit yet.
     let late = val(&activity(3, "late", "late"));
@@ -642,26 +356,11 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
     let late_id = id(3).to_string();
     let writer = std::thread::spawn(move || {
         let mut conn = rusqlite::Connection::open(db).unwrap();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+        let team: i64 = tx.query_row("SELECT id FROM teams WHERE name = 'office'", [], |r| r.get(0)).unwrap();
+        let seq: i64 = tx.query_row("UPDATE teams SET head = head + 1 WHERE id = ?1 RETURNING head", [team], |r| r.get(0)).unwrap();
+        tx.execute("INSERT INTO docs (team, id, type, json, seq) VALUES (?1, ?2, 'activity', ?3, ?4)", rusqlite::params![team, late_id, late_json, seq])
             .unwrap();
-        let team: i64 = tx
-            .query_row("SELECT id FROM teams WHERE name = 'office'", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        let seq: i64 = tx
-            .query_row(
-                "UPDATE teams SET head = head + 1 WHERE id = ?1 RETURNING head",
-                [team],
-                |r| r.get(0),
-            )
-            .unwrap();
-        tx.execute(
-            "INSERT INTO docs (team, id, type, json, seq) VALUES (?1, ?2, 'activity', ?3, ?4)",
-            rusqlite::params![team, late_id, late_json, seq],
-        )
-        .unwrap();
         taken_tx.send(seq).unwrap();
         go_rx.recv().unwrap();
         tx.commit().unwrap();
@@ -670,7 +369,7 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
     assert_eq!(late_seq, 3);
 
     // A reader meanwhile sees the committed state: cursor 2, not 3.
-    let res = sync(&f.app, &token, sync_body("reader", None, vec![], None)).await;
+    let res = f.pull(&token, "reader", None, None).await;
     assert_eq!(res["cursor"], 2);
     assert_eq!(res["docs"], json!(early));
 
@@ -678,35 +377,19 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
     // cannot take seq 4 and commit it before 3 is visible.
     let app = f.app.clone();
     let t = token.clone();
-    let pusher = tokio::spawn(async move {
-        sync(
-            &app,
-            &t,
-            sync_body(
-                "pusher",
-                Some(2),
-                vec![val(&activity(4, "pusher", "x"))],
-                None,
-            ),
-        )
-        .await
-    });
+    let pusher = tokio::spawn(async move { sync(&app, &t, sync_body("pusher", Some(2), vec![val(&activity(4, "pusher", "x"))], None)).await });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(!pusher.is_finished(), "a second writer waits for the first");
-    let res = sync(&f.app, &token, sync_body("reader", Some(2), vec![], None)).await;
+    let res = f.pull(&token, "reader", Some(2), None).await;
     assert_eq!(res["cursor"], 2, "nothing past 2 is visible yet: {res}");
 
     go_tx.send(()).unwrap();
     writer.join().unwrap();
     let pushed = pusher.await.unwrap();
-    assert_eq!(
-        pushed["docs"].as_array().unwrap().len(),
-        2,
-        "the late doc and the pushed one: {pushed}"
-    );
+    assert_eq!(pushed["docs"].as_array().unwrap().len(), 2, "the late doc and the pushed one: {pushed}");
 
     // The reader resumes from 2 and gets the late document (seq 3) first.
-    let res = sync(&f.app, &token, sync_body("reader", Some(2), vec![], None)).await;
+    let res = f.pull(&token, "reader", Some(2), None).await;
     assert_eq!(res["docs"][0], late);
     assert_eq!(res["cursor"], 4);
 }
@@ -716,84 +399,42 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
 #[tokio::test]
 async fn the_server_merges_edits_of_different_fields_and_keeps_conflicts() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let original = activity(1, "tablet-a", "走访企业");
-    sync(
-        &f.app,
-        &token,
-        sync_body("tablet-a", None, vec![val(&original)], None),
-    )
-    .await;
-    let res = sync(&f.app, &token, sync_body("tablet-b", None, vec![], None)).await;
+    f.push(&token, "tablet-a", None, vec![val(&original)]).await;
+    let res = f.pull(&token, "tablet-b", None, None).await;
     let mut on_b: Document<Activity> = serde_json::from_value(res["docs"][0].clone()).unwrap();
     let mut on_a = original.clone();
 
     // Different fields: both survive.
-    let mut body = on_a.body.clone();
-    body.place = "科技园".into();
-    on_a.edit(body, stamp("tablet-a", 10_000));
-    let mut body = on_b.body.clone();
-    body.notes = "座谈".into();
-    on_b.edit(body, stamp("tablet-b", 10_001));
-    sync(
-        &f.app,
-        &token,
-        sync_body("tablet-a", Some(1), vec![val(&on_a)], None),
-    )
-    .await;
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("tablet-b", Some(1), vec![val(&on_b)], None),
-    )
-    .await;
-    let merged: Document<Activity> =
-        serde_json::from_value(res["docs"].as_array().unwrap().last().unwrap().clone()).unwrap();
+    on_a = with_edit(&on_a, "tablet-a", 10_000, |b| b.place = "科技园".into());
+    on_b = with_edit(&on_b, "tablet-b", 10_001, |b| b.notes = "座谈".into());
+    f.push(&token, "tablet-a", Some(1), vec![val(&on_a)]).await;
+    let res = f.sync(&token, sync_body("tablet-b", Some(1), vec![val(&on_b)], None)).await;
+    let merged: Document<Activity> = serde_json::from_value(res["docs"].as_array().unwrap().last().unwrap().clone()).unwrap();
     assert_eq!(merged.body.place, "科技园");
     assert_eq!(merged.body.notes, "座谈");
     assert!(merged.conflicts.is_empty());
 
     // The same field, concurrently: the later shown, the other kept.
-    let mut body = on_a.body.clone();
-    body.title = "走访民营企业".into();
-    on_a.edit(body, stamp("tablet-a", 20_000));
-    let mut body = on_b.body.clone();
-    body.title = "走访科技企业".into();
-    on_b.edit(body, stamp("tablet-b", 20_001));
-    let res_a = sync(
-        &f.app,
-        &token,
-        sync_body("tablet-a", None, vec![val(&on_a)], None),
-    )
-    .await;
-    let res_b = sync(
-        &f.app,
-        &token,
-        sync_body("tablet-b", None, vec![val(&on_b)], None),
-    )
-    .await;
+    on_a = with_edit(&on_a, "tablet-a", 20_000, |b| b.title = "走访民营企业".into());
+    on_b = with_edit(&on_b, "tablet-b", 20_001, |b| b.title = "走访科技企业".into());
+    let res_a = f.sync(&token, sync_body("tablet-a", None, vec![val(&on_a)], None)).await;
+    let res_b = f.sync(&token, sync_body("tablet-b", None, vec![val(&on_b)], None)).await;
     let doc: Document<Activity> = serde_json::from_value(res_b["docs"][0].clone()).unwrap();
     assert_eq!(doc.body.title, "走访科技企业");
     assert_eq!(doc.conflicts["title"].len(), 1, "{:?}", doc.conflicts);
     assert_eq!(doc.conflicts["title"][0].value, Some(json!("走访民营企业")));
-    assert_eq!(
-        (doc.body.place.as_str(), doc.body.notes.as_str()),
-        ("科技园", "座谈")
-    );
+    assert_eq!((doc.body.place.as_str(), doc.body.notes.as_str()), ("科技园", "座谈"));
     assert!(res_b["cursor"].as_u64() > res_a["cursor"].as_u64());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_lose_nothing_and_never_share_a_seq() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let shared = activity(0, "origin", "共享");
-    sync(
-        &f.app,
-        &token,
-        sync_body("origin", None, vec![val(&shared)], None),
-    )
-    .await;
+    f.push(&token, "origin", None, vec![val(&shared)]).await;
 
     let mut tasks = Vec::new();
     for i in 0..8u32 {
@@ -804,9 +445,7 @@ async fn concurrent_clients_lose_nothing_and_never_share_a_seq() {
             let device = format!("tablet-{i}");
             let mut cursor = Some(1);
             for round in 0..5u32 {
-                let mut push: Vec<Value> = (0..4)
-                    .map(|k| val(&activity(1000 + i * 100 + round * 10 + k, &device, "own")))
-                    .collect();
+                let mut push: Vec<Value> = (0..4).map(|k| val(&activity(1000 + i * 100 + round * 10 + k, &device, "own"))).collect();
                 // Each device edits its own field of the shared document.
                 let mut mine = shared.clone();
                 let mut body = mine.body.clone();
@@ -839,12 +478,8 @@ async fn concurrent_clients_lose_nothing_and_never_share_a_seq() {
     let (docs, cursor) = pull_all(&f.app, &token, None, 7).await;
     assert_eq!(docs.len(), stored.len());
     assert_eq!(cursor, *seqs.last().unwrap());
-    let by_id: BTreeMap<&str, &Value> = docs
-        .iter()
-        .map(|d| (d["id"].as_str().unwrap(), d))
-        .collect();
-    let merged: Document<Activity> =
-        serde_json::from_value(by_id[shared.id.as_str()].clone().clone()).unwrap();
+    let by_id: BTreeMap<&str, &Value> = docs.iter().map(|d| (d["id"].as_str().unwrap(), d)).collect();
+    let merged: Document<Activity> = serde_json::from_value(by_id[shared.id.as_str()].clone().clone()).unwrap();
     let b = &merged.body;
     assert_eq!(
         (
@@ -870,75 +505,31 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         Request::options("/api/sync")
             .header(header::ORIGIN, origin)
             .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-            .header(
-                header::ACCESS_CONTROL_REQUEST_HEADERS,
-                "authorization, content-type",
-            )
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization, content-type")
             .body(Body::empty())
             .unwrap()
     };
     let f = fx();
-    let res = f
-        .app
-        .clone()
-        .oneshot(preflight("https://app.example.org"))
-        .await
-        .unwrap();
-    assert!(res
-        .headers()
-        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-        .is_none());
+    let res = call(&f.app, preflight("https://app.example.org")).await;
+    assert!(res.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
 
     let cors = Cors::from_args(&["https://app.example.org".into()]).unwrap();
-    let f = fx_with(&cors);
-    let res = f
-        .app
-        .clone()
-        .oneshot(preflight("https://app.example.org"))
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
-    assert_eq!(
-        res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
-        "https://app.example.org"
-    );
-    let allowed = res.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS]
-        .to_str()
-        .unwrap()
-        .to_ascii_lowercase();
-    assert!(
-        allowed.contains("authorization") && allowed.contains("content-type"),
-        "{allowed}"
-    );
-    let res = f
-        .app
-        .clone()
-        .oneshot(preflight("https://evil.example"))
-        .await
-        .unwrap();
-    assert!(res
-        .headers()
-        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-        .is_none());
+    let f = fx_with(&cors, DEFAULT_MAX_BLOB_BYTES);
+    let res = call(&f.app, preflight("https://app.example.org")).await;
+    assert!(res.status.is_success(), "{}", res.status);
+    assert_eq!(res.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example.org");
+    let allowed = res.headers[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().to_ascii_lowercase();
+    assert!(allowed.contains("authorization") && allowed.contains("content-type"), "{allowed}");
+    let res = call(&f.app, preflight("https://evil.example")).await;
+    assert!(res.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
     // An error answer carries the header too, so the app can read the message.
-    let req = Request::post("/api/sync")
-        .header(header::ORIGIN, "https://app.example.org")
-        .body(Body::empty())
-        .unwrap();
-    let res = f.app.clone().oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        res.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
-        "https://app.example.org"
-    );
+    let req = Request::post("/api/sync").header(header::ORIGIN, "https://app.example.org").body(Body::empty()).unwrap();
+    let res = call(&f.app, req).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example.org");
 
-    assert_eq!(
-        Cors::from_args(&["*".into(), "https://x.org".into()]).unwrap(),
-        Cors::Any
-    );
-    assert!(Cors::from_args(&["app.example.org".into()])
-        .unwrap_err()
-        .contains("scheme://host"));
+    assert_eq!(Cors::from_args(&["*".into(), "https://x.org".into()]).unwrap(), Cors::Any);
+    assert!(Cors::from_args(&["app.example.org".into()]).unwrap_err().contains("scheme://host"));
     assert!(Cors::from_args(&["https://app.example.org/path".into()]).is_err());
 }
 
@@ -954,72 +545,43 @@ async fn without_a_database_sync_is_503_json() {
 #[tokio::test]
 async fn the_database_survives_a_restart() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    sync(
-        &f.app,
-        &token,
-        sync_body("d", None, vec![val(&activity(1, "d", "x"))], None),
-    )
-    .await;
+    let token = f.token("office");
+    f.push(&token, "d", None, vec![val(&activity(1, "d", "x"))]).await;
     let path = f.store.path().to_path_buf();
     drop(f.app);
     drop(f.store);
-    let store = Store::open(&path).unwrap();
-    let app = xunfang_server::app(
-        AppState::new(f.dir.path()).with_store(store),
-        &Cors::SameOrigin,
-    );
-    let res = sync(
-        &app,
-        &token,
-        sync_body("d", Some(1), vec![val(&activity(2, "d", "y"))], None),
-    )
-    .await;
+    let store = SqliteStore::open(&path).unwrap();
+    let app = xunfang_server::app(AppState::new(f.dir.path()).with_store(store), &Cors::SameOrigin);
+    let res = sync(&app, &token, sync_body("d", Some(1), vec![val(&activity(2, "d", "y"))], None)).await;
     assert_eq!(res["cursor"], 2, "the sequence continues after a restart");
 }
 
 #[tokio::test]
 async fn fields_this_server_does_not_know_are_kept_when_nothing_needs_merging() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let doc = activity(1, "newer-app", "x");
     let mut from_newer_app = val(&doc);
     from_newer_app["body"]["weather"] = json!({"sky": "sunny", "temp_c": 21});
     from_newer_app["future"] = json!(true);
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("newer-app", None, vec![from_newer_app.clone()], None),
-    )
-    .await;
-    assert_eq!(
-        res["docs"],
-        json!([from_newer_app]),
-        "stored whole, returned unchanged"
-    );
+    let res = f.sync(&token, sync_body("newer-app", None, vec![from_newer_app.clone()], None)).await;
+    assert_eq!(res["docs"], json!([from_newer_app]), "stored whole, returned unchanged");
     // A newer copy from that app (merge result = the pushed copy) keeps them too.
     let mut edited = doc.clone();
-    let mut body = edited.body.clone();
-    body.title = "y".into();
-    edited.edit(body, stamp("newer-app", 90_000));
+    edited = with_edit(&edited, "newer-app", 90_000, |b| b.title = "y".into());
     let mut edited = val(&edited);
     edited["body"]["weather"] = json!({"sky": "rain", "temp_c": 18});
-    let res = sync(
-        &f.app,
-        &token,
-        sync_body("newer-app", Some(1), vec![edited.clone()], None),
-    )
-    .await;
+    let res = f.sync(&token, sync_body("newer-app", Some(1), vec![edited.clone()], None)).await;
     assert_eq!(res["docs"], json!([edited]));
 }
 
 #[tokio::test]
 async fn pulled_documents_are_the_stored_text_and_the_answer_is_the_protocols() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
+    let token = f.token("office");
     let mut docs: Vec<Value> = (1..=3).map(|n| val(&activity(n, "d", "视察 \"引号\" \\ \u{1}"))).collect();
     docs[1]["body"]["weather"] = json!({"temp_c": -2.5, "sky": "雪"});
-    let pushed = sync(&f.app, &token, sync_body("d", None, docs.clone(), Some(2))).await;
+    let pushed = f.sync(&token, sync_body("d", None, docs.clone(), Some(2))).await;
     assert_eq!(pushed["more"], true);
 
     let pull = sync_body("other", None, vec![], Some(2)).to_string();
@@ -1041,18 +603,12 @@ async fn pulled_documents_are_the_stored_text_and_the_answer_is_the_protocols() 
 #[tokio::test]
 async fn a_damaged_stored_document_is_a_500_not_a_broken_answer() {
     let f = fx();
-    let token = f.store.create_token("office", "").unwrap();
-    sync(&f.app, &token, sync_body("d", None, vec![val(&activity(1, "d", "x"))], None)).await;
+    let token = f.token("office");
+    f.push(&token, "d", None, vec![val(&activity(1, "d", "x"))]).await;
     let conn = rusqlite::Connection::open(f.store.path()).unwrap();
     conn.execute("UPDATE docs SET json = '{\"id\": broken'", []).unwrap();
     drop(conn);
-    let (status, json) = send(
-        &f.app,
-        Some(&token),
-        Some("application/json"),
-        sync_body("other", None, vec![], None).to_string(),
-    )
-    .await;
+    let (status, json) = send(&f.app, Some(&token), Some("application/json"), sync_body("other", None, vec![], None).to_string()).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(error_of(&json).contains("database"), "{json}");
 }

@@ -1,0 +1,157 @@
+//! Every way a request can fail, as one enum: each variant maps to its
+//! status, its message for a person and its headers here, and nowhere else.
+//!
+//! Answers are `{"error": "<message>"}` (`xunfang_core::sync::ErrorBody`),
+//! never cached. Database and internal failures are logged in full and
+//! answered with a general message: their detail is for the administrator.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use xunfang_core::sync::{ErrorBody, MAX_REQUEST_BYTES};
+
+use crate::blobs::human_bytes;
+use crate::store::StoreError;
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug)]
+pub enum AppError {
+    /// No such file (or an unknown API route).
+    NotFound,
+    /// A path with `..`, a drive prefix or similar.
+    BadPath,
+    /// Only GET and HEAD are served for static files.
+    MethodNotAllowed,
+    /// Photos take GET, HEAD and PUT only.
+    BlobMethodNotAllowed,
+    /// `dist/index.html` is missing: the app has not been built.
+    NotBuilt,
+    /// Unexpected I/O trouble.
+    Io(std::io::Error),
+    /// No token, or one the server does not know (or revoked).
+    Unauthorized(&'static str),
+    /// A request the server cannot read (not JSON, wrong shape, protocol).
+    BadRequest(String),
+    /// A photo address that does not end in a SHA-256 (what it ended in).
+    BadBlobHash(String),
+    /// A photo whose bytes do not hash to its name.
+    BlobDamaged { expected: String, got: String },
+    /// A photo upload that broke off (the transport's reason).
+    BlobBrokeOff(String),
+    /// The body is over `MAX_REQUEST_BYTES`.
+    TooLarge,
+    /// A photo over the server's blob limit (the limit, in bytes).
+    BlobTooLarge(usize),
+    /// A photo upload with a `Content-Type` that is not a picture (as sent).
+    UnsupportedMediaType(String),
+    /// The team has no blob with this hash.
+    BlobNotFound,
+    /// The server runs without a sync database.
+    SyncDisabled,
+    /// The database failed.
+    Store(StoreError),
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(err: std::io::Error) -> Self {
+        AppError::Io(err)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        AppError::Store(err)
+    }
+}
+
+impl AppError {
+    /// The status this failure is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound | AppError::BlobNotFound => StatusCode::NOT_FOUND,
+            AppError::BadPath | AppError::BadRequest(_) | AppError::BadBlobHash(_) | AppError::BlobDamaged { .. } | AppError::BlobBrokeOff(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            AppError::MethodNotAllowed | AppError::BlobMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::NotBuilt | AppError::SyncDisabled => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::TooLarge | AppError::BlobTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Io(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::NotFound => f.write_str("not found"),
+            AppError::BadPath => f.write_str("bad path"),
+            AppError::MethodNotAllowed => f.write_str("method not allowed"),
+            AppError::BlobMethodNotAllowed => f.write_str("photos are read with GET or HEAD and uploaded with PUT"),
+            AppError::NotBuilt => f.write_str("the app has not been built (dist/index.html is missing); run `cargo xtask serve`"),
+            AppError::Io(err) => write!(f, "i/o error: {err}"),
+            AppError::Unauthorized(why) => f.write_str(why),
+            AppError::BadRequest(why) => f.write_str(why),
+            AppError::BadBlobHash(shown) => write!(f, "a photo's address must end in its SHA-256 as 64 lowercase hexadecimal characters, not \"{shown}\""),
+            AppError::BlobDamaged { expected, got } => {
+                write!(f, "the photo's content does not match its name; it was damaged on the way: expected {expected} got {got}")
+            }
+            AppError::BlobBrokeOff(why) => write!(f, "the photo did not arrive whole ({why}); nothing was stored, send it again"),
+            AppError::TooLarge => {
+                write!(f, "the request is larger than the server accepts ({} MiB); sync fewer or smaller documents at once", MAX_REQUEST_BYTES / (1024 * 1024))
+            }
+            AppError::BlobTooLarge(limit) => write!(f, "the photo is larger than the server accepts ({}); shrink it and send it again", human_bytes(*limit)),
+            AppError::UnsupportedMediaType(shown) => {
+                write!(f, "a photo must be sent as image/jpeg (or another image/* type, or application/octet-stream), not \"{shown}\"")
+            }
+            AppError::BlobNotFound => f.write_str("the server has no photo with this hash for your team; it has not been uploaded yet"),
+            AppError::SyncDisabled => f.write_str("this server has no sync database; sync is not available here"),
+            AppError::Store(_) => f.write_str("the server could not read or write its database; try again later, and tell the administrator if this persists"),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match &self {
+            AppError::Io(err) => tracing::error!(error = %err, "i/o error while serving a request"),
+            AppError::Store(err) => {
+                tracing::error!(error = %err, "database error while serving a request")
+            }
+            _ => {}
+        }
+        let body = ErrorBody { error: self.to_string() };
+        let mut response = (self.status(), Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match self {
+            AppError::MethodNotAllowed => {
+                headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            }
+            AppError::BlobMethodNotAllowed => {
+                headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, PUT"));
+            }
+            AppError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn only_the_database_and_io_are_server_faults() {
+        assert_eq!(AppError::Store(StoreError("x".into())).status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(AppError::BadBlobHash("x".into()).status(), StatusCode::BAD_REQUEST);
+        assert_eq!(AppError::BlobMethodNotAllowed.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert!(AppError::Store(StoreError("secret path".into())).to_string().contains("administrator"));
+    }
+}

@@ -1,0 +1,55 @@
+//! The router's shared state: where the app's files are, the sync database
+//! (any backend of the store seam), the photo size limit, the compressed
+//! static files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::store::SyncStore;
+use crate::{blobs, AppError, PrecompressCache};
+
+/// Shared state of the router.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    dist: Arc<PathBuf>,
+    store: Option<Arc<dyn SyncStore>>,
+    max_blob_bytes: usize,
+    precompressed: PrecompressCache,
+}
+
+impl AppState {
+    pub fn new(dist: impl Into<PathBuf>) -> Self {
+        Self { dist: Arc::new(dist.into()), store: None, max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES, precompressed: PrecompressCache::new() }
+    }
+
+    /// The static files compressed so far (`warm` it at start-up).
+    pub fn precompressed(&self) -> &PrecompressCache {
+        &self.precompressed
+    }
+
+    /// The largest photo `PUT /api/blobs/…` accepts (default
+    /// [`blobs::DEFAULT_MAX_BLOB_BYTES`], 8 MiB).
+    pub fn with_max_blob_bytes(mut self, bytes: usize) -> Self {
+        self.max_blob_bytes = bytes;
+        self
+    }
+
+    pub fn max_blob_bytes(&self) -> usize {
+        self.max_blob_bytes
+    }
+
+    /// Serves sync and photos from `store` (any backend of the seam).
+    pub fn with_store(mut self, store: impl SyncStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    pub fn dist(&self) -> &Path {
+        &self.dist
+    }
+
+    /// The sync database, or the error that says sync is off.
+    pub fn store(&self) -> Result<&dyn SyncStore, AppError> {
+        self.store.as_deref().ok_or(AppError::SyncDisabled)
+    }
+}

@@ -1,0 +1,308 @@
+//! The seam between the server and a database: the traits a backend
+//! implements ([`SyncStore`] for requests, [`AdminStore`] for the `token`
+//! commands), the values they trade, and the steps every backend shares.
+//!
+//! The handlers see only `dyn SyncStore`; SQL lives only in a backend
+//! ([`sqlite`] today, one file per concern). A backend owns transactions and
+//! rows; what a pushed document becomes is decided here ([`decide`], which
+//! calls `xunfang_core::incoming`), and how tokens are made and picked in
+//! [`tokens`], so two backends cannot disagree on either.
+//!
+//! # What a backend promises
+//!
+//! * **Teams never wait for each other.** Every method works on one team's
+//!   rows; a write locks only that team's counter row (SQLite serialises all
+//!   writers anyway; PostgreSQL must not lock more than the row).
+//! * **A push takes the team's counter first.** [`SyncStore::sync`] runs in
+//!   one transaction whose first step holds the team's counter (`head`) for
+//!   writing, and only then reads stored copies: two pushes of one team never
+//!   merge against the same old copy, and sequence numbers become visible in
+//!   the order they are taken. So a pull that returns cursor `c` has seen
+//!   every commit `<= c`, and none can appear below `c` later.
+//! * **A pull reads one snapshot.** The head and the page of documents come
+//!   from the same snapshot (the push's transaction, or a read-only one).
+//! * **A photo is written with its usage row** in one transaction.
+//! * **Documents are kept as the exact text** given by [`decide`]; pulls
+//!   return that text (never re-encoded: "returned unchanged" means bytes).
+//!
+//! Methods return boxed `Send` futures ([`StoreFuture`]) so the trait can be
+//! held as `Arc<dyn SyncStore>` and an async driver (tokio-postgres) fits as
+//! well as a blocking one (SQLite runs on `spawn_blocking`).
+
+pub mod sqlite;
+pub mod tokens;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+use xunfang_core::incoming::{merge_incoming_text, Keep, Refusal};
+use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse};
+use xunfang_core::{BlobHash, Id};
+
+pub use sqlite::SqliteStore;
+pub use tokens::{NewToken, TokenInfo, TOKEN_PREFIX_LEN};
+
+/// A storage failure (the database or the file system), for the log; users
+/// get a general message ([`crate::AppError::Store`]).
+#[derive(Debug)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// What a store method answers with: a `Send` future, boxed so that
+/// [`SyncStore`] stays usable as a trait object.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// A team, as found from a token. `id` is the backend's key for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A pushed document that passed `validate_pushed`, and the JSON it came as.
+#[derive(Clone, Debug)]
+pub struct Pushed {
+    pub doc: AnyDoc,
+    pub json: Value,
+}
+
+/// Which page a sync pulls: after `cursor` (`None`: from the start), at most
+/// `limit` documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pull {
+    pub cursor: Option<u64>,
+    pub limit: usize,
+}
+
+/// One page of a team's documents in commit order, as stored.
+#[derive(Debug)]
+pub struct Page {
+    /// The `seq` of the last document returned, or the head if none.
+    pub cursor: u64,
+    /// More documents wait past `cursor`.
+    pub more: bool,
+    /// How many wait past `cursor` (counted only when `more`, else 0).
+    pub remaining: u64,
+    /// The stored text of each document, checked to be JSON.
+    pub docs: Vec<Box<RawValue>>,
+}
+
+/// What became of one pushed document inside the sync transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushResult {
+    /// Stored with a new `seq`.
+    Written,
+    /// The stored copy already held it: no new `seq`.
+    Unchanged,
+    /// Not merged; the stored copy is kept. The reason, for `rejected`.
+    Refused(String),
+}
+
+/// What [`SyncStore::sync`] did: one result per pushed document, in order,
+/// and the page pulled after them.
+#[derive(Debug)]
+pub struct Synced {
+    pub pushed: Vec<PushResult>,
+    pub page: Page,
+}
+
+/// A stored blob's description (`HEAD`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobMeta {
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// A stored blob (`GET`).
+#[derive(Clone, Debug)]
+pub struct Blob {
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// A photo to store; the caller has checked that `hash` is its SHA-256.
+#[derive(Clone, Debug)]
+pub struct NewBlob {
+    pub hash: BlobHash,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// What `put_blob` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobPut {
+    /// `true`: newly stored; `false`: the team already had it (nothing written).
+    pub stored: bool,
+    /// The team's blobs after the upload: how many, and their total bytes.
+    pub team_count: u64,
+    pub team_bytes: u64,
+}
+
+/// What the HTTP handlers need from a database (see the module header for
+/// the transaction rules each method keeps).
+pub trait SyncStore: Send + Sync + fmt::Debug + 'static {
+    /// The team of a valid (known, not revoked) token.
+    fn team_for_token(&self, token: String) -> StoreFuture<'_, Option<Team>>;
+
+    /// One sync for `team`, in one transaction: with the team's counter held
+    /// first, each of `push` is merged into its stored copy by [`decide`] and
+    /// written with the next `seq` when it changed; then the page after
+    /// `pull.cursor` is read in the same transaction ([`resume_from`] says
+    /// where a page starts). With `push` empty, a read-only snapshot will do.
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull) -> StoreFuture<'_, Synced>;
+
+    /// Size and type of `team`'s blob `hash`, if the team has it.
+    fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>>;
+
+    /// `team`'s blob `hash`, if the team has it.
+    fn blob(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<Blob>>;
+
+    /// Stores `blob` for `team` unless the team has it (then nothing is
+    /// written), together with the team's usage, in one transaction.
+    fn put_blob(&self, team: Team, blob: NewBlob) -> StoreFuture<'_, BlobPut>;
+}
+
+/// What the `token` commands need from a database (administration: no
+/// request waits on it). Which token an argument means, and how tokens are
+/// made, are [`tokens`]' rules, shared by every backend.
+pub trait AdminStore: Send + Sync + 'static {
+    /// Stores `token` (its hash and prefix, never the token) for `team`,
+    /// creating the team if it is new.
+    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()>;
+
+    /// All tokens, oldest first.
+    fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>>;
+
+    /// In one transaction: finds the token `given` (a checked
+    /// [`tokens::revoke_argument`]) means by [`tokens::pick_token`] and
+    /// revokes it. The token, and whether it was revoked before.
+    fn revoke_token(&self, given: String, shown: String) -> StoreFuture<'_, (TokenInfo, bool)>;
+
+    /// Whether at least one usable token exists.
+    fn has_active_tokens(&self) -> StoreFuture<'_, bool>;
+}
+
+/// Makes a token for `team` (the team is made if new) and returns it: the
+/// only time it is shown.
+pub async fn create_token(store: &dyn AdminStore, team: &str, label: &str) -> Result<String, StoreError> {
+    let (team, new) = tokens::new_token(team)?;
+    let token = new.token.clone();
+    store.add_token(team, label.to_string(), new).await?;
+    Ok(token)
+}
+
+/// What a backend does with one pushed document, given the stored text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing new: write nothing, take no `seq`.
+    Unchanged,
+    /// Store this text with the next `seq`.
+    Write(String),
+    /// Keep the stored copy; the reason goes to `rejected`.
+    Refuse(String),
+}
+
+/// Core's merge rule applied to a push: the pushed text as it came when
+/// nothing was stored or the merge equals it (fields this server does not
+/// know survive), the merged form otherwise; a copy that cannot be merged
+/// never overwrites the stored one.
+pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
+    match merge_incoming_text(stored, &pushed.doc) {
+        Ok(outcome) => match outcome.keep {
+            Keep::Stored => Decision::Unchanged,
+            Keep::Incoming => Decision::Write(pushed.json.to_string()),
+            Keep::Merged(merged) => Decision::Write(merged.to_value().to_string()),
+        },
+        Err(Refusal::UnreadableStored(why)) => Decision::Refuse(format!("the server's copy of this document cannot be read ({why}); ask the administrator")),
+        Err(Refusal::Unmergeable(err)) => Decision::Refuse(format!("cannot merge with the server's copy: {err}")),
+    }
+}
+
+/// Where a page starts for a client's `cursor` when the team's head is
+/// `head`: a cursor past the head was not issued by this database (a
+/// restored backup, another server), so everything is sent; clients merge.
+pub fn resume_from(cursor: Option<u64>, head: u64) -> u64 {
+    match cursor {
+        Some(c) if c <= head => c,
+        _ => 0,
+    }
+}
+
+/// What a sync did, for the response and the log.
+#[derive(Debug)]
+pub struct SyncOutcome {
+    pub response: SyncResponse,
+    /// Pushed documents that changed the stored copy (got a new `seq`).
+    pub written: usize,
+}
+
+/// One sync for `team`: validates the pushed documents (pure, before any
+/// transaction: it may be slow on big documents), lets the store merge and
+/// pull, and builds the protocol's answer. The request's envelope must
+/// already be checked (`validate_request`).
+pub async fn sync(store: &dyn SyncStore, team: Team, req: &SyncRequest) -> Result<SyncOutcome, StoreError> {
+    let mut rejected = Vec::new();
+    let mut valid = Vec::new();
+    for value in &req.push {
+        match validate_pushed(value) {
+            Ok(doc) => valid.push(Pushed { doc, json: value.clone() }),
+            Err(err) => rejected.push(Rejected { id: pushed_id(value), reason: err.to_string() }),
+        }
+    }
+    // As the client knows them: `accepted` parsed, `rejected` as pushed.
+    let ids: Vec<(Id, String)> = valid.iter().map(|p| (raw_id(&p.json), pushed_id(&p.json))).collect();
+    let pull = Pull { cursor: req.cursor, limit: pull_limit(req) };
+    let Synced { pushed, page } = store.sync(team, valid, pull).await?;
+    let mut accepted = Vec::new();
+    let mut written = 0;
+    for ((id, as_pushed), result) in ids.into_iter().zip(pushed) {
+        match result {
+            PushResult::Written => {
+                written += 1;
+                accepted.push(id);
+            }
+            PushResult::Unchanged => accepted.push(id),
+            PushResult::Refused(reason) => rejected.push(Rejected { id: as_pushed, reason }),
+        }
+    }
+    let response = SyncResponse { cursor: page.cursor, more: page.more, remaining: Some(page.remaining), docs: page.docs, accepted, rejected };
+    Ok(SyncOutcome { response, written })
+}
+
+/// The id of a validated pushed document, as the client knows it.
+fn raw_id(value: &Value) -> Id {
+    let raw = value.get("id").and_then(Value::as_str).unwrap_or_default();
+    Id::parse(raw).expect("validated documents have a UUID id")
+}
+
+/// The id of a pushed document for `rejected`, as pushed (may be anything).
+fn pushed_id(value: &Value) -> String {
+    match value.get("id") {
+        Some(Value::String(s)) => s.chars().take(100).collect(),
+        Some(other) => other.to_string().chars().take(100).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn a_cursor_past_the_head_starts_from_the_beginning() {
+        assert_eq!(resume_from(None, 7), 0);
+        assert_eq!(resume_from(Some(7), 7), 7);
+        assert_eq!(resume_from(Some(3), 7), 3);
+        assert_eq!(resume_from(Some(8), 7), 0);
+    }
+}

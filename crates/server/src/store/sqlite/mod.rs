@@ -1,0 +1,109 @@
+//! The SQLite backend of the store seam: one file, `<data>/xunfang.sqlite3`,
+//! in WAL mode; the only place in the server with SQL.
+//!
+//! One file per concern: [`schema`] (tables, version), [`pool`]
+//! (connections, read and write transactions), [`tokens`], [`docs`]
+//! (push and pull) and [`blobs`]. Documents and blobs of different teams
+//! never meet: every query names the team, and the same id (or the same
+//! photo) in two teams is two rows.
+//!
+//! # Why a pull never skips a late commit
+//!
+//! The sync cursor is `seq`. A write takes the next `seq` from `teams.head`
+//! *inside* its write transaction (`BEGIN IMMEDIATE`), and SQLite lets only
+//! one write transaction run at a time (WAL mode: one writer, many readers).
+//! So the transaction that took `seq = n` has committed (or rolled back,
+//! giving `n` back) before any other can take `n + 1`: sequence numbers
+//! become visible in exactly the order they are assigned. A reader sees a
+//! snapshot of committed transactions; if it sees `n + 1` it sees every
+//! number below. Hence when a pull returns cursor `c`, every commit with a
+//! `seq <= c` is already visible and none can appear later below `c`: a
+//! client resuming from `c` misses nothing. (An auto-increment taken before
+//! the commit, or a timestamp, would not give this: a transaction that took
+//! an earlier number could commit after a reader had moved past it.)
+//! `tests/sync.rs` (`a_pull_never_skips_a_write_that_commits_late`) holds a
+//! write transaction open while others pull, and checks exactly this.
+//! `BEGIN IMMEDIATE` is also what makes "the team's counter first" hold:
+//! the write lock is taken before any stored copy is read.
+
+mod blobs;
+mod docs;
+mod pool;
+mod schema;
+mod tokens;
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use xunfang_core::BlobHash;
+
+use super::{AdminStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, StoreError, StoreFuture, SyncStore, Synced, Team, TokenInfo};
+pub use docs::StoredDoc;
+pub use pool::SqliteStore;
+pub use schema::DB_FILE;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        StoreError(format!("database error: {err}"))
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, in WAL mode, with
+    /// the schema this build writes.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_pool(path.as_ref())
+    }
+
+    /// Runs `f` on a blocking thread with a handle of this store: SQLite
+    /// calls block, and must not hold up the async threads.
+    fn blocking<R: Send + 'static>(&self, f: impl FnOnce(SqliteStore) -> Result<R, StoreError> + Send + 'static) -> StoreFuture<'static, R> {
+        let store = self.clone();
+        Box::pin(async move { tokio::task::spawn_blocking(move || f(store)).await.map_err(|e| StoreError(format!("database task failed: {e}")))? })
+    }
+}
+
+impl SyncStore for SqliteStore {
+    fn team_for_token(&self, token: String) -> StoreFuture<'_, Option<Team>> {
+        self.blocking(move |store| SqliteStore::team_for_token(&store, &token))
+    }
+
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull) -> StoreFuture<'_, Synced> {
+        self.blocking(move |store| store.sync_team(&team, push, pull))
+    }
+
+    fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>> {
+        self.blocking(move |store| store.find_blob_meta(&team, &hash))
+    }
+
+    fn blob(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<Blob>> {
+        self.blocking(move |store| store.find_blob(&team, &hash))
+    }
+
+    fn put_blob(&self, team: Team, blob: NewBlob) -> StoreFuture<'_, BlobPut> {
+        self.blocking(move |store| store.insert_blob(&team, &blob))
+    }
+}
+
+impl AdminStore for SqliteStore {
+    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()> {
+        self.blocking(move |store| store.add_token_row(&team, &label, &token))
+    }
+
+    fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>> {
+        self.blocking(|store| SqliteStore::list_tokens(&store))
+    }
+
+    fn revoke_token(&self, given: String, shown: String) -> StoreFuture<'_, (TokenInfo, bool)> {
+        self.blocking(move |store| store.revoke_picked(&given, &shown))
+    }
+
+    fn has_active_tokens(&self) -> StoreFuture<'_, bool> {
+        self.blocking(|store| SqliteStore::has_active_tokens(&store))
+    }
+}
+
+/// Unix seconds, as the tables keep times.
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

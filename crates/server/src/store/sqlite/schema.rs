@@ -1,0 +1,82 @@
+//! The SQLite tables and their version (`PRAGMA user_version`), created or
+//! checked when the file is opened.
+//!
+//! * `teams`: a name and `head`, the team's last assigned sequence number;
+//! * `tokens`: the SHA-256 of each access token (never the token), its team,
+//!   label, a short prefix to tell tokens apart, created and revoked times;
+//! * `docs`: per team and document id, the type, the JSON as stored and
+//!   `seq`, the team's sequence number of the commit that last changed it;
+//! * `blobs`: photos, content-addressed: per team and SHA-256 (lowercase
+//!   hex), the bytes, their size, the `Content-Type` given at upload and when
+//!   they came;
+//! * `team_blobs`: per team, how many blobs and how many bytes (for logs and
+//!   administration), kept up to date in the transaction that adds a blob.
+
+use rusqlite::Connection;
+
+use crate::store::StoreError;
+
+/// The database file's name inside the data directory.
+pub const DB_FILE: &str = "xunfang.sqlite3";
+
+/// Schema version kept in `PRAGMA user_version`.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS teams (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,
+    head    INTEGER NOT NULL DEFAULT 0,
+    created INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash    BLOB PRIMARY KEY,
+    prefix  TEXT NOT NULL,
+    team    INTEGER NOT NULL REFERENCES teams(id),
+    label   TEXT NOT NULL DEFAULT '',
+    created INTEGER NOT NULL,
+    revoked INTEGER
+);
+CREATE TABLE IF NOT EXISTS docs (
+    team INTEGER NOT NULL REFERENCES teams(id),
+    id   TEXT NOT NULL,
+    type TEXT NOT NULL,
+    json TEXT NOT NULL,
+    seq  INTEGER NOT NULL,
+    UNIQUE (team, id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS docs_by_seq ON docs (team, seq);
+-- Added after schema 1 was released; only new tables, so schema 1 servers
+-- still open the file (they ignore them) and the version stays 1.
+-- `data` is the last column: reading `size` or `type` never touches the
+-- bytes' overflow pages.
+CREATE TABLE IF NOT EXISTS blobs (
+    team    INTEGER NOT NULL REFERENCES teams(id),
+    hash    TEXT NOT NULL,
+    type    TEXT NOT NULL,
+    size    INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    data    BLOB NOT NULL,
+    UNIQUE (team, hash)
+);
+CREATE TABLE IF NOT EXISTS team_blobs (
+    team  INTEGER PRIMARY KEY REFERENCES teams(id),
+    count INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+);
+";
+
+/// Refuses a file written by a newer server, then creates what is missing
+/// and records the version.
+pub(super) fn migrate(conn: &Connection, path: &std::path::Path) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError(format!(
+            "the database {} was written by a newer xunfang-server (schema {version}, this one knows {SCHEMA_VERSION}); update the server",
+            path.display()
+        )));
+    }
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+    Ok(())
+}
