@@ -68,7 +68,7 @@ async function serverDocs(server, token) {
 
 test('a photo attached offline reaches the server, resumes a cut upload, and loads on another tablet', async () => {
   const server = await startServer();
-  const token = await server.createToken('office');
+  const token = server.token('office');
   const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
   const a = await tablet(setup);
   let b;

@@ -123,7 +123,7 @@ async function twoTabletsConverge(setupUrl, serverDocs) {
 test('two tablets editing offline converge through the Xunfang server, conflict shown on both', async () => {
   const server = await startServer();
   try {
-    const token = await server.createToken('office');
+    const token = server.token('office');
     const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
     await twoTabletsConverge(setup, async () => {
       const r = await fetch(`${server.url}/api/sync`, {
