@@ -1,10 +1,27 @@
 //! The "loading… / storage error / content" wrapper every screen that reads
-//! the store puts around what it shows.
+//! the store puts around what it shows, and the read that follows syncs.
 
 use crate::components::store_error::StoreErrorNotice;
 use crate::i18n::{use_i18n, T};
 use crate::storage::StoreError;
 use leptos::prelude::*;
+use std::future::Future;
+
+/// What a screen reads from the store, read again whenever a sync brought
+/// documents in (and whenever a signal `read` tracks changes).
+pub fn read_on_sync<X, Fut>(read: impl Fn() -> Fut + 'static) -> LocalResource<X>
+where
+    X: 'static,
+    Fut: Future<Output = X> + 'static,
+{
+    let revision = crate::sync::use_status().map(|s| s.revision);
+    LocalResource::new(move || {
+        if let Some(r) = revision {
+            r.track();
+        }
+        read()
+    })
+}
 
 #[component]
 pub fn Loaded<X, V, F>(

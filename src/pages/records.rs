@@ -1,7 +1,7 @@
 //! The record list: newest first, filtered by kind and period, searched by text.
 
 use crate::components::field::SelectField;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{read_on_sync, Loaded};
 use crate::components::period_picker::{PeriodChoice, PeriodPicker};
 use crate::components::virtual_list::VirtualList;
 use crate::device;
@@ -49,8 +49,6 @@ async fn load_first() -> Result<Arc<Vec<ListRow>>, StoreError> {
 #[component]
 pub fn RecordsPage() -> impl IntoView {
     let i18n = use_i18n();
-    // Reloads when a sync brought documents in.
-    let revision = crate::sync::use_status().map(|s| s.revision);
     // The first screen comes from a short index read; every row loads
     // alongside it for filters and search.
     let first_read = load_first().boxed_local().shared();
@@ -58,10 +56,7 @@ pub fn RecordsPage() -> impl IntoView {
         let first_read = first_read.clone();
         move || first_read.clone()
     });
-    let data = LocalResource::new(move || {
-        if let Some(r) = revision {
-            r.track();
-        }
+    let data = read_on_sync(move || {
         // After the first screen: reading every row keeps the page busy, and
         // the first screen's index reads would wait behind it. (A plain
         // shared future, not the resource: awaiting that would subscribe

@@ -4,7 +4,7 @@
 //! proposal (提案) or a public-opinion report (社情民意) that keeps the link.
 
 use crate::components::field::{CheckField, SelectField, TextArea, TextField};
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{read_on_sync, Loaded};
 use crate::components::period_picker::{PeriodChoice, PeriodPicker};
 use crate::components::store_error::StoreErrorNotice;
 use crate::device;
@@ -37,12 +37,8 @@ struct Board {
 pub fn SuggestionsPage() -> impl IntoView {
     let i18n = use_i18n();
     let b = Board { open: RwSignal::new(None), reload: RwSignal::new(0), refused: RwSignal::new(None), failed: RwSignal::new(None) };
-    let revision = crate::sync::use_status().map(|s| s.revision);
-    let data = LocalResource::new(move || {
+    let data = read_on_sync(move || {
         b.reload.track();
-        if let Some(r) = revision {
-            r.track();
-        }
         async { Db::app().await?.all_docs().await }
     });
     let status = RwSignal::new(String::new());

@@ -1,6 +1,6 @@
 //! The trash: deleted records and people, each restorable.
 
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{read_on_sync, Loaded};
 use crate::components::store_error::StoreErrorNotice;
 use crate::editing::set_trashed;
 use crate::i18n::{use_i18n, T};
@@ -30,14 +30,7 @@ async fn load() -> Result<Trash, StoreError> {
 #[component]
 pub fn TrashPage() -> impl IntoView {
     let i18n = use_i18n();
-    // Reloads when a sync brought documents in.
-    let revision = crate::sync::use_status().map(|s| s.revision);
-    let data = LocalResource::new(move || {
-        if let Some(r) = revision {
-            r.track();
-        }
-        load()
-    });
+    let data = read_on_sync(load);
     let error = RwSignal::new(None::<StoreError>);
     let restore_activity = move |doc: Document<Activity>| {
         spawn_local(async move {

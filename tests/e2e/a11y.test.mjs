@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { launch, url, waitForApp } from './helpers.mjs';
+import { launch, saved, url, waitForApp } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -16,10 +16,6 @@ const VIEWPORTS = [
   { name: 'tablet 1024×768', width: 1024, height: 768 },
   { name: 'phone 390×844', width: 390, height: 844 },
 ];
-
-async function saved(page) {
-  await page.locator('[data-saved="true"]').waitFor({ timeout: 10_000 });
-}
 
 /** Opens `path` and waits until the screen has rendered and nothing says it is loading. */
 async function open(page, path) {

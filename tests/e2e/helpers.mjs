@@ -83,3 +83,32 @@ export async function waitForServiceWorker(page) {
     timeout: 30_000,
   });
 }
+
+/** Opens `path` in the context's first page (or a new one) and waits for the app. */
+export async function openApp(context, path = '/') {
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(url(path));
+  await waitForApp(page);
+  return page;
+}
+
+/** Waits until autosave says the draft is in IndexedDB. */
+export async function saved(page) {
+  await page.locator('[data-saved="true"]').waitFor({ timeout: 10_000 });
+}
+
+/** Presses "Sync now" in the header and waits for a finished, successful
+ * sync; with `allSent` (the default) also for nothing left waiting. */
+export async function syncNow(page, { allSent = true } = {}) {
+  const line = page.getByTestId('sync-status');
+  const before = await line.getAttribute('data-last-ok');
+  await line.getByRole('button', { name: '立即同步' }).click();
+  await page.waitForFunction(
+    ({ prev, allSent }) => {
+      const el = document.querySelector('[data-testid=sync-status]');
+      return el && el.dataset.running === 'false' && el.dataset.lastOk !== prev && (!allSent || el.textContent.includes('全部已同步'));
+    },
+    { prev: before, allSent },
+    { timeout: 30_000 },
+  );
+}

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, startServer, waitForApp } from './helpers.mjs';
+import { launch, startServer, syncNow, waitForApp } from './helpers.mjs';
 
 const saved = (page) => page.locator('[data-saved="true"]').waitFor({ timeout: 10_000 });
 
@@ -24,22 +24,6 @@ async function tablet(setupUrl) {
   await page.getByRole('button', { name: '使用这些设置' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=sync-status]')?.dataset.lastOk, undefined, { timeout: 30_000 });
   return { context, page };
-}
-
-/** Presses "Sync now" in the header and waits for a successful sync that
- * left nothing waiting. */
-async function syncNow(page) {
-  const line = page.getByTestId('sync-status');
-  const before = await line.getAttribute('data-last-ok');
-  await line.getByRole('button', { name: '立即同步' }).click();
-  await page.waitForFunction(
-    (prev) => {
-      const el = document.querySelector('[data-testid=sync-status]');
-      return el && el.dataset.running === 'false' && el.dataset.lastOk !== prev && el.textContent.includes('全部已同步');
-    },
-    before,
-    { timeout: 30_000 },
-  );
 }
 
 async function createRecord(page, title) {

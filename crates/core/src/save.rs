@@ -19,24 +19,12 @@ pub fn onto_stored<T: Body>(stored: Option<&Document<T>>, edited: Document<T>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::{DeviceId, Hlc, Stamp};
+    use crate::fixture::{edited, stamp_on as stamp};
     use crate::{Activity, Id};
-
-    fn stamp(device: &str, ms: u64) -> Stamp {
-        Stamp { hlc: Hlc { millis: ms, counter: 0 }, device: DeviceId(device.into()) }
-    }
 
     fn record(title: &str) -> Document<Activity> {
         let id = Id::new_v7(1_700_000_000_000, [7; 10]);
         Document::create(id, Activity { title: title.into(), ..Activity::default() }, stamp("a", 1))
-    }
-
-    fn edited(doc: &Document<Activity>, at: Stamp, change: impl FnOnce(&mut Activity)) -> Document<Activity> {
-        let mut doc = doc.clone();
-        let mut body = doc.body.clone();
-        change(&mut body);
-        doc.edit(body, at);
-        doc
     }
 
     #[test]
