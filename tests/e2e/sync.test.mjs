@@ -211,7 +211,7 @@ test('a same-field conflict on a proposal and on an opinion report is shown and 
   let a;
   let b;
   try {
-    const token = await server.createToken('office');
+    const token = server.token('office');
     const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
     a = await tablet(setup);
     b = await tablet(setup);
