@@ -66,6 +66,14 @@ pub struct Received {
     pub json: String,
 }
 
+impl Received {
+    /// A document that came without text of its own: its text is written out.
+    pub fn of(doc: AnyDoc) -> Received {
+        let json = doc.to_json();
+        Received { doc, json }
+    }
+}
+
 /// What becomes of one received document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Absorbed {
