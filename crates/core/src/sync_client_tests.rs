@@ -532,48 +532,58 @@ fn a_received_copy_of_another_type_keeps_the_local_one_and_says_why() {
     assert!(refused.to_string().contains("cannot be merged"), "{refused}");
 }
 
+/// What a malicious server does to every document it answers with.
+#[derive(Clone, Copy)]
+enum Forgery<'a> {
+    /// Claims to have seen this device's changes up to the last millisecond
+    /// a JavaScript number holds (2^53 - 1): merged, the copy would "cover"
+    /// that device's edits, and the merge would drop them.
+    SeenOf(&'a str),
+    /// Sends the id in uppercase.
+    UppercaseId,
+}
+
 /// A malicious server: it stores what it is sent like the real one, but
-/// every document it answers with claims to have seen `victim`'s changes
-/// up to the last millisecond the protocol has (the forged `seen` that would
-/// make a tablet drop its own edits in the merge), or carries an uppercase id.
+/// every document it answers with is forged (and says something else).
 struct Forging<'a> {
     server: &'a Server,
-    victim: &'a str,
-    uppercase_ids: bool,
+    forgery: Forgery<'a>,
 }
 
 impl NativeTransport for Forging<'_> {
     async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
         let mut response = self.server.handle(request);
-        response.docs = response
-            .docs
-            .iter()
-            .map(|raw| {
-                let mut doc: Value = serde_json::from_str(raw.get()).unwrap();
-                doc["seen"][self.victim] = serde_json::json!({"millis": 9_007_199_254_740_991u64, "counter": 0});
-                doc["body"]["title"] = "服务器改的".into();
-                if self.uppercase_ids {
-                    doc["seen"][self.victim] = serde_json::json!({"millis": 1, "counter": 0});
-                    doc["id"] = doc["id"].as_str().unwrap().to_uppercase().into();
-                }
-                RawValue::from_string(doc.to_string()).unwrap()
-            })
-            .collect();
+        let forge = |raw: &RawValue| {
+            let mut doc: Value = serde_json::from_str(raw.get()).unwrap();
+            doc["body"]["title"] = "服务器改的".into();
+            match self.forgery {
+                Forgery::SeenOf(victim) => doc["seen"][victim] = serde_json::json!({"millis": 9_007_199_254_740_991u64, "counter": 0}),
+                Forgery::UppercaseId => doc["id"] = doc["id"].as_str().unwrap().to_uppercase().into(),
+            }
+            RawValue::from_string(doc.to_string()).unwrap()
+        };
+        response.docs = response.docs.iter().map(|raw| forge(raw)).collect();
         Ok(response)
     }
+}
+
+/// A tablet called `name` that made one activity and synced it to `server`.
+fn synced_tablet(server: &Server, name: &str) -> (Tablet, Id) {
+    let tablet = Tablet::new(name);
+    let id = tablet.new_activity(1, "视察");
+    sync_until_done(&tablet, &Faulty { server: Some(server), ..Faulty::default() });
+    (tablet, id)
 }
 
 #[test]
 fn a_server_sending_a_forged_seen_leaves_every_local_edit_in_place_and_says_so() {
     let server = Server::default();
-    let a = Tablet::new("a");
-    let id = a.new_activity(1, "视察");
-    sync_until_done(&a, &Faulty { server: Some(&server), ..Faulty::default() });
+    let (a, id) = synced_tablet(&server, "a");
     a.edit(&id, |x| x.title = "专题视察".into());
     a.edit(&id, |x| x.notes = "带相机".into());
     let before = a.activity(&id);
 
-    let forging = Forging { server: &server, victim: "a", uppercase_ids: false };
+    let forging = Forging { server: &server, forgery: Forgery::SeenOf("a") };
     let done = block_on(sync_native(&a, &forging, "a", bound(), |_| {}, || false)).expect("the sync ends, it does not loop");
     assert_eq!(a.activity(&id), before, "the forged copy is not merged: every local edit stays");
     assert_eq!(done.refused.len(), 1, "{done:?}");
@@ -594,11 +604,9 @@ fn a_server_sending_a_forged_seen_leaves_every_local_edit_in_place_and_says_so()
 #[test]
 fn a_received_document_whose_id_is_not_canonical_is_not_stored_and_is_reported() {
     let server = Server::default();
-    let office = Tablet::new("office");
-    let id = office.new_activity(1, "视察");
-    sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
+    let (_office, id) = synced_tablet(&server, "office");
     let tablet = Tablet::new("tablet");
-    let forging = Forging { server: &server, victim: "office", uppercase_ids: true };
+    let forging = Forging { server: &server, forgery: Forgery::UppercaseId };
     let done = block_on(sync_native(&tablet, &forging, "tablet", bound(), |_| {}, || false)).unwrap();
     assert!(tablet.docs.borrow().is_empty(), "no second row under the uppercase id");
     assert_eq!(done.refused, vec![(id.as_str().to_uppercase(), PushError::NotCanonical(id.as_str().to_uppercase()))]);
