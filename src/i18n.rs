@@ -211,6 +211,14 @@ texts! {
     SyncErrStore => "本机存储出错", "Local storage failed";
     SyncErrInterrupted => "同步已停止，下次从中断处继续", "Sync stopped; the next one continues where it left off";
     SyncRejected => "条记录被服务器拒绝：", "records were refused by the server:";
+    SyncRefused => "条从服务器收到的记录未采用（本机的修改保留，并会再次发送）：", "records from the server were not taken (the edits on this tablet are kept and sent again):";
+    SyncRefusedShort => "条收到的记录未采用", "received records not taken";
+    SyncRefusedClockOf => "设备", "the clock of device";
+    SyncRefusedClockAhead => "的时钟快了", "is";
+    SyncRefusedClockHours => "小时：请校正该设备的日期和时间后再同步", "hours ahead: set its date and time, then sync again";
+    SyncRefusedForged => "时间戳已损坏或被伪造，请联系管理员。设备：", "its clock readings are damaged or forged; ask the administrator. Device:";
+    SyncRefusedId => "编号不是小写 UUID 格式，请联系管理员", "its id is not written as a lowercase UUID; ask the administrator";
+    SyncRefusedUnreadable => "格式无法读取，请联系管理员", "it is not in a format this app reads; ask the administrator";
     SyncSetupLink => "平板设置链接：在平板上打开此链接（或扫描二维码），即可自动填好同步设置。", "Tablet set-up link: open it on a tablet (or scan the QR code) to fill in the sync settings.";
     SyncSetupConfirm => "使用这个链接中的同步设置？", "Use the sync settings from this link?";
     SyncSetupUse => "使用这些设置", "Use these settings";

@@ -340,3 +340,34 @@ async fn list_rows_follow_local_writes_received_documents_and_the_trash() {
     assert!(rows.rows.iter().find(|r| r.id == old.id).unwrap().trashed);
     assert_eq!(titles(&db.first_rows(10).await.unwrap()), ["五月座谈", "三月旁听"], "the first screen leaves the trash out");
 }
+
+#[wasm_bindgen_test]
+async fn an_outbox_entry_keeps_any_clock_reading_exactly_so_its_confirmation_clears_it() {
+    let name = "t-outbox-clock";
+    let db = fresh(name).await;
+    // Past 2^53 a JavaScript number cannot hold the reading; the entry's
+    // copy must still equal the document's own stamp, or it waits forever.
+    for millis in [1_700_000_000_000, xunfang_core::clock::MAX_MILLIS, xunfang_core::clock::MAX_MILLIS + 1, u64::MAX] {
+        let mut doc = activity(1, "visit", "走访", "2024-02-02");
+        doc.updated = Stamp { hlc: Hlc { millis, counter: u32::MAX }, device: DeviceId("test-tablet".into()) };
+        db.put(&doc).await.unwrap();
+        let sent = db.pending(10).await.unwrap();
+        assert_eq!(sent.len(), 1, "{millis}: the entry reads back");
+        db.confirm(&[sent[0].mark()]).await.unwrap();
+        assert_eq!(db.pending_count().await.unwrap(), 0, "{millis}: the confirmation matched the entry");
+    }
+    // An entry written by the previous build (the stamp as an object) still
+    // reads, is sent, and is cleared by its confirmation.
+    let doc = activity(2, "visit", "座谈", "2024-02-03");
+    db.put(&doc).await.unwrap();
+    let rexie = schema::current(name).build().await.unwrap();
+    let tx = rexie.transaction(&[schema::OUTBOX], rexie::TransactionMode::ReadWrite).unwrap();
+    let old = serde_json::json!({ "id": doc.id, "type": "activity", "updated": doc.updated });
+    tx.store(schema::OUTBOX).unwrap().put(&js_sys::JSON::parse(&old.to_string()).unwrap(), None).await.unwrap();
+    tx.done().await.unwrap();
+    rexie.close();
+    let sent = db.pending(10).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    db.confirm(&[sent[0].mark()]).await.unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 0);
+}
