@@ -1,10 +1,11 @@
 //! The router's shared state: where the app's files are, the sync database
-//! (any backend of the store seam), the photo size limit, the compressed
-//! static files.
+//! (any backend of the store seam), the photo size limit and the other
+//! [`Limits`], the per-token rate, the compressed static files.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::limits::{Limits, RateLimiter};
 use crate::store::SyncStore;
 use crate::{blobs, AppError, PrecompressCache};
 
@@ -14,12 +15,38 @@ pub struct AppState {
     dist: Arc<PathBuf>,
     store: Option<Arc<dyn SyncStore>>,
     max_blob_bytes: usize,
+    limits: Limits,
+    rate: Arc<RateLimiter>,
     precompressed: PrecompressCache,
 }
 
 impl AppState {
     pub fn new(dist: impl Into<PathBuf>) -> Self {
-        Self { dist: Arc::new(dist.into()), store: None, max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES, precompressed: PrecompressCache::new() }
+        let limits = Limits::default();
+        Self {
+            dist: Arc::new(dist.into()),
+            store: None,
+            max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES,
+            rate: Arc::new(RateLimiter::new(&limits)),
+            limits,
+            precompressed: PrecompressCache::new(),
+        }
+    }
+
+    /// Serves with these limits (the rate starts afresh).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.rate = Arc::new(RateLimiter::new(&limits));
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The per-token request rate.
+    pub fn rate(&self) -> &RateLimiter {
+        &self.rate
     }
 
     /// The static files compressed so far (`warm` it at start-up).
