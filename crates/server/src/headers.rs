@@ -5,7 +5,8 @@
 //! and the wasm they compile (`'wasm-unsafe-eval'`), the inline loader that
 //! trunk writes into `index.html` (by its SHA-256, read from the file served,
 //! so a rebuild needs no configuration), photos as `blob:` and `data:` URLs,
-//! and sync with this server or any `https:` server an office sets up.
+//! and sync with this server, any `https:` server an office sets up, or a
+//! server on this machine's loopback (development, the e2e REST server).
 //! Styles may be inline (`style=` attributes the app sets); nothing may be
 //! framed, embedded as a plugin, or re-based.
 
@@ -18,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 /// The policy without any inline script (every answer but an HTML page).
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; \
-     media-src 'self' blob:; connect-src 'self' https:; worker-src 'self'; manifest-src 'self'; font-src 'self'; object-src 'none'; \
+     media-src 'self' blob:; connect-src 'self' https: http://localhost:* http://127.0.0.1:*; worker-src 'self'; manifest-src 'self'; font-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// `Permissions-Policy`: the camera (photos) and location (check-in) for
