@@ -81,8 +81,9 @@ pub const QUEUE_WAIT: Duration = Duration::from_secs(10);
 /// Middleware: waits for a permit (up to [`QUEUE_WAIT`]) and answers within
 /// the deadline, or
 /// refuses with [`AppError::Busy`] / [`AppError::TimedOut`]. A request that
-/// runs out of time is dropped, so its store work is either committed or
-/// rolled back; the client sends it again.
+/// runs out of time is dropped; a database step already running finishes on
+/// its own thread (committed whole or not at all), and the client, told to
+/// try again, sends it again: pushes are idempotent.
 pub async fn gate(State(gate): State<Gate>, request: Request, next: Next) -> Result<Response, AppError> {
     let start = tokio::time::Instant::now();
     let deadline = start + gate.timeout;
