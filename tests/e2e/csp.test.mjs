@@ -77,4 +77,22 @@ test('no screen breaks the Content-Security-Policy', async () => {
   await page.reload();
   await waitForApp(page);
   assert.deepEqual(context.cspViolations, []);
+
+  // The watch sees what the policy blocks: an inline script no hash allows.
+  await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__injected = true;';
+    document.head.append(script);
+  });
+  await waitUntil(() => context.cspViolations.length > 0);
+  assert.equal(await page.evaluate(() => window.__injected ?? false), false, 'the injected script did not run');
+  context.cspViolations.length = 0;
 });
+
+async function waitUntil(condition, timeout = 5_000) {
+  const end = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('the CSP watch saw nothing');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
