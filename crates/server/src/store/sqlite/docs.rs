@@ -41,7 +41,16 @@ impl SqliteStore {
             return self.read(|tx| Ok(Ok(Synced { pushed: Vec::new(), page: read_page(tx, team, pull)? })));
         }
         self.write_unless(|tx| {
-            let mut count = None;
+            // Every stored document took a `seq`, so the team holds at most
+            // `head` of them: a team further below its quota than this push
+            // is long needs no count (a COUNT is slow on a big team, and it
+            // would run while the write lock is held).
+            let head: i64 = tx.prepare_cached("SELECT head FROM teams WHERE id = ?1")?.query_row([team.id], |r| r.get(0))?;
+            let mut count = if (head as u64).saturating_add(push.len() as u64) < max_docs {
+                None
+            } else {
+                Some(tx.prepare_cached("SELECT COUNT(*) FROM docs WHERE team = ?1")?.query_row([team.id], |r| r.get::<_, i64>(0))? as u64)
+            };
             let mut pushed = Vec::with_capacity(push.len());
             for doc in &push {
                 match store_pushed(tx, team, doc, &mut count, max_docs)? {
@@ -55,8 +64,8 @@ impl SqliteStore {
 }
 
 /// Writes one pushed document with a new `seq` if `decide` says so; a new
-/// one only while the team holds fewer than `max_docs` (`count` is the
-/// team's document count, read once when first needed).
+/// one only while the team holds fewer than `max_docs` (`count`: the team's
+/// documents so far, `None` when this push cannot reach the quota).
 fn store_pushed(
     tx: &Transaction<'_>,
     team: &Team,
@@ -72,15 +81,11 @@ fn store_pushed(
         Decision::Refuse(reason) => return Ok(Ok(PushResult::Refused(reason))),
         Decision::Write(json) => json,
     };
-    if stored.is_none() {
-        let n = match *count {
-            Some(n) => n,
-            None => tx.prepare_cached("SELECT COUNT(*) FROM docs WHERE team = ?1")?.query_row([team.id], |r| r.get::<_, i64>(0))? as u64,
-        };
-        if n >= max_docs {
+    if let (None, Some(n)) = (&stored, count.as_mut()) {
+        if *n >= max_docs {
             return Ok(Err(QuotaExceeded(max_docs)));
         }
-        *count = Some(n + 1);
+        *n += 1;
     }
     let seq: i64 = tx.prepare_cached("UPDATE teams SET head = head + 1 WHERE id = ?1 RETURNING head")?.query_row([team.id], |r| r.get(0))?;
     tx.prepare_cached(
