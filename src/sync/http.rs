@@ -58,9 +58,13 @@ pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) ->
     if ok {
         return Ok(text);
     }
-    // Our server explains itself as {"error": "..."}; others may not.
-    let message = serde_json::from_str::<ErrorBody>(&text).map(|e| e.error).unwrap_or_else(|_| text.chars().take(200).collect());
-    Err(SyncError::from_status(status, message, retry_after(&response).as_deref()))
+    Err(SyncError::from_status(status, message_of(&text), retry_after(&response).as_deref()))
+}
+
+/// What a refusal says: our server explains itself as `{"error": "..."}`;
+/// others may not (then the start of their text).
+pub fn message_of(text: &str) -> String {
+    serde_json::from_str::<ErrorBody>(text).map(|e| e.error).unwrap_or_else(|_| text.chars().take(200).collect())
 }
 
 /// The answer's `Retry-After` (readable cross-origin: the server exposes it).
@@ -79,11 +83,7 @@ pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]
         Err(_) => Vec::new(),
     };
     match status {
-        401 | 403 | 429 | 500..=599 => {
-            let text = String::from_utf8_lossy(&bytes);
-            let message = serde_json::from_str::<ErrorBody>(&text).map(|e| e.error).unwrap_or_else(|_| text.chars().take(200).collect());
-            Err(SyncError::from_status(status, message, retry_after(&response).as_deref()))
-        }
+        401 | 403 | 429 | 500..=599 => Err(SyncError::from_status(status, message_of(&String::from_utf8_lossy(&bytes)), retry_after(&response).as_deref())),
         _ => Ok((status, bytes)),
     }
 }
