@@ -16,8 +16,9 @@
 //!   pull reads at most one page (capped by count and by bytes, [`Pull`]),
 //!   and nothing waits on the network inside it (the answer is sent after
 //!   the commit). SQLite has one writer for the whole file, so another
-//!   team's push waits at most for one such short transaction (a page of
-//!   200 documents, milliseconds), and readers never wait (WAL). PostgreSQL
+//!   team's push waits at most for one such short transaction (at most 200
+//!   documents written and one capped page read), and readers never wait
+//!   (WAL). PostgreSQL
 //!   must lock no more than the team's counter row (`SELECT … FOR UPDATE`
 //!   on it, never a table lock or `SERIALIZABLE` across teams), so pushes of
 //!   different teams run side by side; pulls need no lock (`REPEATABLE READ`
@@ -25,8 +26,9 @@
 //! * **Quotas are checked inside the transaction.** A push that would take
 //!   the team past its document quota is rolled back whole and answered
 //!   [`QuotaExceeded`]; a photo past the team's photo quota is not stored.
-//!   The count is read in the same transaction that writes, so two pushes
-//!   at once cannot both slip under the limit.
+//!   The count is read in the same transaction that writes (SQLite skips it
+//!   while the team's `head` shows the push cannot reach the quota), so two
+//!   pushes at once cannot both slip under the limit.
 //! * **A push takes the team's counter first.** [`SyncStore::sync`] runs in
 //!   one transaction whose first step holds the team's counter (`head`) for
 //!   writing, and only then reads stored copies: two pushes of one team never
