@@ -37,7 +37,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use xunfang_core::BlobHash;
 
-use super::{AdminStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, StoreError, StoreFuture, SyncStore, Synced, Team, TokenInfo};
+use super::{AdminStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, SyncStore, Synced, Team, TokenInfo};
 pub use docs::StoredDoc;
 pub use pool::SqliteStore;
 pub use schema::DB_FILE;
@@ -68,8 +68,8 @@ impl SyncStore for SqliteStore {
         self.blocking(move |store| SqliteStore::team_for_token(&store, &token))
     }
 
-    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull) -> StoreFuture<'_, Synced> {
-        self.blocking(move |store| store.sync_team(&team, push, pull))
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
+        self.blocking(move |store| store.sync_team(&team, push, pull, max_docs))
     }
 
     fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>> {
@@ -80,8 +80,8 @@ impl SyncStore for SqliteStore {
         self.blocking(move |store| store.find_blob(&team, &hash))
     }
 
-    fn put_blob(&self, team: Team, blob: NewBlob) -> StoreFuture<'_, BlobPut> {
-        self.blocking(move |store| store.insert_blob(&team, &blob))
+    fn put_blob(&self, team: Team, blob: NewBlob, max_team_bytes: u64) -> StoreFuture<'_, Result<BlobPut, QuotaExceeded>> {
+        self.blocking(move |store| store.insert_blob(&team, &blob, max_team_bytes))
     }
 }
 
