@@ -12,8 +12,9 @@ use crate::clock::Stamp;
 use crate::doc::DocType;
 use crate::id::Id;
 use crate::incoming::{merge_incoming, Keep, Outcome, Refusal};
-use crate::sync::{AnyDoc, SyncRequest, SyncResponse, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
+use crate::sync::{AnyDoc, SyncRequest, SyncResponse, MAX_ANSWER_BYTES, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::fmt;
 
 /// A document waiting in the outbox, as it will be sent.
@@ -43,12 +44,17 @@ pub fn updated(doc: &AnyDoc) -> Stamp {
 /// What the engine needs from local storage.
 #[allow(async_fn_in_trait)] // used single-threaded in the browser; no Send bound wanted
 pub trait LocalStore {
-    /// Up to `limit` documents from the outbox, oldest change first.
-    async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String>;
+    /// Up to `limit` documents from the outbox, oldest change first,
+    /// leaving out those in `skip` (refused earlier in the same sync).
+    async fn pending(&self, limit: usize, skip: &HashSet<Id>) -> Result<Vec<Pending>, String>;
     /// How many documents wait in the outbox.
     async fn pending_count(&self) -> Result<usize, String>;
     /// Clears outbox entries whose document is unchanged since it was sent.
     async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String>;
+    /// Keeps the outbox entries of documents the server refused, each with
+    /// the server's reason (shown on the record), unless the document
+    /// changed since it was sent. A later local write clears the reason.
+    async fn note_refused(&self, refused: &[((Id, Stamp), String)]) -> Result<(), String>;
     /// Merges `docs` into the local ones (see `absorb`) and, in the same
     /// transaction, stores `cursor` when given.
     async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String>;
@@ -123,6 +129,9 @@ pub enum SyncError {
     BadResponse(String),
     /// Local storage failed.
     Store(String),
+    /// The server's answer was well formed but cannot be trusted (following
+    /// it would loop forever or hold too much): nothing from it was stored.
+    Untrusted(BadAnswer),
     /// The user interrupted it; what was confirmed stays confirmed.
     Interrupted,
 }
@@ -131,7 +140,7 @@ impl SyncError {
     /// Whether trying again later can help (backoff), as opposed to needing
     /// a person (a new token, another address).
     pub fn retryable(&self) -> bool {
-        matches!(self, SyncError::Offline(_) | SyncError::Server { .. } | SyncError::BadResponse(_) | SyncError::Store(_))
+        matches!(self, SyncError::Offline(_) | SyncError::Server { .. } | SyncError::BadResponse(_) | SyncError::Store(_) | SyncError::Untrusted(_))
     }
 }
 
@@ -144,9 +153,52 @@ impl fmt::Display for SyncError {
             SyncError::Refused { status, message } => write!(f, "the server refused the request ({status}): {message}"),
             SyncError::BadResponse(why) => write!(f, "the server's answer could not be read: {why}"),
             SyncError::Store(why) => write!(f, "local storage failed: {why}"),
+            SyncError::Untrusted(why) => write!(f, "the server's answer was refused: {why}"),
             SyncError::Interrupted => write!(f, "sync was interrupted"),
         }
     }
+}
+
+/// What is wrong with an answer the client refuses (see `check_answer`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BadAnswer {
+    /// `more: true` with the cursor that was sent: asking again would get
+    /// the same answer forever.
+    CursorStuck { cursor: u64 },
+    /// In the middle of a sync, a cursor before the one sent: pages would
+    /// come round again and again.
+    CursorBackwards { sent: u64, got: u64 },
+    /// More documents than the request's `pull_limit`.
+    TooManyDocs { asked: usize, got: usize },
+    /// An answer larger than `MAX_ANSWER_BYTES`.
+    TooLarge { bytes: u64 },
+}
+
+impl fmt::Display for BadAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadAnswer::CursorStuck { cursor } => write!(f, "it says more documents wait but its position ({cursor}) did not move"),
+            BadAnswer::CursorBackwards { sent, got } => write!(f, "its position went back from {sent} to {got} in the middle of a sync"),
+            BadAnswer::TooManyDocs { asked, got } => write!(f, "it sent {got} documents when at most {asked} were asked for"),
+            BadAnswer::TooLarge { bytes } => write!(f, "it is {bytes} bytes, more than the {MAX_ANSWER_BYTES} bytes this app reads"),
+        }
+    }
+}
+
+/// Refuses an answer of `bytes` bytes (its `Content-Length`, or what has
+/// been read of it so far) over `MAX_ANSWER_BYTES`, before it is read whole.
+pub fn answer_fits(bytes: u64) -> Result<(), SyncError> {
+    if bytes > MAX_ANSWER_BYTES as u64 {
+        return Err(SyncError::Untrusted(BadAnswer::TooLarge { bytes }));
+    }
+    Ok(())
+}
+
+/// Reads an answer of the native protocol from its text, refusing one over
+/// `MAX_ANSWER_BYTES`.
+pub fn read_answer(text: &str) -> Result<SyncResponse, SyncError> {
+    answer_fits(text.len() as u64)?;
+    serde_json::from_str(text).map_err(|e| SyncError::BadResponse(e.to_string()))
 }
 
 /// How far a sync got, for "n of about m" and the header.
@@ -204,6 +256,19 @@ fn store_err(e: String) -> SyncError {
 /// Runs the native protocol until the outbox is empty and nothing more is
 /// waiting on the server. `progress` is told after every round trip;
 /// `interrupted` is asked before each one.
+///
+/// Every answer is checked before anything in it is acted on
+/// (`check_answer`): one that would make this loop forever (a cursor that
+/// does not move, or goes back, while `more` says to go on) or that holds
+/// more than was asked for stops the sync with `SyncError::Untrusted`, and
+/// nothing from it is stored or confirmed. A document the server refuses
+/// stays in the outbox with the server's reason and is not sent again in
+/// this sync (the next sync tries it again: the server may have been
+/// updated).
+///
+/// Memory: one answer is being stored while at most one more (the next
+/// page of a pull-only round, asked for meanwhile) is in flight; no more
+/// than two answers of at most `MAX_ANSWER_BYTES` each are held at once.
 pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     store: &S,
     transport: &T,
@@ -212,8 +277,13 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
     let mut done = Progress::default();
+    // Refused in this sync: not sent again until the next one.
+    let mut refused = HashSet::new();
     // The next page, asked for while the last one was being stored.
     let mut prefetched: Option<Result<(SyncResponse, Vec<Received>), SyncError>> = None;
+    // The first answer of a sync may go back (a restored server starts
+    // again from the beginning); later ones may not.
+    let mut first = true;
     loop {
         if interrupted() {
             return Err(SyncError::Interrupted);
@@ -224,13 +294,12 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             Some(response) => (Vec::new(), response?),
             None => {
                 let cursor = store.cursor().await.map_err(store_err)?;
-                let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+                let batch = store.pending(MAX_PUSH_BATCH, &refused).await.map_err(store_err)?;
                 let push = batch.iter().map(|p| p.doc.to_value()).collect();
-                let mut response = transport.exchange(&pull_request(device, cursor, push)).await?;
-                let docs = read_received(&mut response);
-                (batch, (response, docs))
+                (batch, exchange(transport, &pull_request(device, cursor, push), first).await?)
             }
         };
+        first = false;
         let pulled = docs.len();
         let absorbed = store.absorb(docs, Some(response.cursor));
         if response.more && batch.is_empty() {
@@ -238,33 +307,66 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             // cursor, so it travels while this page is stored. If storing
             // fails, its answer is dropped and the cursor stays where it was.
             let next_request = pull_request(device, Some(response.cursor), Vec::new());
-            let next = async {
-                let mut response = transport.exchange(&next_request).await?;
-                let docs = read_received(&mut response);
-                Ok((response, docs))
-            };
-            let (stored, next) = futures::future::join(absorbed, next).await;
+            let (stored, next) = futures::future::join(absorbed, exchange(transport, &next_request, false)).await;
             stored.map_err(store_err)?;
             prefetched = Some(next);
         } else {
             absorbed.await.map_err(store_err)?;
         }
-        let settled: Vec<(Id, Stamp)> =
-            batch.iter().map(Pending::mark).filter(|(id, _)| response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str())).collect();
-        store.confirm(&settled).await.map_err(store_err)?;
+        let settled: Vec<(Id, Stamp)> = batch.iter().map(Pending::mark).filter(|(id, _)| response.accepted.contains(id)).collect();
+        let reasons: Vec<((Id, Stamp), String)> =
+            batch.iter().filter_map(|p| response.rejected.iter().find(|r| r.id == p.doc.id().as_str()).map(|r| (p.mark(), r.reason.clone()))).collect();
+        settle(store, &settled, &reasons, &mut refused).await?;
         done.pushed += response.accepted.len();
         done.pulled += pulled;
         done.expected = done.pulled + response.remaining.unwrap_or(0) as usize;
         done.rejected.extend(response.rejected.into_iter().map(|r| (r.id, r.reason)));
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);
-        // Done when the server has nothing more and the outbox is empty, or
-        // when a round pushed nothing (refused or failing documents stay in
-        // the outbox for the next sync instead of looping here). A prefetched
+        // Done when the server has nothing more and nothing sendable waits,
+        // or when a round settled nothing (failing documents stay in the
+        // outbox for the next sync instead of looping here). A prefetched
         // round could not push what waits: one more round does.
-        if !response.more && (done.waiting == 0 || (settled.is_empty() && !prefetched_round)) {
+        let sendable = done.waiting.saturating_sub(refused.len());
+        if !response.more && (sendable == 0 || (settled.is_empty() && reasons.is_empty() && !prefetched_round)) {
             return Ok(done);
         }
+    }
+}
+
+/// Clears the outbox entries of documents the server took, and notes the
+/// server's reason on those it refused, which this sync then leaves out.
+async fn settle<S: LocalStore>(store: &S, sent: &[(Id, Stamp)], reasons: &[((Id, Stamp), String)], refused: &mut HashSet<Id>) -> Result<(), SyncError> {
+    store.confirm(sent).await.map_err(store_err)?;
+    store.note_refused(reasons).await.map_err(store_err)?;
+    refused.extend(reasons.iter().map(|((id, _), _)| id.clone()));
+    Ok(())
+}
+
+/// One round trip: sends `request`, refuses an answer `check_answer`
+/// refuses, and reads the documents out of the one it keeps.
+async fn exchange<T: NativeTransport>(transport: &T, request: &SyncRequest, first: bool) -> Result<(SyncResponse, Vec<Received>), SyncError> {
+    let mut response = transport.exchange(request).await?;
+    check_answer(request, &response, first).map_err(SyncError::Untrusted)?;
+    let docs = read_received(&mut response);
+    Ok((response, docs))
+}
+
+/// Whether an answer to `request` may be followed: the documents fit the
+/// `pull_limit` asked for, and `more: true` comes with a cursor that moved
+/// past the one sent. Only the `first` answer of a sync may carry a cursor
+/// before the one sent (a server restored from a backup answers a cursor it
+/// never issued by starting again); later, one going back would bring the
+/// same pages round forever.
+pub fn check_answer(request: &SyncRequest, response: &SyncResponse, first: bool) -> Result<(), BadAnswer> {
+    let asked = request.pull_limit.unwrap_or(MAX_PULL_BATCH);
+    if response.docs.len() > asked {
+        return Err(BadAnswer::TooManyDocs { asked, got: response.docs.len() });
+    }
+    match request.cursor {
+        Some(sent) if !first && response.cursor < sent => Err(BadAnswer::CursorBackwards { sent, got: response.cursor }),
+        Some(sent) if response.more && response.cursor == sent => Err(BadAnswer::CursorStuck { cursor: sent }),
+        _ => Ok(()),
     }
 }
 
@@ -309,15 +411,17 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
         store.absorb(docs, None).await.map_err(store_err)?;
         progress(&done);
     }
+    // Refused in this sync (kept in the outbox): not sent again until the next.
+    let mut refused = HashSet::new();
     loop {
-        let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+        let batch = store.pending(MAX_PUSH_BATCH, &refused).await.map_err(store_err)?;
         if batch.is_empty() {
             break;
         }
-        let mut sent = Vec::new();
+        let (mut sent, mut reasons) = (Vec::new(), Vec::new());
         for p in &batch {
             if interrupted() {
-                store.confirm(&sent).await.map_err(store_err)?;
+                settle(store, &sent, &reasons, &mut refused).await?;
                 return Err(SyncError::Interrupted);
             }
             let doc = p.doc.to_value();
@@ -327,19 +431,19 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
                     done.pushed += 1;
                 }
                 Err(SyncError::Refused { message, .. }) => {
-                    done.rejected.push((p.doc.id().to_string(), message));
-                    sent.push(p.mark());
+                    done.rejected.push((p.doc.id().to_string(), message.clone()));
+                    reasons.push((p.mark(), message));
                 }
                 Err(e) => {
-                    store.confirm(&sent).await.map_err(store_err)?;
+                    settle(store, &sent, &reasons, &mut refused).await?;
                     return Err(e);
                 }
             }
         }
-        store.confirm(&sent).await.map_err(store_err)?;
+        settle(store, &sent, &reasons, &mut refused).await?;
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);
-        if sent.len() < batch.len() || batch.len() < MAX_PUSH_BATCH {
+        if batch.len() < MAX_PUSH_BATCH {
             break;
         }
     }
@@ -355,8 +459,10 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
     let mut done = Progress::default();
+    // Refused in this sync (kept in the outbox): not sent again until the next.
+    let mut refused = HashSet::new();
     loop {
-        let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+        let batch = store.pending(MAX_PUSH_BATCH, &refused).await.map_err(store_err)?;
         if batch.is_empty() {
             return Ok(done);
         }
@@ -364,13 +470,18 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
             if interrupted() {
                 return Err(SyncError::Interrupted);
             }
+            // Settled one by one: a cut connection resends at most one.
             match transport.post(&p.doc.to_value()).await {
-                Ok(()) => done.pushed += 1,
-                Err(SyncError::Refused { message, .. }) => done.rejected.push((p.doc.id().to_string(), message)),
+                Ok(()) => {
+                    done.pushed += 1;
+                    settle(store, &[p.mark()], &[], &mut refused).await?;
+                }
+                Err(SyncError::Refused { message, .. }) => {
+                    done.rejected.push((p.doc.id().to_string(), message.clone()));
+                    settle(store, &[], &[(p.mark(), message)], &mut refused).await?;
+                }
                 Err(e) => return Err(e),
             }
-            // Confirmed one by one: a cut connection resends at most one.
-            store.confirm(&[p.mark()]).await.map_err(store_err)?;
         }
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);
