@@ -1,11 +1,12 @@
-//! The header's sync line: changes waiting, last successful sync, the last
-//! error in plain words, and "Sync now".
+//! The header's sync line: changes waiting, last successful sync, how many
+//! documents the server refused and why, the last error in plain words, and
+//! "Sync now".
 
 use crate::i18n::{use_i18n, I18n, T};
 use crate::settings;
 use crate::sync::{self, SyncStatus};
 use leptos::prelude::*;
-use xunfang_core::sync_client::SyncError;
+use xunfang_core::sync_client::{BadAnswer, SyncError};
 
 /// A sync error in the UI's language, with the server's own words when it
 /// gave some and the minutes to the next automatic try.
@@ -17,6 +18,7 @@ pub fn describe(i18n: I18n, e: &SyncError, retry_at: Option<f64>) -> String {
         SyncError::Refused { status, message } => (T::SyncErrRefused, format!("{status} {message}")),
         SyncError::BadResponse(m) => (T::SyncErrBadResponse, m.clone()),
         SyncError::Store(m) => (T::SyncErrStore, m.clone()),
+        SyncError::Untrusted(why) => (untrusted(why), String::new()),
         SyncError::Interrupted => (T::SyncErrInterrupted, String::new()),
     };
     let mut text = i18n.t(key).to_string();
@@ -28,6 +30,16 @@ pub fn describe(i18n: I18n, e: &SyncError, retry_at: Option<f64>) -> String {
         text.push_str(&format!("; {minutes} {}", i18n.t(T::SyncRetryIn)));
     }
     text
+}
+
+/// What the tablet did with an answer it refused, in the UI's words.
+fn untrusted(why: &BadAnswer) -> T {
+    match why {
+        BadAnswer::CursorStuck { .. } => T::SyncErrCursorStuck,
+        BadAnswer::CursorBackwards { .. } => T::SyncErrCursorBack,
+        BadAnswer::TooManyDocs { .. } => T::SyncErrTooManyDocs,
+        BadAnswer::TooLarge { .. } => T::SyncErrTooLarge,
+    }
 }
 
 fn clock(ms: f64) -> String {
@@ -78,6 +90,11 @@ pub fn SyncStatusLine() -> impl IntoView {
                         Some(t) => format!("{} {}", i18n.t(T::SyncLast), clock(t)),
                         None => i18n.t(T::SyncNever).to_string(),
                     });
+                    // Refused documents wait in the outbox: say how many, and why.
+                    if let Some((_, why)) = status.progress.with(|p| p.as_ref().and_then(|p| p.rejected.first().cloned())) {
+                        let n = status.progress.with(|p| p.as_ref().map_or(0, |p| p.rejected.len()));
+                        parts.push(format!("{n} {} {why}", i18n.t(T::SyncRejected)));
+                    }
                     parts.join(" · ")
                 }}
                 {move || status.last_error.get().map(|e| view! { <span class="sync-error">{describe(i18n, &e, status.retry_at.get())}</span> })}
