@@ -14,6 +14,7 @@ use crate::id::Id;
 use crate::incoming::{merge_incoming, Keep, Outcome, Refusal};
 use crate::sync::{AnyDoc, SyncRequest, SyncResponse, MAX_ANSWER_BYTES, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
 use serde_json::Value;
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -284,6 +285,9 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     // The first answer of a sync may go back (a restored server starts
     // again from the beginning); later ones may not.
     let mut first = true;
+    // Documents asked for per answer; halved for the rest of the sync when
+    // an answer is over `MAX_ANSWER_BYTES` (see `exchange`).
+    let page = Cell::new(MAX_PULL_BATCH);
     loop {
         if interrupted() {
             return Err(SyncError::Interrupted);
@@ -296,7 +300,7 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
                 let cursor = store.cursor().await.map_err(store_err)?;
                 let batch = store.pending(MAX_PUSH_BATCH, &refused).await.map_err(store_err)?;
                 let push = batch.iter().map(|p| p.doc.to_value()).collect();
-                (batch, exchange(transport, &pull_request(device, cursor, push), first).await?)
+                (batch, exchange(transport, pull_request(device, cursor, push), first, &page).await?)
             }
         };
         first = false;
@@ -307,7 +311,7 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             // cursor, so it travels while this page is stored. If storing
             // fails, its answer is dropped and the cursor stays where it was.
             let next_request = pull_request(device, Some(response.cursor), Vec::new());
-            let (stored, next) = futures::future::join(absorbed, exchange(transport, &next_request, false)).await;
+            let (stored, next) = futures::future::join(absorbed, exchange(transport, next_request, false, &page)).await;
             stored.map_err(store_err)?;
             prefetched = Some(next);
         } else {
@@ -343,13 +347,30 @@ async fn settle<S: LocalStore>(store: &S, sent: &[(Id, Stamp)], reasons: &[((Id,
     Ok(())
 }
 
-/// One round trip: sends `request`, refuses an answer `check_answer`
-/// refuses, and reads the documents out of the one it keeps.
-async fn exchange<T: NativeTransport>(transport: &T, request: &SyncRequest, first: bool) -> Result<(SyncResponse, Vec<Received>), SyncError> {
-    let mut response = transport.exchange(request).await?;
-    check_answer(request, &response, first).map_err(SyncError::Untrusted)?;
-    let docs = read_received(&mut response);
-    Ok((response, docs))
+/// One round trip: sends `request` asking for `page` documents, refuses an
+/// answer `check_answer` refuses, and reads the documents out of the one it
+/// keeps. An answer over `MAX_ANSWER_BYTES` is asked for again with half as
+/// many documents, down to one (an honest server's single document is far
+/// under the cap): at most nine tries, and the smaller page is kept for the
+/// rest of the sync. Sending the same push again is harmless (idempotent).
+async fn exchange<T: NativeTransport>(
+    transport: &T,
+    mut request: SyncRequest,
+    first: bool,
+    page: &Cell<usize>,
+) -> Result<(SyncResponse, Vec<Received>), SyncError> {
+    loop {
+        request.pull_limit = Some(page.get());
+        match transport.exchange(&request).await {
+            Err(SyncError::Untrusted(BadAnswer::TooLarge { .. })) if page.get() > 1 => page.set(page.get() / 2),
+            answer => {
+                let mut response = answer?;
+                check_answer(&request, &response, first).map_err(SyncError::Untrusted)?;
+                let docs = read_received(&mut response);
+                return Ok((response, docs));
+            }
+        }
+    }
 }
 
 /// Whether an answer to `request` may be followed: the documents fit the

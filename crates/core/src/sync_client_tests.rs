@@ -225,6 +225,9 @@ enum Hostile {
     TooManyDocs,
     /// An answer padded past `MAX_ANSWER_BYTES`.
     Oversized,
+    /// An answer of more than this many documents is padded past the cap
+    /// (an honest server with large documents and no byte cap of its own).
+    OversizedAbove(usize),
 }
 
 /// A client that keeps asking a hostile server this often is looping.
@@ -268,8 +271,10 @@ impl NativeTransport for Faulty<'_> {
             _ => {}
         }
         let mut text = serde_json::to_string(&response).unwrap();
-        if let Some(Hostile::Oversized) = self.hostile {
-            text.push_str(&" ".repeat(MAX_ANSWER_BYTES));
+        match self.hostile {
+            Some(Hostile::Oversized) => text.push_str(&" ".repeat(MAX_ANSWER_BYTES)),
+            Some(Hostile::OversizedAbove(n)) if response.docs.len() > n => text.push_str(&" ".repeat(MAX_ANSWER_BYTES)),
+            _ => {}
         }
         read_answer(&text)
     }
@@ -675,6 +680,23 @@ fn an_answer_over_the_byte_cap_is_refused_before_it_is_read() {
     // A Content-Length over the cap is refused before any byte is read.
     assert!(answer_fits(MAX_ANSWER_BYTES as u64).is_ok());
     assert!(matches!(answer_fits(MAX_ANSWER_BYTES as u64 + 1), Err(SyncError::Untrusted(BadAnswer::TooLarge { .. }))));
+}
+
+#[test]
+fn answers_too_large_for_the_cap_are_asked_for_again_in_smaller_pages() {
+    let server = Server::default();
+    let office = Tablet::new("office");
+    for n in 0..20 {
+        office.new_activity(n, &format!("记录 {n}"));
+    }
+    sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
+    let tablet = Tablet::new("tablet");
+    let big = Faulty { server: Some(&server), hostile: Some(Hostile::OversizedAbove(5)), ..Faulty::default() };
+    let done = block_on(sync_native(&tablet, &big, "tablet", |_| {}, || false)).unwrap();
+    assert_eq!(done.pulled, 20);
+    assert_eq!(docs_of(&tablet), server_docs(&server));
+    // 500, 250, 125, 62, 31, 15 and 7 were too many; then pages of 3.
+    assert_eq!(big.calls.get(), 7 + 7, "each smaller page asked for once, and the small page kept");
 }
 
 #[test]
