@@ -569,14 +569,20 @@ fn photos_and_a_position_added_on_two_tablets_merge_element_by_element() {
     assert_eq!(docs_of(&a), docs_of(&b));
 }
 
-#[test]
-fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
+/// A server holding `count` records the office made and synced.
+fn server_with_office_records(count: u8) -> Server {
     let server = Server::default();
     let office = Tablet::new("office");
-    for n in 0..20 {
+    for n in 0..count {
         office.new_activity(n, &format!("记录 {n}"));
     }
     sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
+    server
+}
+
+#[test]
+fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
+    let server = server_with_office_records(20);
     let tablet = Tablet::new("tablet");
     let paged = Faulty { server: Some(&server), page: Some(6), ..Faulty::default() };
     let done = block_on(sync_native(&tablet, &paged, "tablet", |_| {}, || false)).unwrap();
@@ -684,12 +690,7 @@ fn an_answer_over_the_byte_cap_is_refused_before_it_is_read() {
 
 #[test]
 fn answers_too_large_for_the_cap_are_asked_for_again_in_smaller_pages() {
-    let server = Server::default();
-    let office = Tablet::new("office");
-    for n in 0..20 {
-        office.new_activity(n, &format!("记录 {n}"));
-    }
-    sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
+    let server = server_with_office_records(20);
     let tablet = Tablet::new("tablet");
     let big = Faulty { server: Some(&server), hostile: Some(Hostile::OversizedAbove(5)), ..Faulty::default() };
     let done = block_on(sync_native(&tablet, &big, "tablet", |_| {}, || false)).unwrap();
