@@ -220,6 +220,11 @@ texts! {
     SyncRefusedForged => "时间戳已损坏或被伪造，请联系管理员。设备：", "its clock readings are damaged or forged; ask the administrator. Device:";
     SyncRefusedId => "编号不是小写 UUID 格式，请联系管理员", "its id is not written as a lowercase UUID; ask the administrator";
     SyncRefusedUnreadable => "格式无法读取，请联系管理员", "it is not in a format this app reads; ask the administrator";
+    SyncErrCursorStuck => "服务器说还有数据，但同步位置没有前进，已停止同步；本机的修改都保留着，请告诉管理员", "The server says more is waiting but its position did not move, so sync stopped; every change on this tablet is kept. Tell the administrator";
+    SyncErrCursorBack => "同步途中服务器的位置倒退了，已停止同步；本机的修改都保留着，请告诉管理员", "The server's position went back in the middle of a sync, so sync stopped; every change on this tablet is kept. Tell the administrator";
+    SyncErrTooManyDocs => "服务器一次发来的记录多于所要的，已拒收；本机的修改都保留着，请告诉管理员", "The server sent more records at once than were asked for, so they were refused; every change on this tablet is kept. Tell the administrator";
+    SyncErrTooLarge => "服务器的回答太大（超过 16 MB），已拒收；本机的修改都保留着，请告诉管理员", "The server's answer is too large (over 16 MB), so it was refused; every change on this tablet is kept. Tell the administrator";
+    RefusedByServer => "服务器没有接受这条记录的这次修改，它仍在本机等待发送（服务器更新后会再发送）。服务器的理由：", "The server did not accept this change; it stays on this tablet and is sent again after the server is updated. The server's reason:";
     SyncSetupLink => "平板设置链接：在平板上打开此链接（或扫描二维码），即可自动填好同步设置。", "Tablet set-up link: open it on a tablet (or scan the QR code) to fill in the sync settings.";
     SyncSetupConfirm => "使用这个链接中的同步设置？", "Use the sync settings from this link?";
     SyncSetupUse => "使用这些设置", "Use these settings";

@@ -3,6 +3,7 @@
 //! keeps documents restorable, and a schema bump loses nothing.
 
 use chrono::NaiveDate;
+use std::collections::HashSet;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use xunfang::storage::{schema, Db};
@@ -210,7 +211,7 @@ async fn a_local_write_queues_the_document_and_a_confirmation_clears_only_that_v
     let db = fresh("t-outbox").await;
     let mut doc = activity(1, "visit", "走访", "2024-02-02");
     db.put(&doc).await.unwrap();
-    let sent = db.pending(10).await.unwrap();
+    let sent = db.pending(10, &HashSet::new()).await.unwrap();
     assert_eq!(sent.len(), 1);
     let mark = sent[0].mark();
     // Edited again while the push was under way.
@@ -220,9 +221,42 @@ async fn a_local_write_queues_the_document_and_a_confirmation_clears_only_that_v
     db.put(&doc).await.unwrap();
     db.confirm(&[mark]).await.unwrap();
     assert_eq!(db.pending_count().await.unwrap(), 1, "the newer edit still waits");
-    let again = db.pending(10).await.unwrap();
+    let again = db.pending(10, &HashSet::new()).await.unwrap();
     db.confirm(&[again[0].mark()]).await.unwrap();
     assert_eq!(db.pending_count().await.unwrap(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_document_stays_queued_with_the_servers_reason_until_a_new_version_or_a_confirmation() {
+    let name = "t-refused";
+    let db = fresh(name).await;
+    let mut doc = activity(1, "visit", "走访", "2024-02-02");
+    db.put(&doc).await.unwrap();
+    let sent = db.pending(10, &HashSet::new()).await.unwrap();
+    db.note_refused(&[(sent[0].mark(), "unknown document type; update the server".into())]).await.unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 1, "still queued");
+    assert_eq!(db.refusal(&doc.id).await.unwrap().as_deref(), Some("unknown document type; update the server"));
+    assert!(db.pending(10, &HashSet::from([doc.id.clone()])).await.unwrap().is_empty(), "left out for the rest of that sync");
+    assert_eq!(db.pending(10, &HashSet::new()).await.unwrap().len(), 1, "and sent again by the next");
+    // An entry written before entries carried a reason still reads.
+    let other = activity(2, "visit", "视察", "2024-02-03");
+    db.put(&other).await.unwrap();
+    let old = format!(r#"{{"id": "{}", "type": "activity", "updated": {{"hlc": {{"millis": 2, "counter": 0}}, "device": "test-tablet"}}}}"#, other.id);
+    let rexie = schema::current(name).build().await.unwrap();
+    let tx = rexie.transaction(&[schema::OUTBOX], rexie::TransactionMode::ReadWrite).unwrap();
+    tx.store(schema::OUTBOX).unwrap().put(&js_sys::JSON::parse(&old).unwrap(), None).await.unwrap();
+    tx.done().await.unwrap();
+    rexie.close();
+    assert_eq!(db.refusal(&other.id).await.unwrap(), None);
+    assert_eq!(db.pending(10, &HashSet::from([doc.id.clone()])).await.unwrap()[0].doc.id(), &other.id);
+    // A new version waits without the old reason; a confirmation clears it all.
+    let mut body = doc.body.clone();
+    body.title = "走访委员企业".into();
+    doc.edit(body, stamp(50));
+    db.put(&doc).await.unwrap();
+    assert_eq!(db.refusal(&doc.id).await.unwrap(), None);
+    db.confirm(&[(doc.id.clone(), doc.updated.clone())]).await.unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 1, "only the other one waits");
 }
 
 #[wasm_bindgen_test]
@@ -351,7 +385,7 @@ async fn an_outbox_entry_keeps_any_clock_reading_exactly_so_its_confirmation_cle
         let mut doc = activity(1, "visit", "走访", "2024-02-02");
         doc.updated = Stamp { hlc: Hlc { millis, counter: u32::MAX }, device: DeviceId("test-tablet".into()) };
         db.put(&doc).await.unwrap();
-        let sent = db.pending(10).await.unwrap();
+        let sent = db.pending(10, &HashSet::new()).await.unwrap();
         assert_eq!(sent.len(), 1, "{millis}: the entry reads back");
         db.confirm(&[sent[0].mark()]).await.unwrap();
         assert_eq!(db.pending_count().await.unwrap(), 0, "{millis}: the confirmation matched the entry");
@@ -366,7 +400,7 @@ async fn an_outbox_entry_keeps_any_clock_reading_exactly_so_its_confirmation_cle
     tx.store(schema::OUTBOX).unwrap().put(&js_sys::JSON::parse(&old.to_string()).unwrap(), None).await.unwrap();
     tx.done().await.unwrap();
     rexie.close();
-    let sent = db.pending(10).await.unwrap();
+    let sent = db.pending(10, &HashSet::new()).await.unwrap();
     assert_eq!(sent.len(), 1);
     db.confirm(&[sent[0].mark()]).await.unwrap();
     assert_eq!(db.pending_count().await.unwrap(), 0);

@@ -1,5 +1,6 @@
 //! The one shell of every editor screen (record, person, proposal, opinion
-//! report): load, heading and autosave status, trash, conflicts, problems.
+//! report): load, heading and autosave status, a change the server refused,
+//! trash, conflicts, problems.
 //!
 //! A screen says what differs (how to open its document, its labels, its
 //! form); the shell does the rest the same way for all, so a same-field
@@ -138,11 +139,38 @@ impl<B: Body + Send + Sync + 'static> Shell<B> {
                 </div>
             </Show>
             {move || trash_error.get().map(|e| view! { <StoreErrorNotice error=e/> })}
+            <RefusedNotice editor=editor/>
             <ConflictList editor=editor labels=self.labels/>
             <ProblemList problems=problems/>
             {form(editor, opened.extra)}
             {self.trash.map(|t| view! { <DangerZone editor=editor trash=t back_href=self.back_href error=trash_error/> })}
         }
+    }
+}
+
+/// The server's reason for refusing the version of this document that waits
+/// to be sent, if it did: read from the outbox again after every sync and
+/// every save (a new version waits afresh, without the old reason).
+#[component]
+fn RefusedNotice<B: Body + Send + Sync + 'static>(editor: Editor<B>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = crate::sync::use_status();
+    let reason = LocalResource::new(move || {
+        editor.doc.track();
+        if let Some(s) = sync {
+            s.running.track();
+        }
+        let id = editor.id.get_value();
+        async move { crate::storage::Db::app().await.ok()?.refusal(&id).await.ok().flatten() }
+    });
+    move || {
+        reason.get().flatten().map(|why| {
+            view! {
+                <div class="notice" role="status" data-testid="refused-notice">
+                    {move || i18n.t(T::RefusedByServer)} " " {why}
+                </div>
+            }
+        })
     }
 }
 

@@ -1,5 +1,6 @@
-//! The header's sync line: changes waiting, last successful sync, the last
-//! error in plain words, and "Sync now".
+//! The header's sync line: changes waiting, last successful sync, how many
+//! documents the server refused and why, the last error in plain words, and
+//! "Sync now".
 
 use crate::i18n::{use_i18n, I18n, T};
 use crate::settings;
@@ -7,7 +8,7 @@ use crate::sync::{self, SyncStatus};
 use leptos::prelude::*;
 use xunfang_core::clock::ClockProblem;
 use xunfang_core::sync::PushError;
-use xunfang_core::sync_client::SyncError;
+use xunfang_core::sync_client::{BadAnswer, SyncError};
 
 /// A sync error in the UI's language, with the server's own words when it
 /// gave some and the minutes to the next automatic try.
@@ -20,6 +21,7 @@ pub fn describe(i18n: I18n, e: &SyncError, retry_at: Option<f64>) -> String {
         SyncError::Refused { status, message } => (T::SyncErrRefused, format!("{status} {message}")),
         SyncError::BadResponse(m) => (T::SyncErrBadResponse, m.clone()),
         SyncError::Store(m) => (T::SyncErrStore, m.clone()),
+        SyncError::Untrusted(why) => (untrusted(why), String::new()),
         SyncError::Interrupted => (T::SyncErrInterrupted, String::new()),
     };
     let mut text = i18n.t(key).to_string();
@@ -47,6 +49,16 @@ pub fn describe_refusal(i18n: I18n, why: &PushError) -> String {
         PushError::Clock { device, .. } => format!("{} {device}", i18n.t(T::SyncRefusedForged)),
         PushError::NotCanonical(_) | PushError::BadId(_) => i18n.t(T::SyncRefusedId).to_string(),
         _ => i18n.t(T::SyncRefusedUnreadable).to_string(),
+    }
+}
+
+/// What the tablet did with an answer it refused, in the UI's words.
+fn untrusted(why: &BadAnswer) -> T {
+    match why {
+        BadAnswer::CursorStuck { .. } => T::SyncErrCursorStuck,
+        BadAnswer::CursorBackwards { .. } => T::SyncErrCursorBack,
+        BadAnswer::TooManyDocs { .. } => T::SyncErrTooManyDocs,
+        BadAnswer::TooLarge { .. } => T::SyncErrTooLarge,
     }
 }
 
@@ -101,6 +113,11 @@ pub fn SyncStatusLine() -> impl IntoView {
                     let refused = status.progress.get().map_or(0, |p| p.refused.len());
                     if refused > 0 {
                         parts.push(format!("{refused} {}", i18n.t(T::SyncRefusedShort)));
+                    }
+                    // Refused documents wait in the outbox: say how many, and why.
+                    if let Some((_, why)) = status.progress.with(|p| p.as_ref().and_then(|p| p.rejected.first().cloned())) {
+                        let n = status.progress.with(|p| p.as_ref().map_or(0, |p| p.rejected.len()));
+                        parts.push(format!("{n} {} {why}", i18n.t(T::SyncRejected)));
                     }
                     parts.join(" · ")
                 }}

@@ -107,7 +107,8 @@ impl Db {
         let store = tx.store(name).map_err(StoreError::writing)?;
         store.put(&record::doc_record(doc, &doc.to_json()), None).await.map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
-        let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE, updated: doc.updated.clone() };
+        // A new version waits afresh: a reason the server gave the last one goes.
+        let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE, updated: doc.updated.clone(), refused: None };
         outbox.put(&entry.to_js()?, None).await.map_err(StoreError::writing)?;
         if let Some(activity) = activity {
             rows::put_row(&tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::writing)?, activity).await?;

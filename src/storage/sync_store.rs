@@ -1,5 +1,6 @@
-//! IndexedDB as the sync engine's `LocalStore`: the outbox, received
-//! documents merged in, and the cursor stored with them in one transaction.
+//! IndexedDB as the sync engine's `LocalStore`: the outbox (with the reason
+//! a server gave for refusing an entry), received documents merged in, and
+//! the cursor stored with them in one transaction.
 
 use super::record::{any_record, any_record_as};
 use super::rows::row_value;
@@ -31,12 +32,16 @@ pub struct OutboxEntry {
     /// Stored as the stamp's JSON text (`stamp_text`), never as numbers.
     #[serde(with = "stamp_text")]
     pub updated: Stamp,
+    /// Why the server refused this version, in its words; `None` until it
+    /// does. Entries written before this field read as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 impl OutboxEntry {
-    /// The entry for `doc`'s latest change.
+    /// The entry for `doc`'s latest change, waiting to be sent (no refusal yet).
     pub fn of(doc: &AnyDoc) -> OutboxEntry {
-        OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(doc) }
+        OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(doc), refused: None }
     }
 
     /// The value to put in the outbox store.
@@ -111,14 +116,19 @@ impl Db {
         Ok(())
     }
 
-    async fn pending_docs(&self, limit: usize) -> Result<Vec<Pending>, StoreError> {
+    async fn pending_docs(&self, limit: usize, skip: &HashSet<Id>) -> Result<Vec<Pending>, StoreError> {
         let names = [DOC_STORES.as_slice(), &[schema::OUTBOX]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadOnly).map_err(StoreError::reading)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::reading)?;
-        let entries = outbox.get_all(None, Some(limit as u32)).await.map_err(StoreError::reading)?;
-        let mut out = Vec::with_capacity(entries.len());
+        // The first `limit` entries not skipped lie among the first
+        // `limit + skip.len()`.
+        let entries = outbox.get_all(None, Some((limit + skip.len()) as u32)).await.map_err(StoreError::reading)?;
+        let mut out = Vec::with_capacity(limit.min(entries.len()));
         for e in entries {
-            let Some(entry) = parse::<OutboxEntry>(&e) else { continue };
+            if out.len() == limit {
+                break;
+            }
+            let Some(entry) = parse::<OutboxEntry>(&e).filter(|entry| !skip.contains(&entry.id)) else { continue };
             let store = tx.store(store_name(entry.doc_type)).map_err(StoreError::reading)?;
             if let Some(v) = store.get(JsValue::from_str(entry.id.as_str())).await.map_err(StoreError::reading)? {
                 if let Ok(doc) = from_js_any(&v) {
@@ -148,6 +158,33 @@ impl Db {
         }
         tx.done().await.map_err(StoreError::writing)?;
         Ok(())
+    }
+
+    async fn note_refusals(&self, refused: &[((Id, Stamp), String)]) -> Result<(), StoreError> {
+        if refused.is_empty() {
+            return Ok(());
+        }
+        let tx = self.rexie.transaction(&[schema::OUTBOX], TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
+        for ((id, stamp), reason) in refused {
+            let current = outbox.get(JsValue::from_str(id.as_str())).await.map_err(StoreError::writing)?.and_then(|v| parse::<OutboxEntry>(&v));
+            // An edit made since it was sent is another version: not refused yet.
+            if let Some(entry) = current.filter(|e| &e.updated == stamp) {
+                let entry = OutboxEntry { refused: Some(reason.clone()), ..entry };
+                outbox.put(&entry.to_js()?, None).await.map_err(StoreError::writing)?;
+            }
+        }
+        tx.done().await.map_err(StoreError::writing)?;
+        Ok(())
+    }
+
+    /// Why the server refused the waiting version of document `id`, if it
+    /// did: the editor shows it on the record.
+    pub async fn refusal(&self, id: &Id) -> Result<Option<String>, StoreError> {
+        let tx = self.rexie.transaction(&[schema::OUTBOX], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let outbox = tx.store(schema::OUTBOX).map_err(StoreError::reading)?;
+        let entry = outbox.get(JsValue::from_str(id.as_str())).await.map_err(StoreError::reading)?.and_then(|v| parse::<OutboxEntry>(&v));
+        Ok(entry.and_then(|e| e.refused))
     }
 
     async fn absorb_docs(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), StoreError> {
@@ -269,14 +306,17 @@ async fn start_puts<'a>(
 }
 
 impl LocalStore for Db {
-    async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String> {
-        self.pending_docs(limit).await.map_err(text)
+    async fn pending(&self, limit: usize, skip: &HashSet<Id>) -> Result<Vec<Pending>, String> {
+        self.pending_docs(limit, skip).await.map_err(text)
     }
     async fn pending_count(&self) -> Result<usize, String> {
         self.count_pending().await.map_err(text)
     }
     async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String> {
         self.confirm_sent(sent).await.map_err(text)
+    }
+    async fn note_refused(&self, refused: &[((Id, Stamp), String)]) -> Result<(), String> {
+        self.note_refusals(refused).await.map_err(text)
     }
     async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String> {
         self.absorb_docs(docs, cursor).await.map_err(text)

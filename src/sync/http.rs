@@ -1,12 +1,13 @@
 //! One HTTP exchange through the browser's fetch, with every failure turned
-//! into a `SyncError` that says what happened.
+//! into a `SyncError` that says what happened; a sync answer is read only up
+//! to `MAX_ANSWER_BYTES`.
 
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 use xunfang_core::sync::ErrorBody;
-use xunfang_core::sync_client::SyncError;
+use xunfang_core::sync_client::{answer_fits, SyncError};
 
 /// Sends one request with the bearer token and returns the response; a
 /// failure to get any answer is "no connection".
@@ -38,14 +39,29 @@ async fn send(method: &str, url: &str, token: &str, body: Option<JsValue>, conte
 /// Sends `body` (JSON) with the bearer token; returns the response text of a
 /// 2xx answer.
 pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) -> Result<String, SyncError> {
+    call_with(method, url, token, body, false).await
+}
+
+/// `call` for a sync answer: one over `MAX_ANSWER_BYTES` is refused by its
+/// `Content-Length` before it is read, or as soon as what has arrived passes
+/// the cap, and the rest is not downloaded.
+pub async fn call_capped(method: &str, url: &str, token: &str, body: Option<String>) -> Result<String, SyncError> {
+    call_with(method, url, token, body, true).await
+}
+
+async fn call_with(method: &str, url: &str, token: &str, body: Option<String>, capped: bool) -> Result<String, SyncError> {
     let response = send(method, url, token, body.map(|b| JsValue::from_str(&b)), "application/json", Some("application/json")).await?;
     let status = response.status();
     // The body's bytes are UTF-8 already: taking them as they are skips
     // decoding them to a JavaScript string and encoding that back, twice
     // over a first sync's ~90 MB.
-    let bytes = match response.array_buffer() {
-        Ok(p) => JsFuture::from(p).await.map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default(),
-        Err(_) => Vec::new(),
+    let bytes = if capped {
+        read_capped(&response).await?
+    } else {
+        match response.array_buffer() {
+            Ok(p) => JsFuture::from(p).await.map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
     };
     let ok = (200..300).contains(&status);
     let text = match String::from_utf8(bytes) {
@@ -85,6 +101,42 @@ pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]
     match status {
         401 | 403 | 429 | 500..=599 => Err(SyncError::from_status(status, message_of(&String::from_utf8_lossy(&bytes)), retry_after(&response).as_deref())),
         _ => Ok((status, bytes)),
+    }
+}
+
+/// The body's bytes, read piece by piece from its stream so that an answer
+/// over the cap is refused (and its download cancelled) once it passes it.
+async fn read_capped(response: &Response) -> Result<Vec<u8>, SyncError> {
+    let length = response.headers().get("Content-Length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok());
+    answer_fits(length.unwrap_or(0))?;
+    let body = Reflect::get(response, &JsValue::from_str("body")).unwrap_or(JsValue::NULL);
+    if body.is_null() || body.is_undefined() {
+        return Ok(Vec::new());
+    }
+    let method = |target: &JsValue, name: &str| -> Result<js_sys::Function, SyncError> {
+        Reflect::get(target, &JsValue::from_str(name))
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| SyncError::BadResponse(format!("the browser cannot read the answer ({name})")))
+    };
+    let reader = method(&body, "getReader")?.call0(&body).map_err(|e| SyncError::BadResponse(describe(&e)))?;
+    let (read, cancel) = (method(&reader, "read")?, method(&reader, "cancel")?);
+    let cut = |e: JsValue| SyncError::Offline(describe(&e));
+    let mut bytes = Vec::with_capacity(length.unwrap_or(0) as usize);
+    loop {
+        let promise: js_sys::Promise = read.call0(&reader).map_err(cut)?.unchecked_into();
+        let chunk = JsFuture::from(promise).await.map_err(cut)?;
+        if Reflect::get(&chunk, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+            return Ok(bytes);
+        }
+        let piece = js_sys::Uint8Array::new(&Reflect::get(&chunk, &JsValue::from_str("value")).map_err(cut)?);
+        if let Err(too_large) = answer_fits((bytes.len() + piece.length() as usize) as u64) {
+            let _ = cancel.call0(&reader);
+            return Err(too_large);
+        }
+        let start = bytes.len();
+        bytes.resize(start + piece.length() as usize, 0);
+        piece.copy_to(&mut bytes[start..]);
     }
 }
 

@@ -1,8 +1,8 @@
 //! The three endpoint kinds, as the sync engine's transports.
 
-use super::http::call;
+use super::http::{call, call_capped};
 use xunfang_core::sync::{SyncRequest, SyncResponse};
-use xunfang_core::sync_client::{NativeTransport, PushTransport, RestTransport, SyncError};
+use xunfang_core::sync_client::{read_answer, NativeTransport, PushTransport, RestTransport, SyncError};
 use xunfang_core::Id;
 
 fn base(endpoint: &str) -> &str {
@@ -18,8 +18,8 @@ pub struct Native<'a> {
 impl NativeTransport for Native<'_> {
     async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
         let body = serde_json::to_string(request).expect("requests serialise");
-        let text = call("POST", &format!("{}/api/sync", base(self.endpoint)), self.token, Some(body)).await?;
-        serde_json::from_str(&text).map_err(|e| SyncError::BadResponse(e.to_string()))
+        let text = call_capped("POST", &format!("{}/api/sync", base(self.endpoint)), self.token, Some(body)).await?;
+        read_answer(&text)
     }
 }
 

@@ -4,7 +4,9 @@
 // the conflict on both, and the server holds every record once. Then the
 // same with a plain REST JSON server (json-server) in REST mode. Last, the
 // office's own documents (a proposal, an opinion report): a same-field
-// conflict there is shown and settled with "use this" like on a record.
+// conflict there is shown and settled with "use this" like on a record. And
+// a record the server refuses stays waiting, with the server's reason shown
+// on it and in the sync line.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -220,6 +222,48 @@ test('a same-field conflict on a proposal and on an opinion report is shown and 
   } finally {
     await a?.context.cleanup();
     await b?.context.cleanup();
+    await server.stop();
+  }
+});
+
+test('a record the server refuses stays waiting, with the reason on the record and in the sync line', async () => {
+  const server = await startServer();
+  let a;
+  try {
+    const token = server.token('office');
+    const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
+    a = await tablet(setup);
+    await a.context.setOffline(true);
+    const id = new URL(await createRecord(a.page, '被拒收的记录')).pathname.split('/').pop();
+    // A roster entry under the same id reaches the server first: the record
+    // cannot be merged with it, so the server refuses the record.
+    const stamp = { hlc: { millis: Date.now(), counter: 0 }, device: 'e2e-other' };
+    const person = {
+      format: 1,
+      id,
+      type: 'person',
+      body: { name: '李明', role: 'member', sector: '', group: '', unit: '', phone: '', note: '', active: true },
+      created: stamp,
+      updated: stamp,
+      stamps: {},
+    };
+    const pushed = await fetch(`${server.url}/api/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ protocol: 1, device: 'e2e-other', cursor: null, push: [person] }),
+    });
+    assert.deepEqual((await pushed.json()).accepted, [id]);
+    await a.context.setOffline(false);
+    await a.page.getByTestId('sync-status').getByRole('button', { name: '立即同步' }).click();
+    const notice = a.page.getByTestId('refused-notice');
+    await notice.waitFor({ timeout: 30_000 });
+    assert.match(await notice.textContent(), /服务器没有接受这条记录的这次修改.*cannot merge/);
+    const line = a.page.getByTestId('sync-status');
+    await line.getByText(/1 条修改待同步/).waitFor({ timeout: 10_000 });
+    assert.match(await line.textContent(), /1 条记录被服务器拒绝： .*cannot merge/);
+    assert.equal(await a.page.getByLabel('标题', { exact: true }).inputValue(), '被拒收的记录', 'the record is kept as it is');
+  } finally {
+    await a?.context.cleanup();
     await server.stop();
   }
 });

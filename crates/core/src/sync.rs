@@ -28,6 +28,10 @@ pub const MAX_PULL_BATCH: usize = 500;
 pub const MAX_DOC_BYTES: usize = 256 * 1024;
 /// The largest request body accepted, in bytes.
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+/// The largest pull answer a client reads, in bytes: well above what a
+/// server sends (the reference server caps a page at a few MiB), so only a
+/// broken or hostile endpoint reaches it.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
 
 /// `POST /api/sync` request body.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

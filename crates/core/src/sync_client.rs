@@ -12,8 +12,10 @@ use crate::clock::{ClockBound, Stamp};
 use crate::doc::DocType;
 use crate::id::Id;
 use crate::incoming::{merge_incoming, Keep, Outcome, Refusal};
-use crate::sync::{admit, AnyDoc, PushError, SyncRequest, SyncResponse, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
+use crate::sync::{admit, AnyDoc, PushError, SyncRequest, SyncResponse, MAX_ANSWER_BYTES, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
 use serde_json::Value;
+use std::cell::Cell;
+use std::collections::HashSet;
 use std::fmt;
 
 /// A document waiting in the outbox, as it will be sent.
@@ -43,12 +45,17 @@ pub fn updated(doc: &AnyDoc) -> Stamp {
 /// What the engine needs from local storage.
 #[allow(async_fn_in_trait)] // used single-threaded in the browser; no Send bound wanted
 pub trait LocalStore {
-    /// Up to `limit` documents from the outbox, oldest change first.
-    async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String>;
+    /// Up to `limit` documents from the outbox, oldest change first,
+    /// leaving out those in `skip` (refused earlier in the same sync).
+    async fn pending(&self, limit: usize, skip: &HashSet<Id>) -> Result<Vec<Pending>, String>;
     /// How many documents wait in the outbox.
     async fn pending_count(&self) -> Result<usize, String>;
     /// Clears outbox entries whose document is unchanged since it was sent.
     async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String>;
+    /// Keeps the outbox entries of documents the server refused, each with
+    /// the server's reason (shown on the record), unless the document
+    /// changed since it was sent. A later local write clears the reason.
+    async fn note_refused(&self, refused: &[((Id, Stamp), String)]) -> Result<(), String>;
     /// Merges `docs` into the local ones (see `absorb`) and, in the same
     /// transaction, stores `cursor` when given.
     async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String>;
@@ -125,6 +132,9 @@ pub enum SyncError {
     BadResponse(String),
     /// Local storage failed.
     Store(String),
+    /// The server's answer was well formed but cannot be trusted (following
+    /// it would loop forever or hold too much): nothing from it was stored.
+    Untrusted(BadAnswer),
     /// The user interrupted it; what was confirmed stays confirmed.
     Interrupted,
 }
@@ -133,7 +143,15 @@ impl SyncError {
     /// Whether trying again later can help (backoff), as opposed to needing
     /// a person (a new token, another address).
     pub fn retryable(&self) -> bool {
-        matches!(self, SyncError::Offline(_) | SyncError::Server { .. } | SyncError::RateLimited { .. } | SyncError::BadResponse(_) | SyncError::Store(_))
+        matches!(
+            self,
+            SyncError::Offline(_)
+                | SyncError::Server { .. }
+                | SyncError::RateLimited { .. }
+                | SyncError::BadResponse(_)
+                | SyncError::Store(_)
+                | SyncError::Untrusted(_)
+        )
     }
 
     /// The error for an HTTP answer that is not a success: its status, the
@@ -166,9 +184,52 @@ impl fmt::Display for SyncError {
             SyncError::RateLimited { retry_after_secs, message } => write!(f, "the server asked to wait {retry_after_secs} s: {message}"),
             SyncError::BadResponse(why) => write!(f, "the server's answer could not be read: {why}"),
             SyncError::Store(why) => write!(f, "local storage failed: {why}"),
+            SyncError::Untrusted(why) => write!(f, "the server's answer was refused: {why}"),
             SyncError::Interrupted => write!(f, "sync was interrupted"),
         }
     }
+}
+
+/// What is wrong with an answer the client refuses (see `check_answer`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BadAnswer {
+    /// `more: true` with the cursor that was sent: asking again would get
+    /// the same answer forever.
+    CursorStuck { cursor: u64 },
+    /// In the middle of a sync, a cursor before the one sent: pages would
+    /// come round again and again.
+    CursorBackwards { sent: u64, got: u64 },
+    /// More documents than the request's `pull_limit`.
+    TooManyDocs { asked: usize, got: usize },
+    /// An answer larger than `MAX_ANSWER_BYTES`.
+    TooLarge { bytes: u64 },
+}
+
+impl fmt::Display for BadAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BadAnswer::CursorStuck { cursor } => write!(f, "it says more documents wait but its position ({cursor}) did not move"),
+            BadAnswer::CursorBackwards { sent, got } => write!(f, "its position went back from {sent} to {got} in the middle of a sync"),
+            BadAnswer::TooManyDocs { asked, got } => write!(f, "it sent {got} documents when at most {asked} were asked for"),
+            BadAnswer::TooLarge { bytes } => write!(f, "it is {bytes} bytes, more than the {MAX_ANSWER_BYTES} bytes this app reads"),
+        }
+    }
+}
+
+/// Refuses an answer of `bytes` bytes (its `Content-Length`, or what has
+/// been read of it so far) over `MAX_ANSWER_BYTES`, before it is read whole.
+pub fn answer_fits(bytes: u64) -> Result<(), SyncError> {
+    if bytes > MAX_ANSWER_BYTES as u64 {
+        return Err(SyncError::Untrusted(BadAnswer::TooLarge { bytes }));
+    }
+    Ok(())
+}
+
+/// Reads an answer of the native protocol from its text, refusing one over
+/// `MAX_ANSWER_BYTES`.
+pub fn read_answer(text: &str) -> Result<SyncResponse, SyncError> {
+    answer_fits(text.len() as u64)?;
+    serde_json::from_str(text).map_err(|e| SyncError::BadResponse(e.to_string()))
 }
 
 /// How far a sync got, for "n of about m" and the header.
@@ -231,6 +292,19 @@ fn store_err(e: String) -> SyncError {
 /// waiting on the server. `progress` is told after every round trip;
 /// `interrupted` is asked before each one. What the server sends passes
 /// `sync::admit` with `bound` (this device's clock) before it is merged.
+///
+/// Every answer is checked before anything in it is acted on
+/// (`check_answer`): one that would make this loop forever (a cursor that
+/// does not move, or goes back, while `more` says to go on) or that holds
+/// more than was asked for stops the sync with `SyncError::Untrusted`, and
+/// nothing from it is stored or confirmed. A document the server refuses
+/// stays in the outbox with the server's reason and is not sent again in
+/// this sync (the next sync tries it again: the server may have been
+/// updated).
+///
+/// Memory: one answer is being stored while at most one more (the next
+/// page of a pull-only round, asked for meanwhile) is in flight; no more
+/// than two answers of at most `MAX_ANSWER_BYTES` each are held at once.
 pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     store: &S,
     transport: &T,
@@ -240,25 +314,32 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
     let mut done = Progress::default();
+    // Refused by the server in this sync: not sent again until the next one.
+    let mut held_back = HashSet::new();
     // The next page, asked for while the last one was being stored.
     let mut prefetched: Option<Result<(SyncResponse, Admitted), SyncError>> = None;
+    // The first answer of a sync may go back (a restored server starts
+    // again from the beginning); later ones may not.
+    let mut first = true;
+    // Documents asked for per answer; halved for the rest of the sync when
+    // an answer is over `MAX_ANSWER_BYTES` (see `exchange`).
+    let page = Cell::new(MAX_PULL_BATCH);
     loop {
         if interrupted() {
             return Err(SyncError::Interrupted);
         }
         let prefetched_round = prefetched.is_some();
-        let (batch, (response, Admitted { docs, refused })) = match prefetched.take() {
+        let (batch, (response, Admitted { docs, refused: not_taken })) = match prefetched.take() {
             // That request pushed nothing.
             Some(response) => (Vec::new(), response?),
             None => {
                 let cursor = store.cursor().await.map_err(store_err)?;
-                let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+                let batch = store.pending(MAX_PUSH_BATCH, &held_back).await.map_err(store_err)?;
                 let push = batch.iter().map(|p| p.doc.to_value()).collect();
-                let mut response = transport.exchange(&pull_request(device, cursor, push)).await?;
-                let admitted = read_received(&mut response, bound);
-                (batch, (response, admitted))
+                (batch, exchange(transport, pull_request(device, cursor, push), first, &page, bound).await?)
             }
         };
+        first = false;
         let pulled = docs.len();
         let absorbed = store.absorb(docs, Some(response.cursor));
         if response.more && batch.is_empty() {
@@ -266,12 +347,7 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             // cursor, so it travels while this page is stored. If storing
             // fails, its answer is dropped and the cursor stays where it was.
             let next_request = pull_request(device, Some(response.cursor), Vec::new());
-            let next = async {
-                let mut response = transport.exchange(&next_request).await?;
-                let admitted = read_received(&mut response, bound);
-                Ok((response, admitted))
-            };
-            let (stored, next) = futures::future::join(absorbed, next).await;
+            let (stored, next) = futures::future::join(absorbed, exchange(transport, next_request, false, &page, bound)).await;
             stored.map_err(store_err)?;
             prefetched = Some(next);
         } else {
@@ -279,26 +355,25 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
         }
         // A document the server answered with a copy this device refused
         // stays queued, whatever the answer says: that copy does not show
-        // the server holds the edit.
-        let settled: Vec<(Id, Stamp)> = batch
-            .iter()
-            .map(Pending::mark)
-            .filter(|(id, _)| response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str()))
-            .filter(|(id, _)| !refused.iter().any(|(r, _)| r == id.as_str()))
-            .collect();
-        store.confirm(&settled).await.map_err(store_err)?;
+        // the server holds the edit. One the server refused keeps its reason.
+        let taken_here = |id: &Id| !not_taken.iter().any(|(r, _)| r == id.as_str());
+        let settled: Vec<(Id, Stamp)> = batch.iter().map(Pending::mark).filter(|(id, _)| response.accepted.contains(id) && taken_here(id)).collect();
+        let reasons: Vec<((Id, Stamp), String)> =
+            batch.iter().filter_map(|p| response.rejected.iter().find(|r| r.id == p.doc.id().as_str()).map(|r| (p.mark(), r.reason.clone()))).collect();
+        settle(store, &settled, &reasons, &mut held_back).await?;
         done.pushed += response.accepted.len();
         done.pulled += pulled;
         done.expected = done.pulled + response.remaining.unwrap_or(0) as usize;
         done.rejected.extend(response.rejected.into_iter().map(|r| (r.id, r.reason)));
-        done.refused.extend(refused);
+        done.refused.extend(not_taken);
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);
-        // Done when the server has nothing more and the outbox is empty, or
-        // when a round pushed nothing (refused or failing documents stay in
-        // the outbox for the next sync instead of looping here). A prefetched
+        // Done when the server has nothing more and nothing sendable waits,
+        // or when a round settled nothing (failing documents stay in the
+        // outbox for the next sync instead of looping here). A prefetched
         // round could not push what waits: one more round does.
-        if !response.more && (done.waiting == 0 || (settled.is_empty() && !prefetched_round)) {
+        let sendable = done.waiting.saturating_sub(held_back.len());
+        if !response.more && (sendable == 0 || (settled.is_empty() && reasons.is_empty() && !prefetched_round)) {
             return Ok(done);
         }
     }
@@ -322,6 +397,60 @@ impl Admitted {
             Err(PushError::TooNew { .. } | PushError::UnknownType(_)) => {}
             Err(why) => self.refused.push((sent_id(&json), why)),
         }
+    }
+}
+
+/// Clears the outbox entries of documents the server took, and notes the
+/// server's reason on those it refused, which this sync then leaves out.
+async fn settle<S: LocalStore>(store: &S, sent: &[(Id, Stamp)], reasons: &[((Id, Stamp), String)], refused: &mut HashSet<Id>) -> Result<(), SyncError> {
+    store.confirm(sent).await.map_err(store_err)?;
+    store.note_refused(reasons).await.map_err(store_err)?;
+    refused.extend(reasons.iter().map(|((id, _), _)| id.clone()));
+    Ok(())
+}
+
+/// One round trip: sends `request` asking for `page` documents, refuses an
+/// answer `check_answer` refuses, and reads the documents out of the one it
+/// keeps. An answer over `MAX_ANSWER_BYTES` is asked for again with half as
+/// many documents, down to one (an honest server's single document is far
+/// under the cap): at most nine tries, and the smaller page is kept for the
+/// rest of the sync. Sending the same push again is harmless (idempotent).
+async fn exchange<T: NativeTransport>(
+    transport: &T,
+    mut request: SyncRequest,
+    first: bool,
+    page: &Cell<usize>,
+    bound: ClockBound,
+) -> Result<(SyncResponse, Admitted), SyncError> {
+    loop {
+        request.pull_limit = Some(page.get());
+        match transport.exchange(&request).await {
+            Err(SyncError::Untrusted(BadAnswer::TooLarge { .. })) if page.get() > 1 => page.set(page.get() / 2),
+            answer => {
+                let mut response = answer?;
+                check_answer(&request, &response, first).map_err(SyncError::Untrusted)?;
+                let admitted = read_received(&mut response, bound);
+                return Ok((response, admitted));
+            }
+        }
+    }
+}
+
+/// Whether an answer to `request` may be followed: the documents fit the
+/// `pull_limit` asked for, and `more: true` comes with a cursor that moved
+/// past the one sent. Only the `first` answer of a sync may carry a cursor
+/// before the one sent (a server restored from a backup answers a cursor it
+/// never issued by starting again); later, one going back would bring the
+/// same pages round forever.
+pub fn check_answer(request: &SyncRequest, response: &SyncResponse, first: bool) -> Result<(), BadAnswer> {
+    let asked = request.pull_limit.unwrap_or(MAX_PULL_BATCH);
+    if response.docs.len() > asked {
+        return Err(BadAnswer::TooManyDocs { asked, got: response.docs.len() });
+    }
+    match request.cursor {
+        Some(sent) if !first && response.cursor < sent => Err(BadAnswer::CursorBackwards { sent, got: response.cursor }),
+        Some(sent) if response.more && response.cursor == sent => Err(BadAnswer::CursorStuck { cursor: sent }),
+        _ => Ok(()),
     }
 }
 
@@ -385,15 +514,17 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
         store.absorb(docs, None).await.map_err(store_err)?;
         progress(&done);
     }
+    // Refused in this sync (kept in the outbox): not sent again until the next.
+    let mut refused = HashSet::new();
     loop {
-        let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+        let batch = store.pending(MAX_PUSH_BATCH, &refused).await.map_err(store_err)?;
         if batch.is_empty() {
             break;
         }
-        let mut sent = Vec::new();
+        let (mut sent, mut reasons) = (Vec::new(), Vec::new());
         for p in &batch {
             if interrupted() {
-                store.confirm(&sent).await.map_err(store_err)?;
+                settle(store, &sent, &reasons, &mut refused).await?;
                 return Err(SyncError::Interrupted);
             }
             let doc = p.doc.to_value();
@@ -403,19 +534,19 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
                     done.pushed += 1;
                 }
                 Err(SyncError::Refused { message, .. }) => {
-                    done.rejected.push((p.doc.id().to_string(), message));
-                    sent.push(p.mark());
+                    done.rejected.push((p.doc.id().to_string(), message.clone()));
+                    reasons.push((p.mark(), message));
                 }
                 Err(e) => {
-                    store.confirm(&sent).await.map_err(store_err)?;
+                    settle(store, &sent, &reasons, &mut refused).await?;
                     return Err(e);
                 }
             }
         }
-        store.confirm(&sent).await.map_err(store_err)?;
+        settle(store, &sent, &reasons, &mut refused).await?;
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);
-        if sent.len() < batch.len() || batch.len() < MAX_PUSH_BATCH {
+        if batch.len() < MAX_PUSH_BATCH {
             break;
         }
     }
@@ -431,8 +562,10 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
     let mut done = Progress::default();
+    // Refused in this sync (kept in the outbox): not sent again until the next.
+    let mut refused = HashSet::new();
     loop {
-        let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
+        let batch = store.pending(MAX_PUSH_BATCH, &refused).await.map_err(store_err)?;
         if batch.is_empty() {
             return Ok(done);
         }
@@ -440,13 +573,18 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
             if interrupted() {
                 return Err(SyncError::Interrupted);
             }
+            // Settled one by one: a cut connection resends at most one.
             match transport.post(&p.doc.to_value()).await {
-                Ok(()) => done.pushed += 1,
-                Err(SyncError::Refused { message, .. }) => done.rejected.push((p.doc.id().to_string(), message)),
+                Ok(()) => {
+                    done.pushed += 1;
+                    settle(store, &[p.mark()], &[], &mut refused).await?;
+                }
+                Err(SyncError::Refused { message, .. }) => {
+                    done.rejected.push((p.doc.id().to_string(), message.clone()));
+                    settle(store, &[], &[(p.mark(), message)], &mut refused).await?;
+                }
                 Err(e) => return Err(e),
             }
-            // Confirmed one by one: a cut connection resends at most one.
-            store.confirm(&[p.mark()]).await.map_err(store_err)?;
         }
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);

@@ -1,16 +1,18 @@
 //! The sync client against an in-memory server with the native protocol's
 //! semantics (commit-ordered cursor, merge on push), a REST collection and a
 //! push-only sink, with faults injected between them: failed requests,
-//! responses cut after the server committed, replayed requests.
+//! responses cut after the server committed, replayed requests, and a
+//! hostile server's answers (a cursor that never moves or goes back, too
+//! many documents, too many bytes, documents refused).
 
 use super::*;
 use crate::clock::{DeviceId, Hlc, DEFAULT_MAX_SKEW_MILLIS};
-use crate::doc::Document;
+use crate::doc::{DocType, Document};
 use crate::model::{Activity, Attendance, Participant, Person, Suggestion};
 use crate::sync::Rejected;
 use serde_json::value::RawValue;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The tablets' wall clock when they check what arrives (2033): every
 /// honest stamp here (a few thousand ms) lies long before it.
@@ -26,6 +28,8 @@ struct Tablet {
     name: String,
     docs: RefCell<HashMap<Id, AnyDoc>>,
     outbox: RefCell<BTreeMap<Id, Stamp>>,
+    /// The server's reason, on outbox entries it refused.
+    reasons: RefCell<HashMap<Id, String>>,
     cursor: Cell<Option<u64>>,
     clock: Cell<u64>,
 }
@@ -43,7 +47,14 @@ impl Tablet {
     /// A local write and its outbox entry, together (one transaction in the app).
     fn write(&self, doc: AnyDoc) {
         self.outbox.borrow_mut().insert(doc.id().clone(), updated(&doc));
+        self.reasons.borrow_mut().remove(doc.id());
         self.docs.borrow_mut().insert(doc.id().clone(), doc);
+    }
+
+    fn new_person(&self, n: u8, name: &str) -> Id {
+        let id = Id::new_v7(1_600_000_000_000 + n as u64, [n; 10]);
+        self.write(AnyDoc::Person(Document::create(id.clone(), Person { name: name.into(), ..Person::default() }, self.stamp())));
+        id
     }
 
     fn new_activity(&self, n: u8, title: &str) -> Id {
@@ -71,9 +82,9 @@ impl Tablet {
 }
 
 impl LocalStore for Tablet {
-    async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String> {
+    async fn pending(&self, limit: usize, skip: &HashSet<Id>) -> Result<Vec<Pending>, String> {
         let docs = self.docs.borrow();
-        Ok(self.outbox.borrow().keys().take(limit).map(|id| Pending { doc: docs[id].clone() }).collect())
+        Ok(self.outbox.borrow().keys().filter(|id| !skip.contains(*id)).take(limit).map(|id| Pending { doc: docs[id].clone() }).collect())
     }
     async fn pending_count(&self) -> Result<usize, String> {
         Ok(self.outbox.borrow().len())
@@ -83,6 +94,15 @@ impl LocalStore for Tablet {
         for (id, stamp) in sent {
             if outbox.get(id) == Some(stamp) {
                 outbox.remove(id);
+                self.reasons.borrow_mut().remove(id);
+            }
+        }
+        Ok(())
+    }
+    async fn note_refused(&self, refused: &[((Id, Stamp), String)]) -> Result<(), String> {
+        for ((id, stamp), reason) in refused {
+            if self.outbox.borrow().get(id) == Some(stamp) {
+                self.reasons.borrow_mut().insert(id.clone(), reason.clone());
             }
         }
         Ok(())
@@ -120,6 +140,10 @@ impl LocalStore for Tablet {
 struct Server {
     docs: RefCell<HashMap<Id, (u64, AnyDoc)>>,
     seq: Cell<u64>,
+    /// A server too old for this type refuses every pushed document of it.
+    refuses: Cell<Option<DocType>>,
+    /// Every pushed document's id, in order, as it arrived.
+    pushed: RefCell<Vec<Id>>,
 }
 
 impl Server {
@@ -128,7 +152,12 @@ impl Server {
         let mut rejected = Vec::new();
         for value in &req.push {
             match crate::sync::validate_pushed(value, bound()) {
+                Ok(doc) if Some(doc.doc_type()) == self.refuses.get() => {
+                    self.pushed.borrow_mut().push(doc.id().clone());
+                    rejected.push(Rejected { id: doc.id().to_string(), reason: format!("unknown document type \"{}\"; update the server", doc.doc_type()) });
+                }
                 Ok(doc) => {
+                    self.pushed.borrow_mut().push(doc.id().clone());
                     let id = doc.id().clone();
                     let mut docs = self.docs.borrow_mut();
                     // The rule the real server uses, minus its SQL.
@@ -147,7 +176,9 @@ impl Server {
                 Err(e) => rejected.push(Rejected { id: value["id"].as_str().unwrap_or_default().into(), reason: e.to_string() }),
             }
         }
-        let after = req.cursor.unwrap_or(0);
+        // A cursor past the head was not issued here (a restored backup):
+        // everything is sent, as the real server does.
+        let after = req.cursor.filter(|c| *c <= self.seq.get()).unwrap_or(0);
         let limit = req.pull_limit.unwrap_or(MAX_PULL_BATCH);
         let mut newer: Vec<(u64, AnyDoc)> = self.docs.borrow().values().filter(|(s, _)| *s > after).cloned().collect();
         newer.sort_by_key(|(s, _)| *s);
@@ -187,7 +218,28 @@ struct Faulty<'a> {
     /// Pull pages of this many documents instead of what the client asks
     /// for, so that long pulls (and the page asked for ahead) are exercised.
     page: Option<usize>,
+    /// Spoils the server's answers the way a broken or hostile one would.
+    hostile: Option<Hostile>,
 }
+
+/// How a hostile server spoils its answers.
+#[derive(Clone, Copy)]
+enum Hostile {
+    /// `more: true`, and the cursor that was sent.
+    StuckCursor,
+    /// After the first answer: `more: true` and a cursor before the one sent.
+    BackwardsCursor,
+    /// One document more than asked for.
+    TooManyDocs,
+    /// An answer padded past `MAX_ANSWER_BYTES`.
+    Oversized,
+    /// An answer of more than this many documents is padded past the cap
+    /// (an honest server with large documents and no byte cap of its own).
+    OversizedAbove(usize),
+}
+
+/// A client that keeps asking a hostile server this often is looping.
+const LOOPING: usize = 100;
 
 impl NativeTransport for Faulty<'_> {
     async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
@@ -208,7 +260,31 @@ impl NativeTransport for Faulty<'_> {
         if hits(self.cut_every) {
             return Err(SyncError::Offline("the connection was cut mid-response".into()));
         }
-        Ok(serde_json::from_str(&serde_json::to_string(&response).unwrap()).unwrap())
+        assert!(n < LOOPING, "the client asked {n} times: it is looping");
+        let sent = request.cursor;
+        match self.hostile {
+            Some(Hostile::StuckCursor) => {
+                response.more = true;
+                response.cursor = sent.unwrap_or(0);
+            }
+            Some(Hostile::BackwardsCursor) if n > 1 => {
+                response.more = true;
+                response.cursor = sent.unwrap_or(1).saturating_sub(1);
+            }
+            Some(Hostile::TooManyDocs) => {
+                let asked = request.pull_limit.unwrap_or(MAX_PULL_BATCH);
+                let first = response.docs.first().cloned().expect("something to repeat");
+                response.docs.resize(asked + 1, first);
+            }
+            _ => {}
+        }
+        let mut text = serde_json::to_string(&response).unwrap();
+        match self.hostile {
+            Some(Hostile::Oversized) => text.push_str(&" ".repeat(MAX_ANSWER_BYTES)),
+            Some(Hostile::OversizedAbove(n)) if response.docs.len() > n => text.push_str(&" ".repeat(MAX_ANSWER_BYTES)),
+            _ => {}
+        }
+        read_answer(&text)
     }
 }
 
@@ -344,7 +420,7 @@ fn an_edit_made_while_a_push_is_under_way_stays_in_the_outbox() {
         let id = a.new_activity(1, "调研");
         (a, id)
     };
-    let sent = block_on(a.pending(10)).unwrap();
+    let sent = block_on(a.pending(10, &HashSet::new())).unwrap();
     a.edit(&id, |x| x.title = "专题调研".into());
     block_on(a.confirm(&sent.iter().map(Pending::mark).collect::<Vec<_>>())).unwrap();
     assert_eq!(a.outbox.borrow().len(), 1, "the newer edit still waits");
@@ -502,14 +578,20 @@ fn photos_and_a_position_added_on_two_tablets_merge_element_by_element() {
     assert_eq!(docs_of(&a), docs_of(&b));
 }
 
-#[test]
-fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
+/// A server holding `count` records the office made and synced.
+fn server_with_office_records(count: u8) -> Server {
     let server = Server::default();
     let office = Tablet::new("office");
-    for n in 0..20 {
+    for n in 0..count {
         office.new_activity(n, &format!("记录 {n}"));
     }
     sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
+    server
+}
+
+#[test]
+fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
+    let server = server_with_office_records(20);
     let tablet = Tablet::new("tablet");
     let paged = Faulty { server: Some(&server), page: Some(6), ..Faulty::default() };
     let done = block_on(sync_native(&tablet, &paged, "tablet", bound(), |_| {}, || false)).unwrap();
@@ -610,4 +692,183 @@ fn a_received_document_whose_id_is_not_canonical_is_not_stored_and_is_reported()
     let done = block_on(sync_native(&tablet, &forging, "tablet", bound(), |_| {}, || false)).unwrap();
     assert!(tablet.docs.borrow().is_empty(), "no second row under the uppercase id");
     assert_eq!(done.refused, vec![(id.as_str().to_uppercase(), PushError::NotCanonical(id.as_str().to_uppercase()))]);
+}
+
+/// A tablet that synced once, then made edits: a new record, an edit of a
+/// synced one, a new roster entry, all waiting in its outbox.
+fn tablet_with_edits_waiting(server: &Server) -> Tablet {
+    let a = Tablet::new("a");
+    let synced = a.new_activity(1, "视察");
+    sync_until_done(&a, &Faulty { server: Some(server), ..Faulty::default() });
+    a.edit(&synced, |x| x.notes = "水质达标".into());
+    a.new_activity(2, "走访");
+    a.new_person(3, "李明");
+    a
+}
+
+/// Runs one sync against a hostile server: it must stop with an error that
+/// names what is wrong, storing nothing from the spoiled answer.
+fn sync_with_hostile(a: &Tablet, server: &Server, hostile: Hostile, page: Option<usize>) -> BadAnswer {
+    let (docs, outbox, cursor) = (docs_of(a), a.outbox.borrow().clone(), a.cursor.get());
+    let transport = Faulty { server: Some(server), hostile: Some(hostile), page, ..Faulty::default() };
+    let err = block_on(sync_native(a, &transport, &a.name, bound(), |_| {}, || false)).expect_err("a hostile answer stops the sync");
+    assert_eq!(docs_of(a), docs, "every local document is as it was");
+    assert_eq!(*a.outbox.borrow(), outbox, "every local edit still waits to be sent");
+    assert_eq!(a.cursor.get(), cursor, "the cursor did not follow the spoiled answer");
+    assert!(err.retryable(), "retried later, with backoff, not at once");
+    assert!(err.to_string().starts_with("the server's answer was refused: "), "{err}");
+    match err {
+        SyncError::Untrusted(why) => why,
+        other => panic!("not an untrusted answer: {other}"),
+    }
+}
+
+#[test]
+fn a_server_whose_cursor_never_moves_stops_the_sync_with_a_message_and_keeps_every_local_edit() {
+    let server = Server::default();
+    let a = tablet_with_edits_waiting(&server);
+    let why = sync_with_hostile(&a, &server, Hostile::StuckCursor, None);
+    assert_eq!(why, BadAnswer::CursorStuck { cursor: 1 });
+    assert!(why.to_string().contains("did not move"), "{why}");
+}
+
+#[test]
+fn a_cursor_that_goes_back_in_the_middle_of_a_sync_stops_it() {
+    let server = Server::default();
+    let a = tablet_with_edits_waiting(&server);
+    let office = Tablet::new("office");
+    for n in 10..30 {
+        office.new_activity(n, "记录");
+    }
+    sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
+    let outbox = a.outbox.borrow().clone();
+    // The first page (with the push) is honest, the next ones go back.
+    let transport = Faulty { server: Some(&server), hostile: Some(Hostile::BackwardsCursor), page: Some(6), ..Faulty::default() };
+    let err = block_on(sync_native(&a, &transport, "a", bound(), |_| {}, || false)).expect_err("a cursor going back stops the sync");
+    assert!(matches!(err, SyncError::Untrusted(BadAnswer::CursorBackwards { .. })), "{err}");
+    assert!(err.to_string().contains("went back"), "{err}");
+    assert!(a.outbox.borrow().is_empty(), "the honest first answer confirmed the push: {outbox:?}");
+    assert!(a.cursor.get() > Some(1), "the honest page was kept");
+    // A restored server may answer a cursor before the stored one at the
+    // start of a sync: that is not refused, everything comes again.
+    let restored = Faulty { server: Some(&server), ..Faulty::default() };
+    a.cursor.set(Some(server.seq.get() + 100));
+    sync_until_done(&a, &restored);
+    assert_eq!(docs_of(&a), server_docs(&server));
+}
+
+#[test]
+fn a_page_with_more_documents_than_asked_for_is_refused() {
+    let server = Server::default();
+    let a = tablet_with_edits_waiting(&server);
+    let why = sync_with_hostile(&a, &server, Hostile::TooManyDocs, None);
+    assert_eq!(why, BadAnswer::TooManyDocs { asked: MAX_PULL_BATCH, got: MAX_PULL_BATCH + 1 });
+}
+
+#[test]
+fn an_answer_over_the_byte_cap_is_refused_before_it_is_read() {
+    let server = Server::default();
+    let a = tablet_with_edits_waiting(&server);
+    let why = sync_with_hostile(&a, &server, Hostile::Oversized, None);
+    assert!(matches!(why, BadAnswer::TooLarge { bytes } if bytes > MAX_ANSWER_BYTES as u64), "{why}");
+    assert!(why.to_string().contains("more than the"), "{why}");
+    // A Content-Length over the cap is refused before any byte is read.
+    assert!(answer_fits(MAX_ANSWER_BYTES as u64).is_ok());
+    assert!(matches!(answer_fits(MAX_ANSWER_BYTES as u64 + 1), Err(SyncError::Untrusted(BadAnswer::TooLarge { .. }))));
+}
+
+#[test]
+fn answers_too_large_for_the_cap_are_asked_for_again_in_smaller_pages() {
+    let server = server_with_office_records(20);
+    let tablet = Tablet::new("tablet");
+    let big = Faulty { server: Some(&server), hostile: Some(Hostile::OversizedAbove(5)), ..Faulty::default() };
+    let done = block_on(sync_native(&tablet, &big, "tablet", bound(), |_| {}, || false)).unwrap();
+    assert_eq!(done.pulled, 20);
+    assert_eq!(docs_of(&tablet), server_docs(&server));
+    // 500, 250, 125, 62, 31, 15 and 7 were too many; then pages of 3.
+    assert_eq!(big.calls.get(), 7 + 7, "each smaller page asked for once, and the small page kept");
+}
+
+#[test]
+fn a_document_the_server_refuses_stays_queued_with_its_reason_and_is_sent_again_once_the_server_accepts_it() {
+    let server = Server::default();
+    server.refuses.set(Some(DocType::Person));
+    let a = Tablet::new("a");
+    let record = a.new_activity(1, "视察");
+    let person = a.new_person(2, "李明");
+    let link = Faulty { server: Some(&server), ..Faulty::default() };
+    let done = sync_until_done(&a, &link);
+    assert_eq!(done.rejected.len(), 1);
+    assert_eq!(done.rejected[0].0, person.to_string());
+    assert!(done.rejected[0].1.contains("update the server"), "{:?}", done.rejected);
+    assert_eq!(done.waiting, 1, "the refused document still waits");
+    assert!(server.docs.borrow().contains_key(&record), "the rest went through");
+    assert_eq!(a.outbox.borrow().keys().collect::<Vec<_>>(), [&person], "kept in the outbox");
+    assert!(a.reasons.borrow()[&person].contains("update the server"), "with the server's reason on it");
+    assert_eq!(server.pushed.borrow().iter().filter(|id| **id == person).count(), 1, "sent once in that sync, not again and again");
+
+    // A later sync sends it again; once the server is updated, it is kept.
+    sync_until_done(&a, &link);
+    assert_eq!(server.pushed.borrow().iter().filter(|id| **id == person).count(), 2);
+    server.refuses.set(None);
+    let done = sync_until_done(&a, &link);
+    assert!(done.rejected.is_empty());
+    assert!(a.outbox.borrow().is_empty() && a.reasons.borrow().is_empty(), "accepted: no longer queued, no reason left");
+    assert_eq!(docs_of(&a), server_docs(&server));
+}
+
+#[test]
+fn refused_documents_do_not_hold_back_the_ones_behind_them() {
+    let server = Server::default();
+    server.refuses.set(Some(DocType::Person));
+    let a = Tablet::new("a");
+    // More refused documents than one push carries, all before the record.
+    for n in 0..(MAX_PUSH_BATCH + 10) {
+        a.new_person((n % 250) as u8, &format!("委员 {n}"));
+        a.clock.set(a.clock.get() + 1);
+    }
+    let people = a.outbox.borrow().len();
+    let record = a.new_activity(250, "视察");
+    let done = sync_until_done(&a, &Faulty { server: Some(&server), ..Faulty::default() });
+    assert!(server.docs.borrow().contains_key(&record), "the record behind them went through");
+    assert_eq!(done.rejected.len(), people);
+    assert_eq!(server.pushed.borrow().len(), people + 1, "each sent once");
+    assert_eq!(a.outbox.borrow().len(), people);
+}
+
+#[test]
+fn refused_documents_stay_queued_through_rest_and_push_only_endpoints_too() {
+    let a = Tablet::new("a");
+    let id = a.new_activity(1, "视察");
+    let refusing = Refusing::default();
+    let done = block_on(sync_push_only(&a, &refusing, |_| {}, || false)).unwrap();
+    assert_eq!(done.rejected.len(), 1);
+    assert_eq!(refusing.calls.get(), 1, "sent once in that sync");
+    assert!(a.outbox.borrow().contains_key(&id) && a.reasons.borrow()[&id].contains("full"));
+    let done = block_on(sync_rest(&a, &refusing, bound(), |_| {}, || false)).unwrap();
+    assert_eq!(done.rejected.len(), 1);
+    assert_eq!(refusing.calls.get(), 2);
+    assert!(a.outbox.borrow().contains_key(&id));
+}
+
+/// An endpoint that refuses every document it is given (a 4xx).
+#[derive(Default)]
+struct Refusing {
+    calls: Cell<usize>,
+}
+
+impl PushTransport for Refusing {
+    async fn post(&self, _: &Value) -> Result<(), SyncError> {
+        self.calls.set(self.calls.get() + 1);
+        Err(SyncError::Refused { status: 422, message: "the mailbox is full".into() })
+    }
+}
+
+impl RestTransport for Refusing {
+    async fn list(&self, _: &str) -> Result<Vec<Value>, SyncError> {
+        Ok(Vec::new())
+    }
+    async fn put(&self, _: &str, _: &Id, _: &Value) -> Result<(), SyncError> {
+        self.post(&Value::Null).await
+    }
 }
