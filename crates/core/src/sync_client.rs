@@ -51,9 +51,43 @@ pub trait LocalStore {
     async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String>;
     /// Merges `docs` into the local ones (see `absorb`) and, in the same
     /// transaction, stores `cursor` when given.
-    async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String>;
+    async fn absorb(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String>;
     /// The last confirmed cursor of the native protocol.
-    async fn cursor(&self) -> Result<Option<u64>, String>;
+    async fn cursor(&self) -> Result<Option<Cursor>, String>;
+    /// Puts every local document in the outbox (the server answered in a new
+    /// epoch: it may have lost what it had accepted from this device).
+    async fn requeue_all(&self) -> Result<(), String>;
+}
+
+/// Where a device resumes the native protocol: the server's sequence number,
+/// and the epoch of the database that issued it (`None`: stored before
+/// epochs existed, or from a server without them). Stored as JSON by the app.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Cursor {
+    pub seq: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
+}
+
+impl Cursor {
+    /// The cursor an answer gives, in the answer's epoch.
+    pub fn of(response: &SyncResponse) -> Cursor {
+        Cursor { seq: response.cursor, epoch: response.epoch.clone() }
+    }
+}
+
+/// Whether an answer in epoch `answer` to a request sent with `sent` comes
+/// from another life of the server's database (restored from a backup): then
+/// the server may have lost edits it had accepted from this device, so the
+/// device pushes everything it holds. A cursor without epoch counts as
+/// another life (it cannot be told apart, and pushing again is harmless);
+/// no cursor (a first sync) or an answer without epoch (an older server)
+/// does not.
+pub fn new_epoch(sent: Option<&Cursor>, answer: Option<&str>) -> bool {
+    match (sent, answer) {
+        (Some(cursor), Some(answer)) => cursor.epoch.as_deref() != Some(answer),
+        _ => false,
+    }
 }
 
 /// A received document, and its JSON text as received.
@@ -212,32 +246,40 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
     let mut done = Progress::default();
-    // The next page, asked for while the last one was being stored.
-    let mut prefetched: Option<Result<(SyncResponse, Vec<Received>), SyncError>> = None;
+    // The next page, asked for while the last one was being stored, and the
+    // cursor it was asked with.
+    let mut prefetched: Option<(Cursor, Result<Answer, SyncError>)> = None;
     loop {
         if interrupted() {
             return Err(SyncError::Interrupted);
         }
         let prefetched_round = prefetched.is_some();
-        let (batch, (response, docs)) = match prefetched.take() {
+        let (sent, batch, (response, docs)) = match prefetched.take() {
             // That request pushed nothing.
-            Some(response) => (Vec::new(), response?),
+            Some((sent, response)) => (Some(sent), Vec::new(), response?),
             None => {
                 let cursor = store.cursor().await.map_err(store_err)?;
                 let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
                 let push = batch.iter().map(|p| p.doc.to_value()).collect();
-                let mut response = transport.exchange(&pull_request(device, cursor, push)).await?;
+                let mut response = transport.exchange(&pull_request(device, cursor.as_ref(), push)).await?;
                 let docs = read_received(&mut response);
-                (batch, (response, docs))
+                (cursor, batch, (response, docs))
             }
         };
+        // Queued before the new epoch's cursor is stored: if the app stops
+        // in between, the next sync sees the new epoch again and requeues.
+        let requeued = new_epoch(sent.as_ref(), response.epoch.as_deref());
+        if requeued {
+            store.requeue_all().await.map_err(store_err)?;
+        }
         let pulled = docs.len();
-        let absorbed = store.absorb(docs, Some(response.cursor));
+        let absorbed = store.absorb(docs, Some(Cursor::of(&response)));
         if response.more && batch.is_empty() {
             // A pull-only round: the next request depends on nothing but the
             // cursor, so it travels while this page is stored. If storing
             // fails, its answer is dropped and the cursor stays where it was.
-            let next_request = pull_request(device, Some(response.cursor), Vec::new());
+            let next_cursor = Cursor::of(&response);
+            let next_request = pull_request(device, Some(&next_cursor), Vec::new());
             let next = async {
                 let mut response = transport.exchange(&next_request).await?;
                 let docs = read_received(&mut response);
@@ -245,7 +287,7 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             };
             let (stored, next) = futures::future::join(absorbed, next).await;
             stored.map_err(store_err)?;
-            prefetched = Some(next);
+            prefetched = Some((next_cursor, next));
         } else {
             absorbed.await.map_err(store_err)?;
         }
@@ -261,12 +303,16 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
         // Done when the server has nothing more and the outbox is empty, or
         // when a round pushed nothing (refused or failing documents stay in
         // the outbox for the next sync instead of looping here). A prefetched
-        // round could not push what waits: one more round does.
-        if !response.more && (done.waiting == 0 || (settled.is_empty() && !prefetched_round)) {
+        // round could not push what waits, nor one that has just requeued
+        // everything: one more round does.
+        if !response.more && (done.waiting == 0 || (settled.is_empty() && !prefetched_round && !requeued)) {
             return Ok(done);
         }
     }
 }
+
+/// An answer and its documents, read.
+type Answer = (SyncResponse, Vec<Received>);
 
 /// Takes the documents out of an answer, read into their types (a page
 /// asked for in advance is read while the one before it is stored). A
@@ -282,8 +328,15 @@ fn read_received(response: &mut SyncResponse) -> Vec<Received> {
         .collect()
 }
 
-fn pull_request(device: &str, cursor: Option<u64>, push: Vec<Value>) -> SyncRequest {
-    SyncRequest { protocol: PROTOCOL_VERSION, device: device.to_string(), cursor, push, pull_limit: Some(MAX_PULL_BATCH) }
+fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>) -> SyncRequest {
+    SyncRequest {
+        protocol: PROTOCOL_VERSION,
+        device: device.to_string(),
+        cursor: cursor.map(|c| c.seq),
+        epoch: cursor.and_then(|c| c.epoch.clone()),
+        push,
+        pull_limit: Some(MAX_PULL_BATCH),
+    }
 }
 
 /// Syncs with a plain REST collection: reads every document, merges them in,

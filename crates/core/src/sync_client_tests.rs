@@ -18,7 +18,7 @@ struct Tablet {
     name: String,
     docs: RefCell<HashMap<Id, AnyDoc>>,
     outbox: RefCell<BTreeMap<Id, Stamp>>,
-    cursor: Cell<Option<u64>>,
+    cursor: RefCell<Option<Cursor>>,
     clock: Cell<u64>,
 }
 
@@ -79,7 +79,7 @@ impl LocalStore for Tablet {
         }
         Ok(())
     }
-    async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String> {
+    async fn absorb(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String> {
         for Received { doc: remote, json } in docs {
             let id = remote.id().clone();
             let local = self.docs.borrow().get(&id).cloned();
@@ -97,24 +97,58 @@ impl LocalStore for Tablet {
             }
         }
         if cursor.is_some() {
-            self.cursor.set(cursor);
+            *self.cursor.borrow_mut() = cursor;
         }
         Ok(())
     }
-    async fn cursor(&self) -> Result<Option<u64>, String> {
-        Ok(self.cursor.get())
+    async fn cursor(&self) -> Result<Option<Cursor>, String> {
+        Ok(self.cursor.borrow().clone())
+    }
+    async fn requeue_all(&self) -> Result<(), String> {
+        let mut outbox = self.outbox.borrow_mut();
+        for (id, doc) in self.docs.borrow().iter() {
+            outbox.insert(id.clone(), updated(doc));
+        }
+        Ok(())
     }
 }
 
 /// The native protocol's semantics in memory: merge on push, a new sequence
-/// number only when a document changed, pulls in sequence order.
-#[derive(Default)]
+/// number only when a document changed, pulls in sequence order, and an
+/// epoch that a restore changes.
+#[derive(Clone, Default)]
 struct Server {
     docs: RefCell<HashMap<Id, (u64, AnyDoc)>>,
     seq: Cell<u64>,
+    epoch: RefCell<String>,
+    /// Restored at least once: a cursor without epoch may be from before.
+    restored: Cell<bool>,
 }
 
 impl Server {
+    /// Puts `backup` back, as `xunfang-server restore` does: its documents
+    /// and sequence, and a new epoch.
+    fn restore(&self, backup: &Server) {
+        *self.docs.borrow_mut() = backup.docs.borrow().clone();
+        self.seq.set(backup.seq.get());
+        let n = self.epoch.borrow().len();
+        *self.epoch.borrow_mut() = format!("epoch-{n}");
+        self.restored.set(true);
+    }
+
+    /// Where a pull starts: a cursor of another epoch, or one without epoch
+    /// after a restore, is not this database's, so from the start.
+    fn resume_from(&self, req: &SyncRequest) -> u64 {
+        let ours = match &req.epoch {
+            Some(e) => *e == *self.epoch.borrow(),
+            None => !self.restored.get(),
+        };
+        match req.cursor {
+            Some(c) if ours && c <= self.seq.get() => c,
+            _ => 0,
+        }
+    }
+
     fn handle(&self, req: &SyncRequest) -> SyncResponse {
         let mut accepted = Vec::new();
         let mut rejected = Vec::new();
@@ -139,7 +173,7 @@ impl Server {
                 Err(e) => rejected.push(Rejected { id: value["id"].as_str().unwrap_or_default().into(), reason: e.to_string() }),
             }
         }
-        let after = req.cursor.unwrap_or(0);
+        let after = self.resume_from(req);
         let limit = req.pull_limit.unwrap_or(MAX_PULL_BATCH);
         let mut newer: Vec<(u64, AnyDoc)> = self.docs.borrow().values().filter(|(s, _)| *s > after).cloned().collect();
         newer.sort_by_key(|(s, _)| *s);
@@ -149,6 +183,7 @@ impl Server {
         let cursor = newer.last().map(|(s, _)| *s).unwrap_or(after);
         SyncResponse {
             cursor,
+            epoch: Some(self.epoch.borrow().clone()),
             more,
             remaining,
             docs: newer.into_iter().map(|(_, d)| RawValue::from_string(d.to_json()).unwrap()).collect(),
@@ -310,6 +345,46 @@ fn failed_cut_and_replayed_requests_lose_nothing_and_duplicate_nothing() {
 }
 
 #[test]
+fn a_tablet_whose_server_was_restored_to_an_older_backup_pulls_from_the_start_and_pushes_everything() {
+    let server = Server::default();
+    let (a, b, c) = (Tablet::new("a"), Tablet::new("b"), Tablet::new("c"));
+    let link = |t: &Tablet| sync_until_done(t, &Faulty { server: Some(&server), ..Faulty::default() });
+    let first = a.new_activity(1, "视察");
+    a.new_activity(2, "调研");
+    link(&a);
+    link(&b);
+    let backup = server.clone();
+    // After the backup: edits the server accepts, so the tablets' outboxes empty.
+    a.edit(&first, |x| x.notes = "备份后的修改".into());
+    let after_a = a.new_activity(3, "备份后 A");
+    link(&a);
+    let after_b = b.new_activity(4, "备份后 B");
+    link(&b);
+    assert!(a.outbox.borrow().is_empty() && b.outbox.borrow().is_empty());
+
+    server.restore(&backup);
+    // Another tablet pushes enough after the restore that the old cursors
+    // fall inside the restored sequence again.
+    let from_c: Vec<Id> = (0..6).map(|n| c.new_activity(10 + n, &format!("恢复后 C{n}"))).collect();
+    link(&c);
+    assert!(a.cursor.borrow().as_ref().unwrap().seq <= server.seq.get(), "A's old cursor looks valid");
+
+    for t in [&a, &b, &c, &a] {
+        link(t);
+    }
+    assert_eq!(server.activity(&first).body.notes, "备份后的修改", "A's edit after the backup is back");
+    assert!(server.docs.borrow().contains_key(&after_a) && server.docs.borrow().contains_key(&after_b), "the records made after the backup are back");
+    for id in &from_c {
+        assert!(a.docs.borrow().contains_key(id) && b.docs.borrow().contains_key(id), "nothing pushed after the restore is skipped");
+    }
+    assert_eq!(server.docs.borrow().len(), 2 + 2 + 6);
+    for t in [&a, &b, &c] {
+        assert_eq!(docs_of(t), server_docs(&server), "{} holds what the server holds", t.name);
+        assert!(t.outbox.borrow().is_empty());
+    }
+}
+
+#[test]
 fn pulling_twice_changes_nothing() {
     let server = Server::default();
     let (a, b) = (Tablet::new("a"), Tablet::new("b"));
@@ -320,7 +395,7 @@ fn pulling_twice_changes_nothing() {
     sync_until_done(&b, &Faulty { server: Some(&server), ..Faulty::default() });
     let before = docs_of(&b);
     // Forget the cursor: everything arrives again, and nothing changes.
-    b.cursor.set(None);
+    *b.cursor.borrow_mut() = None;
     let p = sync_until_done(&b, &Faulty { server: Some(&server), ..Faulty::default() });
     assert_eq!(p.pulled, 5);
     assert_eq!(p.expected, 5, "the server said how many to expect");
@@ -370,7 +445,8 @@ fn a_document_the_server_refuses_is_reported_and_kept_locally() {
     let good_json = serde_json::to_value(&bad).unwrap();
     let mut value = good_json.clone();
     value["type"] = "unknown".into();
-    let refused = server.handle(&SyncRequest { protocol: PROTOCOL_VERSION, device: "a".into(), cursor: None, push: vec![value], pull_limit: None });
+    let refused =
+        server.handle(&SyncRequest { protocol: PROTOCOL_VERSION, device: "a".into(), cursor: None, epoch: None, push: vec![value], pull_limit: None });
     assert_eq!(refused.rejected.len(), 1);
     assert!(refused.rejected[0].reason.contains("unknown document type"));
     let p = sync_until_done(&a, &Faulty { server: Some(&server), ..Faulty::default() });
@@ -506,7 +582,7 @@ fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
     let done = block_on(sync_native(&tablet, &paged, "tablet", |_| {}, || false)).unwrap();
     assert_eq!(done.pulled, 20);
     assert_eq!(paged.calls.get(), 4, "pages of 6, 6, 6 and 2, each asked for once");
-    assert_eq!(tablet.cursor.get(), Some(server.seq.get()), "the cursor of the last page is stored");
+    assert_eq!(tablet.cursor.borrow().as_ref().map(|c| c.seq), Some(server.seq.get()), "the cursor of the last page is stored");
     assert_eq!(docs_of(&tablet), server_docs(&server));
     assert!(tablet.outbox.borrow().is_empty());
 }
@@ -521,4 +597,14 @@ fn a_received_copy_of_another_type_keeps_the_local_one_and_says_why() {
     assert_eq!((result.store, result.push), (None, false));
     let refused = result.refused.expect("a reason");
     assert!(refused.to_string().contains("cannot be merged"), "{refused}");
+}
+
+#[test]
+fn a_stored_cursor_without_epoch_counts_as_another_epoch_and_a_first_sync_does_not() {
+    let with = |epoch: Option<&str>| Some(Cursor { seq: 7, epoch: epoch.map(String::from) });
+    assert!(!new_epoch(with(Some("e1")).as_ref(), Some("e1")));
+    assert!(new_epoch(with(Some("e1")).as_ref(), Some("e2")), "restored: push everything");
+    assert!(new_epoch(with(None).as_ref(), Some("e1")), "a cursor from before epochs cannot be told apart: push everything once");
+    assert!(!new_epoch(None, Some("e1")), "a first sync pushes its outbox anyway");
+    assert!(!new_epoch(with(Some("e1")).as_ref(), None), "a server without epochs: as before");
 }
