@@ -149,6 +149,7 @@ impl Db {
         let mut batch: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
         let mut batched = 0;
         let mut writing = Vec::new();
+        let mut covered = Vec::new();
         let mut latest = None::<Stamp>;
         for (Received { doc: remote, json }, local) in docs.into_iter().zip(locals) {
             let local = local.map_err(StoreError::writing)?.and_then(|v| from_js_any(&v).ok());
@@ -165,6 +166,9 @@ impl Db {
             if result.push {
                 let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(&doc) };
                 batch.entry(schema::OUTBOX).or_default().push(to_js(&serde_json::to_string(&entry).expect("serialises"))?);
+            } else {
+                // The server's copy covers the local one: nothing waits.
+                covered.push(doc.id().to_string());
             }
             batched += 1;
             if batched == WRITE_BATCH {
@@ -175,6 +179,16 @@ impl Db {
         start_puts(&stores, &mut batch, &mut writing).await?;
         for result in join_all(writing).await {
             result.map_err(StoreError::writing)?;
+        }
+        if !covered.is_empty() {
+            // One listing of the (usually short) outbox, then only deletes
+            // of entries that are there: a first pull covers every document.
+            let outbox = &stores[schema::OUTBOX];
+            let queued: HashSet<String> = outbox.get_all_keys(None, None).await.map_err(StoreError::writing)?.iter().filter_map(JsValue::as_string).collect();
+            let deletes = covered.into_iter().filter(|id| queued.contains(id.as_str())).map(|id| outbox.delete(JsValue::from_str(&id)));
+            for result in join_all(deletes).await {
+                result.map_err(StoreError::writing)?;
+            }
         }
         if let Some(cursor) = cursor {
             let meta = &stores[schema::META];

@@ -50,7 +50,10 @@ pub trait LocalStore {
     /// Clears outbox entries whose document is unchanged since it was sent.
     async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String>;
     /// Merges `docs` into the local ones (see `absorb`) and, in the same
-    /// transaction, stores `cursor` when given.
+    /// transaction, stores `cursor` when given. A document stored as
+    /// received (`push` false: the server's copy covers the local one)
+    /// leaves the outbox, whatever change it waited with: the server has
+    /// it, and an entry left behind would never match a confirmation.
     async fn absorb(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String>;
     /// The last confirmed cursor of the native protocol.
     async fn cursor(&self) -> Result<Option<Cursor>, String>;

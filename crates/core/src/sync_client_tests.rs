@@ -89,6 +89,8 @@ impl LocalStore for Tablet {
             if let Some(doc) = result.store {
                 if result.push {
                     self.outbox.borrow_mut().insert(id.clone(), updated(&doc));
+                } else {
+                    self.outbox.borrow_mut().remove(&id);
                 }
                 // As the app does: what is stored unchanged is stored as the
                 // text received, so that text must read back as the document.
@@ -607,4 +609,24 @@ fn a_stored_cursor_without_epoch_counts_as_another_epoch_and_a_first_sync_does_n
     assert!(new_epoch(with(None).as_ref(), Some("e1")), "a cursor from before epochs cannot be told apart: push everything once");
     assert!(!new_epoch(None, Some("e1")), "a first sync pushes its outbox anyway");
     assert!(!new_epoch(with(Some("e1")).as_ref(), None), "a server without epochs: as before");
+}
+
+#[test]
+fn a_requeued_document_the_server_holds_newer_leaves_the_outbox_instead_of_being_pushed_forever() {
+    let server = Server::default();
+    let (a, b) = (Tablet::new("a"), Tablet::new("b"));
+    let link = |t: &Tablet| sync_until_done(t, &Faulty { server: Some(&server), ..Faulty::default() });
+    let shared = a.new_activity(1, "视察");
+    link(&a);
+    link(&b);
+    let backup = server.clone();
+    server.restore(&backup);
+    // Restored; A edits first, so the server's copy is newer than B's.
+    a.edit(&shared, |x| x.notes = "恢复后".into());
+    link(&a);
+    let rounds = Cell::new(0);
+    let done = block_on(sync_native(&b, &Faulty { server: Some(&server), ..Faulty::default() }, "b", |_| rounds.set(rounds.get() + 1), || rounds.get() > 20));
+    assert!(done.is_ok(), "B's sync ends: {done:?}");
+    assert!(b.outbox.borrow().is_empty(), "the server's copy covers B's: nothing left to push");
+    assert_eq!(b.activity(&shared).body.notes, "恢复后");
 }
