@@ -433,6 +433,9 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
     }
 }
 
+#[path = "sync_memory.rs"]
+pub mod memory;
+
 #[cfg(test)]
 #[path = "sync_client_tests.rs"]
 mod tests;

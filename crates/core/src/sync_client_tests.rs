@@ -3,6 +3,7 @@
 //! push-only sink, with faults injected between them: failed requests,
 //! responses cut after the server committed, replayed requests.
 
+use super::memory::MemoryStore;
 use super::*;
 use crate::clock::{DeviceId, Hlc};
 use crate::doc::Document;
@@ -12,14 +13,20 @@ use serde_json::value::RawValue;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 
-/// A tablet: documents, outbox, cursor, its own clock.
+/// A tablet: documents, outbox and cursor (`store`, also reached through
+/// `Deref`), its own clock.
 #[derive(Default)]
 struct Tablet {
     name: String,
-    docs: RefCell<HashMap<Id, AnyDoc>>,
-    outbox: RefCell<BTreeMap<Id, Stamp>>,
-    cursor: RefCell<Option<Cursor>>,
+    store: MemoryStore,
     clock: Cell<u64>,
+}
+
+impl std::ops::Deref for Tablet {
+    type Target = MemoryStore;
+    fn deref(&self) -> &MemoryStore {
+        &self.store
+    }
 }
 
 impl Tablet {
@@ -28,14 +35,9 @@ impl Tablet {
     }
 
     fn stamp(&self) -> Stamp {
-        self.clock.set(self.clock.get() + 1);
+        // Like the app's clock: later local edits sort after what was seen.
+        self.clock.set(self.clock.get().max(self.seen_millis.get()) + 1);
         Stamp { hlc: Hlc { millis: self.clock.get(), counter: 0 }, device: DeviceId(self.name.clone()) }
-    }
-
-    /// A local write and its outbox entry, together (one transaction in the app).
-    fn write(&self, doc: AnyDoc) {
-        self.outbox.borrow_mut().insert(doc.id().clone(), updated(&doc));
-        self.docs.borrow_mut().insert(doc.id().clone(), doc);
     }
 
     fn new_activity(&self, n: u8, title: &str) -> Id {
@@ -59,59 +61,6 @@ impl Tablet {
             Some(AnyDoc::Activity(d)) => d.clone(),
             _ => panic!("no such activity"),
         }
-    }
-}
-
-impl LocalStore for Tablet {
-    async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String> {
-        let docs = self.docs.borrow();
-        Ok(self.outbox.borrow().keys().take(limit).map(|id| Pending { doc: docs[id].clone() }).collect())
-    }
-    async fn pending_count(&self) -> Result<usize, String> {
-        Ok(self.outbox.borrow().len())
-    }
-    async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String> {
-        let mut outbox = self.outbox.borrow_mut();
-        for (id, stamp) in sent {
-            if outbox.get(id) == Some(stamp) {
-                outbox.remove(id);
-            }
-        }
-        Ok(())
-    }
-    async fn absorb(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String> {
-        for Received { doc: remote, json } in docs {
-            let id = remote.id().clone();
-            let local = self.docs.borrow().get(&id).cloned();
-            // Like the app's clock: later local edits sort after what was seen.
-            self.clock.set(self.clock.get().max(updated(&remote).hlc.millis));
-            let result = absorb(local.as_ref(), remote);
-            if let Some(doc) = result.store {
-                if result.push {
-                    self.outbox.borrow_mut().insert(id.clone(), updated(&doc));
-                } else {
-                    self.outbox.borrow_mut().remove(&id);
-                }
-                // As the app does: what is stored unchanged is stored as the
-                // text received, so that text must read back as the document.
-                let doc = if result.push { doc } else { AnyDoc::from_json(&json).map_err(|e| e.to_string())? };
-                self.docs.borrow_mut().insert(id, doc);
-            }
-        }
-        if cursor.is_some() {
-            *self.cursor.borrow_mut() = cursor;
-        }
-        Ok(())
-    }
-    async fn cursor(&self) -> Result<Option<Cursor>, String> {
-        Ok(self.cursor.borrow().clone())
-    }
-    async fn requeue_all(&self) -> Result<(), String> {
-        let mut outbox = self.outbox.borrow_mut();
-        for (id, doc) in self.docs.borrow().iter() {
-            outbox.insert(id.clone(), updated(doc));
-        }
-        Ok(())
     }
 }
 
@@ -255,7 +204,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// Syncs until a run succeeds (faults make some runs fail), at most 50 tries.
 fn sync_until_done(tablet: &Tablet, transport: &Faulty) -> Progress {
     for _ in 0..50 {
-        if let Ok(p) = block_on(sync_native(tablet, transport, &tablet.name, |_| {}, || false)) {
+        if let Ok(p) = block_on(sync_native(&tablet.store, transport, &tablet.name, |_| {}, || false)) {
             return p;
         }
     }
@@ -427,7 +376,8 @@ fn an_interrupted_sync_resumes_where_it_stopped() {
         a.new_activity((n % 250) as u8, "x");
     }
     let calls = Cell::new(0);
-    let result = block_on(sync_native(&a, &Faulty { server: Some(&server), ..Faulty::default() }, "a", |_| calls.set(calls.get() + 1), || calls.get() >= 1));
+    let result =
+        block_on(sync_native(&a.store, &Faulty { server: Some(&server), ..Faulty::default() }, "a", |_| calls.set(calls.get() + 1), || calls.get() >= 1));
     assert_eq!(result, Err(SyncError::Interrupted));
     let waiting = a.outbox.borrow().len();
     assert!(waiting > 0 && waiting < 250, "one batch went, the rest waits");
@@ -485,7 +435,7 @@ fn two_tablets_converge_through_a_plain_rest_collection() {
     let shared = a.new_activity(1, "视察");
     let p = Document::create(Id::new_v7(2, [2; 10]), Person { name: "王建国".into(), ..Person::default() }, a.stamp());
     a.write(AnyDoc::Person(p));
-    let sync = |t: &Tablet| block_on(sync_rest(t, &rest, |_| {}, || false)).unwrap();
+    let sync = |t: &Tablet| block_on(sync_rest(&t.store, &rest, |_| {}, || false)).unwrap();
     sync(&a);
     sync(&b);
     a.edit(&shared, |x| x.place = "水厂".into());
@@ -529,7 +479,7 @@ fn push_only_delivers_every_changed_record_once_despite_failures() {
         a.new_activity(n, "走访");
     }
     for _ in 0..20 {
-        if block_on(sync_push_only(&a, &sink, |_| {}, || false)).is_ok() {
+        if block_on(sync_push_only(&a.store, &sink, |_| {}, || false)).is_ok() {
             break;
         }
     }
@@ -581,7 +531,7 @@ fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
     sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
     let tablet = Tablet::new("tablet");
     let paged = Faulty { server: Some(&server), page: Some(6), ..Faulty::default() };
-    let done = block_on(sync_native(&tablet, &paged, "tablet", |_| {}, || false)).unwrap();
+    let done = block_on(sync_native(&tablet.store, &paged, "tablet", |_| {}, || false)).unwrap();
     assert_eq!(done.pulled, 20);
     assert_eq!(paged.calls.get(), 4, "pages of 6, 6, 6 and 2, each asked for once");
     assert_eq!(tablet.cursor.borrow().as_ref().map(|c| c.seq), Some(server.seq.get()), "the cursor of the last page is stored");
@@ -625,7 +575,8 @@ fn a_requeued_document_the_server_holds_newer_leaves_the_outbox_instead_of_being
     a.edit(&shared, |x| x.notes = "恢复后".into());
     link(&a);
     let rounds = Cell::new(0);
-    let done = block_on(sync_native(&b, &Faulty { server: Some(&server), ..Faulty::default() }, "b", |_| rounds.set(rounds.get() + 1), || rounds.get() > 20));
+    let done =
+        block_on(sync_native(&b.store, &Faulty { server: Some(&server), ..Faulty::default() }, "b", |_| rounds.set(rounds.get() + 1), || rounds.get() > 20));
     assert!(done.is_ok(), "B's sync ends: {done:?}");
     assert!(b.outbox.borrow().is_empty(), "the server's copy covers B's: nothing left to push");
     assert_eq!(b.activity(&shared).body.notes, "恢复后");

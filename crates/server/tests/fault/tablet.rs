@@ -1,8 +1,9 @@
 //! A tablet for the fault tests: core's sync engine (`sync_native`) with
-//! its documents, outbox and cursor in memory, talking HTTP/1.1 over a real
-//! TCP connection (one request per connection) to the proxy or the server.
+//! its documents, outbox and cursor in core's `MemoryStore`, talking
+//! HTTP/1.1 over a real TCP connection (one request per connection) to the
+//! proxy or the server.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -10,16 +11,16 @@ use std::time::Duration;
 
 use serde_json::Value;
 use xunfang_core::sync::{AnyDoc, SyncRequest, SyncResponse};
-use xunfang_core::sync_client::{absorb, sync_native, updated, Cursor, LocalStore, NativeTransport, Pending, Progress, Received, SyncError};
+use xunfang_core::sync_client::memory::MemoryStore;
+use xunfang_core::sync_client::{sync_native, NativeTransport, Progress, SyncError};
 use xunfang_core::{Activity, DeviceId, Document, Hlc, Id, Stamp, Suggestion};
 
 use super::proxy::find;
 
+/// A tablet; its store's maps (`docs`, `outbox`) are reached through `Deref`.
 pub struct Tablet {
     pub name: String,
-    pub docs: RefCell<BTreeMap<Id, AnyDoc>>,
-    pub outbox: RefCell<BTreeMap<Id, Stamp>>,
-    pub cursor: RefCell<Option<Cursor>>,
+    pub store: MemoryStore,
     clock: Cell<u64>,
     made: Cell<u32>,
     /// Where it syncs, and with which token.
@@ -31,9 +32,7 @@ impl Tablet {
     pub fn new(name: &str, endpoint: SocketAddr, token: &str) -> Tablet {
         Tablet {
             name: name.into(),
-            docs: RefCell::default(),
-            outbox: RefCell::default(),
-            cursor: RefCell::default(),
+            store: MemoryStore::default(),
             clock: Cell::new(1_716_170_000_000),
             made: Cell::new(0),
             endpoint: Cell::new(endpoint),
@@ -42,13 +41,13 @@ impl Tablet {
     }
 
     fn tick(&self) -> Stamp {
-        self.clock.set(self.clock.get() + 1);
+        // After everything seen from elsewhere, as the app's device clock.
+        self.clock.set(self.clock.get().max(self.store.seen_millis.get()) + 1);
         Stamp { hlc: Hlc { millis: self.clock.get(), counter: 0 }, device: DeviceId(self.name.clone()) }
     }
 
     fn keep(&self, doc: Document<Activity>) {
-        self.outbox.borrow_mut().insert(doc.id.clone(), doc.updated.clone());
-        self.docs.borrow_mut().insert(doc.id.clone(), AnyDoc::Activity(doc));
+        self.store.write(AnyDoc::Activity(doc));
     }
 
     /// A new record, made on this tablet.
@@ -56,10 +55,20 @@ impl Tablet {
         self.made.set(self.made.get() + 1);
         let mut random = [0u8; 10];
         random[..4].copy_from_slice(&self.made.get().to_be_bytes());
-        random[4..].copy_from_slice(&self.name.as_bytes().iter().copied().cycle().take(6).collect::<Vec<_>>());
+        random[4..].copy_from_slice(&self.tag());
         let id = Id::new_v7(self.clock.get(), random);
         self.keep(Document::create(id.clone(), Activity { kind: "visit".into(), title: title.into(), ..Activity::default() }, self.tick()));
         id
+    }
+
+    /// Six bytes that tell this tablet's ids from another's (the end of its
+    /// name: "tablet-a" and "tablet-b" differ there).
+    fn tag(&self) -> [u8; 6] {
+        let mut tag = [b'.'; 6];
+        for (t, b) in tag.iter_mut().rev().zip(self.name.bytes().rev()) {
+            *t = b;
+        }
+        tag
     }
 
     /// Edits a record it holds.
@@ -74,7 +83,10 @@ impl Tablet {
     /// Adds a suggestion with a fresh id to a record.
     pub fn suggest(&self, id: &Id, content: &str) {
         self.made.set(self.made.get() + 1);
-        let sid = Id::new_v7(self.clock.get(), [self.made.get() as u8, self.name.len() as u8, 7, 7, 7, 7, 7, 7, 7, 7]);
+        let mut random = [7u8; 10];
+        random[..4].copy_from_slice(&self.made.get().to_be_bytes());
+        random[4..].copy_from_slice(&self.tag());
+        let sid = Id::new_v7(self.clock.get(), random);
         self.edit(id, |a| a.suggestions.push(Suggestion { content: content.into(), ..Suggestion::new(sid) }));
     }
 
@@ -93,7 +105,7 @@ impl Tablet {
     /// One run of the engine; faults make it fail.
     pub fn sync_once(&self) -> Result<Progress, SyncError> {
         let transport = Http { endpoint: self.endpoint.get(), token: self.token.clone() };
-        block_on(sync_native(self, &transport, &self.name, |_| {}, || false))
+        block_on(sync_native(&self.store, &transport, &self.name, |_| {}, || false))
     }
 
     /// Syncs until a run succeeds with nothing left to push.
@@ -109,49 +121,10 @@ impl Tablet {
     }
 }
 
-impl LocalStore for Tablet {
-    async fn pending(&self, limit: usize) -> Result<Vec<Pending>, String> {
-        let docs = self.docs.borrow();
-        Ok(self.outbox.borrow().keys().take(limit).map(|id| Pending { doc: docs[id].clone() }).collect())
-    }
-
-    async fn pending_count(&self) -> Result<usize, String> {
-        Ok(self.outbox.borrow().len())
-    }
-
-    async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String> {
-        self.outbox.borrow_mut().retain(|id, stamp| !sent.iter().any(|(i, s)| i == id && s == stamp));
-        Ok(())
-    }
-
-    async fn absorb(&self, received: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String> {
-        for Received { doc, .. } in received {
-            self.clock.set(self.clock.get().max(updated(&doc).hlc.millis));
-            let local = self.docs.borrow().get(doc.id()).cloned();
-            let outcome = absorb(local.as_ref(), doc);
-            if let Some(merged) = outcome.store {
-                if outcome.push {
-                    self.outbox.borrow_mut().insert(merged.id().clone(), updated(&merged));
-                } else {
-                    self.outbox.borrow_mut().remove(merged.id());
-                }
-                self.docs.borrow_mut().insert(merged.id().clone(), merged);
-            }
-        }
-        if let Some(cursor) = cursor {
-            *self.cursor.borrow_mut() = Some(cursor);
-        }
-        Ok(())
-    }
-
-    async fn cursor(&self) -> Result<Option<Cursor>, String> {
-        Ok(self.cursor.borrow().clone())
-    }
-
-    async fn requeue_all(&self) -> Result<(), String> {
-        let all: Vec<(Id, Stamp)> = self.docs.borrow().values().map(|d| (d.id().clone(), updated(d))).collect();
-        self.outbox.borrow_mut().extend(all);
-        Ok(())
+impl std::ops::Deref for Tablet {
+    type Target = MemoryStore;
+    fn deref(&self) -> &MemoryStore {
+        &self.store
     }
 }
 
