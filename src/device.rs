@@ -1,10 +1,12 @@
 //! This device's identity and clock: ids for new records, stamps for edits.
 //!
 //! The hybrid logical clock is kept in localStorage so it never runs
-//! backwards across restarts, even when the tablet's clock is set back.
+//! backwards across restarts, even when the tablet's clock is set back
+//! (within the bound every peer holds readings to, `ClockBound`).
 
 use crate::settings;
 use chrono::{Datelike, NaiveDate};
+use xunfang_core::clock::{ClockBound, DEFAULT_MAX_SKEW_MILLIS};
 use xunfang_core::{DeviceId, Hlc, Id, Stamp};
 
 fn now_millis() -> u64 {
@@ -38,16 +40,34 @@ pub fn device_id() -> DeviceId {
     DeviceId(id)
 }
 
+/// The clock readings this device accepts from others now (what a server
+/// or a REST collection sends is checked against it before it is merged).
+pub fn clock_bound() -> ClockBound {
+    ClockBound::new(now_millis(), DEFAULT_MAX_SKEW_MILLIS)
+}
+
+/// The stored clock reading to go on from. One that no peer would accept
+/// (kept from a day the tablet's date was far ahead, or adopted from a
+/// forged stamp before readings were bounded) is dropped: every edit after
+/// it would be refused by the server.
+fn last_hlc(now: u64) -> Hlc {
+    let bound = ClockBound::new(now, DEFAULT_MAX_SKEW_MILLIS);
+    settings::last_hlc().filter(|hlc| bound.check(*hlc).is_ok()).unwrap_or_default()
+}
+
 /// The stamp for a change made now on this device.
 pub fn stamp() -> Stamp {
-    let hlc = settings::last_hlc().unwrap_or_default().tick(now_millis());
+    let now = now_millis();
+    let hlc = last_hlc(now).tick(now);
     settings::set_last_hlc(hlc);
     Stamp { hlc, device: device_id() }
 }
 
-/// Moves this device's clock past a stamp seen from elsewhere.
+/// Moves this device's clock past a stamp seen from elsewhere (never past
+/// the bound: `Hlc::observe` ignores a reading beyond it).
 pub fn observe(remote: Hlc) {
-    let hlc = settings::last_hlc().unwrap_or_default().observe(remote, now_millis());
+    let now = now_millis();
+    let hlc = last_hlc(now).observe(remote, now);
     settings::set_last_hlc(hlc);
 }
 

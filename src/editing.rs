@@ -1,13 +1,15 @@
-//! Editing a stored document with autosave, shared by the record and person
-//! editors.
+//! Editing a stored document with autosave: the `Editor` behind every editor
+//! screen (see `components::editor_shell`), and one-off writes from lists.
 //!
 //! The draft lives in a signal the form binds to. Each edit schedules a write
-//! a moment after typing stops; hiding the page writes at once. A failed
-//! write keeps the draft on screen and is retried with the next edit, so an
+//! a moment after typing stops; hiding the page writes at once. The write
+//! merges the draft into the copy stored now (`core::save::onto_stored`), so
+//! fields a sync brought meanwhile survive; a copy that cannot be merged is
+//! never written over: the draft stays on screen and the status says so. A
+//! failed write keeps the draft and is retried with the next edit, so an
 //! error never loses text. Saves never overlap: one that arrives while
 //! another runs is folded into a follow-up write of the newest draft.
 
-use crate::components::save_status::SaveState;
 use crate::device;
 use crate::storage::{Db, StoreError};
 use leptos::prelude::*;
@@ -21,9 +23,26 @@ use xunfang_core::{Document, Id};
 /// How long after the last keystroke the draft is written.
 const QUIET: Duration = Duration::from_millis(300);
 
+/// Where an editor's draft stands; the status line shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveState {
+    /// Nothing typed yet on a new document: nothing stored.
+    Untouched,
+    Pending,
+    Saved,
+    /// The write failed; the next edit retries it.
+    Failed(StoreError),
+    /// The stored copy could not be merged with the draft (another app
+    /// version's or a damaged copy): both are kept, nothing was written.
+    NotMerged,
+}
+
+/// An editor on screen: its key and the function that saves its draft now.
+type Flusher = (u64, Rc<dyn Fn()>);
+
 thread_local! {
     /// Flushers of the editors on screen, so an app update can save them first.
-    static OPEN: RefCell<Vec<(u64, Rc<dyn Fn()>)>> = const { RefCell::new(Vec::new()) };
+    static OPEN: RefCell<Vec<Flusher>> = const { RefCell::new(Vec::new()) };
     static NEXT_KEY: Cell<u64> = const { Cell::new(0) };
     /// Writes started and not yet finished.
     static IN_FLIGHT: Cell<usize> = const { Cell::new(0) };
@@ -96,7 +115,9 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
                 let id = id.clone();
                 spawn_local(async move {
                     let Ok(db) = Db::app().await else { return };
-                    let Ok(Some(fresh)) = db.get::<T>(&id).await else { return };
+                    let Ok(Some(fresh)) = db.get::<T>(&id).await else {
+                        return;
+                    };
                     if editor.state.try_get_untracked() == Some(SaveState::Saved) && editor.doc.try_get_untracked().flatten().as_ref() != Some(&fresh) {
                         editor.draft.try_set(fresh.body.clone());
                         editor.doc.try_set(Some(fresh));
@@ -134,7 +155,7 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
     /// synchronously, so this also works while the page is being left.
     pub fn flush(&self) {
         match self.state.try_get_untracked() {
-            Some(SaveState::Pending | SaveState::Failed(_)) => {}
+            Some(SaveState::Pending | SaveState::Failed(_) | SaveState::NotMerged) => {}
             _ => return,
         }
         if let Some(Some(handle)) = self.timer.try_get_value() {
@@ -145,7 +166,9 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
             self.again.try_set_value(true);
             return;
         }
-        let Some(body) = self.draft.try_get_untracked() else { return };
+        let Some(body) = self.draft.try_get_untracked() else {
+            return;
+        };
         let stored = self.doc.try_get_untracked().flatten();
         self.busy.set_value(true);
         IN_FLIGHT.with(|n| n.set(n.get() + 1));
@@ -155,7 +178,7 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
             IN_FLIGHT.with(|n| n.set(n.get() - 1));
             editor.busy.try_set_value(false);
             match result {
-                Ok(doc) => {
+                Ok(Some(doc)) => {
                     // Fields merged in from elsewhere show, unless the user
                     // typed on in the meantime (the next write merges again).
                     if editor.again.try_get_value() != Some(true) && editor.draft.try_get_untracked().as_ref() != Some(&doc.body) {
@@ -170,6 +193,10 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
                         editor.state.try_set(SaveState::Saved);
                     }
                 }
+                Ok(None) => {
+                    editor.again.try_set_value(false);
+                    editor.state.try_set(SaveState::NotMerged);
+                }
                 Err(e) => {
                     editor.state.try_set(SaveState::Failed(e));
                 }
@@ -178,62 +205,81 @@ impl<T: Body + Send + Sync + 'static> Editor<T> {
     }
 
     /// Moves the document to the trash (or back) and writes it at once.
-    pub async fn set_trashed(&self, trashed: bool) -> Result<(), StoreError> {
+    /// `Ok(false)`: the stored copy could not be merged, nothing was written
+    /// (the status line says so).
+    pub async fn set_trashed(&self, trashed: bool) -> Result<bool, StoreError> {
         self.flush();
         let mut doc = match self.doc.get_untracked() {
             Some(doc) => doc,
             None => Document::create(self.id.get_value(), self.draft.get_untracked(), device::stamp()),
         };
         doc.set_trashed(trashed, device::stamp());
-        Db::app().await?.put(&doc).await?;
-        crate::sync::poke();
-        self.doc.set(Some(doc));
-        Ok(())
+        self.settle(store(doc).await?)
+    }
+
+    /// Settles a conflict with the chosen value ("use this") as a new local
+    /// change, written at once. `Ok(false)` as for `set_trashed`.
+    pub async fn resolve(&self, path: &str, chosen: Option<serde_json::Value>) -> Result<bool, StoreError> {
+        self.flush();
+        let Some(mut doc) = self.doc.get_untracked() else {
+            return Ok(true);
+        };
+        if doc.resolve(path, chosen, device::stamp()).is_err() {
+            return Ok(true);
+        }
+        self.settle(store(doc).await?)
+    }
+
+    /// Shows what a one-off write (trash, "use this") stored.
+    fn settle(&self, written: Option<Document<T>>) -> Result<bool, StoreError> {
+        match written {
+            Some(doc) => {
+                self.draft.set(doc.body.clone());
+                self.doc.set(Some(doc));
+                Ok(true)
+            }
+            None => {
+                self.state.set(SaveState::NotMerged);
+                Ok(false)
+            }
+        }
     }
 }
 
 /// Applies `body` to the document the editor started from, stamping what the
 /// user changed, then merges that with what is stored now: a sync may have
 /// brought other fields from elsewhere meanwhile, and they must survive.
-async fn write<T: Body>(id: Id, base: Option<Document<T>>, body: T) -> Result<Document<T>, StoreError> {
+/// `Ok(None)`: what is stored could not be merged, nothing was written.
+async fn write<T: Body>(id: Id, base: Option<Document<T>>, body: T) -> Result<Option<Document<T>>, StoreError> {
     crate::perf::mark("xunfang:save-start");
     let edited = match base {
         Some(mut doc) => {
             if !doc.edit(body, device::stamp()) {
-                return Ok(doc);
+                return Ok(Some(doc));
             }
             doc
         }
         None => Document::create(id.clone(), body, device::stamp()),
     };
-    let db = Db::app().await?;
-    let doc = match db.get::<T>(&id).await? {
-        Some(stored) if stored != edited => xunfang_core::merge(&stored, &edited).unwrap_or(edited),
-        _ => edited,
-    };
-    db.put(&doc).await?;
+    let written = store(edited).await?;
     crate::perf::measure_since("xunfang:save", "xunfang:save-start");
     // Now that there is something to lose, ask the browser to keep it.
     crate::storage::quota::persist_once();
-    crate::sync::poke();
-    Ok(doc)
+    Ok(written)
 }
 
-impl<T: Body + Send + Sync + 'static> Editor<T> {
-    /// Settles a conflict with the chosen value ("use this") as a new local
-    /// change, written at once.
-    pub async fn resolve(&self, path: &str, chosen: Option<serde_json::Value>) -> Result<(), StoreError> {
-        self.flush();
-        let Some(mut doc) = self.doc.get_untracked() else { return Ok(()) };
-        if doc.resolve(path, chosen, device::stamp()).is_err() {
-            return Ok(());
-        }
-        Db::app().await?.put(&doc).await?;
-        crate::sync::poke();
-        self.draft.set(doc.body.clone());
-        self.doc.set(Some(doc));
-        Ok(())
-    }
+/// Merges `doc` into the copy stored under its id and stores the result; a
+/// copy that cannot be merged is left alone (`core::save::onto_stored`) and
+/// the answer is `None`.
+async fn store<T: Body>(doc: Document<T>) -> Result<Option<Document<T>>, StoreError> {
+    let db = Db::app().await?;
+    let stored = db.get::<T>(&doc.id).await?;
+    let Ok(doc) = xunfang_core::save::onto_stored(stored.as_ref(), doc) else {
+        return Ok(None);
+    };
+    db.put(&doc).await?;
+    crate::sync::poke();
+    Ok(Some(doc))
 }
 
 /// Moves any stored document to the trash or back (from lists).
@@ -249,7 +295,9 @@ pub async fn set_trashed<T: Body>(mut doc: Document<T>, trashed: bool) -> Result
 /// own refusal; nothing is written then. `Ok(Ok(false))`: no such document.
 pub async fn update<T: Body, E>(id: &Id, change: impl FnOnce(&mut T) -> Result<(), E>) -> Result<Result<bool, E>, StoreError> {
     let db = Db::app().await?;
-    let Some(mut doc) = db.get::<T>(id).await? else { return Ok(Ok(false)) };
+    let Some(mut doc) = db.get::<T>(id).await? else {
+        return Ok(Ok(false));
+    };
     let mut body = doc.body.clone();
     if let Err(e) = change(&mut body) {
         return Ok(Err(e));

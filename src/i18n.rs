@@ -113,11 +113,6 @@ texts! {
     InTrash => "这条记录在回收站中。", "This record is in the trash.";
     Restore => "恢复", "Restore";
     ProblemsIntro => "还没填完（已保存，可以稍后补充）：", "Not complete yet (saved; you can finish later):";
-    ErrQuota => "本机存储空间已满，刚才的修改没有保存。文字仍在屏幕上，请不要关闭页面：先清理浏览器存储或删除不需要的数据，再继续编辑即可重试保存。", "This device's storage is full, so your last change was not saved. The text is still on screen; don't close the page. Free some browser storage, then keep editing to retry.";
-    ErrUnavailable => "无法打开本机数据库（可能是无痕模式，或浏览器禁止了存储）。请用普通窗口打开本应用。", "The local database cannot be opened (private browsing, or storage blocked by the browser). Open the app in a normal window.";
-    ErrUnreadable => "有一份数据无法读取，已原样保留。", "A stored item could not be read; it was kept as it is.";
-    ErrFailed => "保存失败，修改仍在屏幕上，继续编辑时会自动重试。", "Saving failed. Your change is still on screen and is retried as you keep editing.";
-    ErrDetails => "浏览器报告：", "The browser said: ";
     UnreadableSome => "条数据由更新版本的应用写入或已损坏，已原样保留。请更新应用。", "stored items were written by a newer version of the app or are damaged; they are kept as they are. Update the app.";
     PeopleTitle => "人员名册", "Roster";
     NewPerson => "新增人员", "Add a person";
@@ -216,6 +211,14 @@ texts! {
     SyncErrStore => "本机存储出错", "Local storage failed";
     SyncErrInterrupted => "同步已停止，下次从中断处继续", "Sync stopped; the next one continues where it left off";
     SyncRejected => "条记录被服务器拒绝：", "records were refused by the server:";
+    SyncRefused => "条从服务器收到的记录未采用（本机的修改保留，并会再次发送）：", "records from the server were not taken (the edits on this tablet are kept and sent again):";
+    SyncRefusedShort => "条收到的记录未采用", "received records not taken";
+    SyncRefusedClockOf => "设备", "the clock of device";
+    SyncRefusedClockAhead => "的时钟快了", "is";
+    SyncRefusedClockHours => "小时：请校正该设备的日期和时间后再同步", "hours ahead: set its date and time, then sync again";
+    SyncRefusedForged => "时间戳已损坏或被伪造，请联系管理员。设备：", "its clock readings are damaged or forged; ask the administrator. Device:";
+    SyncRefusedId => "编号不是小写 UUID 格式，请联系管理员", "its id is not written as a lowercase UUID; ask the administrator";
+    SyncRefusedUnreadable => "格式无法读取，请联系管理员", "it is not in a format this app reads; ask the administrator";
     SyncSetupLink => "平板设置链接：在平板上打开此链接（或扫描二维码），即可自动填好同步设置。", "Tablet set-up link: open it on a tablet (or scan the QR code) to fill in the sync settings.";
     SyncSetupConfirm => "使用这个链接中的同步设置？", "Use the sync settings from this link?";
     SyncSetupUse => "使用这些设置", "Use these settings";
@@ -339,18 +342,6 @@ texts! {
     ImportTooNew => "这个备份由更新版本的应用导出，请先更新应用。没有导入任何内容。", "This backup was made by a newer version of the app; update the app first. Nothing was imported.";
     ImportMergeFailed => "备份中的一份数据无法合并，没有导入任何内容。", "A document in the backup could not be merged; nothing was imported.";
     OfflineUse => "离线使用：在办公室联网时打开一次本应用，之后没有网络也能打开和使用。", "Offline use: open the app once while online at the office; after that it opens and works with no network.";
-}
-
-impl T {
-    pub fn store_error(kind: crate::storage::StoreErrorKind) -> T {
-        use crate::storage::StoreErrorKind::*;
-        match kind {
-            Quota => T::ErrQuota,
-            Unavailable => T::ErrUnavailable,
-            Unreadable => T::ErrUnreadable,
-            Failed => T::ErrFailed,
-        }
-    }
 }
 
 /// The UI language, shared through context. Reading a text subscribes to the

@@ -1,49 +1,22 @@
 //! Values edited on two devices at once: the one shown won (the later
 //! change); the others wait here until someone picks one ("use this").
+//! Part of every editor's shell (`editor_shell`).
 
+use crate::components::store_error::StoreErrorNotice;
 use crate::device;
 use crate::editing::Editor;
 use crate::i18n::{use_i18n, T};
+use crate::storage::StoreError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 use xunfang_core::doc::Body;
 use xunfang_core::Hlc;
 
-/// The label of a field path ("title", "suggestions/<id>/content").
-fn path_label(path: &str) -> Vec<T> {
-    let field = |name: &str| match name {
-        "kind" => Some(T::FieldKind),
-        "title" => Some(T::FieldTitle),
-        "date" => Some(T::FieldDate),
-        "start" => Some(T::FieldStart),
-        "end" => Some(T::FieldEnd),
-        "place" => Some(T::FieldPlace),
-        "organiser" => Some(T::FieldOrganiser),
-        "notes" => Some(T::Notes),
-        "findings" => Some(T::Findings),
-        "follow_up" => Some(T::FollowUp),
-        "tags" => Some(T::Tags),
-        "other_attendees" => Some(T::OtherAttendees),
-        "participants" => Some(T::Participants),
-        "suggestions" => Some(T::Suggestions),
-        "status" => Some(T::SuggestionStatus),
-        "content" => Some(T::SuggestionContent),
-        "raised_by" => Some(T::RaisedBy),
-        "department" => Some(T::Department),
-        "reply" => Some(T::Reply),
-        "reply_date" => Some(T::ReplyDate),
-        "reason" => Some(T::Reason),
-        "name" => Some(T::Name),
-        "sector" => Some(T::Sector),
-        "group" => Some(T::Group),
-        "unit" => Some(T::Unit),
-        "phone" => Some(T::Phone),
-        "note" => Some(T::Note),
-        "role" => Some(T::Role),
-        _ => None,
-    };
-    path.split('/').filter_map(field).collect()
+/// The labels of a field path ("title", "suggestions/<id>/content"): each
+/// named part through the screen's own table; ids are skipped.
+fn path_label(path: &str, labels: fn(&str) -> Option<T>) -> Vec<T> {
+    path.split('/').filter_map(labels).collect()
 }
 
 fn show(value: &Option<Value>) -> String {
@@ -56,8 +29,13 @@ fn show(value: &Option<Value>) -> String {
 }
 
 #[component]
-pub fn ConflictList<B: Body + Send + Sync + 'static>(editor: Editor<B>) -> impl IntoView {
+pub fn ConflictList<B: Body + Send + Sync + 'static>(
+    editor: Editor<B>,
+    /// The label of a field name in this kind of document.
+    labels: fn(&str) -> Option<T>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let failed = RwSignal::new(None::<StoreError>);
     let conflicts = Memo::new(move |_| editor.doc.read().as_ref().map(|d| d.conflicts()).unwrap_or_default());
     view! {
         <Show when=move || !conflicts.read().is_empty()>
@@ -65,7 +43,7 @@ pub fn ConflictList<B: Body + Send + Sync + 'static>(editor: Editor<B>) -> impl 
                 <p>{move || i18n.t(T::ConflictIntro)}</p>
                 <ul>
                     {move || conflicts.get().into_iter().flat_map(|c| {
-                        let label = path_label(&c.path);
+                        let label = path_label(&c.path, labels);
                         c.others.into_iter().map(move |other| {
                             let (path, label) = (c.path.clone(), label.clone());
                             let device_name = other.stamp.device.0.chars().take(8).collect::<String>();
@@ -83,7 +61,11 @@ pub fn ConflictList<B: Body + Send + Sync + 'static>(editor: Editor<B>) -> impl 
                                     " "
                                     <button type="button" class="small" on:click=move |_| {
                                         let (path, chosen) = (path.clone(), chosen.clone());
-                                        spawn_local(async move { let _ = editor.resolve(&path, chosen).await; });
+                                        spawn_local(async move {
+                                            if let Err(e) = editor.resolve(&path, chosen).await {
+                                                failed.set(Some(e));
+                                            }
+                                        });
                                     }>{move || i18n.t(T::ConflictUse)}</button>
                                 </li>
                             }
@@ -92,5 +74,6 @@ pub fn ConflictList<B: Body + Send + Sync + 'static>(editor: Editor<B>) -> impl 
                 </ul>
             </div>
         </Show>
+        {move || failed.get().map(|e| view! { <StoreErrorNotice error=e/> })}
     }
 }

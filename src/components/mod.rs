@@ -3,8 +3,10 @@
 pub mod bar_chart;
 pub mod confirm;
 pub mod conflicts;
+pub mod editor_shell;
 pub mod field;
 pub mod header;
+pub mod loaded;
 pub mod participants;
 pub mod period_picker;
 pub mod photos;

@@ -5,20 +5,22 @@ use crate::editing::Editor;
 use crate::i18n::{use_i18n, T};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use xunfang_core::{Activity, Attendance, Document, Id, Participant, Person};
+use xunfang_core::{Activity, Attendance, Id, Participant, Roster};
 
 #[component]
-pub fn ParticipantsEditor(editor: Editor<Activity>, people: StoredValue<Vec<Document<Person>>>) -> impl IntoView {
+pub fn ParticipantsEditor(
+    editor: Editor<Activity>,
+    /// Everyone: the picker offers the active, still-serving people; a row
+    /// names its person even if they were moved to the trash later.
+    people: StoredValue<Roster>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let draft = editor.draft;
     let picked = RwSignal::new(String::new());
     let choices = move || {
         let a = draft.read();
         people.with_value(|ps| {
-            ps.iter()
-                .filter(|d| !d.trashed && d.body.active && a.participant(&d.id).is_none())
-                .map(|d| (d.id.to_string(), d.body.name.clone()))
-                .collect::<Vec<_>>()
+            ps.active().filter(|d| d.body.active && a.participant(&d.id).is_none()).map(|d| (d.id.to_string(), d.body.name.clone())).collect::<Vec<_>>()
         })
     };
     let add = move |_| {
@@ -33,7 +35,7 @@ pub fn ParticipantsEditor(editor: Editor<Activity>, people: StoredValue<Vec<Docu
         }
     };
     let ids = move || draft.read().participants.iter().map(|p| p.person.clone()).collect::<Vec<_>>();
-    let roster_empty = move || people.with_value(|ps| ps.iter().all(|d| d.trashed));
+    let roster_empty = move || people.with_value(|ps| ps.active().next().is_none());
 
     view! {
         <fieldset class="participants" id="participants">
@@ -76,10 +78,10 @@ pub fn ParticipantsEditor(editor: Editor<Activity>, people: StoredValue<Vec<Docu
 /// One participant. Keyed by person, so typing a reason does not rebuild the
 /// row (and the input keeps focus).
 #[component]
-fn ParticipantRow(editor: Editor<Activity>, people: StoredValue<Vec<Document<Person>>>, person: Id) -> impl IntoView {
+fn ParticipantRow(editor: Editor<Activity>, people: StoredValue<Roster>, person: Id) -> impl IntoView {
     let i18n = use_i18n();
     let draft = editor.draft;
-    let name = people.with_value(|ps| ps.iter().find(|d| d.id == person).map(|d| d.body.name.clone()));
+    let name = people.with_value(|ps| ps.get(&person).map(|d| d.body.name.clone()));
     let status_id = format!("att-{person}");
     let reason_id = format!("reason-{person}");
     let p = person.clone();

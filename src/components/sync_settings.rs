@@ -2,7 +2,7 @@
 //! tablet set-up link with its QR code, and taking such a link in.
 
 use crate::components::field::{SelectField, TextField};
-use crate::components::sync_status::describe;
+use crate::components::sync_status::{describe, describe_refusal};
 use crate::i18n::{use_i18n, T};
 use crate::settings::{self, SyncConfig, SyncMode};
 use crate::sync::{self, SyncStatus};
@@ -119,6 +119,7 @@ pub fn SyncSettings() -> impl IntoView {
         {move || notice.get().map(|n| view! { <p role="status">{move || i18n.t(n)}</p> })}
         {move || status.progress.get().map(|p| {
             let rejected = p.rejected.clone();
+            let refused = p.refused.clone();
             view! {
                 <p data-testid="sync-progress">
                     {move || i18n.t(T::SyncSent)} " " {p.pushed} " · " {move || i18n.t(T::SyncReceived)} " " {p.pulled}
@@ -129,6 +130,12 @@ pub fn SyncSettings() -> impl IntoView {
                     <div class="error" role="alert">
                         <p>{rejected.len()} " " {move || i18n.t(T::SyncRejected)}</p>
                         <ul>{rejected.into_iter().map(|(id, why)| view! { <li><code>{id}</code> ": " {why}</li> }).collect_view()}</ul>
+                    </div>
+                })}
+                {(!refused.is_empty()).then(|| view! {
+                    <div class="error" role="alert" data-testid="sync-refused">
+                        <p>{refused.len()} " " {move || i18n.t(T::SyncRefused)}</p>
+                        <ul>{refused.into_iter().map(|(id, why)| view! { <li><code>{id}</code> ": " {move || describe_refusal(i18n, &why)}</li> }).collect_view()}</ul>
                     </div>
                 })}
             }

@@ -5,6 +5,8 @@ use crate::i18n::{use_i18n, I18n, T};
 use crate::settings;
 use crate::sync::{self, SyncStatus};
 use leptos::prelude::*;
+use xunfang_core::clock::ClockProblem;
+use xunfang_core::sync::PushError;
 use xunfang_core::sync_client::SyncError;
 
 /// A sync error in the UI's language, with the server's own words when it
@@ -28,6 +30,23 @@ pub fn describe(i18n: I18n, e: &SyncError, retry_at: Option<f64>) -> String {
         text.push_str(&format!("; {minutes} {}", i18n.t(T::SyncRetryIn)));
     }
     text
+}
+
+/// Why a document the server sent was not taken (`Progress::refused`), in
+/// the UI's language: what is wrong and who can fix it.
+pub fn describe_refusal(i18n: I18n, why: &PushError) -> String {
+    match why {
+        PushError::Clock { device, problem: problem @ ClockProblem::Ahead { .. } } => format!(
+            "{} {device} {} {} {}",
+            i18n.t(T::SyncRefusedClockOf),
+            i18n.t(T::SyncRefusedClockAhead),
+            problem.hours_ahead(),
+            i18n.t(T::SyncRefusedClockHours)
+        ),
+        PushError::Clock { device, .. } => format!("{} {device}", i18n.t(T::SyncRefusedForged)),
+        PushError::NotCanonical(_) | PushError::BadId(_) => i18n.t(T::SyncRefusedId).to_string(),
+        _ => i18n.t(T::SyncRefusedUnreadable).to_string(),
+    }
 }
 
 fn clock(ms: f64) -> String {
@@ -78,6 +97,10 @@ pub fn SyncStatusLine() -> impl IntoView {
                         Some(t) => format!("{} {}", i18n.t(T::SyncLast), clock(t)),
                         None => i18n.t(T::SyncNever).to_string(),
                     });
+                    let refused = status.progress.get().map_or(0, |p| p.refused.len());
+                    if refused > 0 {
+                        parts.push(format!("{refused} {}", i18n.t(T::SyncRefusedShort)));
+                    }
                     parts.join(" · ")
                 }}
                 {move || status.last_error.get().map(|e| view! { <span class="sync-error">{describe(i18n, &e, status.retry_at.get())}</span> })}

@@ -4,8 +4,8 @@
 //! under the default points scheme.
 
 use crate::components::field::TextField;
+use crate::components::loaded::Loaded;
 use crate::components::period_picker::{PeriodChoice, PeriodPicker};
-use crate::components::store_error::StoreErrorNotice;
 use crate::i18n::{use_i18n, T};
 use crate::settings;
 use crate::storage::Db;
@@ -84,13 +84,10 @@ pub fn AttendancePage() -> impl IntoView {
                 <TextField id="remove-after".into() kind="number" label=label(T::RemoveAfter) value=Signal::derive(move || rule.get().remove_after.to_string()) on_input=move |v| set_rule(|r, n| r.remove_after = n, v)/>
             </div>
             <PointsScheme/>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match (r, period.range()) {
-                    (Ok((docs, _)), Some(range)) => table(docs, range).into_any(),
-                    (Ok(_), None) => view! { <p class="notice">{move || i18n.t(T::ChooseRange)}</p> }.into_any(),
-                    (Err(e), _) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded data=data content=move |(docs, _)| match period.range() {
+                Some(range) => table(docs, range).into_any(),
+                None => view! { <p class="notice">{move || i18n.t(T::ChooseRange)}</p> }.into_any(),
+            }/>
         </section>
     }
 }

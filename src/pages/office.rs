@@ -1,13 +1,14 @@
 //! The office's hub (办公室): links to the board, attendance, report,
 //! summary and exports, and the proposals and opinion reports on file.
 
-use crate::components::store_error::StoreErrorNotice;
+use crate::components::loaded::Loaded;
 use crate::device;
 use crate::i18n::{use_i18n, T};
 use crate::storage::Db;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use xunfang_core::records::AllDocs;
 
 #[component]
 pub fn OfficePage() -> impl IntoView {
@@ -31,32 +32,44 @@ pub fn OfficePage() -> impl IntoView {
         }
     })
     .collect_view();
-    let untitled = move |t: &str| if t.trim().is_empty() { i18n.t(T::Untitled).to_string() } else { t.to_string() };
+    let untitled = move |t: &str| {
+        if t.trim().is_empty() {
+            i18n.t(T::Untitled).to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    let lists = move |(docs, _): (AllDocs, usize)| {
+        let proposals = docs
+            .proposals
+            .iter()
+            .filter(|d| !d.trashed)
+            .map(|d| {
+                let t = d.body.title.clone();
+                view! { <li><A href=format!("/office/proposals/{}", d.id)>{move || untitled(&t)}</A> " · " {d.body.status.label(i18n.lang())}</li> }
+            })
+            .collect_view();
+        let reports = docs
+            .opinion_reports
+            .iter()
+            .filter(|d| !d.trashed)
+            .map(|d| {
+                let t = d.body.title.clone();
+                view! { <li><A href=format!("/office/opinions/{}", d.id)>{move || untitled(&t)}</A></li> }
+            })
+            .collect_view();
+        view! {
+            <h2>{move || i18n.t(T::Proposals)}</h2>
+            <ul class="doc-list">{proposals}</ul>
+            <h2>{move || i18n.t(T::OpinionReports)}</h2>
+            <ul class="doc-list">{reports}</ul>
+        }
+    };
     view! {
         <section class="page">
             <div class="page-head"><h1>{move || i18n.t(T::OfficeTitle)}</h1></div>
             <ul class="hub">{links}</ul>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match r {
-                    Ok((docs, _)) => {
-                        let proposals = docs.proposals.iter().filter(|d| !d.trashed).map(|d| {
-                            let t = d.body.title.clone();
-                            view! { <li><A href=format!("/office/proposals/{}", d.id)>{move || untitled(&t)}</A> " · " {d.body.status.label(i18n.lang())}</li> }
-                        }).collect_view();
-                        let reports = docs.opinion_reports.iter().filter(|d| !d.trashed).map(|d| {
-                            let t = d.body.title.clone();
-                            view! { <li><A href=format!("/office/opinions/{}", d.id)>{move || untitled(&t)}</A></li> }
-                        }).collect_view();
-                        view! {
-                            <h2>{move || i18n.t(T::Proposals)}</h2>
-                            <ul class="doc-list">{proposals}</ul>
-                            <h2>{move || i18n.t(T::OpinionReports)}</h2>
-                            <ul class="doc-list">{reports}</ul>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded data=data content=lists/>
             <div class="row">
                 <button type="button" on:click=new_proposal>{move || i18n.t(T::NewProposal)}</button>
                 <button type="button" on:click=new_opinion>{move || i18n.t(T::NewOpinion)}</button>

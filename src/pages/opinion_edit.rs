@@ -1,60 +1,66 @@
 //! A public-opinion report (社情民意信息): situation, cause, suggestion,
-//! reporter and unit; autosaved like a record. Promoted ones link back to
-//! the suggestion's record.
+//! reporter and unit; autosaved like a record, in the editor shell.
+//! Promoted ones link back to the suggestion's record.
 
+use crate::components::editor_shell::{EditorPage, Opened};
 use crate::components::field::{CheckField, SelectField, TextArea, TextField};
-use crate::components::save_status::SaveStatus;
-use crate::components::store_error::StoreErrorNotice;
 use crate::editing::Editor;
 use crate::i18n::{use_i18n, T};
 use crate::storage::{Db, StoreError};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use xunfang_core::proposal::OpinionReport;
-use xunfang_core::{Document, Id, Person};
+use xunfang_core::{Id, Person, Roster};
 
-type Loaded = (Id, Option<Document<OpinionReport>>, Vec<Document<Person>>);
-
-async fn load(id: Option<Id>) -> Result<Option<Loaded>, StoreError> {
-    let Some(id) = id else { return Ok(None) };
+async fn open(param: Option<String>) -> Result<Option<Opened<OpinionReport, Roster>>, StoreError> {
+    let Some(id) = param.as_deref().and_then(Id::parse) else {
+        return Ok(None);
+    };
     let db = Db::app().await?;
-    Ok(Some((id.clone(), db.get::<OpinionReport>(&id).await?, db.roster().await?)))
+    let doc = db.get::<OpinionReport>(&id).await?;
+    let roster = Roster::new(db.all::<Person>().await?.docs);
+    Ok(Some(Opened { id, doc, blank: OpinionReport::default(), extra: roster }))
+}
+
+/// The label of an opinion report's field name.
+fn labels(name: &str) -> Option<T> {
+    Some(match name {
+        "title" => T::FieldTitle,
+        "situation" => T::Situation,
+        "cause" => T::Cause,
+        "suggestion" => T::Suggestions,
+        "reporter" => T::Reporter,
+        "unit" => T::ReporterUnit,
+        "date" => T::FieldDate,
+        "adopted" => T::Adopted,
+        _ => return None,
+    })
 }
 
 #[component]
 pub fn OpinionEditPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let data = LocalResource::new(move || load(params.read().get("id").and_then(|s| Id::parse(&s))));
     view! {
-        <section class="page">
-            <A href="/office" attr:class="back">{move || i18n.t(T::BackToOffice)}</A>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match r {
-                    Ok(Some((id, doc, people))) => view! { <OpinionForm id=id doc=doc people=people/> }.into_any(),
-                    Ok(None) => view! { <p class="notice">{move || i18n.t(T::RecordNotFound)}</p> }.into_any(),
-                    Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
-        </section>
+        <EditorPage
+            back_href="/office"
+            back_label=T::BackToOffice
+            heading=T::OpinionTitle
+            not_found=T::RecordNotFound
+            open=open
+            labels=labels
+            form=|editor, people| view! { <OpinionForm editor=editor people=people/> }
+        />
     }
 }
 
 #[component]
-fn OpinionForm(id: Id, doc: Option<Document<OpinionReport>>, people: Vec<Document<Person>>) -> impl IntoView {
+fn OpinionForm(editor: Editor<OpinionReport>, people: Roster) -> impl IntoView {
     let i18n = use_i18n();
-    let editor = Editor::new(id, doc, OpinionReport::default());
     let draft = editor.draft;
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
     let text = move |get: fn(&OpinionReport) -> &String| Signal::derive(move || get(&draft.read()).clone());
-    let person_options: Vec<(String, String)> = people.iter().map(|p| (p.id.to_string(), p.body.name.clone())).collect();
+    let person_options: Vec<(String, String)> = people.active().map(|p| (p.id.to_string(), p.body.name.clone())).collect();
     let source = draft.get_untracked().source.map(|s| format!("/records/{}", s.activity));
     view! {
-        <div class="page-head">
-            <h1>{move || i18n.t(T::OpinionTitle)}</h1>
-            <SaveStatus state=editor.state/>
-        </div>
         {source.map(|href| view! { <p><A href=href>{move || i18n.t(T::FromSuggestion)}</A></p> })}
         <form on:submit=|ev| ev.prevent_default()>
             <TextField id="o-title".into() label=label(T::FieldTitle) value=text(|r| &r.title) on_input=move |v| editor.edit(|r| r.title = v)/>

@@ -1,54 +1,66 @@
 //! A proposal (提案): 案由, category, lead proposer and co-signers from the
-//! roster, 承办单位, status and reply; autosaved like a record. Promoted
-//! ones link back to the suggestion's record.
+//! roster, 承办单位, status and reply; autosaved like a record, in the
+//! editor shell. Promoted ones link back to the suggestion's record.
 
+use crate::components::editor_shell::{EditorPage, Opened};
 use crate::components::field::{CheckField, SelectField, TextArea, TextField};
-use crate::components::save_status::SaveStatus;
-use crate::components::store_error::StoreErrorNotice;
 use crate::editing::Editor;
 use crate::i18n::{use_i18n, T};
 use crate::storage::{Db, StoreError};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use xunfang_core::proposal::{Proposal, ProposalStatus};
-use xunfang_core::{Document, Id, Person};
+use xunfang_core::{Id, Person, Roster};
 
-type Loaded = (Id, Option<Document<Proposal>>, Vec<Document<Person>>);
-
-async fn load(id: Option<Id>) -> Result<Option<Loaded>, StoreError> {
-    let Some(id) = id else { return Ok(None) };
+async fn open(param: Option<String>) -> Result<Option<Opened<Proposal, Roster>>, StoreError> {
+    let Some(id) = param.as_deref().and_then(Id::parse) else {
+        return Ok(None);
+    };
     let db = Db::app().await?;
-    Ok(Some((id.clone(), db.get::<Proposal>(&id).await?, db.roster().await?)))
+    let doc = db.get::<Proposal>(&id).await?;
+    let roster = Roster::new(db.all::<Person>().await?.docs);
+    Ok(Some(Opened { id, doc, blank: Proposal::default(), extra: roster }))
+}
+
+/// The label of a proposal's field name.
+fn labels(name: &str) -> Option<T> {
+    Some(match name {
+        "title" => T::ProposalCaseTitle,
+        "category" => T::Category,
+        "content" => T::ProposalContent,
+        "lead" => T::LeadProposer,
+        "co_signers" => T::CoSigners,
+        "handling_unit" => T::HandlingUnit,
+        "date" => T::SubmittedOn,
+        "status" => T::SuggestionStatus,
+        "reply" => T::Reply,
+        "reply_date" => T::ReplyDate,
+        _ => return None,
+    })
 }
 
 #[component]
 pub fn ProposalEditPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let data = LocalResource::new(move || load(params.read().get("id").and_then(|s| Id::parse(&s))));
     view! {
-        <section class="page">
-            <A href="/office" attr:class="back">{move || i18n.t(T::BackToOffice)}</A>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match r {
-                    Ok(Some((id, doc, people))) => view! { <ProposalForm id=id doc=doc people=people/> }.into_any(),
-                    Ok(None) => view! { <p class="notice">{move || i18n.t(T::RecordNotFound)}</p> }.into_any(),
-                    Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
-        </section>
+        <EditorPage
+            back_href="/office"
+            back_label=T::BackToOffice
+            heading=T::ProposalTitle
+            not_found=T::RecordNotFound
+            open=open
+            labels=labels
+            form=|editor, people| view! { <ProposalForm editor=editor people=people/> }
+        />
     }
 }
 
 #[component]
-fn ProposalForm(id: Id, doc: Option<Document<Proposal>>, people: Vec<Document<Person>>) -> impl IntoView {
+fn ProposalForm(editor: Editor<Proposal>, people: Roster) -> impl IntoView {
     let i18n = use_i18n();
-    let editor = Editor::new(id.clone(), doc, Proposal::default());
     let draft = editor.draft;
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
     let text = move |get: fn(&Proposal) -> &String| Signal::derive(move || get(&draft.read()).clone());
-    let person_options: Vec<(String, String)> = people.iter().map(|p| (p.id.to_string(), p.body.name.clone())).collect();
+    let person_options: Vec<(String, String)> = people.active().map(|p| (p.id.to_string(), p.body.name.clone())).collect();
     let status_options = Signal::derive(move || {
         let lang = i18n.lang();
         ProposalStatus::ALL.into_iter().map(|s| (s.key().to_string(), s.label(lang).to_string())).collect::<Vec<_>>()
@@ -56,7 +68,7 @@ fn ProposalForm(id: Id, doc: Option<Document<Proposal>>, people: Vec<Document<Pe
     let date_of = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let source = draft.get_untracked().source.map(|s| format!("/records/{}", s.activity));
     let co_signers = people
-        .iter()
+        .active()
         .map(|p| {
             let pid = p.id.clone();
             let pid2 = p.id.clone();
@@ -77,10 +89,6 @@ fn ProposalForm(id: Id, doc: Option<Document<Proposal>>, people: Vec<Document<Pe
         })
         .collect_view();
     view! {
-        <div class="page-head">
-            <h1>{move || i18n.t(T::ProposalTitle)}</h1>
-            <SaveStatus state=editor.state/>
-        </div>
         {source.map(|href| view! { <p><A href=href>{move || i18n.t(T::FromSuggestion)}</A></p> })}
         <form on:submit=|ev| ev.prevent_default()>
             <div class="row">

@@ -3,12 +3,9 @@
 //! Opening `/records/<new id>` starts a blank record that is stored on the
 //! first edit, so "New record" followed by "back" leaves nothing behind.
 
-use crate::components::confirm::ConfirmDialog;
+use crate::components::editor_shell::{EditorPage, Opened, Trash};
 use crate::components::field::{SelectField, TextArea, TextField};
 use crate::components::participants::ParticipantsEditor;
-use crate::components::problems::ProblemList;
-use crate::components::save_status::SaveStatus;
-use crate::components::store_error::StoreErrorNotice;
 use crate::components::suggestions::SuggestionsEditor;
 use crate::device;
 use crate::editing::Editor;
@@ -16,107 +13,88 @@ use crate::i18n::{use_i18n, T};
 use crate::settings::template;
 use crate::storage::{Db, StoreError};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use xunfang_core::tags::{parse_tags, tags_line};
 use xunfang_core::validate::{activity_problems, Problem};
-use xunfang_core::{Activity, Document, Id, Person};
+use xunfang_core::{Activity, Id, Person, Roster};
 
-#[derive(Clone)]
-struct Loaded {
-    id: Id,
-    doc: Option<Document<Activity>>,
-    people: Vec<Document<Person>>,
-}
-
-async fn load(id: Option<Id>) -> Result<Option<Loaded>, StoreError> {
-    let Some(id) = id else { return Ok(None) };
+/// The record the route names, with the whole roster: people moved to the
+/// trash keep their names on the records they took part in.
+async fn open(param: Option<String>) -> Result<Option<Opened<Activity, Roster>>, StoreError> {
+    let Some(id) = param.as_deref().and_then(Id::parse) else {
+        return Ok(None);
+    };
     let db = Db::app().await?;
     let doc = db.get::<Activity>(&id).await?;
-    let mut people = db.all::<Person>().await?.docs;
-    people.sort_by(|a, b| a.body.name.cmp(&b.body.name));
-    Ok(Some(Loaded { id, doc, people }))
+    let roster = Roster::new(db.all::<Person>().await?.docs);
+    let blank = Activity { date: Some(device::today()), ..Activity::default() };
+    Ok(Some(Opened { id, doc, blank, extra: roster }))
+}
+
+/// The label of a record's field name, nested suggestion fields included.
+fn labels(name: &str) -> Option<T> {
+    Some(match name {
+        "kind" => T::FieldKind,
+        "title" => T::FieldTitle,
+        "date" => T::FieldDate,
+        "start" => T::FieldStart,
+        "end" => T::FieldEnd,
+        "place" => T::FieldPlace,
+        "organiser" => T::FieldOrganiser,
+        "notes" => T::Notes,
+        "findings" => T::Findings,
+        "follow_up" => T::FollowUp,
+        "tags" => T::Tags,
+        "other_attendees" => T::OtherAttendees,
+        "participants" => T::Participants,
+        "suggestions" => T::Suggestions,
+        "status" => T::SuggestionStatus,
+        "content" => T::SuggestionContent,
+        "raised_by" => T::RaisedBy,
+        "department" => T::Department,
+        "reply" => T::Reply,
+        "reply_date" => T::ReplyDate,
+        "reason" => T::Reason,
+        _ => return None,
+    })
+}
+
+fn problems(a: &Activity) -> Vec<Problem> {
+    activity_problems(a, template())
 }
 
 #[component]
 pub fn RecordEditPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let params = use_params_map();
-    let data = LocalResource::new(move || {
-        let id = params.read().get("id").and_then(|s| Id::parse(&s));
-        load(id)
-    });
     view! {
-        <section class="page">
-            <A href="/" attr:class="back">{move || i18n.t(T::BackToList)}</A>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || {
-                    data.get()
-                        .map(|result| match result {
-                            Ok(Some(l)) => view! { <RecordForm loaded=l/> }.into_any(),
-                            Ok(None) => view! { <p class="notice">{move || i18n.t(T::RecordNotFound)}</p> }.into_any(),
-                            Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                        })
-                }}
-            </Suspense>
-        </section>
+        <EditorPage
+            back_href="/"
+            back_label=T::BackToList
+            heading=T::EditRecord
+            not_found=T::RecordNotFound
+            open=open
+            labels=labels
+            problems=problems
+            trash=Trash { delete: T::DeleteRecord, confirm: T::ConfirmDeleteRecord }
+            form=|editor, roster| view! { <RecordForm editor=editor roster=roster/> }
+        />
     }
 }
 
 #[component]
-fn RecordForm(loaded: Loaded) -> impl IntoView {
+fn RecordForm(editor: Editor<Activity>, roster: Roster) -> impl IntoView {
     let i18n = use_i18n();
-    let blank = Activity { date: Some(device::today()), ..Activity::default() };
-    let editor = Editor::new(loaded.id.clone(), loaded.doc, blank);
-    let people = StoredValue::new(loaded.people);
+    let people = StoredValue::new(roster);
     let draft = editor.draft;
-    let problems = Memo::new(move |_| activity_problems(&draft.read(), template()));
+    // The shell lists the problems; the form marks the fields they are about.
+    let problems = Memo::new(move |_| problems(&draft.read()));
     let has = move |p: Problem| problems.read().contains(&p);
-    let confirm_delete = RwSignal::new(false);
-    let trash_error = RwSignal::new(None::<StoreError>);
-    let navigate = use_navigate();
 
     let text = move |get: fn(&Activity) -> &String| Signal::derive(move || get(&draft.read()).clone());
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
-    let kind_options = Signal::derive(move || {
-        let english = i18n.english();
-        template().kinds.iter().map(|k| (k.key.clone(), if english { k.en.clone() } else { k.zh.clone() })).collect::<Vec<_>>()
-    });
+    let kind_options = Signal::derive(move || template().kind_options(i18n.english()));
     let time_text = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
     let parse_time = |v: &str| chrono::NaiveTime::parse_from_str(v, "%H:%M").or_else(|_| chrono::NaiveTime::parse_from_str(v, "%H:%M:%S")).ok();
 
-    let on_delete = Callback::new(move |_| {
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match editor.set_trashed(true).await {
-                Ok(()) => navigate("/", Default::default()),
-                Err(e) => trash_error.set(Some(e)),
-            }
-        })
-    });
-    let restore = move |_| {
-        spawn_local(async move {
-            if let Err(e) = editor.set_trashed(false).await {
-                trash_error.set(Some(e));
-            }
-        })
-    };
-    let trashed = move || editor.doc.read().as_ref().is_some_and(|d| d.trashed);
-
     view! {
-        <div class="page-head">
-            <h1>{move || i18n.t(T::EditRecord)}</h1>
-            <SaveStatus state=editor.state/>
-        </div>
-        <Show when=trashed>
-            <div class="notice" role="status">
-                {move || i18n.t(T::InTrash)} " "
-                <button type="button" on:click=restore>{move || i18n.t(T::Restore)}</button>
-            </div>
-        </Show>
-        {move || trash_error.get().map(|e| view! { <StoreErrorNotice error=e/> })}
-        <crate::components::conflicts::ConflictList editor=editor/>
-        <ProblemList problems=problems/>
         <form class="record-form" on:submit=|ev| ev.prevent_default()>
             <div class="row">
                 <SelectField
@@ -175,12 +153,6 @@ fn RecordForm(loaded: Loaded) -> impl IntoView {
             <TextArea id="follow-up".into() label=label(T::FollowUp) value=text(|a| &a.follow_up) on_input=move |v| editor.edit(|a| a.follow_up = v) rows=3/>
             <TagsField editor=editor/>
         </form>
-        <div class="danger-zone">
-            <Show when=move || !trashed()>
-                <button type="button" class="danger" on:click=move |_| confirm_delete.set(true)>{move || i18n.t(T::DeleteRecord)}</button>
-            </Show>
-        </div>
-        <ConfirmDialog open=confirm_delete message=T::ConfirmDeleteRecord confirm=T::MoveToTrash on_confirm=on_delete/>
     }
 }
 
@@ -188,20 +160,15 @@ fn RecordForm(loaded: Loaded) -> impl IntoView {
 #[component]
 fn TagsField(editor: Editor<Activity>) -> impl IntoView {
     let i18n = use_i18n();
-    let typed = RwSignal::new(editor.draft.get_untracked().tags.join("，"));
+    let typed = RwSignal::new(tags_line(&editor.draft.get_untracked().tags));
     view! {
         <TextField
             id="tags".into()
             label=Signal::derive(move || i18n.t(T::Tags).to_string())
             value=typed
             on_input=move |v: String| {
-                typed.set(v.clone());
-                let tags = v
-                    .split([',', '，', '、', ' ', '\u{3000}'])
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string)
-                    .collect();
+                let tags = parse_tags(&v);
+                typed.set(v);
                 editor.edit(|a| a.tags = tags);
             }
         />

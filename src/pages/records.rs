@@ -1,7 +1,8 @@
 //! The record list: newest first, filtered by kind and period, searched by text.
 
-use crate::components::field::{SelectField, TextField};
-use crate::components::store_error::StoreErrorNotice;
+use crate::components::field::SelectField;
+use crate::components::loaded::{read_on_sync, Loaded};
+use crate::components::period_picker::{PeriodChoice, PeriodPicker};
 use crate::components::virtual_list::VirtualList;
 use crate::device;
 use crate::i18n::{use_i18n, T};
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use xunfang_core::list::{any_live, filter_rows, CharIndex, ListRow};
 use xunfang_core::search::ListFilter;
-use xunfang_core::{Id, Period, Person};
+use xunfang_core::{Id, Person};
 
 /// Rows of the first screen, read through the sort index before the rest.
 const FIRST_SCREEN: u32 = 30;
@@ -45,21 +46,9 @@ async fn load_first() -> Result<Arc<Vec<ListRow>>, StoreError> {
     Ok(Arc::new(Db::app().await?.first_rows(FIRST_SCREEN).await?))
 }
 
-fn period_of(key: &str, from: &str, to: &str) -> Period {
-    match key {
-        "month" => Period::ThisMonth,
-        "quarter" => Period::ThisQuarter,
-        "year" => Period::ThisYear,
-        "custom" => Period::Custom { from: from.parse().ok(), to: to.parse().ok() },
-        _ => Period::All,
-    }
-}
-
 #[component]
 pub fn RecordsPage() -> impl IntoView {
     let i18n = use_i18n();
-    // Reloads when a sync brought documents in.
-    let revision = crate::sync::use_status().map(|s| s.revision);
     // The first screen comes from a short index read; every row loads
     // alongside it for filters and search.
     let first_read = load_first().boxed_local().shared();
@@ -67,10 +56,7 @@ pub fn RecordsPage() -> impl IntoView {
         let first_read = first_read.clone();
         move || first_read.clone()
     });
-    let data = LocalResource::new(move || {
-        if let Some(r) = revision {
-            r.track();
-        }
+    let data = read_on_sync(move || {
         // After the first screen: reading every row keeps the page busy, and
         // the first screen's index reads would wait behind it. (A plain
         // shared future, not the resource: awaiting that would subscribe
@@ -83,28 +69,12 @@ pub fn RecordsPage() -> impl IntoView {
     });
     let text = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
-    let period = RwSignal::new("all".to_string());
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
+    let period = PeriodChoice::new("all");
     let navigate = use_navigate();
     let new_record = move |_| navigate(&format!("/records/{}", device::new_id()), Default::default());
 
-    let kind_options = Signal::derive(move || {
-        let english = i18n.english();
-        template().kinds.iter().map(|k| (k.key.clone(), if english { k.en.clone() } else { k.zh.clone() })).collect::<Vec<_>>()
-    });
-    let period_options = Signal::derive(move || {
-        [("all", T::PeriodAll), ("month", T::PeriodMonth), ("quarter", T::PeriodQuarter), ("year", T::PeriodYear), ("custom", T::PeriodCustom)]
-            .into_iter()
-            .map(|(k, t)| (k.to_string(), i18n.t(t).to_string()))
-            .collect::<Vec<_>>()
-    });
-
-    let filter = Memo::new(move |_| ListFilter {
-        kind: Some(kind.get()).filter(|k| !k.is_empty()),
-        period: period_of(&period.get(), &from.get(), &to.get()),
-        text: text.get(),
-    });
+    let kind_options = Signal::derive(move || template().kind_options(i18n.english()));
+    let filter = Memo::new(move |_| ListFilter { kind: Some(kind.get()).filter(|k| !k.is_empty()), period: period.period(), text: text.get() });
     let filtering = move || filter.with(|f| f != &ListFilter::default());
 
     let list = move |data: ListData| {
@@ -144,6 +114,11 @@ pub fn RecordsPage() -> impl IntoView {
         Some(view! { <ul class="record-list">{cards}</ul> })
     };
 
+    let loading = move || match first_screen() {
+        Some(first) => first.into_any(),
+        None => view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any(),
+    };
+
     view! {
         <section class="page">
             <div class="page-head">
@@ -169,27 +144,9 @@ pub fn RecordsPage() -> impl IntoView {
                     on_change=move |v| kind.set(v)
                     placeholder=Signal::derive(move || i18n.t(T::AllKinds).to_string())
                 />
-                <SelectField
-                    id="filter-period".into()
-                    label=Signal::derive(move || i18n.t(T::FilterPeriod).to_string())
-                    options=period_options
-                    value=period
-                    on_change=move |v| period.set(v)
-                />
-                <Show when=move || period.get() == "custom">
-                    <TextField id="filter-from".into() kind="date" label=Signal::derive(move || i18n.t(T::From).to_string()) value=from on_input=move |v| from.set(v)/>
-                    <TextField id="filter-to".into() kind="date" label=Signal::derive(move || i18n.t(T::To).to_string()) value=to on_input=move |v| to.set(v)/>
-                </Show>
+                <PeriodPicker choice=period id="filter-period" with_all=true/>
             </div>
-            <Transition fallback=move || view! { {move || first_screen().map(|v| v.into_any()).unwrap_or_else(|| view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any())} }>
-                {move || {
-                    data.get()
-                        .map(|result| match result {
-                            Ok(d) => list(d).into_any(),
-                            Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded data=data content=list fallback=loading keep_previous=true/>
         </section>
     }
 }

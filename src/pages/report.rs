@@ -4,8 +4,8 @@
 //! per-person sheet, downloadable as CSV and printable.
 
 use crate::components::bar_chart::BarChart;
+use crate::components::loaded::Loaded;
 use crate::components::period_picker::{PeriodChoice, PeriodPicker};
-use crate::components::store_error::StoreErrorNotice;
 use crate::files;
 use crate::i18n::{use_i18n, T};
 use crate::settings::{rule_settings, template};
@@ -35,13 +35,10 @@ pub fn ReportPage() -> impl IntoView {
                 <button type="button" class="no-print" on:click=|_| files::print()>{move || i18n.t(T::Print)}</button>
             </div>
             <div class="filters no-print"><PeriodPicker choice=period id="report-period"/></div>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match (r, period.range()) {
-                    (Ok((docs, _)), Some(range)) => show(docs, range).into_any(),
-                    (Ok(_), None) => view! { <p class="notice">{move || i18n.t(T::ChooseRange)}</p> }.into_any(),
-                    (Err(e), _) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded data=data content=move |(docs, _)| match period.range() {
+                Some(range) => show(docs, range).into_any(),
+                None => view! { <p class="notice">{move || i18n.t(T::ChooseRange)}</p> }.into_any(),
+            }/>
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! The roster: members, deputies, liaison officers … who take part in activities.
 
 use crate::components::field::CheckField;
-use crate::components::store_error::StoreErrorNotice;
+use crate::components::loaded::{read_on_sync, Loaded};
 use crate::device;
 use crate::i18n::{use_i18n, T};
 use crate::settings::template;
@@ -19,14 +19,7 @@ async fn load() -> Result<Vec<Document<Person>>, StoreError> {
 #[component]
 pub fn RosterPage() -> impl IntoView {
     let i18n = use_i18n();
-    // Reloads when a sync brought documents in.
-    let revision = crate::sync::use_status().map(|s| s.revision);
-    let data = LocalResource::new(move || {
-        if let Some(r) = revision {
-            r.track();
-        }
-        load()
-    });
+    let data = read_on_sync(load);
     let show_inactive = RwSignal::new(false);
     let text = RwSignal::new(String::new());
     let navigate = use_navigate();
@@ -83,15 +76,7 @@ pub fn RosterPage() -> impl IntoView {
                     on_change=move |v| show_inactive.set(v)
                 />
             </div>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || {
-                    data.get()
-                        .map(|r| match r {
-                            Ok(people) => list(people),
-                            Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                        })
-                }}
-            </Suspense>
+            <Loaded data=data content=list/>
         </section>
     }
 }

@@ -4,6 +4,7 @@
 //! proposal (提案) or a public-opinion report (社情民意) that keeps the link.
 
 use crate::components::field::{CheckField, SelectField, TextArea, TextField};
+use crate::components::loaded::{read_on_sync, Loaded};
 use crate::components::period_picker::{PeriodChoice, PeriodPicker};
 use crate::components::store_error::StoreErrorNotice;
 use crate::device;
@@ -36,12 +37,8 @@ struct Board {
 pub fn SuggestionsPage() -> impl IntoView {
     let i18n = use_i18n();
     let b = Board { open: RwSignal::new(None), reload: RwSignal::new(0), refused: RwSignal::new(None), failed: RwSignal::new(None) };
-    let revision = crate::sync::use_status().map(|s| s.revision);
-    let data = LocalResource::new(move || {
+    let data = read_on_sync(move || {
         b.reload.track();
-        if let Some(r) = revision {
-            r.track();
-        }
         async { Db::app().await?.all_docs().await }
     });
     let status = RwSignal::new(String::new());
@@ -94,12 +91,7 @@ pub fn SuggestionsPage() -> impl IntoView {
             </div>
             {move || b.refused.get().map(|t| view! { <p class="error" role="alert">{move || i18n.t(t)}</p> })}
             {move || b.failed.get().map(|e| view! { <StoreErrorNotice error=e/> })}
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match r {
-                    Ok((docs, _)) => list(docs).into_any(),
-                    Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded data=data content=move |(docs, _)| list(docs)/>
         </section>
     }
 }

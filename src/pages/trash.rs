@@ -1,5 +1,6 @@
 //! The trash: deleted records and people, each restorable.
 
+use crate::components::loaded::{read_on_sync, Loaded};
 use crate::components::store_error::StoreErrorNotice;
 use crate::editing::set_trashed;
 use crate::i18n::{use_i18n, T};
@@ -29,14 +30,7 @@ async fn load() -> Result<Trash, StoreError> {
 #[component]
 pub fn TrashPage() -> impl IntoView {
     let i18n = use_i18n();
-    // Reloads when a sync brought documents in.
-    let revision = crate::sync::use_status().map(|s| s.revision);
-    let data = LocalResource::new(move || {
-        if let Some(r) = revision {
-            r.track();
-        }
-        load()
-    });
+    let data = read_on_sync(load);
     let error = RwSignal::new(None::<StoreError>);
     let restore_activity = move |doc: Document<Activity>| {
         spawn_local(async move {
@@ -101,12 +95,7 @@ pub fn TrashPage() -> impl IntoView {
             <h1>{move || i18n.t(T::TrashTitle)}</h1>
             <p>{move || i18n.t(T::TrashIntro)}</p>
             {move || error.get().map(|e| view! { <StoreErrorNotice error=e/> })}
-            <Suspense fallback=move || view! { <p>{move || i18n.t(T::Loading)}</p> }>
-                {move || data.get().map(|r| match r {
-                    Ok(t) => show(t),
-                    Err(e) => view! { <StoreErrorNotice error=e/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded data=data content=show/>
         </section>
     }
 }

@@ -10,7 +10,9 @@ pub enum StoreErrorKind {
     Unavailable,
     /// A stored document cannot be read.
     Unreadable,
-    /// Any other failed read or write.
+    /// Reading from IndexedDB failed (nothing was changed).
+    ReadFailed,
+    /// Any other failure, most often a write.
     Failed,
 }
 
@@ -37,7 +39,7 @@ impl StoreError {
     }
 
     pub(crate) fn reading(e: impl Into<rexie::Error>) -> StoreError {
-        Self::classify(e, StoreErrorKind::Failed)
+        Self::classify(e, StoreErrorKind::ReadFailed)
     }
 
     pub(crate) fn writing(e: impl Into<rexie::Error>) -> StoreError {

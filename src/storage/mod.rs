@@ -108,7 +108,7 @@ impl Db {
         store.put(&record::doc_record(doc, &doc.to_json()), None).await.map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
         let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE, updated: doc.updated.clone() };
-        outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
+        outbox.put(&entry.to_js()?, None).await.map_err(StoreError::writing)?;
         if let Some(activity) = activity {
             rows::put_row(&tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::writing)?, activity).await?;
         }

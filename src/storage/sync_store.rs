@@ -28,7 +28,49 @@ pub struct OutboxEntry {
     pub id: Id,
     #[serde(rename = "type")]
     pub doc_type: DocType,
+    /// Stored as the stamp's JSON text (`stamp_text`), never as numbers.
+    #[serde(with = "stamp_text")]
     pub updated: Stamp,
+}
+
+impl OutboxEntry {
+    /// The entry for `doc`'s latest change.
+    pub fn of(doc: &AnyDoc) -> OutboxEntry {
+        OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(doc) }
+    }
+
+    /// The value to put in the outbox store.
+    pub fn to_js(&self) -> Result<JsValue, StoreError> {
+        to_js(&serde_json::to_string(self).expect("serialises"))
+    }
+}
+
+/// An outbox entry's stamp as JSON text inside the record. The record goes
+/// through `JSON.parse`, which reads numbers as doubles: a clock reading
+/// past 2^53 ms would come back changed, never match the document's stamp
+/// again, and its confirmation would never clear the entry. Text comes back
+/// exactly. Entries written before hold the stamp as an object; they read too.
+mod stamp_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use xunfang_core::Stamp;
+
+    pub fn serialize<S: Serializer>(stamp: &Stamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&serde_json::to_string(stamp).expect("stamps serialise"))
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Text(String),
+        Object(Stamp),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Stamp, D::Error> {
+        match Stored::deserialize(d)? {
+            Stored::Text(text) => serde_json::from_str(&text).map_err(serde::de::Error::custom),
+            Stored::Object(stamp) => Ok(stamp),
+        }
+    }
 }
 
 /// The stored cursor: `value` is the sequence number, `epoch` the server
@@ -70,8 +112,7 @@ impl Db {
             let store = tx.store(name).map_err(StoreError::writing)?;
             for v in store.get_all(None, None).await.map_err(StoreError::writing)? {
                 if let Ok(doc) = from_js_any(&v) {
-                    let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(&doc) };
-                    outbox.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
+                    outbox.put(&OutboxEntry::of(&doc).to_js()?, None).await.map_err(StoreError::writing)?;
                 }
             }
         }
@@ -164,8 +205,7 @@ impl Db {
                 batch.entry(schema::ACTIVITY_ROWS).or_default().push(row_value(activity)?);
             }
             if result.push {
-                let entry = OutboxEntry { id: doc.id().clone(), doc_type: doc.doc_type(), updated: updated(&doc) };
-                batch.entry(schema::OUTBOX).or_default().push(to_js(&serde_json::to_string(&entry).expect("serialises"))?);
+                batch.entry(schema::OUTBOX).or_default().push(OutboxEntry::of(&doc).to_js()?);
             } else {
                 // The server's copy covers the local one: nothing waits.
                 covered.push(doc.id().to_string());

@@ -196,12 +196,12 @@ async fn sync_once(config: &SyncConfig, s: SyncStatus) -> Result<Progress, SyncE
     match config.mode {
         SyncMode::Native => {
             let device = crate::device::device_id().0;
-            let done = sync_client::sync_native(&db, &transport::Native { endpoint, token }, &device, progress, stop).await?;
+            let done = sync_client::sync_native(&db, &transport::Native { endpoint, token }, &device, crate::device::clock_bound(), progress, stop).await?;
             // Records first: they sync even while photos are still waiting.
             photos::upload_pending(&db, endpoint, token).await?;
             Ok(done)
         }
-        SyncMode::Rest => sync_client::sync_rest(&db, &transport::Rest { endpoint, token }, progress, stop).await,
+        SyncMode::Rest => sync_client::sync_rest(&db, &transport::Rest { endpoint, token }, crate::device::clock_bound(), progress, stop).await,
         SyncMode::PushOnly => sync_client::sync_push_only(&db, &transport::PushOnly { endpoint, token }, progress, stop).await,
     }
 }

@@ -8,24 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
+import { startServer as startAnyServer } from '../support/server.mjs';
+
+export { CHROMIUM, CHROMIUM_ARGS };
 
 /** Base URL of the server under test, without a trailing slash. */
 export const BASE_URL = (process.env.XUNFANG_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-
-/** Chromium executable. */
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-/** Flags that let Chromium run headless as root in a container, quietly. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 /** URL of `path` on the server under test. */
 export function url(path = '/') {
@@ -81,47 +70,11 @@ export async function waitForApp(page, { timeout = 30_000 } = {}) {
  * Starts a server of our own (for tests that stop it to go offline, or swap
  * the app it serves). `port` 0 picks a free one; pass the port of an earlier
  * server to keep the same origin (service workers and IndexedDB are per
- * origin). Returns `{ url, port, stop() }`.
+ * origin). Returns `{ url, port, token(team), stop() }` (tests/support/server.mjs).
  */
-export async function startServer({ dist = process.env.XUNFANG_DIST ?? 'dist', port = 0 } = {}) {
-  const { spawn } = await import('node:child_process');
+export function startServer({ dist = process.env.XUNFANG_DIST ?? 'dist', port = 0 } = {}) {
   const bin = process.env.XUNFANG_SERVER_BIN ?? 'target/debug/xunfang-server';
-  const data = await mkdtemp(join(tmpdir(), 'xunfang-e2e-server-'));
-  const child = spawn(bin, ['serve', '--bind', `127.0.0.1:${port}`, '--dist', dist, '--data', data], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const serverUrl = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/Xunfang is running at (http:\/\/[^\s]+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1].replace(/\/+$/, ''));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return {
-    url: serverUrl,
-    port: Number(new URL(serverUrl).port),
-    /** Creates an access token for `team` with the server binary's subcommand. */
-    async createToken(team) {
-      const { spawnSync } = await import('node:child_process');
-      const r = spawnSync(bin, ['token', 'create', '--team', team, '--data', data], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`token create failed: ${r.stderr}`);
-      return r.stdout.split('\n')[0].trim();
-    },
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await rm(data, { recursive: true, force: true });
-    },
-  };
+  return startAnyServer({ bin, dist, port, tmpPrefix: 'xunfang-e2e-server-' });
 }
 
 /** Waits until a service worker controls the page (the app is cached). */
@@ -129,4 +82,33 @@ export async function waitForServiceWorker(page) {
   await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, undefined, {
     timeout: 30_000,
   });
+}
+
+/** Opens `path` in the context's first page (or a new one) and waits for the app. */
+export async function openApp(context, path = '/') {
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(url(path));
+  await waitForApp(page);
+  return page;
+}
+
+/** Waits until autosave says the draft is in IndexedDB. */
+export async function saved(page) {
+  await page.locator('[data-saved="true"]').waitFor({ timeout: 10_000 });
+}
+
+/** Presses "Sync now" in the header and waits for a finished, successful
+ * sync; with `allSent` (the default) also for nothing left waiting. */
+export async function syncNow(page, { allSent = true } = {}) {
+  const line = page.getByTestId('sync-status');
+  const before = await line.getAttribute('data-last-ok');
+  await line.getByRole('button', { name: '立即同步' }).click();
+  await page.waitForFunction(
+    ({ prev, allSent }) => {
+      const el = document.querySelector('[data-testid=sync-status]');
+      return el && el.dataset.running === 'false' && el.dataset.lastOk !== prev && (!allSent || el.textContent.includes('全部已同步'));
+    },
+    { prev: before, allSent },
+    { timeout: 30_000 },
+  );
 }

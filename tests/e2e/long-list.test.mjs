@@ -31,7 +31,7 @@ test('a list of 600 synced records draws a screenful, scrolls to the oldest and 
     const roster = people();
     const docs = activities(N, roster);
     docs[417].body.title = NEEDLE;
-    const token = await server.createToken('e2e');
+    const token = server.token('e2e');
     await seed(server, token, [...roster, ...docs]);
 
     const page = context.pages()[0] ?? (await context.newPage());

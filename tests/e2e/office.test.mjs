@@ -10,20 +10,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, url, waitForApp } from './helpers.mjs';
+import { launch, openApp, saved, url, waitForApp } from './helpers.mjs';
 
 const YEAR = new Date().getFullYear();
-
-async function openApp(context, path = '/') {
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url(path));
-  await waitForApp(page);
-  return page;
-}
-
-async function saved(page) {
-  await page.locator('[data-saved="true"]').waitFor({ timeout: 10_000 });
-}
 
 async function addPerson(page, name) {
   await page.getByRole('link', { name: '人员名册' }).click();

@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, startServer, waitForApp } from './helpers.mjs';
+import { launch, startServer, syncNow, waitForApp } from './helpers.mjs';
 
 const saved = (page) => page.locator('[data-saved="true"]').waitFor({ timeout: 10_000 });
 
@@ -33,20 +33,6 @@ async function jpeg(page, w, h) {
   return Buffer.from(b64, 'base64');
 }
 
-async function syncNow(page) {
-  const line = page.getByTestId('sync-status');
-  const before = await line.getAttribute('data-last-ok');
-  await line.getByRole('button', { name: '立即同步' }).click();
-  await page.waitForFunction(
-    (prev) => {
-      const el = document.querySelector('[data-testid=sync-status]');
-      return el && el.dataset.running === 'false' && el.dataset.lastOk !== prev;
-    },
-    before,
-    { timeout: 30_000 },
-  );
-}
-
 async function tablet(setup, options = {}) {
   const context = await launch(options);
   const page = context.pages()[0] ?? (await context.newPage());
@@ -68,7 +54,7 @@ async function serverDocs(server, token) {
 
 test('a photo attached offline reaches the server, resumes a cut upload, and loads on another tablet', async () => {
   const server = await startServer();
-  const token = await server.createToken('office');
+  const token = server.token('office');
   const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
   const a = await tablet(setup);
   let b;
@@ -98,7 +84,7 @@ test('a photo attached offline reaches the server, resumes a cut upload, and loa
     await a.context.setOffline(false);
     await a.page.getByTestId('sync-status').getByRole('button', { name: '立即同步' }).click();
     await a.page.waitForFunction(() => document.querySelector('[data-testid=sync-status]')?.dataset.running === 'false');
-    await syncNow(a.page);
+    await syncNow(a.page, { allSent: false });
     assert.equal(cut, 1, 'one upload was cut');
 
     const docs = await serverDocs(server, token);

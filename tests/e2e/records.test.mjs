@@ -6,19 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, url, waitForApp } from './helpers.mjs';
-
-async function openApp(context, path = '/') {
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url(path));
-  await waitForApp(page);
-  return page;
-}
-
-/** Waits until autosave says the draft is in IndexedDB. */
-async function saved(page) {
-  await page.locator('[data-saved="true"]').waitFor({ timeout: 10_000 });
-}
+import { launch, openApp, saved, url, waitForApp } from './helpers.mjs';
 
 async function addPerson(page, name, sector) {
   await page.getByRole('link', { name: '人员名册' }).click();

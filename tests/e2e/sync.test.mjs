@@ -2,7 +2,9 @@
 // the same record offline (different fields and the same field) and create
 // records of their own; both come back online; both show the same data with
 // the conflict on both, and the server holds every record once. Then the
-// same with a plain REST JSON server (json-server) in REST mode.
+// same with a plain REST JSON server (json-server) in REST mode. Last, the
+// office's own documents (a proposal, an opinion report): a same-field
+// conflict there is shown and settled with "use this" like on a record.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, startServer, waitForApp } from './helpers.mjs';
+import { launch, startServer, syncNow, waitForApp } from './helpers.mjs';
 
 const saved = (page) => page.locator('[data-saved="true"]').waitFor({ timeout: 10_000 });
 
@@ -22,22 +24,6 @@ async function tablet(setupUrl) {
   await page.getByRole('button', { name: '使用这些设置' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=sync-status]')?.dataset.lastOk, undefined, { timeout: 30_000 });
   return { context, page };
-}
-
-/** Presses "Sync now" in the header and waits for a successful sync that
- * left nothing waiting. */
-async function syncNow(page) {
-  const line = page.getByTestId('sync-status');
-  const before = await line.getAttribute('data-last-ok');
-  await line.getByRole('button', { name: '立即同步' }).click();
-  await page.waitForFunction(
-    (prev) => {
-      const el = document.querySelector('[data-testid=sync-status]');
-      return el && el.dataset.running === 'false' && el.dataset.lastOk !== prev && el.textContent.includes('全部已同步');
-    },
-    before,
-    { timeout: 30_000 },
-  );
 }
 
 async function createRecord(page, title) {
@@ -121,7 +107,7 @@ async function twoTabletsConverge(setupUrl, serverDocs) {
 test('two tablets editing offline converge through the Xunfang server, conflict shown on both', async () => {
   const server = await startServer();
   try {
-    const token = await server.createToken('office');
+    const token = server.token('office');
     const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
     await twoTabletsConverge(setup, async () => {
       const r = await fetch(`${server.url}/api/sync`, {
@@ -170,5 +156,70 @@ test('two tablets converge through a plain REST JSON server (json-server) in RES
     rest.kill();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Opens the office document titled `title` (a proposal or an opinion report). */
+async function openOfficeDoc(page, title, label) {
+  await page.getByRole('link', { name: '办公室', exact: true }).click();
+  await page.getByRole('link', { name: title }).click();
+  await page.getByLabel(label, { exact: true }).waitFor();
+}
+
+/** Both tablets change `label` of one office document offline; after
+ * syncing, the later value shows, the earlier waits in the conflict list,
+ * and "use this" settles it on both tablets. */
+async function officeDocConflict(a, b, { create, label }) {
+  const title = `${create}·共同文稿`;
+  await a.page.getByRole('link', { name: '办公室', exact: true }).click();
+  await a.page.getByRole('button', { name: create }).click();
+  await a.page.getByLabel(label, { exact: true }).fill(title);
+  await saved(a.page);
+  await syncNow(a.page);
+  await syncNow(b.page);
+  await openOfficeDoc(b.page, title, label);
+  await openOfficeDoc(a.page, title, label);
+
+  await a.context.setOffline(true);
+  await b.context.setOffline(true);
+  await a.page.getByLabel(label, { exact: true }).fill(`${title}（甲）`);
+  await saved(a.page);
+  await b.page.waitForTimeout(50);
+  await b.page.getByLabel(label, { exact: true }).fill(`${title}（乙）`);
+  await saved(b.page);
+  await a.context.setOffline(false);
+  await b.context.setOffline(false);
+  for (const t of [a, b, a]) await syncNow(t.page);
+
+  for (const t of [a, b]) {
+    await openOfficeDoc(t.page, `${title}（乙）`, label);
+    assert.equal(await t.page.getByLabel(label, { exact: true }).inputValue(), `${title}（乙）`, 'the later edit wins');
+    await t.page.getByTestId('conflicts').getByText(`${title}（甲）`).waitFor({ timeout: 10_000 });
+  }
+  await a.page.getByTestId('conflicts').getByRole('button', { name: '使用这个' }).click();
+  await a.page.getByTestId('conflicts').waitFor({ state: 'detached' });
+  assert.equal(await a.page.getByLabel(label, { exact: true }).inputValue(), `${title}（甲）`);
+  await syncNow(a.page);
+  await syncNow(b.page);
+  await openOfficeDoc(b.page, `${title}（甲）`, label);
+  assert.equal(await b.page.getByLabel(label, { exact: true }).inputValue(), `${title}（甲）`);
+  assert.equal(await b.page.getByTestId('conflicts').count(), 0);
+}
+
+test('a same-field conflict on a proposal and on an opinion report is shown and settled', async () => {
+  const server = await startServer();
+  let a;
+  let b;
+  try {
+    const token = server.token('office');
+    const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
+    a = await tablet(setup);
+    b = await tablet(setup);
+    await officeDocConflict(a, b, { create: '新建提案', label: '案由' });
+    await officeDocConflict(a, b, { create: '新建社情民意信息', label: '标题' });
+  } finally {
+    await a?.context.cleanup();
+    await b?.context.cleanup();
+    await server.stop();
   }
 });

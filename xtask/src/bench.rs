@@ -7,7 +7,12 @@
 //! chromium, twiggy (`cargo install`, for the wasm size breakdown; the bench
 //! goes on without it) and `tests/bench/node_modules` (playwright-core, dexie, pouchdb).
 
-use super::*;
+use crate::build::{build_server_profile, cargo_fetch, trunk_build};
+use crate::cmd::{self, cargo_cmd, fmt_duration, output, root, step, tool, tool_path, Result};
+use crate::tools::{ensure, ensure_tools, npm_ci, Needs, APP_TOOLS, CHROMIUM};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
 
 /// twiggy version for the wasm size breakdown.
 const TWIGGY_VERSION: &str = "0.8.0";
@@ -16,27 +21,23 @@ fn bench_dir() -> PathBuf {
     root().join("tests").join("bench")
 }
 
-pub(crate) fn run(args: &[String]) -> Result<()> {
-    no_args(args)?;
+pub fn run() -> Result<()> {
     let start = Instant::now();
     cargo_fetch()?;
     ensure_tools(Needs { browser: true, ..APP_TOOLS })?;
     step("bench tools", || {
         if let Err(e) = ensure(&format!("twiggy {TWIGGY_VERSION}"), has_twiggy, || {
-            run_cmd(cargo_cmd().args(["install", "twiggy", "--version", TWIGGY_VERSION, "--locked"]))
+            cmd::run(cargo_cmd().args(["install", "twiggy", "--version", TWIGGY_VERSION, "--locked"]))
         }) {
             println!("    warning: {e}; the wasm size breakdown will be skipped");
         }
-        ensure("tests/bench/node_modules (playwright-core, dexie, pouchdb)", has_bench_modules, || {
-            let sub = if bench_dir().join("package-lock.json").is_file() { "ci" } else { "install" };
-            run_cmd(Command::new("npm").current_dir(bench_dir()).args([sub, "--no-audit", "--no-fund"]))
-        })
+        ensure("tests/bench/node_modules (playwright-core, dexie, pouchdb)", has_bench_modules, || npm_ci(&bench_dir()))
     })?;
     trunk_build()?;
     let bin = build_server_profile(true)?;
     let built = start.elapsed();
     step("benchmarks (node tests/bench/run.mjs)", || {
-        run_cmd(
+        cmd::run(
             Command::new("node")
                 .current_dir(root())
                 .arg("tests/bench/run.mjs")
@@ -49,10 +50,6 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     })?;
     println!("\nbench done in {} (builds and tools {}); see {}", fmt_duration(start.elapsed()), fmt_duration(built), root().join("BENCHMARKS.md").display());
     Ok(())
-}
-
-fn run_cmd(cmd: &mut Command) -> Result<()> {
-    super::run(cmd)
 }
 
 fn has_twiggy() -> bool {

@@ -6,7 +6,7 @@
 //! name and content: the same sources give the same id, any change a new one,
 //! and a new id is what makes browsers install the new service worker.
 
-use crate::{fail, Result};
+use crate::cmd::{fail, Result};
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ pub fn run(args: &[String]) -> Result<()> {
             other => return Err(fail(format!("precache: unknown option `{other}`"))),
         }
     }
-    let dir = dir.unwrap_or_else(|| crate::root().join("dist"));
+    let dir = dir.unwrap_or_else(|| crate::cmd::root().join("dist"));
     let id = stamp(&dir, build_id)?;
     println!("precache: build {id} in {}", dir.display());
     Ok(())

@@ -248,6 +248,15 @@ impl<T: Body> Document<T> {
         }
     }
 
+    /// Every clock reading the document holds, with the device it names:
+    /// `created`, `updated`, each path's stamp, each conflict's stamp and
+    /// `seen`. A receiver checks them all (`sync::admit`): any one of them
+    /// far in the future would win or "cover" every later edit.
+    pub fn clock_readings(&self) -> impl Iterator<Item = (&DeviceId, Hlc)> {
+        let stamps = [&self.created, &self.updated].into_iter().chain(self.stamps.values()).chain(self.conflicts.values().flatten().map(|c| &c.stamp));
+        stamps.map(|s| (&s.device, s.hlc)).chain(self.seen.iter().map(|(d, h)| (d, *h)))
+    }
+
     /// The document as the JSON that is stored and sent.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("documents always serialise")

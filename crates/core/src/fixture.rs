@@ -212,3 +212,17 @@ pub fn year_2024() -> AllDocs {
     )];
     AllDocs { activities: acts, people: (1..=11).map(person).collect(), proposals, opinion_reports }
 }
+
+/// A stamp from the named device.
+pub fn stamp_on(device: &str, ms: u64) -> Stamp {
+    Stamp { hlc: Hlc { millis: ms, counter: 0 }, device: DeviceId(device.into()) }
+}
+
+/// A copy of `doc` with `change` applied to its body as an edit stamped `at`.
+pub fn edited(doc: &Document<Activity>, at: Stamp, change: impl FnOnce(&mut Activity)) -> Document<Activity> {
+    let mut doc = doc.clone();
+    let mut body = doc.body.clone();
+    change(&mut body);
+    doc.edit(body, at);
+    doc
+}

@@ -35,6 +35,14 @@ impl Id {
         ok.then_some(Id(s))
     }
 
+    /// Whether `s` is an id exactly as this app writes it: a hyphenated
+    /// UUID in lowercase, nothing around it. Only such ids travel: `parse`
+    /// would read `ABC…` and `abc…` as one id, but a store keyed by the text
+    /// would keep two documents, and a device would push its copy forever.
+    pub fn is_canonical(s: &str) -> bool {
+        Id::parse(s).is_some_and(|id| id.0 == s)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -61,5 +69,15 @@ mod tests {
         assert_eq!(Id::parse(a.as_str()), Some(a.clone()));
         assert_eq!(Id::parse(&a.as_str().to_uppercase()), Some(a));
         assert_eq!(Id::parse("not-an-id"), None);
+    }
+
+    #[test]
+    fn only_lowercase_ids_without_spaces_are_canonical() {
+        let a = Id::new_v7(1_700_000_000_000, [0xab; 10]);
+        assert!(Id::is_canonical(a.as_str()));
+        assert!(!Id::is_canonical(&a.as_str().to_uppercase()));
+        assert!(!Id::is_canonical(&format!(" {a}")));
+        assert!(!Id::is_canonical(&format!("{a}\n")));
+        assert!(!Id::is_canonical("not-an-id"));
     }
 }

@@ -25,6 +25,7 @@ pub mod proposal;
 pub mod records;
 pub mod report;
 pub mod roster;
+pub mod save;
 pub mod search;
 pub mod suggestions_board;
 pub mod summary;

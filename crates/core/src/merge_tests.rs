@@ -3,14 +3,11 @@
 
 use super::*;
 use crate::clock::{DeviceId, Hlc, Stamp};
+use crate::fixture::{edited, stamp_on as stamp};
 use crate::model::{Activity, Attendance, Participant, Suggestion, SuggestionStatus};
 use proptest::prelude::*;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-
-fn stamp(device: &str, ms: u64) -> Stamp {
-    Stamp { hlc: Hlc { millis: ms, counter: 0 }, device: DeviceId(device.into()) }
-}
 
 fn id(n: u8) -> Id {
     Id::new_v7(1_700_000_000_000 + n as u64, [n; 10])
@@ -19,14 +16,6 @@ fn id(n: u8) -> Id {
 fn visit() -> Document<Activity> {
     let body = Activity { kind: "visit".into(), title: "走访委员企业".into(), ..Activity::default() };
     Document::create(id(0), body, stamp("a", 1))
-}
-
-fn edited(doc: &Document<Activity>, at: Stamp, change: impl FnOnce(&mut Activity)) -> Document<Activity> {
-    let mut doc = doc.clone();
-    let mut body = doc.body.clone();
-    change(&mut body);
-    doc.edit(body, at);
-    doc
 }
 
 fn m(a: &Document<Activity>, b: &Document<Activity>) -> Document<Activity> {

@@ -1,12 +1,14 @@
 //! The wire types of Xunfang's native sync protocol (`POST /api/sync`),
-//! shared by the app and the reference server, and the checks a server runs
-//! on pushed documents. The contract in words is `docs/sync-protocol.md`.
+//! shared by the app and the reference server, and the one check every
+//! arriving document passes on either side (`admit`). The contract in words
+//! is `docs/sync-protocol.md`.
 //!
 //! One request both pushes the device's changed documents and pulls what
 //! others pushed since the device's cursor. The cursor is an opaque server
 //! sequence number in commit order, never a wall-clock time.
 
-use crate::doc::{Body, DocError, DocType, Document, Header, FORMAT_VERSION};
+use crate::clock::{ClockBound, ClockProblem, DeviceId, Hlc, MAX_COUNTER};
+use crate::doc::{Body, DocError, DocType, Document, Header};
 use crate::id::Id;
 use crate::merge::{merge, MergeError};
 use crate::model::{Activity, Person};
@@ -169,6 +171,11 @@ impl AnyDoc {
         each!(self, d => &d.id)
     }
 
+    /// Every clock reading the document holds (`Document::clock_readings`).
+    pub fn clock_readings(&self) -> Box<dyn Iterator<Item = (&DeviceId, Hlc)> + '_> {
+        each!(self, d => Box::new(d.clock_readings()))
+    }
+
     /// The document's type.
     pub fn doc_type(&self) -> DocType {
         match self {
@@ -243,6 +250,12 @@ pub enum PushError {
     TooNew { found: u32, supported: u32 },
     /// `id` missing or not a UUID.
     BadId(String),
+    /// `id` a UUID, but not as this app writes one (uppercase, spaces).
+    NotCanonical(String),
+    /// A clock reading (of the device named) that no receiver accepts:
+    /// far ahead of the receiver's clock, past 2^53 ms, or a counter out of
+    /// range (`ClockBound`). Merged, it would overrule every later edit.
+    Clock { device: String, problem: ClockProblem },
     /// The body (or stamps) do not fit the type.
     BodyMismatch { doc_type: DocType, why: String },
     /// Larger than `MAX_DOC_BYTES`.
@@ -258,6 +271,22 @@ impl fmt::Display for PushError {
                 write!(f, "the document has format {found} but this server reads up to format {supported}; update the server")
             }
             PushError::BadId(id) => write!(f, "the document id \"{id}\" is not a UUID"),
+            PushError::NotCanonical(id) => {
+                write!(f, "the document id \"{id}\" must be written as a lowercase UUID without spaces (\"{}\"); update the app that made it", id.trim().to_ascii_lowercase())
+            }
+            PushError::Clock { device, problem } => match problem {
+                ClockProblem::Ahead { .. } => write!(
+                    f,
+                    "the clock of the tablet \"{device}\" was {} hours ahead of the server's when it changed this document; set the date and time on that tablet, then sync again",
+                    problem.hours_ahead()
+                ),
+                ClockProblem::PastLimit { millis } => {
+                    write!(f, "a change in this document by \"{device}\" is stamped {millis} ms, past the largest time the protocol allows (2^53 ms); the copy is damaged: ask the administrator")
+                }
+                ClockProblem::Counter { counter } => {
+                    write!(f, "a change in this document by \"{device}\" has clock counter {counter}, more than the {MAX_COUNTER} allowed; the copy is damaged: ask the administrator")
+                }
+            },
             PushError::BodyMismatch { doc_type, why } => write!(f, "the document does not match the {doc_type} format: {why}"),
             PushError::TooLarge { bytes } => {
                 write!(f, "the document is {bytes} bytes, more than the limit of {MAX_DOC_BYTES} bytes")
@@ -268,25 +297,34 @@ impl fmt::Display for PushError {
 
 impl std::error::Error for PushError {}
 
-/// Checks one pushed document and reads it: size, id, type, format, body.
-pub fn validate_pushed(value: &Value) -> Result<AnyDoc, PushError> {
-    let bytes = value.to_string().len();
-    if bytes > MAX_DOC_BYTES {
-        return Err(PushError::TooLarge { bytes });
+/// The one rule for a document arriving from another replica (a push at the
+/// server, a pull in the app), as CouchDB's `validate_doc_update`: it must
+/// read as a document of a known type and format, carry a canonical id
+/// (`Id::is_canonical`), and hold no clock reading `bound` refuses (in
+/// `created`, `updated`, `stamps`, `conflicts` or `seen`). A refused document
+/// is not merged anywhere; the reason says what to do.
+pub fn admit(json: &str, bound: ClockBound) -> Result<AnyDoc, PushError> {
+    let doc = AnyDoc::from_json(json)?;
+    let id = doc.id().as_str();
+    if Id::parse(id).is_none() {
+        return Err(PushError::BadId(id.to_string()));
     }
-    let Some(obj) = value.as_object() else {
-        return Err(PushError::Malformed("a document must be a JSON object".into()));
-    };
-    let raw_id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
-    if Id::parse(raw_id).is_none() {
-        return Err(PushError::BadId(raw_id.to_string()));
+    if !Id::is_canonical(id) {
+        return Err(PushError::NotCanonical(id.to_string()));
     }
-    if let Some(format) = obj.get("format").and_then(Value::as_u64) {
-        if format > FORMAT_VERSION as u64 {
-            return Err(PushError::TooNew { found: u32::try_from(format).unwrap_or(u32::MAX), supported: FORMAT_VERSION });
-        }
+    for (device, hlc) in doc.clock_readings() {
+        bound.check(hlc).map_err(|problem| PushError::Clock { device: device.0.chars().take(64).collect(), problem })?;
     }
-    AnyDoc::from_value(value.clone())
+    Ok(doc)
+}
+
+/// Checks one pushed document and reads it: its size, then `admit`.
+pub fn validate_pushed(value: &Value, bound: ClockBound) -> Result<AnyDoc, PushError> {
+    let json = value.to_string();
+    if json.len() > MAX_DOC_BYTES {
+        return Err(PushError::TooLarge { bytes: json.len() });
+    }
+    admit(&json, bound)
 }
 
 /// Checks a request's envelope (protocol, batch size), with a message for
@@ -312,8 +350,15 @@ pub fn pull_limit(req: &SyncRequest) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::{DeviceId, Hlc, Stamp};
+    use crate::clock::{DeviceId, Hlc, Stamp, DEFAULT_MAX_SKEW_MILLIS, MAX_MILLIS};
     use serde_json::json;
+
+    /// The receiver's clock in these tests: 2033-05-18, long after every stamp.
+    const NOW: u64 = 2_000_000_000_000;
+
+    fn bound() -> ClockBound {
+        ClockBound::new(NOW, DEFAULT_MAX_SKEW_MILLIS)
+    }
 
     fn activity() -> Document<Activity> {
         let stamp = Stamp { hlc: Hlc { millis: 1, counter: 0 }, device: DeviceId("d".into()) };
@@ -331,7 +376,7 @@ mod tests {
         assert_eq!(req.cursor, None);
         assert_eq!(validate_request(&req), Ok(()));
         assert_eq!(pull_limit(&req), 100);
-        assert!(matches!(validate_pushed(&req.push[0]), Ok(AnyDoc::Activity(d)) if d == doc));
+        assert!(matches!(validate_pushed(&req.push[0], bound()), Ok(AnyDoc::Activity(d)) if d == doc));
         let resp: SyncResponse = serde_json::from_value(json!({
             "cursor": 42, "more": false, "docs": [], "accepted": [doc.id], "rejected": [{"id": "x", "reason": "unknown document type"}]
         }))
@@ -345,20 +390,20 @@ mod tests {
         let good = serde_json::to_value(activity()).unwrap();
         let mut unknown = good.clone();
         unknown["type"] = json!("meeting");
-        assert!(validate_pushed(&unknown).unwrap_err().to_string().contains("unknown document type \"meeting\""));
+        assert!(validate_pushed(&unknown, bound()).unwrap_err().to_string().contains("unknown document type \"meeting\""));
         let mut newer = good.clone();
         newer["format"] = json!(7);
-        assert!(validate_pushed(&newer).unwrap_err().to_string().contains("format 7"));
+        assert!(validate_pushed(&newer, bound()).unwrap_err().to_string().contains("format 7"));
         let mut bad_id = good.clone();
         bad_id["id"] = json!("42");
-        assert_eq!(validate_pushed(&bad_id), Err(PushError::BadId("42".into())));
+        assert_eq!(validate_pushed(&bad_id, bound()), Err(PushError::BadId("42".into())));
         let mut bad_body = good.clone();
         bad_body["body"]["participants"] = json!("nobody");
-        let err = validate_pushed(&bad_body).unwrap_err();
+        let err = validate_pushed(&bad_body, bound()).unwrap_err();
         assert!(matches!(err, PushError::BodyMismatch { doc_type: DocType::Activity, .. }), "{err}");
         let mut huge = good;
         huge["body"]["notes"] = json!("字".repeat(MAX_DOC_BYTES));
-        assert!(matches!(validate_pushed(&huge), Err(PushError::TooLarge { .. })));
+        assert!(matches!(validate_pushed(&huge, bound()), Err(PushError::TooLarge { .. })));
     }
 
     #[test]
@@ -406,5 +451,57 @@ mod tests {
         assert_eq!(pull_limit(&req), MAX_PULL_BATCH);
         req.push = vec![Value::Null; MAX_PUSH_BATCH + 1];
         assert!(validate_request(&req).unwrap_err().contains("batches"));
+    }
+
+    #[test]
+    fn a_forged_clock_anywhere_in_a_document_is_refused_with_what_to_do() {
+        let good = serde_json::to_value(activity()).unwrap();
+        assert!(admit(&good.to_string(), bound()).is_ok());
+        let ahead = json!({"millis": NOW + DEFAULT_MAX_SKEW_MILLIS + 3 * 3_600_000, "counter": 0});
+        let past_2_53 = json!({"millis": MAX_MILLIS + 1, "counter": 0});
+        let counter = json!({"millis": 5, "counter": MAX_COUNTER as u64 + 1});
+        let stamp = |hlc: &Value| json!({"hlc": hlc, "device": "tablet-b"});
+        for hlc in [&ahead, &past_2_53, &counter] {
+            let mut shapes = Vec::new();
+            for field in ["created", "updated"] {
+                let mut doc = good.clone();
+                doc[field] = stamp(hlc);
+                shapes.push((field, doc));
+            }
+            let mut doc = good.clone();
+            doc["stamps"]["title"] = stamp(hlc);
+            shapes.push(("stamps", doc));
+            let mut doc = good.clone();
+            doc["seen"]["tablet-b"] = hlc.clone();
+            shapes.push(("seen", doc));
+            let mut doc = good.clone();
+            doc["conflicts"] = json!({"title": [{"value": "别的", "stamp": stamp(hlc)}]});
+            shapes.push(("conflicts", doc));
+            for (field, doc) in shapes {
+                let err = validate_pushed(&doc, bound()).unwrap_err();
+                assert!(matches!(&err, PushError::Clock { device, .. } if device == "tablet-b"), "{field}: {err:?}");
+                assert!(admit(&doc.to_string(), bound()).is_err(), "{field}: the app refuses it too");
+            }
+        }
+        let mut doc = good.clone();
+        doc["seen"]["tablet-b"] = ahead;
+        let reason = validate_pushed(&doc, bound()).unwrap_err().to_string();
+        assert!(reason.contains("27 hours ahead") && reason.contains("set the date and time"), "{reason}");
+        let mut doc = good;
+        doc["seen"]["tablet-b"] = json!({"millis": 9_007_199_254_740_991u64, "counter": 0});
+        assert!(validate_pushed(&doc, bound()).is_err(), "the issue's forged seen, far past a day ahead");
+    }
+
+    #[test]
+    fn an_id_not_written_as_a_lowercase_uuid_is_refused() {
+        let good = serde_json::to_value(activity()).unwrap();
+        let id = good["id"].as_str().unwrap().to_string();
+        for raw in [id.to_uppercase(), format!(" {id}"), format!("{id} ")] {
+            let mut doc = good.clone();
+            doc["id"] = json!(raw);
+            let err = validate_pushed(&doc, bound()).unwrap_err();
+            assert_eq!(err, PushError::NotCanonical(raw.clone()));
+            assert!(err.to_string().contains(&format!("(\"{id}\")")), "{err}");
+        }
     }
 }

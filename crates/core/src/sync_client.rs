@@ -8,11 +8,11 @@
 //! sync cut off anywhere resumes from its last confirmed cursor and repeats
 //! nothing harmful: merging is idempotent. Not here: timers, retries, HTTP.
 
-use crate::clock::Stamp;
+use crate::clock::{ClockBound, Stamp};
 use crate::doc::DocType;
 use crate::id::Id;
 use crate::incoming::{merge_incoming, Keep, Outcome, Refusal};
-use crate::sync::{AnyDoc, SyncRequest, SyncResponse, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
+use crate::sync::{admit, AnyDoc, PushError, SyncRequest, SyncResponse, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
 use serde_json::Value;
 use std::fmt;
 
@@ -104,8 +104,7 @@ pub struct Received {
 }
 
 impl Received {
-    /// A document that came without text of its own (a REST server's
-    /// listing): its text is written out.
+    /// A document that came without text of its own: its text is written out.
     pub fn of(doc: AnyDoc) -> Received {
         let json = doc.to_json();
         Received { doc, json }
@@ -193,6 +192,10 @@ pub struct Progress {
     pub pulled: usize,
     /// Documents the server refused, with its reason (kept locally).
     pub rejected: Vec<(String, String)>,
+    /// Documents the server sent that this device refused (`sync::admit`:
+    /// a forged or far-future clock, an id not written canonically), by id
+    /// as sent: not merged, the local copy kept as it was and still queued.
+    pub refused: Vec<(String, PushError)>,
     /// Still waiting in the outbox when the sync ended.
     pub waiting: usize,
     /// About how many documents this sync will pull in all ("n of about
@@ -240,11 +243,13 @@ fn store_err(e: String) -> SyncError {
 
 /// Runs the native protocol until the outbox is empty and nothing more is
 /// waiting on the server. `progress` is told after every round trip;
-/// `interrupted` is asked before each one.
+/// `interrupted` is asked before each one. What the server sends passes
+/// `sync::admit` with `bound` (this device's clock) before it is merged.
 pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     store: &S,
     transport: &T,
     device: &str,
+    bound: ClockBound,
     mut progress: impl FnMut(&Progress),
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
@@ -257,7 +262,7 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             return Err(SyncError::Interrupted);
         }
         let prefetched_round = prefetched.is_some();
-        let (sent, batch, (response, docs)) = match prefetched.take() {
+        let (sent, batch, (response, Admitted { docs, refused })) = match prefetched.take() {
             // That request pushed nothing.
             Some((sent, response)) => (Some(sent), Vec::new(), response?),
             None => {
@@ -265,8 +270,8 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
                 let batch = store.pending(MAX_PUSH_BATCH).await.map_err(store_err)?;
                 let push = batch.iter().map(|p| p.doc.to_value()).collect();
                 let mut response = transport.exchange(&pull_request(device, cursor.as_ref(), push)).await?;
-                let docs = read_received(&mut response);
-                (cursor, batch, (response, docs))
+                let admitted = read_received(&mut response, bound);
+                (cursor, batch, (response, admitted))
             }
         };
         // Queued before the new epoch's cursor is stored: if the app stops
@@ -285,8 +290,8 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             let next_request = pull_request(device, Some(&next_cursor), Vec::new());
             let next = async {
                 let mut response = transport.exchange(&next_request).await?;
-                let docs = read_received(&mut response);
-                Ok((response, docs))
+                let admitted = read_received(&mut response, bound);
+                Ok((response, admitted))
             };
             let (stored, next) = futures::future::join(absorbed, next).await;
             stored.map_err(store_err)?;
@@ -294,13 +299,21 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
         } else {
             absorbed.await.map_err(store_err)?;
         }
-        let settled: Vec<(Id, Stamp)> =
-            batch.iter().map(Pending::mark).filter(|(id, _)| response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str())).collect();
+        // A document the server answered with a copy this device refused
+        // stays queued, whatever the answer says: that copy does not show
+        // the server holds the edit.
+        let settled: Vec<(Id, Stamp)> = batch
+            .iter()
+            .map(Pending::mark)
+            .filter(|(id, _)| response.accepted.contains(id) || response.rejected.iter().any(|r| r.id == id.as_str()))
+            .filter(|(id, _)| !refused.iter().any(|(r, _)| r == id.as_str()))
+            .collect();
         store.confirm(&settled).await.map_err(store_err)?;
         done.pushed += response.accepted.len();
         done.pulled += pulled;
         done.expected = done.pulled + response.remaining.unwrap_or(0) as usize;
         done.rejected.extend(response.rejected.into_iter().map(|r| (r.id, r.reason)));
+        done.refused.extend(refused);
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);
         // Done when the server has nothing more and the outbox is empty, or
@@ -314,21 +327,54 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     }
 }
 
-/// An answer and its documents, read.
-type Answer = (SyncResponse, Vec<Received>);
+/// An answer, and its documents checked.
+type Answer = (SyncResponse, Admitted);
 
-/// Takes the documents out of an answer, read into their types (a page
-/// asked for in advance is read while the one before it is stored). A
-/// document this app cannot read (a newer format) is skipped, not fatal: it
-/// stays on the server for an updated app.
-fn read_received(response: &mut SyncResponse) -> Vec<Received> {
-    std::mem::take(&mut response.docs)
-        .into_iter()
-        .filter_map(|raw| {
-            let json = String::from(Box::<str>::from(raw));
-            AnyDoc::from_json(&json).ok().map(|doc| Received { doc, json })
-        })
-        .collect()
+/// The documents of an answer this device takes, and those it refused.
+#[derive(Default)]
+struct Admitted {
+    docs: Vec<Received>,
+    refused: Vec<(String, PushError)>,
+}
+
+impl Admitted {
+    /// Checks one received document by `sync::admit`. A document this app
+    /// cannot read (a newer format, a type it does not know) is skipped
+    /// without a word: it stays on the server for an updated app. Any other
+    /// refusal is reported.
+    fn take(&mut self, json: String, bound: ClockBound) {
+        match admit(&json, bound) {
+            Ok(doc) => self.docs.push(Received { doc, json }),
+            Err(PushError::TooNew { .. } | PushError::UnknownType(_)) => {}
+            Err(why) => self.refused.push((sent_id(&json), why)),
+        }
+    }
+}
+
+/// Takes the documents out of an answer, each checked and read into its
+/// type (`Admitted::take`; a page asked for in advance is read while the
+/// one before it is stored).
+fn read_received(response: &mut SyncResponse, bound: ClockBound) -> Admitted {
+    let mut admitted = Admitted::default();
+    for raw in std::mem::take(&mut response.docs) {
+        admitted.take(String::from(Box::<str>::from(raw)), bound);
+    }
+    admitted
+}
+
+/// The id a refused document was sent with, for the message (at most 100
+/// characters; empty when it has none).
+fn sent_id(json: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct WithId {
+        #[serde(default)]
+        id: Option<Value>,
+    }
+    match serde_json::from_str::<WithId>(json).ok().and_then(|d| d.id) {
+        Some(Value::String(s)) => s.chars().take(100).collect(),
+        Some(other) => other.to_string().chars().take(100).collect(),
+        None => String::new(),
+    }
 }
 
 fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>) -> SyncRequest {
@@ -342,11 +388,13 @@ fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>) -> Sync
     }
 }
 
-/// Syncs with a plain REST collection: reads every document, merges them in,
-/// then writes back each local document the server lacks or has older.
+/// Syncs with a plain REST collection: reads every document, merges in
+/// those `sync::admit` takes with `bound`, then writes back each local
+/// document the server lacks or has older.
 pub async fn sync_rest<S: LocalStore, T: RestTransport>(
     store: &S,
     transport: &T,
+    bound: ClockBound,
     mut progress: impl FnMut(&Progress),
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
@@ -360,7 +408,12 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
             Err(SyncError::Refused { status: 404, .. }) => Vec::new(),
             other => other?,
         };
-        let docs: Vec<Received> = listed.into_iter().filter_map(|v| AnyDoc::from_value(v).ok()).map(Received::of).collect();
+        let mut admitted = Admitted::default();
+        for value in listed {
+            admitted.take(value.to_string(), bound);
+        }
+        let Admitted { docs, refused } = admitted;
+        done.refused.extend(refused);
         done.pulled += docs.len();
         store.absorb(docs, None).await.map_err(store_err)?;
         progress(&done);

@@ -5,13 +5,21 @@
 
 use super::memory::MemoryStore;
 use super::*;
-use crate::clock::{DeviceId, Hlc};
+use crate::clock::{DeviceId, Hlc, DEFAULT_MAX_SKEW_MILLIS};
 use crate::doc::Document;
 use crate::model::{Activity, Attendance, Participant, Person, Suggestion};
 use crate::sync::Rejected;
 use serde_json::value::RawValue;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
+
+/// The tablets' wall clock when they check what arrives (2033): every
+/// honest stamp here (a few thousand ms) lies long before it.
+const NOW: u64 = 2_000_000_000_000;
+
+fn bound() -> ClockBound {
+    ClockBound::new(NOW, DEFAULT_MAX_SKEW_MILLIS)
+}
 
 /// A tablet: documents, outbox and cursor (`store`, also reached through
 /// `Deref`), its own clock.
@@ -104,7 +112,7 @@ impl Server {
         let mut accepted = Vec::new();
         let mut rejected = Vec::new();
         for value in &req.push {
-            match crate::sync::validate_pushed(value) {
+            match crate::sync::validate_pushed(value, bound()) {
                 Ok(doc) => {
                     let id = doc.id().clone();
                     let mut docs = self.docs.borrow_mut();
@@ -204,7 +212,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// Syncs until a run succeeds (faults make some runs fail), at most 50 tries.
 fn sync_until_done(tablet: &Tablet, transport: &Faulty) -> Progress {
     for _ in 0..50 {
-        if let Ok(p) = block_on(sync_native(&tablet.store, transport, &tablet.name, |_| {}, || false)) {
+        if let Ok(p) = block_on(sync_native(&tablet.store, transport, &tablet.name, bound(), |_| {}, || false)) {
             return p;
         }
     }
@@ -376,8 +384,14 @@ fn an_interrupted_sync_resumes_where_it_stopped() {
         a.new_activity((n % 250) as u8, "x");
     }
     let calls = Cell::new(0);
-    let result =
-        block_on(sync_native(&a.store, &Faulty { server: Some(&server), ..Faulty::default() }, "a", |_| calls.set(calls.get() + 1), || calls.get() >= 1));
+    let result = block_on(sync_native(
+        &a.store,
+        &Faulty { server: Some(&server), ..Faulty::default() },
+        "a",
+        bound(),
+        |_| calls.set(calls.get() + 1),
+        || calls.get() >= 1,
+    ));
     assert_eq!(result, Err(SyncError::Interrupted));
     let waiting = a.outbox.borrow().len();
     assert!(waiting > 0 && waiting < 250, "one batch went, the rest waits");
@@ -435,7 +449,7 @@ fn two_tablets_converge_through_a_plain_rest_collection() {
     let shared = a.new_activity(1, "视察");
     let p = Document::create(Id::new_v7(2, [2; 10]), Person { name: "王建国".into(), ..Person::default() }, a.stamp());
     a.write(AnyDoc::Person(p));
-    let sync = |t: &Tablet| block_on(sync_rest(&t.store, &rest, |_| {}, || false)).unwrap();
+    let sync = |t: &Tablet| block_on(sync_rest(&t.store, &rest, bound(), |_| {}, || false)).unwrap();
     sync(&a);
     sync(&b);
     a.edit(&shared, |x| x.place = "水厂".into());
@@ -531,7 +545,7 @@ fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
     sync_until_done(&office, &Faulty { server: Some(&server), ..Faulty::default() });
     let tablet = Tablet::new("tablet");
     let paged = Faulty { server: Some(&server), page: Some(6), ..Faulty::default() };
-    let done = block_on(sync_native(&tablet.store, &paged, "tablet", |_| {}, || false)).unwrap();
+    let done = block_on(sync_native(&tablet.store, &paged, "tablet", bound(), |_| {}, || false)).unwrap();
     assert_eq!(done.pulled, 20);
     assert_eq!(paged.calls.get(), 4, "pages of 6, 6, 6 and 2, each asked for once");
     assert_eq!(tablet.cursor.borrow().as_ref().map(|c| c.seq), Some(server.seq.get()), "the cursor of the last page is stored");
@@ -575,9 +589,95 @@ fn a_requeued_document_the_server_holds_newer_leaves_the_outbox_instead_of_being
     a.edit(&shared, |x| x.notes = "恢复后".into());
     link(&a);
     let rounds = Cell::new(0);
-    let done =
-        block_on(sync_native(&b.store, &Faulty { server: Some(&server), ..Faulty::default() }, "b", |_| rounds.set(rounds.get() + 1), || rounds.get() > 20));
+    let done = block_on(sync_native(
+        &b.store,
+        &Faulty { server: Some(&server), ..Faulty::default() },
+        "b",
+        bound(),
+        |_| rounds.set(rounds.get() + 1),
+        || rounds.get() > 20,
+    ));
     assert!(done.is_ok(), "B's sync ends: {done:?}");
     assert!(b.outbox.borrow().is_empty(), "the server's copy covers B's: nothing left to push");
     assert_eq!(b.activity(&shared).body.notes, "恢复后");
+}
+
+/// What a malicious server does to every document it answers with.
+#[derive(Clone, Copy)]
+enum Forgery<'a> {
+    /// Claims to have seen this device's changes up to the last millisecond
+    /// a JavaScript number holds (2^53 - 1): merged, the copy would "cover"
+    /// that device's edits, and the merge would drop them.
+    SeenOf(&'a str),
+    /// Sends the id in uppercase.
+    UppercaseId,
+}
+
+/// A malicious server: it stores what it is sent like the real one, but
+/// every document it answers with is forged (and says something else).
+struct Forging<'a> {
+    server: &'a Server,
+    forgery: Forgery<'a>,
+}
+
+impl NativeTransport for Forging<'_> {
+    async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
+        let mut response = self.server.handle(request);
+        let forge = |raw: &RawValue| {
+            let mut doc: Value = serde_json::from_str(raw.get()).unwrap();
+            doc["body"]["title"] = "服务器改的".into();
+            match self.forgery {
+                Forgery::SeenOf(victim) => doc["seen"][victim] = serde_json::json!({"millis": 9_007_199_254_740_991u64, "counter": 0}),
+                Forgery::UppercaseId => doc["id"] = doc["id"].as_str().unwrap().to_uppercase().into(),
+            }
+            RawValue::from_string(doc.to_string()).unwrap()
+        };
+        response.docs = response.docs.iter().map(|raw| forge(raw)).collect();
+        Ok(response)
+    }
+}
+
+/// A tablet called `name` that made one activity and synced it to `server`.
+fn synced_tablet(server: &Server, name: &str) -> (Tablet, Id) {
+    let tablet = Tablet::new(name);
+    let id = tablet.new_activity(1, "视察");
+    sync_until_done(&tablet, &Faulty { server: Some(server), ..Faulty::default() });
+    (tablet, id)
+}
+
+#[test]
+fn a_server_sending_a_forged_seen_leaves_every_local_edit_in_place_and_says_so() {
+    let server = Server::default();
+    let (a, id) = synced_tablet(&server, "a");
+    a.edit(&id, |x| x.title = "专题视察".into());
+    a.edit(&id, |x| x.notes = "带相机".into());
+    let before = a.activity(&id);
+
+    let forging = Forging { server: &server, forgery: Forgery::SeenOf("a") };
+    let done = block_on(sync_native(&a.store, &forging, "a", bound(), |_| {}, || false)).expect("the sync ends, it does not loop");
+    assert_eq!(a.activity(&id), before, "the forged copy is not merged: every local edit stays");
+    assert_eq!(done.refused.len(), 1, "{done:?}");
+    let (refused_id, why) = &done.refused[0];
+    assert_eq!(refused_id, id.as_str());
+    assert!(matches!(why, PushError::Clock { device, problem: crate::clock::ClockProblem::Ahead { .. } } if device == "a"), "{why:?}");
+    assert_eq!(done.waiting, 1, "the edit stays queued: the answer does not show the server holds it");
+    assert!(a.outbox.borrow().contains_key(&id));
+    assert!(a.clock.get() < 1_000_000, "the tablet's clock did not adopt the forged reading");
+
+    // With an honest server again, the queued edit goes and nothing was lost.
+    sync_until_done(&a, &Faulty { server: Some(&server), ..Faulty::default() });
+    assert!(a.outbox.borrow().is_empty());
+    let stored = server.activity(&id);
+    assert_eq!((stored.body.title.as_str(), stored.body.notes.as_str()), ("专题视察", "带相机"));
+}
+
+#[test]
+fn a_received_document_whose_id_is_not_canonical_is_not_stored_and_is_reported() {
+    let server = Server::default();
+    let (_office, id) = synced_tablet(&server, "office");
+    let tablet = Tablet::new("tablet");
+    let forging = Forging { server: &server, forgery: Forgery::UppercaseId };
+    let done = block_on(sync_native(&tablet.store, &forging, "tablet", bound(), |_| {}, || false)).unwrap();
+    assert!(tablet.docs.borrow().is_empty(), "no second row under the uppercase id");
+    assert_eq!(done.refused, vec![(id.as_str().to_uppercase(), PushError::NotCanonical(id.as_str().to_uppercase()))]);
 }

@@ -84,6 +84,16 @@ impl Template {
             None => key,
         }
     }
+
+    /// (key, label) of every kind, in template order: a picker's options.
+    pub fn kind_options(&self, english: bool) -> Vec<(String, String)> {
+        self.kinds.iter().map(|k| (k.key.clone(), if english { &k.en } else { &k.zh }.clone())).collect()
+    }
+
+    /// (key, label) of every role, in template order: a picker's options.
+    pub fn role_options(&self, english: bool) -> Vec<(String, String)> {
+        self.roles.iter().map(|r| (r.key.clone(), if english { &r.en } else { &r.zh }.clone())).collect()
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +108,8 @@ mod tests {
         t.kinds.push(KindDef { key: "school".into(), zh: "学校检查".into(), en: "School inspection".into() });
         assert_eq!(t.kind_label("school", false), "学校检查");
         assert_eq!(t.kind_label("unknown-kind", true), "unknown-kind");
+        assert_eq!(t.kind_options(false).last(), Some(&("school".to_string(), "学校检查".to_string())));
+        assert_eq!(t.role_options(true)[0], ("member".to_string(), "CPPCC member".to_string()));
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(serde_json::from_str::<Template>(&json).unwrap(), t);
     }

@@ -116,6 +116,11 @@ struct ServeArgs {
     /// The largest photo (in bytes) a device may upload to /api/blobs.
     #[arg(long = "max-blob-bytes", value_name = "BYTES", default_value_t = xunfang_server::blobs::DEFAULT_MAX_BLOB_BYTES)]
     max_blob_bytes: usize,
+    /// How many hours ahead of this server's clock a tablet's clock may be:
+    /// a document stamped further ahead is rejected with a reason (set the
+    /// tablet's date and time), so that it cannot overrule later edits.
+    #[arg(long = "max-clock-skew-hours", value_name = "HOURS", default_value_t = 24)]
+    max_clock_skew_hours: u64,
 }
 
 fn main() -> ExitCode {
@@ -167,10 +172,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             db = %store.path().display(),
             cors = ?cors,
             max_blob_bytes = args.max_blob_bytes,
+            max_clock_skew_hours = args.max_clock_skew_hours,
             %addr,
             "serving"
         );
-        let state = xunfang_server::AppState::new(args.dist.clone()).with_store(store).with_max_blob_bytes(args.max_blob_bytes);
+        let state = xunfang_server::AppState::new(args.dist.clone())
+            .with_store(store)
+            .with_max_blob_bytes(args.max_blob_bytes)
+            .with_max_clock_skew_hours(args.max_clock_skew_hours);
         // Compress the app once, before saying it runs: no tablet waits for
         // it, and nothing competes with the first requests for the CPU
         // (~6 s for the wasm in a release build, ~1 s in a debug one, which

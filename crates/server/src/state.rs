@@ -1,9 +1,12 @@
 //! The router's shared state: where the app's files are, the sync database
-//! (any backend of the store seam), the photo size limit, the compressed
+//! (any backend of the store seam), the photo size limit, how far ahead of
+//! the server's clock a pushed document's clock may be, the compressed
 //! static files.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use xunfang_core::clock::{ClockBound, DEFAULT_MAX_SKEW_MILLIS};
 
 use crate::store::SyncStore;
 use crate::{blobs, AppError, PrecompressCache};
@@ -14,12 +17,19 @@ pub struct AppState {
     dist: Arc<PathBuf>,
     store: Option<Arc<dyn SyncStore>>,
     max_blob_bytes: usize,
+    max_clock_skew_millis: u64,
     precompressed: PrecompressCache,
 }
 
 impl AppState {
     pub fn new(dist: impl Into<PathBuf>) -> Self {
-        Self { dist: Arc::new(dist.into()), store: None, max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES, precompressed: PrecompressCache::new() }
+        Self {
+            dist: Arc::new(dist.into()),
+            store: None,
+            max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES,
+            max_clock_skew_millis: DEFAULT_MAX_SKEW_MILLIS,
+            precompressed: PrecompressCache::new(),
+        }
     }
 
     /// The static files compressed so far (`warm` it at start-up).
@@ -36,6 +46,20 @@ impl AppState {
 
     pub fn max_blob_bytes(&self) -> usize {
         self.max_blob_bytes
+    }
+
+    /// How many hours ahead of the server's clock a pushed document's clock
+    /// readings may be (default 24: a tablet in the wrong time zone still
+    /// syncs); a document with a reading further ahead is rejected.
+    pub fn with_max_clock_skew_hours(mut self, hours: u64) -> Self {
+        self.max_clock_skew_millis = hours.saturating_mul(3_600_000);
+        self
+    }
+
+    /// The clock readings a push may carry, by the server's clock now.
+    pub fn clock_bound(&self) -> ClockBound {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        ClockBound::new(now, self.max_clock_skew_millis)
     }
 
     /// Serves sync and photos from `store` (any backend of the seam).

@@ -54,7 +54,7 @@ fn is_json(content_type: Option<&HeaderValue>) -> bool {
 pub async fn sync(State(state): State<AppState>, AuthTeam(team): AuthTeam, SyncBody(request): SyncBody) -> Result<impl IntoResponse, AppError> {
     let started = Instant::now();
     let team_name = team.name.clone();
-    let outcome = store::sync(state.store()?, team, &request).await?;
+    let outcome = store::sync(state.store()?, team, &request, state.clock_bound()).await?;
     let response = &outcome.response;
     tracing::info!(
         team = %team_name,

@@ -40,6 +40,7 @@ use std::pin::Pin;
 
 use serde_json::value::RawValue;
 use serde_json::Value;
+use xunfang_core::clock::ClockBound;
 use xunfang_core::incoming::{merge_incoming_text, Keep, Refusal};
 use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse};
 use xunfang_core::{BlobHash, Id};
@@ -258,15 +259,16 @@ pub struct SyncOutcome {
     pub written: usize,
 }
 
-/// One sync for `team`: validates the pushed documents (pure, before any
-/// transaction: it may be slow on big documents), lets the store merge and
-/// pull, and builds the protocol's answer. The request's envelope must
-/// already be checked (`validate_request`).
-pub async fn sync(store: &dyn SyncStore, team: Team, req: &SyncRequest) -> Result<SyncOutcome, StoreError> {
+/// One sync for `team`: validates the pushed documents (core's one check,
+/// with clock readings held to `bound`; pure, before any transaction: it may
+/// be slow on big documents), lets the store merge and pull, and builds the
+/// protocol's answer. The request's envelope must already be checked
+/// (`validate_request`).
+pub async fn sync(store: &dyn SyncStore, team: Team, req: &SyncRequest, bound: ClockBound) -> Result<SyncOutcome, StoreError> {
     let mut rejected = Vec::new();
     let mut valid = Vec::new();
     for value in &req.push {
-        match validate_pushed(value) {
+        match validate_pushed(value, bound) {
             Ok(doc) => valid.push(Pushed { doc, json: value.clone() }),
             Err(err) => rejected.push(Rejected { id: pushed_id(value), reason: err.to_string() }),
         }
@@ -292,7 +294,8 @@ pub async fn sync(store: &dyn SyncStore, team: Team, req: &SyncRequest) -> Resul
     Ok(SyncOutcome { response, written })
 }
 
-/// The id of a validated pushed document, as the client knows it.
+/// The id of a validated pushed document, as the client knows it (a
+/// validated id is canonical: as parsed, it is the text pushed).
 fn raw_id(value: &Value) -> Id {
     let raw = value.get("id").and_then(Value::as_str).unwrap_or_default();
     Id::parse(raw).expect("validated documents have a UUID id")

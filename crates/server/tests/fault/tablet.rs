@@ -10,6 +10,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use serde_json::Value;
+use xunfang_core::clock::{ClockBound, DEFAULT_MAX_SKEW_MILLIS};
 use xunfang_core::sync::{AnyDoc, SyncRequest, SyncResponse};
 use xunfang_core::sync_client::memory::MemoryStore;
 use xunfang_core::sync_client::{sync_native, NativeTransport, Progress, SyncError};
@@ -105,7 +106,10 @@ impl Tablet {
     /// One run of the engine; faults make it fail.
     pub fn sync_once(&self) -> Result<Progress, SyncError> {
         let transport = Http { endpoint: self.endpoint.get(), token: self.token.clone() };
-        block_on(sync_native(&self.store, &transport, &self.name, |_| {}, || false))
+        // Checked against the real clock, as a tablet does (its own stamps start in 2024).
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+        let bound = ClockBound::new(now, DEFAULT_MAX_SKEW_MILLIS);
+        block_on(sync_native(&self.store, &transport, &self.name, bound, |_| {}, || false))
     }
 
     /// Syncs until a run succeeds with nothing left to push.

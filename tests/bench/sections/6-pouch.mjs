@@ -1,17 +1,17 @@
 // Section 6 of `cargo xtask bench`: the same documents replicated by PouchDB
 // in the same Chromium, from a CouchDB-compatible server on loopback, into
-// an empty IndexedDB. run.mjs calls `pouchReplication` and `pouchSection`.
+// an empty IndexedDB. run.mjs calls `pouchReplication`, report.mjs `report`.
 //
 // The server is express-pouchdb (the HTTP layer of pouchdb-server) over
 // pouchdb-core with the in-memory adapter: pouchdb-server itself pulls
 // leveldown, a native module, which the bench does not install. It runs as a
-// child process (`node pouch.mjs --serve`), as pouchdb-server would, and
+// child process (`node 6-pouch.mjs --serve`), as pouchdb-server would, and
 // also serves, same origin, a blank page and PouchDB's browser edition
 // (npm pouchdb-browser, which ships CommonJS only: its four dependencies are
 // wrapped into one classic script here, the way PouchDB's own dist file
 // bundles them).
 //
-//   node tests/bench/pouch.mjs --try [N]   standalone run (N activities, default 2000)
+//   node tests/bench/sections/6-pouch.mjs --try [N]   standalone run (N activities, default 2000)
 
 import { spawn } from 'node:child_process';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -20,18 +20,13 @@ import http from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launch, median, ms } from '../lib.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const require = createRequire(import.meta.url);
 const DB = 'bench';
 const SEED_BATCH = 500;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const ms = (x) => (x == null ? 'n/a' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
 const version = async (pkg, from = require) => JSON.parse(await readFile(from.resolve(`${pkg}/package.json`), 'utf8')).version;
 
 /** PouchDB's browser edition as one classic script that sets `window.PouchDB`. */
@@ -208,6 +203,11 @@ export async function pouchReplication({ docs, roster = [], context, runs = 3, l
   }
 }
 
+/** Writes section 6 of BENCHMARKS.md with `p`; `f.sync` is section 2's median. */
+export function report(p, r, f) {
+  p(...pouchSection(r.pouch, f.sync));
+}
+
 /** Markdown lines for BENCHMARKS.md (section 6). */
 export function pouchSection(r, ourSyncMedianMs) {
   const lines = ['## 6. PouchDB replication', ''];
@@ -249,18 +249,11 @@ export function pouchSection(r, ourSyncMedianMs) {
 // ----------------------------------------------------------- commands --
 
 async function tryIt(n) {
-  const { chromium } = await import('playwright-core');
-  const { activities, people } = await import('./gen.mjs');
+  const { activities, people } = await import('../gen.mjs');
   const roster = people();
   const docs = activities(n, roster);
   const dir = await mkdtemp(join(os.tmpdir(), 'xunfang-bench-profile-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-    locale: 'zh-CN',
-    viewport: { width: 1024, height: 768 },
-  });
+  const context = await launch(dir, { timing: false });
   try {
     const r = await pouchReplication({ docs, roster, context, runs: Number(process.env.POUCH_RUNS ?? 3), log: (...a) => console.log('[pouch]', ...a) });
     console.log(JSON.stringify(r, null, 2));
@@ -273,7 +266,7 @@ async function tryIt(n) {
 
 if (process.argv[1] === SELF) {
   const cmd = process.argv[2];
-  const run = cmd === '--serve' ? serve() : cmd === '--try' ? tryIt(Number(process.argv[3] ?? 2000)) : Promise.reject(new Error('usage: node pouch.mjs --try [N] | --serve'));
+  const run = cmd === '--serve' ? serve() : cmd === '--try' ? tryIt(Number(process.argv[3] ?? 2000)) : Promise.reject(new Error('usage: node 6-pouch.mjs --try [N] | --serve'));
   run.catch((e) => {
     console.error(e);
     process.exit(1);

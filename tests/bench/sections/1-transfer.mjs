@@ -1,0 +1,173 @@
+// Section 1 of `cargo xtask bench`: the transfer size of the app shell (each file index.html
+// refers to, raw, gzip and brotli, as our server sends it), and what the wasm is made of (twiggy).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { DIST, KB, ROOT, kb, notMeasured, startServer, verdict } from '../lib.mjs';
+
+export async function transfer() {
+  const server = await startServer();
+  try {
+    const html = await readFile(join(DIST, 'index.html'), 'utf8');
+    const refs = new Set();
+    for (const m of html.matchAll(/(?:href|src|module_or_path:)\s*=?\s*["']([^"']+)["']/g)) refs.add(m[1]);
+    for (const m of html.matchAll(/from\s+'([^']+)'/g)) refs.add(m[1]);
+    const files = ['/index.html', ...[...refs].filter((p) => p.startsWith('/')), '/sw.js'];
+    const unique = [...new Set(files)];
+    const rows = [];
+    for (const path of unique) {
+      const raw = await get(server.url + path, 'identity');
+      const gz = await get(server.url + path, 'gzip');
+      const br = await get(server.url + path, 'br');
+      rows.push({ path, raw, gz, br, shell: !path.startsWith('/icons/') });
+    }
+    return rows;
+  } finally {
+    await server.stop();
+  }
+}
+
+export function wasmContributors() {
+  const wasm = spawnSync('bash', ['-c', 'ls target/wasm32-unknown-unknown/release/xunfang.wasm'], { cwd: ROOT, encoding: 'utf8' });
+  if (wasm.status !== 0) return { error: 'no cargo wasm output' };
+  const twiggy = spawnSync('twiggy', ['--version'], { encoding: 'utf8' });
+  if (twiggy.status !== 0) return { error: 'twiggy not installed' };
+  return (async () => {
+    const tmp = await mkdtemp(join(os.tmpdir(), 'xunfang-bench-wasm-'));
+    try {
+      // The shipped pipeline (wasm-bindgen, then wasm-opt -Oz as trunk runs
+      // it) with -g so function names survive for twiggy.
+      const src = join(ROOT, 'target/wasm32-unknown-unknown/release/xunfang.wasm');
+      let r = spawnSync('wasm-bindgen', ['--target', 'web', '--out-dir', tmp, '--out-name', 'x', src], { encoding: 'utf8' });
+      if (r.status !== 0) return { error: `wasm-bindgen: ${r.stderr}` };
+      const features = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
+      r = spawnSync('wasm-opt', ['-Oz', '-g', ...features, join(tmp, 'x_bg.wasm'), '-o', join(tmp, 'named.wasm')], { encoding: 'utf8' });
+      if (r.status !== 0) return { error: `wasm-opt: ${r.stderr}` };
+      const csv = (args) => {
+        const out = spawnSync('twiggy', [...args, '--format', 'csv', join(tmp, 'named.wasm')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+        if (out.status !== 0) throw new Error(`twiggy ${args.join(' ')}: ${out.stderr}`);
+        return parseCsv(out.stdout);
+      };
+      const meta = (name) => /^(table\[|elem\[|"function names"|custom section|type\[|import |export |"[a-z ]+" subsection)/.test(name);
+      const retained = csv(['top', '--retained', '-n', '200'])
+        .filter((row) => !meta(row.Name))
+        .slice(0, 15)
+        .map((row) => ({ name: row.Name, retained: Number(row.RetainedSize), pct: Number(row.RetainedSizePercent) }));
+      const all = csv(['top', '-n', '1000000']);
+      const byCrate = new Map();
+      let namesBytes = 0;
+      for (const row of all) {
+        const size = Number(row.ShallowSize);
+        if (/"function names"|custom section|"[a-z ]+" subsection/.test(row.Name)) {
+          namesBytes += size;
+          continue;
+        }
+        byCrate.set(crateOf(row.Name), (byCrate.get(crateOf(row.Name)) ?? 0) + size);
+      }
+      const crates = [...byCrate.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+      return { retained, crates, namesBytes };
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  })();
+}
+
+/** The crate a symbol belongs to (roughly): the first path segment of a
+ * Rust symbol, the type's crate for `<T as Trait>` impls. */
+function crateOf(name) {
+  if (name.startsWith('data segment') || name.startsWith('data[')) return '(data: strings, tables)';
+  if (/^code\[|^global\[|^func\[/.test(name)) return '(unnamed code)';
+  let s = name.replace(/^</, '');
+  s = s.replace(/^(dyn |&mut |&|\*const |\*mut |\[)/, '');
+  const m = s.match(/^([A-Za-z_][A-Za-z0-9_]*)(?:\[[0-9a-f]+\])?::/);
+  if (m) return m[1];
+  const prim = s.match(/^([a-z0-9]+) as ([A-Za-z_][A-Za-z0-9_]*)/);
+  if (prim) return prim[2];
+  return '(other)';
+}
+
+function parseCsv(text) {
+  const lines = [];
+  let row = [];
+  let field = '';
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') q = false;
+      else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\n') row.push(field), lines.push(row), (row = []), (field = '');
+    else if (c !== '\r') field += c;
+  }
+  if (field || row.length) row.push(field), lines.push(row);
+  const [head, ...rest] = lines;
+  return rest.filter((r) => r.length === head.length).map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+}
+
+/** GET with an Accept-Encoding; the body is counted as it comes, not decoded. */
+function get(url, encoding) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: { 'accept-encoding': encoding } }, (res) => {
+      let bytes = 0;
+      res.on('data', (c) => (bytes += c.length));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode,
+          bytes,
+          contentLength: res.headers['content-length'] == null ? null : Number(res.headers['content-length']),
+          encoding: res.headers['content-encoding'] ?? 'identity',
+          type: res.headers['content-type'] ?? '',
+        }),
+      );
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Section 1's figures: the app shell's total bytes, raw, gzip and brotli. */
+export function figures(r) {
+  const f = {};
+  if (r.transfer && !r.transfer.error) {
+    const shell = r.transfer.filter((x) => x.shell);
+    f.raw = shell.reduce((s, x) => s + x.raw.bytes, 0);
+    f.gz = shell.reduce((s, x) => s + x.gz.bytes, 0);
+    f.br = shell.reduce((s, x) => s + x.br.bytes, 0);
+  }
+  return f;
+}
+
+/** Writes section 1 of BENCHMARKS.md with `p`. */
+export function report(p, r, f) {
+  p('## 1. Transfer size of the app shell', '');
+  if (notMeasured(r.transfer)) p(notMeasured(r.transfer), '');
+  else {
+    p('Bytes on the wire from our server for each file index.html refers to, plus sw.js, requested with', '`Accept-Encoding: identity`, `gzip`, `br` (the server compresses each static file once, at start-up or first request: brotli 11 and gzip 9 in', 'the release build, brotli 5 in debug builds, and keeps it in memory; sync answers are compressed on the fly at the fastest level).', 'Body bytes as received.', '');
+    p('| file | raw | gzip | brotli |', '|---|---:|---:|---:|');
+    for (const x of r.transfer) {
+      const enc = (y, want) => (y.encoding === want || want === 'identity' ? kb(y.bytes) : `${kb(y.bytes)} (sent ${y.encoding})`);
+      p(`| \`${x.path}\`${x.shell ? '' : ' (icon)'} | ${enc(x.raw, 'identity')} | ${enc(x.gz, 'gzip')} | ${enc(x.br, 'br')} |`);
+    }
+    p(`| **app shell total** (without icons) | **${kb(f.raw)}** | **${kb(f.gz)}** | **${kb(f.br)}** |`, '');
+    p('| figure | value | budget | verdict |', '|---|---:|---:|---|');
+    p(`| app shell, brotli (what Chromium receives) | ${kb(f.br)} | 200 KB | ${verdict(f.br, 200 * KB)} |`);
+    p(`| app shell, gzip (clients without brotli) | ${kb(f.gz)} | 200 KB | ${verdict(f.gz, 200 * KB)} |`, '');
+  }
+  p('### What the wasm is made of', '');
+  if (notMeasured(r.wasm)) p(notMeasured(r.wasm), '');
+  else {
+    p('twiggy on the same pipeline as the shipped file (cargo release wasm → wasm-bindgen → `wasm-opt -Oz`),', 'run with `-g` so function names survive (the shipped file has no names; code and data are the', `same; the name section, ${kb(r.wasm.namesBytes)}, is left out below). Retained size = the item plus everything only it`, 'keeps alive. `table[0]`/`elem[0]` (the indirect-call table, which retains nearly all code) are left out.', '');
+    p('| # | item | retained |', '|---:|---|---:|');
+    r.wasm.retained.forEach((x, i) => p(`| ${i + 1} | \`${x.name.replace(/\|/g, '\\|').slice(0, 140)}\` | ${kb(x.retained)} |`));
+    p('', 'Shallow size grouped by crate (first path segment of the symbol; generic code is counted in the', 'crate that defines it, not the one that instantiates it):', '');
+    p('| crate | shallow size |', '|---|---:|');
+    for (const [c, s] of r.wasm.crates) p(`| ${c} | ${kb(s)} |`);
+    p('');
+  }
+
+}

@@ -1,0 +1,54 @@
+//! `cargo xtask build` and the builds other commands share: the app (trunk,
+//! release, into `dist/`) and the server binary (dev or release profile).
+
+use crate::cmd::{cargo_cmd, fail, fmt_duration, root, run, step, tool, Result};
+use crate::tools::{ensure_tools, APP_TOOLS};
+use std::env;
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub fn cargo_fetch() -> Result<()> {
+    step("cargo fetch", || run(cargo_cmd().arg("fetch")))
+}
+
+pub fn trunk_build() -> Result<()> {
+    step("app release build (trunk)", || {
+        run(tool("trunk").current_dir(root()).args(["build", "--release", "--offline"]).env("TRUNK_SKIP_VERSION_CHECK", "true"))
+            .map_err(|e| fail(format!("{e}\n(the app under src/ or index.html did not build)")))
+    })
+}
+
+/// The server is built with the dev profile: it shares its artifacts with
+/// `cargo test` (no second compile of tokio/axum on a fresh machine), and
+/// the root `[profile.release]` (opt-level z, fat LTO, one codegen unit) is
+/// tuned for the wasm app, not for a native server.
+pub fn build_server() -> Result<PathBuf> {
+    build_server_profile(false)
+}
+
+/// Builds the server, in the release profile when `release` (the bench: a
+/// deployment runs an optimised server; the debug one spends most of a sync
+/// compressing its answers).
+pub fn build_server_profile(release: bool) -> Result<PathBuf> {
+    let mut args = vec!["build", "-p", "xunfang-server", "--bin", "xunfang-server"];
+    if release {
+        args.push("--release");
+    }
+    step(if release { "server build (release)" } else { "server build" }, || run(cargo_cmd().args(&args)))?;
+    let target_dir = env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let bin = target_dir.join(if release { "release" } else { "debug" }).join(format!("xunfang-server{}", env::consts::EXE_SUFFIX));
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(fail(format!("server binary not found at {}", bin.display())))
+    }
+}
+
+pub fn build() -> Result<()> {
+    let start = Instant::now();
+    cargo_fetch()?;
+    ensure_tools(APP_TOOLS)?;
+    trunk_build()?;
+    println!("\napp built into {} in {}", root().join("dist").display(), fmt_duration(start.elapsed()));
+    Ok(())
+}

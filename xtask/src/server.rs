@@ -1,0 +1,105 @@
+//! Starts a server on a free loopback port with a temporary data dir and waits until it answers;
+//! the one Rust copy of what tests/support/server.mjs does for the end-to-end tests and the bench.
+
+use crate::cmd::{describe, fail, root, Result};
+use std::env;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The line the server prints once it is listening and ready (crates/server/src/main.rs),
+/// followed by its URL; tests/support/server.mjs waits for the same line.
+const READY_LINE: &str = "Xunfang is running at ";
+
+/// A server child process on a free loopback port with a temporary data
+/// dir; stopped (and the dir removed) on drop.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    data: PathBuf,
+}
+
+impl Server {
+    pub fn start(bin: &Path) -> Result<Server> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        let data = env::temp_dir().join(format!("xunfang-e2e-data-{}-{nanos}", std::process::id()));
+        let mut cmd = Command::new(bin);
+        cmd.current_dir(root()).args(["serve", "--bind", "127.0.0.1:0", "--dist"]).arg(root().join("dist")).arg("--data").arg(&data).stdout(Stdio::piped());
+        println!("$ {}", describe(&cmd));
+        let mut child = cmd.spawn().map_err(|e| fail(format!("cannot start the server: {e}")))?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut server = Server { child, url: String::new(), data };
+
+        // The server prints `Xunfang is running at http://ADDR/`.
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                println!("[server] {line}");
+                if let Some(url) = line.strip_prefix(READY_LINE) {
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(url.trim().trim_end_matches('/').to_string());
+                    }
+                }
+            }
+        });
+        server.url = rx.recv_timeout(Duration::from_secs(30)).map_err(|_| fail("the server did not report its address within 30s"))?;
+        server.wait_healthy(Duration::from_secs(30))?;
+        Ok(server)
+    }
+
+    fn wait_healthy(&mut self, timeout: Duration) -> Result<()> {
+        let addr = self.url.trim_start_matches("http://").to_string();
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(fail(format!("the server exited early ({status})")));
+            }
+            if health_ok(&addr) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(fail(format!("{}/api/health did not answer ok within {timeout:?}", self.url)));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            // SIGTERM for a graceful stop, SIGKILL if it lingers.
+            let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.data);
+        println!("server stopped");
+    }
+}
+
+/// One blocking `GET /api/health`; true on a 200 with `"ok":true`.
+fn health_ok(addr: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200") && response.contains("\"ok\":true")
+}

@@ -1,0 +1,158 @@
+//! `cargo xtask test`: formatting and lints first, then native tests, in-browser wasm tests and
+//! end-to-end tests (node --test tests/e2e/ against a server of its own), failing fast.
+
+use crate::build::{build_server, cargo_fetch, trunk_build};
+use crate::cmd::{cargo_cmd, fail, fmt_duration, root, run, step, Error, Result};
+use crate::server::Server;
+use crate::tools::{ensure_tools, Needs, CHROMEDRIVER, CHROMIUM};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Which parts of the suite run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestOpts {
+    pub lint: bool,
+    pub native: bool,
+    pub wasm: bool,
+    pub e2e: bool,
+}
+
+impl TestOpts {
+    pub const NONE: TestOpts = TestOpts { lint: false, native: false, wasm: false, e2e: false };
+    pub const ALL: TestOpts = TestOpts { lint: true, native: true, wasm: true, e2e: true };
+}
+
+pub fn test(opts: TestOpts) -> Result<()> {
+    let start = Instant::now();
+    let mut results: Vec<(&str, Result<Duration, String>)> = Vec::new();
+    let mut skipped: Vec<&str> = Vec::new();
+    for (name, on) in [("lint", opts.lint), ("native", opts.native), ("wasm", opts.wasm), ("e2e", opts.e2e)] {
+        if !on {
+            skipped.push(name);
+        }
+    }
+
+    let outcome = (|| -> Result<(), (&'static str, Error)> {
+        let tag = |name: &'static str| move |e: Error| (name, e);
+        let need_app = opts.e2e;
+        if opts.lint || opts.native || opts.wasm || opts.e2e {
+            cargo_fetch().map_err(tag("setup"))?;
+        }
+        ensure_tools(Needs {
+            lint: opts.lint,
+            wasm_target: opts.lint || opts.wasm || need_app,
+            trunk: need_app,
+            wasm_bindgen: opts.wasm || need_app,
+            wasm_opt: need_app,
+            browser: opts.wasm || opts.e2e,
+            node_modules: opts.e2e,
+        })
+        .map_err(tag("setup"))?;
+
+        let mut timed = |name: &'static str, f: &dyn Fn() -> Result<()>| {
+            let t = Instant::now();
+            let r = f();
+            results.push((name, r.as_ref().map(|_| t.elapsed()).map_err(|e| e.to_string())));
+            r.map_err(tag(name))
+        };
+        if opts.lint {
+            timed("lint", &lint)?;
+        }
+        if opts.native {
+            timed("native", &test_native)?;
+        }
+        if opts.wasm {
+            timed("wasm", &test_wasm)?;
+        }
+        if opts.e2e {
+            timed("e2e", &test_e2e)?;
+        }
+        Ok(())
+    })();
+
+    println!("\n==== summary ====");
+    for (name, r) in &results {
+        match r {
+            Ok(d) => println!("  ok      {name:<7} {}", fmt_duration(*d)),
+            Err(_) => println!("  FAILED  {name}"),
+        }
+    }
+    for name in skipped {
+        println!("  skipped {name}");
+    }
+    println!("  total   {}", fmt_duration(start.elapsed()));
+    match outcome {
+        Ok(()) => {
+            println!("all selected test steps passed");
+            Ok(())
+        }
+        Err((name, err)) => Err(fail(format!("test step `{name}` failed: {err}"))),
+    }
+}
+
+/// The error for clippy warnings in `target`, naming the command that shows them again.
+fn warnings(target: &'static str, again: &'static str) -> impl Fn(Error) -> Error {
+    move |e| {
+        fail(format!(
+            "{e}\nclippy found warnings in the {target}: fix the ones above \
+             (`{again}` shows them again; adding `--fix` repairs some)"
+        ))
+    }
+}
+
+/// Formatting and warnings, before any test: CI refuses an unformatted change or one with a
+/// warning, native or in the app's wasm build, and says what to run to fix it.
+fn lint() -> Result<()> {
+    step("format (cargo fmt --all --check)", || {
+        // Only the names of the files: the whole diff of a large change buries the message.
+        run(cargo_cmd().args(["fmt", "--all", "--check", "--", "--files-with-diff"])).map_err(|e| {
+            fail(format!(
+                "{e}\nthe files listed above are not formatted: run `cargo fmt --all` and commit \
+                 the result (`cargo fmt --all --check` shows the changes)"
+            ))
+        })
+    })?;
+    step("lints, native (cargo clippy --workspace --all-targets -D warnings)", || {
+        run(cargo_cmd().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+            .map_err(warnings("native build", "cargo clippy --workspace --all-targets"))
+    })?;
+    step("lints, the app for wasm (cargo clippy -p xunfang --target wasm32-unknown-unknown)", || {
+        run(cargo_cmd().args(["clippy", "-p", "xunfang", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))
+            .map_err(warnings("app's wasm build", "cargo clippy -p xunfang --all-targets --target wasm32-unknown-unknown"))
+    })
+}
+
+fn test_native() -> Result<()> {
+    step("native tests (core, server, xtask)", || run(cargo_cmd().args(["test", "--workspace", "--exclude", "xunfang"])))
+}
+
+fn test_wasm() -> Result<()> {
+    step("wasm browser tests (chromium via chromedriver)", || {
+        run(cargo_cmd()
+            .args(["test", "--target", "wasm32-unknown-unknown", "-p", "xunfang", "--tests"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env_remove("GECKODRIVER")
+            .env_remove("SAFARIDRIVER")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))
+    })
+}
+
+fn test_e2e() -> Result<()> {
+    trunk_build()?;
+    let bin = build_server()?;
+    step("end-to-end tests (node --test tests/e2e/)", || {
+        let server = Server::start(&bin)?;
+        println!("server at {}", server.url);
+        run(Command::new("node")
+            .current_dir(root())
+            .args(["--test", "tests/e2e/"])
+            .env("XUNFANG_URL", &server.url)
+            // Tests that stop and restart a server (offline, updates) start their own.
+            .env("XUNFANG_SERVER_BIN", &bin)
+            .env("XUNFANG_DIST", root().join("dist"))
+            .env("CHROMIUM", CHROMIUM))
+        // `server` is dropped here: stopped and its data dir removed,
+        // whether the tests passed or not.
+    })
+}
