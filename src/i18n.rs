@@ -206,6 +206,7 @@ texts! {
     SyncErrOffline => "无法连接服务器（没有网络或服务器未开）", "No connection to the server (no network, or the server is off)";
     SyncErrToken => "服务器拒绝了访问令牌，请向办公室索取新的设置链接", "The server refused the token: ask the office for a new set-up link";
     SyncErrServer => "服务器出错", "The server failed";
+    SyncErrBusy => "本设备请求过于频繁，服务器要求稍候", "This device sent too many requests; the server asked it to wait";
     SyncErrRefused => "服务器拒绝了请求", "The server refused the request";
     SyncErrBadResponse => "服务器的回答无法读取（地址是否正确？）", "The server's answer could not be read (is the address right?)";
     SyncErrStore => "本机存储出错", "Local storage failed";

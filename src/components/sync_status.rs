@@ -16,6 +16,7 @@ pub fn describe(i18n: I18n, e: &SyncError, retry_at: Option<f64>) -> String {
         SyncError::Offline(_) => (T::SyncErrOffline, String::new()),
         SyncError::Unauthorized(m) => (T::SyncErrToken, m.clone()),
         SyncError::Server { status, message } => (T::SyncErrServer, format!("{status} {message}")),
+        SyncError::RateLimited { message, .. } => (T::SyncErrBusy, message.clone()),
         SyncError::Refused { status, message } => (T::SyncErrRefused, format!("{status} {message}")),
         SyncError::BadResponse(m) => (T::SyncErrBadResponse, m.clone()),
         SyncError::Store(m) => (T::SyncErrStore, m.clone()),

@@ -58,17 +58,23 @@ pub async fn call(method: &str, url: &str, token: &str, body: Option<String>) ->
     if ok {
         return Ok(text);
     }
-    // Our server explains itself as {"error": "..."}; others may not.
-    let message = serde_json::from_str::<ErrorBody>(&text).map(|e| e.error).unwrap_or_else(|_| text.chars().take(200).collect());
-    Err(match status {
-        401 | 403 => SyncError::Unauthorized(message),
-        500..=599 => SyncError::Server { status, message },
-        _ => SyncError::Refused { status, message },
-    })
+    Err(SyncError::from_status(status, message_of(&text), retry_after(&response).as_deref()))
+}
+
+/// What a refusal says: our server explains itself as `{"error": "..."}`;
+/// others may not (then the start of their text).
+pub fn message_of(text: &str) -> String {
+    serde_json::from_str::<ErrorBody>(text).map(|e| e.error).unwrap_or_else(|_| text.chars().take(200).collect())
+}
+
+/// The answer's `Retry-After` (readable cross-origin: the server exposes it).
+fn retry_after(response: &Response) -> Option<String> {
+    response.headers().get("Retry-After").ok().flatten()
 }
 
 /// A binary exchange (photos): returns the status and body of any answer
-/// that is not an auth or server failure, so callers can read 404 as "absent".
+/// that is not an auth, rate or server failure, so callers can read 404 as
+/// "absent".
 pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]>, content_type: &str) -> Result<(u16, Vec<u8>), SyncError> {
     let response = send(method, url, token, body.map(|b| js_sys::Uint8Array::from(b).into()), content_type, None).await?;
     let status = response.status();
@@ -77,8 +83,7 @@ pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]
         Err(_) => Vec::new(),
     };
     match status {
-        401 | 403 => Err(SyncError::Unauthorized(String::from_utf8_lossy(&bytes).into_owned())),
-        500..=599 => Err(SyncError::Server { status, message: String::from_utf8_lossy(&bytes).chars().take(200).collect() }),
+        401 | 403 | 429 | 500..=599 => Err(SyncError::from_status(status, message_of(&String::from_utf8_lossy(&bytes)), retry_after(&response).as_deref())),
         _ => Ok((status, bytes)),
     }
 }

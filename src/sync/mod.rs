@@ -5,8 +5,9 @@
 //! few seconds after local changes and every few minutes while online;
 //! "Sync now" is always there. It never blocks editing: the engine works on
 //! IndexedDB while the UI keeps its own drafts. Failures that may pass
-//! (no connection, 5xx) are retried with exponential backoff and jitter;
-//! failures that need a person (a refused token) wait for one.
+//! (no connection, 5xx, 429) are retried with exponential backoff and jitter
+//! (`xunfang_core::backoff`), never before a server's `Retry-After`, not
+//! even on "Sync now"; failures that need a person (a refused token) wait.
 
 mod http;
 pub mod photos;
@@ -22,8 +23,6 @@ use xunfang_core::sync_client::{self, LocalStore, Progress, SyncError};
 const AFTER_CHANGE_MS: i32 = 3_000;
 /// While online and idle, sync this often.
 const PERIODIC_MS: i32 = 5 * 60 * 1000;
-const BACKOFF_FIRST_MS: f64 = 5_000.0;
-const BACKOFF_MAX_MS: f64 = 10.0 * 60.0 * 1000.0;
 
 /// What the header and the settings screen show.
 #[derive(Clone, Copy)]
@@ -46,6 +45,8 @@ thread_local! {
     static TIMER: Cell<Option<i32>> = const { Cell::new(None) };
     static FAILURES: Cell<u32> = const { Cell::new(0) };
     static STOP: Cell<bool> = const { Cell::new(false) };
+    /// No request before this (ms since epoch): a server's `Retry-After`.
+    static NOT_BEFORE: Cell<f64> = const { Cell::new(0.0) };
 }
 
 fn status() -> Option<SyncStatus> {
@@ -143,6 +144,12 @@ async fn run() {
     if !config.is_set() || s.running.get_untracked() {
         return;
     }
+    // The server asked for quiet until then: whatever woke us, wait.
+    let wait = NOT_BEFORE.with(Cell::get) - now();
+    if wait > 0.0 {
+        schedule(wait.ceil() as i32);
+        return;
+    }
     s.running.set(true);
     s.retry_at.set(None);
     s.progress.set(None);
@@ -163,26 +170,23 @@ async fn run() {
         Err(SyncError::Interrupted) => s.last_error.set(Some(SyncError::Interrupted)),
         Err(e) => {
             let retry = e.retryable();
+            let asked = e.retry_after_secs();
             s.last_error.set(Some(e));
             if retry {
                 let n = FAILURES.with(|f| {
                     f.set(f.get() + 1);
                     f.get()
                 });
-                let delay = backoff_ms(n);
+                let delay = xunfang_core::backoff::delay_ms(n, js_sys::Math::random(), asked);
+                if asked.is_some() {
+                    NOT_BEFORE.with(|t| t.set(now() + delay));
+                }
                 s.retry_at.set(Some(now() + delay));
                 schedule(delay as i32);
             }
         }
     }
     refresh_waiting();
-}
-
-/// Exponential backoff with ±20% jitter, so a whole team coming back into
-/// coverage at once does not retry in lockstep.
-fn backoff_ms(failures: u32) -> f64 {
-    let base = (BACKOFF_FIRST_MS * 2f64.powi(failures.saturating_sub(1).min(16) as i32)).min(BACKOFF_MAX_MS);
-    base * (0.8 + 0.4 * js_sys::Math::random())
 }
 
 async fn sync_once(config: &SyncConfig, s: SyncStatus) -> Result<Progress, SyncError> {

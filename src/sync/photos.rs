@@ -29,7 +29,8 @@ pub async fn upload_pending(db: &Db, endpoint: &str, token: &str) -> Result<usiz
             let bytes = media::bytes_of(&photo.blob).await.map_err(|e| SyncError::Store(format!("{e:?}")))?;
             let (status, body) = call_bytes("PUT", &url, token, Some(&bytes), "image/jpeg").await?;
             if !(200..300).contains(&status) {
-                return Err(SyncError::Refused { status, message: String::from_utf8_lossy(&body).chars().take(200).collect() });
+                // A 413 says why in words (too large, or the team's photo quota).
+                return Err(SyncError::Refused { status, message: super::http::message_of(&String::from_utf8_lossy(&body)) });
             }
             sent += 1;
         }

@@ -48,11 +48,38 @@ export async function launch({ userDataDir, offline = false, locale = 'zh-CN', u
   });
   if (offline) await context.setOffline(true);
   context.userDataDir = dir;
+  context.cspViolations = watchCsp(context);
   context.cleanup = async () => {
     await context.close().catch(() => {});
     if (owned) await rm(dir, { recursive: true, force: true });
+    // Every test runs under the server's Content-Security-Policy: anything
+    // it blocked is a failure, whatever the test was about.
+    if (context.cspViolations.length > 0) {
+      throw new Error(`Content-Security-Policy violations:\n${context.cspViolations.join('\n')}`);
+    }
   };
   return context;
+}
+
+/**
+ * Collects what the Content-Security-Policy blocked on any page of
+ * `context`: `securitypolicyviolation` events (reported through the
+ * console) and the browser's own "Refused to …" console errors.
+ */
+export function watchCsp(context) {
+  const violations = [];
+  context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  context.on('console', (msg) => {
+    const text = msg.text();
+    if (text.startsWith('CSP violation:') || /Content Security Policy/i.test(text)) {
+      violations.push(`${msg.page()?.url() ?? '?'}: ${text}`);
+    }
+  });
+  return violations;
 }
 
 /** Waits until the app has rendered: `<html lang>` set and an `<h1>` or `[data-testid=app-ready]`. */

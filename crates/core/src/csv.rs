@@ -2,7 +2,11 @@
 //! per-person sheet. UTF-8 with a byte-order mark (so Excel on Chinese
 //! Windows reads it as UTF-8), CRLF line ends, RFC 4180 quoting (a field with
 //! a comma, quote, CR or LF is quoted, quotes doubled). Column headers are in
-//! the chosen language. `parse` reads the same format back (tests check
+//! the chosen language. A cell that a spreadsheet would run as a formula
+//! (starting with `=`, `+`, `-`, `@`, tab or CR: citizens' suggestions are
+//! typed by anyone) is written with a leading apostrophe, which Excel and WPS
+//! show as text (OWASP's advice); plain numbers such as `-3` stay numbers.
+//! `parse` reads the same format back, apostrophe removed (tests check
 //! `parse(export(x)) == x`; an import could use it too).
 
 use crate::doc::Document;
@@ -28,10 +32,44 @@ pub struct Table {
 }
 
 fn quote(field: &str) -> String {
+    let field = guard(field);
     if field.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_string()
+        field.into_owned()
+    }
+}
+
+/// First characters that make a spreadsheet read a cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+fn starts_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_START)
+}
+
+/// A plain decimal number (`-3`, `-0.5`): a value, never a formula.
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty() && !fraction.is_empty() && whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit())
+}
+
+/// The cell as written: an apostrophe before anything a spreadsheet would
+/// run. Text that already starts with apostrophes before such a character
+/// gets one more, so [`unguard`] gives back exactly what was exported.
+fn guard(field: &str) -> std::borrow::Cow<'_, str> {
+    if starts_formula(field.trim_start_matches('\'')) && !is_plain_number(field) {
+        format!("'{field}").into()
+    } else {
+        field.into()
+    }
+}
+
+/// The cell as exported, from the cell as written ([`guard`] undone).
+fn unguard(field: String) -> String {
+    match field.strip_prefix('\'') {
+        Some(rest) if starts_formula(rest.trim_start_matches('\'')) && !is_plain_number(rest) => rest.to_string(),
+        _ => field,
     }
 }
 
@@ -149,14 +187,15 @@ pub fn parse(text: &str) -> Result<Table, CsvError> {
         row.push(field);
         rows.push((row_line, row));
     }
+    let unguarded = |row: Vec<String>| row.into_iter().map(unguard).collect::<Vec<_>>();
     let mut rows = rows.into_iter();
     let (_, header) = rows.next().ok_or(CsvError::Empty)?;
-    let mut out = Table { header, rows: Vec::new() };
+    let mut out = Table { header: unguarded(header), rows: Vec::new() };
     for (line, r) in rows {
         if r.len() != out.header.len() {
             return Err(CsvError::Width { line, expected: out.header.len(), found: r.len() });
         }
-        out.rows.push(r);
+        out.rows.push(unguarded(r));
     }
     Ok(out)
 }
@@ -401,6 +440,41 @@ mod tests {
         assert_eq!(parse(&csv).unwrap(), t);
         let lone = Table { header: vec!["备注".into()], rows: vec![vec!["".into()], vec!["x".into()]] };
         assert_eq!(parse(&lone.to_csv()).unwrap(), lone, "a row with one empty field survives");
+    }
+
+    /// Each data cell of one-column CSV text, as written (quotes removed).
+    fn written_cells(csv: &str) -> Vec<String> {
+        let table = parse_raw(csv);
+        table.into_iter().skip(1).collect()
+    }
+
+    /// The fields as they stand in the file: RFC 4180 unquoted, nothing else.
+    fn parse_raw(csv: &str) -> Vec<String> {
+        csv.trim_start_matches(BOM)
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .map(|l| if l.starts_with('"') { l[1..l.len() - 1].replace("\"\"", "\"") } else { l.to_string() })
+            .collect()
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text() {
+        let cells = ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "'=already", "''@twice"];
+        let table = Table { header: vec!["意见".into()], rows: cells.iter().map(|c| vec![c.to_string()]).collect() };
+        let csv = table.to_csv();
+        for (cell, written) in cells.iter().zip(written_cells(&csv)) {
+            assert_eq!(written, format!("'{cell}"), "{cell:?}");
+        }
+        assert_eq!(parse(&csv).unwrap(), table, "read back exactly as exported");
+    }
+
+    #[test]
+    fn numbers_and_ordinary_text_are_written_as_they_are() {
+        let cells = ["-3", "-0.5", "12", "'tis", "a-b", "user@example.org", "", "1 + 1"];
+        let table = Table { header: vec!["n".into()], rows: cells.iter().map(|c| vec![c.to_string()]).collect() };
+        let csv = table.to_csv();
+        assert_eq!(written_cells(&csv), cells);
+        assert_eq!(parse(&csv).unwrap(), table);
     }
 
     #[test]

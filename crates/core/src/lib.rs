@@ -6,6 +6,7 @@
 
 pub mod attendance;
 pub mod attendance_rule;
+pub mod backoff;
 pub mod backup;
 pub mod blob;
 pub mod clock;

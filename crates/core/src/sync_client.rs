@@ -152,6 +152,9 @@ pub enum SyncError {
     Unauthorized(String),
     /// The server failed (5xx): retry later.
     Server { status: u16, message: String },
+    /// Too many requests from this device (429): retry, but not before the
+    /// server's `Retry-After`.
+    RateLimited { retry_after_secs: u64, message: String },
     /// The server refused the request itself (4xx other than auth): retrying
     /// the same request will not help.
     Refused { status: u16, message: String },
@@ -167,7 +170,26 @@ impl SyncError {
     /// Whether trying again later can help (backoff), as opposed to needing
     /// a person (a new token, another address).
     pub fn retryable(&self) -> bool {
-        matches!(self, SyncError::Offline(_) | SyncError::Server { .. } | SyncError::BadResponse(_) | SyncError::Store(_))
+        matches!(self, SyncError::Offline(_) | SyncError::Server { .. } | SyncError::RateLimited { .. } | SyncError::BadResponse(_) | SyncError::Store(_))
+    }
+
+    /// The error for an HTTP answer that is not a success: its status, the
+    /// server's message, and its `Retry-After` header if any.
+    pub fn from_status(status: u16, message: String, retry_after: Option<&str>) -> SyncError {
+        match status {
+            401 | 403 => SyncError::Unauthorized(message),
+            429 => SyncError::RateLimited { retry_after_secs: crate::backoff::retry_after_secs(retry_after), message },
+            500..=599 => SyncError::Server { status, message },
+            _ => SyncError::Refused { status, message },
+        }
+    }
+
+    /// The seconds the server asked this device to wait before trying again.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            SyncError::RateLimited { retry_after_secs, .. } => Some(*retry_after_secs),
+            _ => None,
+        }
     }
 }
 
@@ -178,6 +200,7 @@ impl fmt::Display for SyncError {
             SyncError::Unauthorized(why) => write!(f, "the server refused the token ({why})"),
             SyncError::Server { status, message } => write!(f, "the server answered {status}: {message}"),
             SyncError::Refused { status, message } => write!(f, "the server refused the request ({status}): {message}"),
+            SyncError::RateLimited { retry_after_secs, message } => write!(f, "the server asked to wait {retry_after_secs} s: {message}"),
             SyncError::BadResponse(why) => write!(f, "the server's answer could not be read: {why}"),
             SyncError::Store(why) => write!(f, "local storage failed: {why}"),
             SyncError::Interrupted => write!(f, "sync was interrupted"),

@@ -1,5 +1,6 @@
 //! Who is asking: the team of the request's `Authorization: Bearer <token>`,
-//! as an extractor ([`AuthTeam`]) for every route that touches team data.
+//! as an extractor ([`AuthTeam`]) for every route that touches team data;
+//! it also takes the request from the token's rate ([`crate::limits`]).
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -40,7 +41,10 @@ impl FromRequestParts<AppState> for AuthTeam {
         if token.len() > MAX_TOKEN_LEN {
             return Err(AppError::Unauthorized(BAD_TOKEN));
         }
-        let team = store.team_for_token(token).await?;
-        team.map(AuthTeam).ok_or(AppError::Unauthorized(BAD_TOKEN))
+        // The rate is counted for accepted tokens only, so junk cannot grow
+        // the limiter's table (the concurrency gate bounds junk instead).
+        let team = store.team_for_token(token.clone()).await?.ok_or(AppError::Unauthorized(BAD_TOKEN))?;
+        state.rate().check(&token)?;
+        Ok(AuthTeam(team))
     }
 }

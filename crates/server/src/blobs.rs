@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use xunfang_core::BlobHash;
 
 use crate::auth::AuthTeam;
-use crate::store::{BlobMeta, NewBlob};
+use crate::store::{BlobMeta, NewBlob, QuotaExceeded};
 use crate::{AppError, AppState};
 
 /// Default for `--max-blob-bytes`: 8 MiB. Photos are about 1 MB after the
@@ -159,7 +159,7 @@ pub async fn put_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, P
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|err| {
             tracing::info!(team = %team.name, hash = hash.short(), received = data.len(), error = %err, "blob upload broke off; nothing stored");
-            AppError::BlobBrokeOff(err.to_string())
+            AppError::BlobBrokeOff
         })?;
         if let Ok(chunk) = frame.into_data() {
             if data.len() + chunk.len() > limit {
@@ -178,7 +178,11 @@ pub async fn put_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, P
     let bytes = data.len();
     let team_name = team.name.clone();
     let blob = NewBlob { hash: hash.clone(), content_type, data };
-    let put = store.put_blob(team, blob).await?;
+    let quota = state.limits().max_team_photo_bytes;
+    let put = store.put_blob(team, blob, quota).await?.map_err(|QuotaExceeded(limit)| {
+        tracing::warn!(team = %team_name, hash = hash.short(), bytes, limit, "blob upload refused: the team is at its photo quota");
+        AppError::PhotoQuota(limit)
+    })?;
     tracing::info!(
         team = %team_name,
         hash = hash.short(),

@@ -51,8 +51,9 @@ impl Cors {
                 .allow_origin(origin)
                 .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::OPTIONS])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-                // So the app can read a photo's hash back from a response.
-                .expose_headers([header::ETAG])
+                // So the app can read a photo's hash back from a response,
+                // and how long to wait after a 429.
+                .expose_headers([header::ETAG, header::RETRY_AFTER])
                 .max_age(std::time::Duration::from_secs(3600)),
         )
     }

@@ -36,8 +36,8 @@ pub enum AppError {
     BadBlobHash(String),
     /// A photo whose bytes do not hash to its name.
     BlobDamaged { expected: String, got: String },
-    /// A photo upload that broke off (the transport's reason).
-    BlobBrokeOff(String),
+    /// A photo upload that broke off (the transport's reason is logged).
+    BlobBrokeOff,
     /// The body is over `MAX_REQUEST_BYTES`.
     TooLarge,
     /// A photo over the server's blob limit (the limit, in bytes).
@@ -50,7 +50,21 @@ pub enum AppError {
     SyncDisabled,
     /// The database failed.
     Store(StoreError),
+    /// The token made more requests than the server allows; it may try
+    /// again after this many seconds (`Retry-After`).
+    TooManyRequests { retry_after_secs: u64 },
+    /// No request slot freed up before the request's deadline.
+    Busy,
+    /// The request was not answered within the server's deadline.
+    TimedOut,
+    /// A push would take the team past its document quota (the quota).
+    DocQuota(u64),
+    /// A photo would take the team past its photo quota (the quota, bytes).
+    PhotoQuota(u64),
 }
+
+/// Seconds a client is told to wait when the server is busy.
+const BUSY_RETRY_SECS: u64 = 5;
 
 impl From<std::io::Error> for AppError {
     fn from(err: std::io::Error) -> Self {
@@ -69,13 +83,16 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound | AppError::BlobNotFound => StatusCode::NOT_FOUND,
-            AppError::BadPath | AppError::BadRequest(_) | AppError::BadBlobHash(_) | AppError::BlobDamaged { .. } | AppError::BlobBrokeOff(_) => {
+            AppError::BadPath | AppError::BadRequest(_) | AppError::BadBlobHash(_) | AppError::BlobDamaged { .. } | AppError::BlobBrokeOff => {
                 StatusCode::BAD_REQUEST
             }
             AppError::MethodNotAllowed | AppError::BlobMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::NotBuilt | AppError::SyncDisabled => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::TooLarge | AppError::BlobTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooLarge | AppError::BlobTooLarge(_) | AppError::PhotoQuota(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy | AppError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::DocQuota(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Io(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -90,14 +107,15 @@ impl std::fmt::Display for AppError {
             AppError::MethodNotAllowed => f.write_str("method not allowed"),
             AppError::BlobMethodNotAllowed => f.write_str("photos are read with GET or HEAD and uploaded with PUT"),
             AppError::NotBuilt => f.write_str("the app has not been built (dist/index.html is missing); run `cargo xtask serve`"),
-            AppError::Io(err) => write!(f, "i/o error: {err}"),
+            // The detail (paths, OS errors) is logged, not sent.
+            AppError::Io(_) => f.write_str("the server could not read one of its files; try again later, and tell the administrator if this persists"),
             AppError::Unauthorized(why) => f.write_str(why),
             AppError::BadRequest(why) => f.write_str(why),
             AppError::BadBlobHash(shown) => write!(f, "a photo's address must end in its SHA-256 as 64 lowercase hexadecimal characters, not \"{shown}\""),
             AppError::BlobDamaged { expected, got } => {
                 write!(f, "the photo's content does not match its name; it was damaged on the way: expected {expected} got {got}")
             }
-            AppError::BlobBrokeOff(why) => write!(f, "the photo did not arrive whole ({why}); nothing was stored, send it again"),
+            AppError::BlobBrokeOff => f.write_str("the photo did not arrive whole; nothing was stored, send it again"),
             AppError::TooLarge => {
                 write!(f, "the request is larger than the server accepts ({} MiB); sync fewer or smaller documents at once", MAX_REQUEST_BYTES / (1024 * 1024))
             }
@@ -108,6 +126,24 @@ impl std::fmt::Display for AppError {
             AppError::BlobNotFound => f.write_str("the server has no photo with this hash for your team; it has not been uploaded yet"),
             AppError::SyncDisabled => f.write_str("this server has no sync database; sync is not available here"),
             AppError::Store(_) => f.write_str("the server could not read or write its database; try again later, and tell the administrator if this persists"),
+            AppError::TooManyRequests { retry_after_secs } => {
+                write!(f, "this device is sending too many requests; it will try again by itself in {retry_after_secs} s")
+            }
+            AppError::Busy => f.write_str("the server is busy; it will be tried again by itself shortly"),
+            AppError::TimedOut => {
+                f.write_str("the server took too long to answer; it will be tried again by itself (sync fewer documents at once if this persists)")
+            }
+            AppError::DocQuota(limit) => write!(
+                f,
+                "your team has reached this server's limit of {limit} documents, so this sync was not stored (your records stay on this device); \
+                 ask the administrator to raise the limit (--max-team-docs)"
+            ),
+            AppError::PhotoQuota(limit) => write!(
+                f,
+                "your team has reached this server's limit of {} of photos, so this photo was not stored (it stays on this device); \
+                 ask the administrator to raise the limit (--max-team-photo-bytes)",
+                human_bytes(usize::try_from(*limit).unwrap_or(usize::MAX))
+            ),
         }
     }
 }
@@ -137,6 +173,12 @@ impl IntoResponse for AppError {
             AppError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
+            AppError::TooManyRequests { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            AppError::Busy | AppError::TimedOut => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
+            }
             _ => {}
         }
         response
@@ -153,5 +195,20 @@ mod unit {
         assert_eq!(AppError::BadBlobHash("x".into()).status(), StatusCode::BAD_REQUEST);
         assert_eq!(AppError::BlobMethodNotAllowed.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert!(AppError::Store(StoreError("secret path".into())).to_string().contains("administrator"));
+    }
+
+    #[test]
+    fn io_failures_are_answered_without_their_detail() {
+        let err = AppError::Io(std::io::Error::other("/srv/xunfang/dist/index.html: permission denied (os error 13)"));
+        let message = err.to_string();
+        assert!(!message.contains("/srv") && !message.contains("os error"), "{message}");
+        assert!(message.contains("administrator"), "{message}");
+    }
+
+    #[test]
+    fn a_rate_refusal_carries_retry_after_in_seconds() {
+        let res = AppError::TooManyRequests { retry_after_secs: 7 }.into_response();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "7");
     }
 }

@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data [--db FILE] [--cors-origin ORIGIN]... [--max-blob-bytes N]
+//!     [--max-clock-skew-hours HOURS] [--request-timeout SECONDS] [--max-concurrent N] [--rate-per-minute N] [--rate-burst N]
+//!     [--max-pull-bytes BYTES] [--max-team-docs N] [--max-team-photo-bytes BYTES]
 //! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE]
 //! xunfang-server token list   [--data DIR | --db FILE]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
@@ -29,7 +31,8 @@
 //!   compressed once at the best ratio and kept in memory ([`precompress`]);
 //!   `serve` compresses `dist/` before it says it runs. API responses are
 //!   compressed on the fly.
-//! * `GET /api/health` answers `{"ok":true,"version":"..."}`.
+//! * `GET /api/health` answers `{"ok":true}` (nothing an outsider could use:
+//!   no version, no database, no paths).
 //! * `POST /api/sync`: the native sync protocol (`docs/sync-protocol.md`),
 //!   see [`sync`]. Validation and merging are `xunfang_core`'s; this crate
 //!   only moves documents between HTTP and a database behind the store seam
@@ -38,12 +41,20 @@
 //!   per team, stored in the same database; see [`blobs`].
 //!
 //! Errors are `{"error": "<message for a person>"}` with a 4xx/5xx status,
-//! all worded in [`error`].
+//! all worded in [`error`]; internal details only go to the log.
+//!
+//! Every request is held to [`limits`] (a deadline, a cap on requests at
+//! once, a rate per token, quotas per team) and every answer carries the
+//! security headers of [`headers`]. The request log names the method and
+//! the path, never the query (a set-up link carries a token in it) or a
+//! header.
 
 pub mod auth;
 pub mod blobs;
 pub mod cors;
 pub mod error;
+pub mod headers;
+pub mod limits;
 pub mod listen;
 pub mod precompress;
 pub mod state;
@@ -52,6 +63,7 @@ pub mod store;
 pub mod sync;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
 use axum::http::{header, Extensions, HeaderMap, StatusCode, Version};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -70,7 +82,7 @@ pub use precompress::PrecompressCache;
 pub use state::AppState;
 pub use store::{SqliteStore, StoreError, SyncStore, Team};
 
-/// Server version, reported by `/api/health`.
+/// Server version (the `--version` of the binary; not told to clients).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Builds the application router serving `dist`, without sync
@@ -106,17 +118,30 @@ pub fn app(state: AppState, cors: &Cors) -> Router {
     if let Some(cors) = cors.layer() {
         api = api.layer(cors);
     }
-    api.fallback(static_files::static_file).with_state(state).layer(compression).layer(TraceLayer::new_for_http())
+    let gate = limits::Gate::new(state.limits());
+    // Outermost first: the log sees every request; the headers go on every
+    // answer, refusals of the gate included.
+    api.fallback(static_files::static_file)
+        .with_state(state)
+        .layer(compression)
+        .layer(axum::middleware::from_fn_with_state(gate, limits::gate))
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The request's log span: method and path only. The query may hold a
+/// set-up link's token and the headers the bearer token; neither is logged.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
 #[derive(Serialize)]
 struct Health {
     ok: bool,
-    version: &'static str,
 }
 
 async fn health() -> impl IntoResponse {
-    ([(header::CACHE_CONTROL, "no-store")], Json(Health { ok: true, version: VERSION }))
+    ([(header::CACHE_CONTROL, "no-store")], Json(Health { ok: true }))
 }
 
 async fn api_not_found() -> AppError {

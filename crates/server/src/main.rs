@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+use xunfang_server::limits;
 
 #[derive(Parser, Debug)]
 #[command(name = "xunfang-server", version, about = "Serves the 巡访 Xunfang app")]
@@ -121,6 +122,43 @@ struct ServeArgs {
     /// tablet's date and time), so that it cannot overrule later edits.
     #[arg(long = "max-clock-skew-hours", value_name = "HOURS", default_value_t = 24)]
     max_clock_skew_hours: u64,
+    /// Seconds a request may take (reading its body included) before it is
+    /// refused with 503.
+    #[arg(long = "request-timeout", value_name = "SECONDS", default_value_t = limits::DEFAULT_REQUEST_TIMEOUT.as_secs())]
+    request_timeout: u64,
+    /// Requests served at once; more wait for a free slot.
+    #[arg(long = "max-concurrent", value_name = "N", default_value_t = limits::DEFAULT_MAX_CONCURRENT)]
+    max_concurrent: usize,
+    /// Requests one token may make per minute on average (more: 429).
+    #[arg(long = "rate-per-minute", value_name = "N", default_value_t = limits::DEFAULT_RATE_PER_MINUTE)]
+    rate_per_minute: u32,
+    /// Requests one token may make in a burst after a quiet spell.
+    #[arg(long = "rate-burst", value_name = "N", default_value_t = limits::DEFAULT_RATE_BURST)]
+    rate_burst: u32,
+    /// The most bytes of documents one pull answer carries (a larger
+    /// document is still sent, alone).
+    #[arg(long = "max-pull-bytes", value_name = "BYTES", default_value_t = limits::DEFAULT_MAX_PULL_BYTES)]
+    max_pull_bytes: usize,
+    /// Documents one team may keep (more: 507).
+    #[arg(long = "max-team-docs", value_name = "N", default_value_t = limits::DEFAULT_MAX_TEAM_DOCS)]
+    max_team_docs: u64,
+    /// Bytes of photos one team may keep (more: 413).
+    #[arg(long = "max-team-photo-bytes", value_name = "BYTES", default_value_t = limits::DEFAULT_MAX_TEAM_PHOTO_BYTES)]
+    max_team_photo_bytes: u64,
+}
+
+impl ServeArgs {
+    fn limits(&self) -> limits::Limits {
+        limits::Limits {
+            request_timeout: std::time::Duration::from_secs(self.request_timeout.max(1)),
+            max_concurrent: self.max_concurrent,
+            rate_per_minute: self.rate_per_minute,
+            rate_burst: self.rate_burst,
+            max_pull_bytes: self.max_pull_bytes,
+            max_team_docs: self.max_team_docs,
+            max_team_photo_bytes: self.max_team_photo_bytes,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -173,13 +211,15 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             cors = ?cors,
             max_blob_bytes = args.max_blob_bytes,
             max_clock_skew_hours = args.max_clock_skew_hours,
+            limits = ?args.limits(),
             %addr,
             "serving"
         );
         let state = xunfang_server::AppState::new(args.dist.clone())
             .with_store(store)
             .with_max_blob_bytes(args.max_blob_bytes)
-            .with_max_clock_skew_hours(args.max_clock_skew_hours);
+            .with_max_clock_skew_hours(args.max_clock_skew_hours)
+            .with_limits(args.limits());
         // Compress the app once, before saying it runs: no tablet waits for
         // it, and nothing competes with the first requests for the CPU
         // (~6 s for the wasm in a release build, ~1 s in a debug one, which

@@ -1,13 +1,14 @@
 //! The router's shared state: where the app's files are, the sync database
 //! (any backend of the store seam), the photo size limit, how far ahead of
-//! the server's clock a pushed document's clock may be, the compressed
-//! static files.
+//! the server's clock a pushed document's clock may be, the other
+//! [`Limits`], the per-token rate, the compressed static files.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use xunfang_core::clock::{ClockBound, DEFAULT_MAX_SKEW_MILLIS};
 
+use crate::limits::{Limits, RateLimiter};
 use crate::store::SyncStore;
 use crate::{blobs, AppError, PrecompressCache};
 
@@ -18,18 +19,39 @@ pub struct AppState {
     store: Option<Arc<dyn SyncStore>>,
     max_blob_bytes: usize,
     max_clock_skew_millis: u64,
+    limits: Limits,
+    rate: Arc<RateLimiter>,
     precompressed: PrecompressCache,
 }
 
 impl AppState {
     pub fn new(dist: impl Into<PathBuf>) -> Self {
+        let limits = Limits::default();
         Self {
             dist: Arc::new(dist.into()),
             store: None,
             max_blob_bytes: blobs::DEFAULT_MAX_BLOB_BYTES,
             max_clock_skew_millis: DEFAULT_MAX_SKEW_MILLIS,
+            rate: Arc::new(RateLimiter::new(&limits)),
+            limits,
             precompressed: PrecompressCache::new(),
         }
+    }
+
+    /// Serves with these limits (the rate starts afresh).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.rate = Arc::new(RateLimiter::new(&limits));
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The per-token request rate.
+    pub fn rate(&self) -> &RateLimiter {
+        &self.rate
     }
 
     /// The static files compressed so far (`warm` it at start-up).

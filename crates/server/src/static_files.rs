@@ -8,6 +8,8 @@
 //!   `immutable`;
 //! * everything else: a short cache.
 //!
+//! HTML pages carry their own Content-Security-Policy ([`headers`]).
+//!
 //! Paths without a file extension that are not files (`/records/abc`,
 //! `/people`) get `index.html`, so deep links work (SPA fallback); a missing
 //! file with an extension is a 404, and a path that could leave `dist/` a 400.
@@ -22,7 +24,7 @@ use tower::ServiceExt;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::services::ServeFile;
 
-use crate::{precompress, AppError, AppState};
+use crate::{headers, precompress, AppError, AppState};
 
 /// `Cache-Control` for documents that must be revalidated on every load.
 pub const NO_CACHE: &str = "no-cache";
@@ -81,6 +83,15 @@ async fn serve(state: &AppState, path: &Path, req: Request) -> Result<Response, 
     // 304s keep the header too: browsers update their cache entry from it.
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        // A page's policy names its inline scripts (trunk's loader) by hash;
+        // read from the file itself, it follows every rebuild.
+        if mime.essence_str() == "text/html" {
+            if let Ok(html) = tokio::fs::read_to_string(path).await {
+                if let Ok(csp) = HeaderValue::from_str(&headers::csp_for_html(&html)) {
+                    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+                }
+            }
+        }
     }
     Ok(response)
 }

@@ -3,8 +3,8 @@
 //! The handler only translates: the token becomes a team ([`AuthTeam`]), the
 //! body a `SyncRequest` ([`SyncBody`], checked with `validate_request`),
 //! [`store::sync`] validates and merges by `xunfang_core`'s rules in one
-//! transaction of the store, and the `SyncResponse` (or an [`AppError`])
-//! goes back as JSON.
+//! transaction of the store (held to the server's byte cap and document
+//! quota), and the `SyncResponse` (or an [`AppError`]) goes back as JSON.
 
 use std::time::Instant;
 
@@ -16,7 +16,7 @@ use axum::Json;
 use xunfang_core::sync::{validate_request, SyncRequest};
 
 use crate::auth::AuthTeam;
-use crate::store;
+use crate::store::{self, QuotaExceeded, SyncLimits};
 use crate::{AppError, AppState};
 
 /// A `SyncRequest` read from a JSON body, with the envelope checked.
@@ -30,17 +30,58 @@ impl<S: Send + Sync> FromRequest<S> for SyncBody {
         if !is_json(req.headers().get(header::CONTENT_TYPE)) {
             return Err(AppError::BadRequest("the request must be JSON (Content-Type: application/json)".into()));
         }
+        // The transport's and the parser's words are logged, not sent: the
+        // answer says what to do in a sentence.
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::TooLarge
             } else {
-                AppError::BadRequest(format!("the request body could not be read: {}", e.body_text()))
+                tracing::info!(error = %e.body_text(), "sync request body could not be read");
+                AppError::BadRequest(BODY_BROKE_OFF.into())
             }
         })?;
-        let request: SyncRequest = serde_json::from_slice(&bytes).map_err(|e| AppError::BadRequest(format!("the request is not a valid sync request: {e}")))?;
+        let request: SyncRequest = serde_json::from_slice(&bytes).map_err(|e| {
+            tracing::info!(error = %e, "sync request is not a valid sync request");
+            AppError::BadRequest(not_a_sync_request(e.classify(), &bytes))
+        })?;
         validate_request(&request).map_err(AppError::BadRequest)?;
         Ok(SyncBody(request))
     }
+}
+
+/// The answer to a body that broke off on the way.
+pub const BODY_BROKE_OFF: &str = "the request did not arrive whole; nothing was stored, it will be sent again";
+/// The answer to a body that is not a sync request: what kind of wrong, in
+/// words (the parser's own message, with its positions, is logged).
+fn not_a_sync_request(category: serde_json::error::Category, body: &[u8]) -> String {
+    use serde_json::error::Category;
+    let what = match category {
+        Category::Io | Category::Eof => "it ends too early (was it cut off on the way?)".to_string(),
+        Category::Syntax => "it is not well-formed JSON".to_string(),
+        Category::Data => match misshapen_field(body) {
+            Some(field) => format!("its field \"{field}\" is missing or not what docs/sync-protocol.md says"),
+            None => "it is not a JSON object with the fields docs/sync-protocol.md gives".to_string(),
+        },
+    };
+    format!("the request is not a valid sync request: {what}; update the app, or check that the sync address points at a Xunfang server")
+}
+
+/// The first envelope field of a JSON object that is absent or of the wrong
+/// kind (the documents inside `push` are checked one by one later).
+fn misshapen_field(body: &[u8]) -> Option<&'static str> {
+    use serde_json::Value;
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let object = value.as_object()?;
+    let count = |v: Option<&Value>| v.is_none_or(|v| v.is_null() || v.is_u64());
+    [
+        ("protocol", object.get("protocol").is_some_and(|v| v.as_u64().is_some_and(|n| u32::try_from(n).is_ok()))),
+        ("device", object.get("device").is_some_and(Value::is_string)),
+        ("cursor", count(object.get("cursor"))),
+        ("push", object.get("push").is_none_or(Value::is_array)),
+        ("pull_limit", count(object.get("pull_limit"))),
+    ]
+    .into_iter()
+    .find_map(|(field, ok)| (!ok).then_some(field))
 }
 
 fn is_json(content_type: Option<&HeaderValue>) -> bool {
@@ -54,7 +95,12 @@ fn is_json(content_type: Option<&HeaderValue>) -> bool {
 pub async fn sync(State(state): State<AppState>, AuthTeam(team): AuthTeam, SyncBody(request): SyncBody) -> Result<impl IntoResponse, AppError> {
     let started = Instant::now();
     let team_name = team.name.clone();
-    let outcome = store::sync(state.store()?, team, &request, state.clock_bound()).await?;
+    let limits = state.limits();
+    let limits = SyncLimits { max_pull_bytes: limits.max_pull_bytes, max_team_docs: limits.max_team_docs };
+    let outcome = store::sync(state.store()?, team, &request, limits, state.clock_bound()).await?.map_err(|QuotaExceeded(limit)| {
+        tracing::warn!(team = %team_name, limit, "push refused: the team is at its document quota");
+        AppError::DocQuota(limit)
+    })?;
     let response = &outcome.response;
     tracing::info!(
         team = %team_name,

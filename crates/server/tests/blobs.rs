@@ -377,7 +377,8 @@ async fn cors_applies_as_for_sync() {
     assert_eq!(res.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "https://app.example.org");
     let req = request("GET", &hash, Some(&token)).header(header::ORIGIN, "https://app.example.org").body(Body::empty()).unwrap();
     let res = call(&f.app, req).await;
-    assert!(res.header(header::ACCESS_CONTROL_EXPOSE_HEADERS).to_ascii_lowercase().contains("etag"));
+    let exposed = res.header(header::ACCESS_CONTROL_EXPOSE_HEADERS).to_ascii_lowercase();
+    assert!(exposed.contains("etag") && exposed.contains("retry-after"), "{exposed}");
 
     // Without --cors-origin: no CORS headers.
     let f = fx();

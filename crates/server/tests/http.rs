@@ -52,13 +52,54 @@ fn assert_is_index(res: &Res, uri: &str) {
 }
 
 #[tokio::test]
-async fn health_reports_ok_and_version() {
+async fn health_says_ok_and_nothing_an_outsider_could_use() {
     let f = fixture();
     let res = get(&f.app, "/api/health", None).await;
     assert_eq!(res.status, StatusCode::OK);
-    let json = res.json(); // which checks that it is JSON
-    assert_eq!(json["ok"], true);
-    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(res.json(), serde_json::json!({"ok": true})); // which checks that it is JSON
+    assert!(!res.text().contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let f = fixture();
+    for uri in ["/", "/records/abc", "/sw.js", &format!("/{JS}"), "/api/health", "/api/nope", "/missing.js"] {
+        let res = get(&f.app, uri, None).await;
+        assert_eq!(res.header_or_empty(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{uri}");
+        assert_eq!(res.header_or_empty(header::REFERRER_POLICY), "no-referrer", "{uri}");
+        let permissions = res.header_or_empty(header::HeaderName::from_static("permissions-policy"));
+        assert!(permissions.contains("camera=(self)") && permissions.contains("geolocation=(self)"), "{uri}: {permissions}");
+        let csp = res.header_or_empty(header::CONTENT_SECURITY_POLICY);
+        for directive in [
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "connect-src 'self' https:",
+            "img-src 'self' blob: data:",
+        ] {
+            assert!(csp.contains(directive), "{uri}: {directive} missing from {csp}");
+        }
+        assert!(!csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'"), "{uri}: {csp}");
+    }
+}
+
+#[tokio::test]
+async fn the_app_shell_allows_its_inline_loader_by_hash_only() {
+    use base64::Engine;
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let loader = "\nimport init, * as bindings from '/xunfang-1a2b.js';\nconst wasm = await init({ module_or_path: '/xunfang-1a2b_bg.wasm' });\n";
+    let html =
+        format!("<!DOCTYPE html><html><head><link rel=\"modulepreload\" href=\"/xunfang-1a2b.js\"><script type=\"module\">{loader}</script></head></html>");
+    std::fs::write(dir.path().join("index.html"), html).unwrap();
+    let app = xunfang_server::router(dir.path());
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader));
+    for uri in ["/", "/settings"] {
+        let res = get(&app, uri, None).await;
+        let csp = res.header(header::CONTENT_SECURITY_POLICY);
+        assert!(csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';")), "{uri}: {csp}");
+    }
 }
 
 #[tokio::test]

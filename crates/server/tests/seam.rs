@@ -13,7 +13,7 @@ use common::{activity, call, sync, sync_body, val, with_edit};
 use serde_json::value::RawValue;
 use xunfang_core::BlobHash;
 use xunfang_server::store::{
-    decide, resume_from, Blob, BlobMeta, BlobPut, Decision, Epoch, NewBlob, Page, Pull, PushResult, Pushed, StoreFuture, Synced, Team,
+    decide, resume_from, Blob, BlobMeta, BlobPut, Decision, Epoch, NewBlob, Page, Pull, PushResult, Pushed, QuotaExceeded, StoreFuture, Synced, Team,
 };
 use xunfang_server::{AppState, Cors, SyncStore};
 
@@ -73,8 +73,9 @@ impl SyncStore for Memory {
         Box::pin(async move { Ok(team) })
     }
 
-    fn sync(&self, _: Team, push: Vec<Pushed>, pull: Pull) -> StoreFuture<'_, Synced> {
-        Box::pin(async move { Ok(self.sync_now(push, pull)) })
+    // Quotas are not what this backend shows; it keeps no limit.
+    fn sync(&self, _: Team, push: Vec<Pushed>, pull: Pull, _max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
+        Box::pin(async move { Ok(Ok(self.sync_now(push, pull))) })
     }
 
     fn blob_meta(&self, _: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>> {
@@ -85,12 +86,12 @@ impl SyncStore for Memory {
         Box::pin(async move { Ok(self.blobs.lock().unwrap().get(&hash).cloned()) })
     }
 
-    fn put_blob(&self, _: Team, blob: NewBlob) -> StoreFuture<'_, BlobPut> {
+    fn put_blob(&self, _: Team, blob: NewBlob, _max_team_bytes: u64) -> StoreFuture<'_, Result<BlobPut, QuotaExceeded>> {
         Box::pin(async move {
             let mut blobs = self.blobs.lock().unwrap();
             let stored = !blobs.contains_key(&blob.hash);
             blobs.entry(blob.hash).or_insert(Blob { content_type: blob.content_type, data: blob.data });
-            Ok(BlobPut { stored, team_count: blobs.len() as u64, team_bytes: blobs.values().map(|b| b.data.len() as u64).sum() })
+            Ok(Ok(BlobPut { stored, team_count: blobs.len() as u64, team_bytes: blobs.values().map(|b| b.data.len() as u64).sum() }))
         })
     }
 }

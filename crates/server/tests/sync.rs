@@ -185,7 +185,7 @@ async fn malformed_requests_are_400_with_what_was_wrong_and_store_nothing() {
         (Some("application/json"), json!({"protocol": 1, "device": "d", "push": good_doc}).to_string(), "not a valid sync request"),
         (Some("application/json"), json!({"protocol": 2, "device": "d", "push": [good_doc]}).to_string(), "protocol 2"),
         (Some("application/json"), json!({"protocol": 1, "device": " ", "push": [good_doc]}).to_string(), "no device"),
-        (Some("application/json"), json!({"protocol": 1, "device": "d", "cursor": -1}).to_string(), "invalid value: integer `-1`"),
+        (Some("application/json"), json!({"protocol": 1, "device": "d", "cursor": -1}).to_string(), "its field \"cursor\""),
         (Some("text/plain"), sync_body("d", None, vec![good_doc.clone()], None).to_string(), "Content-Type: application/json"),
         (None, sync_body("d", None, vec![good_doc.clone()], None).to_string(), "Content-Type: application/json"),
         (Some("application/json"), "\u{feff}garbage".into(), "not a valid sync request"),
@@ -199,11 +199,75 @@ async fn malformed_requests_are_400_with_what_was_wrong_and_store_nothing() {
     let deep = format!(r#"{{"protocol":1,"device":"d","push":[{}1{}]}}"#, "[".repeat(100_000), "]".repeat(100_000));
     let (status, json) = send(&f.app, Some(&token), Some("application/json"), deep).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(error_of(&json).contains("recursion limit"), "{json}");
+    assert!(error_of(&json).contains("not a valid sync request"), "{json}");
     assert!(f.store.team_docs("office").unwrap().is_empty());
     // `application/…+json` is JSON too.
     let (status, _) = send(&f.app, Some(&token), Some("application/vnd.xunfang+json; charset=utf-8"), sync_body("d", None, vec![], None).to_string()).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refusals_say_what_to_do_without_the_parsers_words() {
+    let f = fx();
+    let token = f.token("office");
+    let cases = [
+        "{\"protocol\": 1, \"device\": \"d\", \"push\": [".to_string(),
+        json!({"protocol": 1, "device": "d", "cursor": "soon"}).to_string(),
+        "{\"protocol\": 1,, }".to_string(),
+    ];
+    for body in cases {
+        let (status, json) = send(&f.app, Some(&token), Some("application/json"), body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let error = error_of(&json);
+        for internal in ["line ", "column", "expected", "EOF", "invalid type"] {
+            assert!(!error.contains(internal), "{body}: {internal:?} in {error}");
+        }
+        assert!(error.contains("update the app"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_stored_copy_the_server_cannot_read_is_not_described_to_the_client() {
+    let f = fx();
+    let token = f.token("office");
+    let doc = activity(1, "tablet-a", "视察");
+    f.push(&token, "tablet-a", None, vec![val(&doc)]).await;
+    let conn = rusqlite::Connection::open(f.store.path()).unwrap();
+    conn.execute("UPDATE docs SET json = '{damaged'", []).unwrap();
+    let edited = with_edit(&doc, "tablet-a", 50_000, |b| b.notes = "改".into());
+    // From cursor 1: the damaged row is not pulled, only pushed against.
+    let answer = f.push(&token, "tablet-a", Some(1), vec![val(&edited)]).await;
+    let reason = answer["rejected"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("ask the administrator"), "{reason}");
+    for internal in ["missing field", "line ", "column", "`"] {
+        assert!(!reason.contains(internal), "{internal:?} in {reason}");
+    }
+}
+
+#[tokio::test]
+async fn a_pull_answer_stops_at_four_mebibytes_whatever_the_count() {
+    let f = fx();
+    let token = f.token("office");
+    // 20 documents of ~240 KB: ~4.8 MB, far fewer than a page's 500.
+    let docs: Vec<Value> = (1..=20).map(|n| val(&with_edit(&activity(n, "tablet-a", "x"), "tablet-a", 9_000, |b| b.notes = "记".repeat(80_000)))).collect();
+    f.push(&token, "tablet-a", None, docs.clone()).await;
+    let mut cursor = None;
+    let mut seen = BTreeSet::new();
+    loop {
+        let (status, bytes) = send_raw(&f.app, Some(&token), Some("application/json"), sync_body("tablet-b", cursor, vec![], Some(500)).to_string()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(bytes.len() <= 4 * 1024 * 1024 + 4096, "an answer of {} bytes", bytes.len());
+        let page: Value = serde_json::from_slice(&bytes).unwrap();
+        for doc in page["docs"].as_array().unwrap() {
+            assert!(seen.insert(doc["id"].as_str().unwrap().to_string()), "sent twice");
+        }
+        cursor = page["cursor"].as_u64();
+        if page["more"] != true {
+            break;
+        }
+        assert!(!page["docs"].as_array().unwrap().is_empty());
+    }
+    assert_eq!(seen.len(), 20);
 }
 
 #[tokio::test]

@@ -11,9 +11,25 @@
 //!
 //! # What a backend promises
 //!
-//! * **Teams never wait for each other.** Every method works on one team's
-//!   rows; a write locks only that team's counter row (SQLite serialises all
-//!   writers anyway; PostgreSQL must not lock more than the row).
+//! * **Teams never wait for each other for long.** Every method works on one
+//!   team's rows, and a transaction does only that sync's work: the pushed
+//!   documents are validated and parsed *before* it starts ([`sync`]), a
+//!   pull reads at most one page (capped by count and by bytes, [`Pull`]),
+//!   and nothing waits on the network inside it (the answer is sent after
+//!   the commit). SQLite has one writer for the whole file, so another
+//!   team's push waits at most for one such short transaction (at most 200
+//!   documents written and one capped page read), and readers never wait
+//!   (WAL). PostgreSQL
+//!   must lock no more than the team's counter row (`SELECT … FOR UPDATE`
+//!   on it, never a table lock or `SERIALIZABLE` across teams), so pushes of
+//!   different teams run side by side; pulls need no lock (`REPEATABLE READ`
+//!   snapshot).
+//! * **Quotas are checked inside the transaction.** A push that would take
+//!   the team past its document quota is rolled back whole and answered
+//!   [`QuotaExceeded`]; a photo past the team's photo quota is not stored.
+//!   The count is read in the same transaction that writes (SQLite skips it
+//!   while the team's `head` shows the push cannot reach the quota), so two
+//!   pushes at once cannot both slip under the limit.
 //! * **A push takes the team's counter first.** [`SyncStore::sync`] runs in
 //!   one transaction whose first step holds the team's counter (`head`) for
 //!   writing, and only then reads stored copies: two pushes of one team never
@@ -42,6 +58,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use xunfang_core::clock::ClockBound;
 use xunfang_core::incoming::{merge_incoming_text, Keep, Refusal};
+use xunfang_core::merge::MergeError;
 use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse};
 use xunfang_core::{BlobHash, Id};
 
@@ -81,13 +98,23 @@ pub struct Pushed {
 }
 
 /// Which page a sync pulls: after `cursor` (`None`: from the start) of
-/// `epoch` (see [`resume_from`]), at most `limit` documents.
+/// `epoch` (see [`resume_from`]), at most `limit` documents and at most
+/// `max_bytes` of their text. A page ends early (with `more`) before the
+/// document that would pass `max_bytes`, but always holds at least one: a
+/// single document larger than the cap is sent alone, so no client is stuck
+/// behind it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pull {
     pub cursor: Option<u64>,
     pub epoch: Option<String>,
     pub limit: usize,
+    pub max_bytes: usize,
 }
+
+/// A write refused because the team is at its quota (the quota); nothing
+/// of the request was stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotaExceeded(pub u64);
 
 /// One page of a team's documents in commit order, as stored.
 #[derive(Debug)]
@@ -166,7 +193,9 @@ pub trait SyncStore: Send + Sync + fmt::Debug + 'static {
     /// written with the next `seq` when it changed; then the page after
     /// `pull.cursor` is read in the same transaction ([`resume_from`] says
     /// where a page starts). With `push` empty, a read-only snapshot will do.
-    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull) -> StoreFuture<'_, Synced>;
+    /// If the new documents would take the team past `max_docs`, the whole
+    /// transaction is rolled back: [`QuotaExceeded`].
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>>;
 
     /// Size and type of `team`'s blob `hash`, if the team has it.
     fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>>;
@@ -175,8 +204,10 @@ pub trait SyncStore: Send + Sync + fmt::Debug + 'static {
     fn blob(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<Blob>>;
 
     /// Stores `blob` for `team` unless the team has it (then nothing is
-    /// written), together with the team's usage, in one transaction.
-    fn put_blob(&self, team: Team, blob: NewBlob) -> StoreFuture<'_, BlobPut>;
+    /// written), together with the team's usage, in one transaction; a new
+    /// blob that would take the team's photos past `max_team_bytes` is not
+    /// stored: [`QuotaExceeded`].
+    fn put_blob(&self, team: Team, blob: NewBlob, max_team_bytes: u64) -> StoreFuture<'_, Result<BlobPut, QuotaExceeded>>;
 }
 
 /// What the `token` commands need from a database (administration: no
@@ -219,6 +250,10 @@ pub enum Decision {
     Refuse(String),
 }
 
+/// The refusal of a push whose stored copy this server cannot read.
+pub const UNREADABLE_STORED: &str =
+    "the server's copy of this document cannot be read, so yours was not merged; it stays on your device; ask the administrator";
+
 /// Core's merge rule applied to a push: the pushed text as it came when
 /// nothing was stored or the merge equals it (fields this server does not
 /// know survive), the merged form otherwise; a copy that cannot be merged
@@ -230,7 +265,16 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
             Keep::Incoming => Decision::Write(pushed.json.to_string()),
             Keep::Merged(merged) => Decision::Write(merged.to_value().to_string()),
         },
-        Err(Refusal::UnreadableStored(why)) => Decision::Refuse(format!("the server's copy of this document cannot be read ({why}); ask the administrator")),
+        // What exactly failed to parse is the administrator's (logged), not
+        // the client's: the answer says what to do.
+        Err(Refusal::UnreadableStored(why)) => {
+            tracing::error!(id = %pushed.doc.id(), error = %why, "stored document cannot be read; push refused");
+            Decision::Refuse(UNREADABLE_STORED.into())
+        }
+        Err(Refusal::Unmergeable(MergeError::Unreadable(why))) => {
+            tracing::error!(id = %pushed.doc.id(), error = %why, "merge with the stored document failed; push refused");
+            Decision::Refuse(UNREADABLE_STORED.into())
+        }
         Err(Refusal::Unmergeable(err)) => Decision::Refuse(format!("cannot merge with the server's copy: {err}")),
     }
 }
@@ -259,12 +303,27 @@ pub struct SyncOutcome {
     pub written: usize,
 }
 
+/// The limits one sync is held to (the server's [`crate::limits::Limits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// The most bytes of documents in the pulled page.
+    pub max_pull_bytes: usize,
+    /// The most documents the team may keep.
+    pub max_team_docs: u64,
+}
+
 /// One sync for `team`: validates the pushed documents (core's one check,
 /// with clock readings held to `bound`; pure, before any transaction: it may
-/// be slow on big documents), lets the store merge and pull, and builds the
-/// protocol's answer. The request's envelope must already be checked
-/// (`validate_request`).
-pub async fn sync(store: &dyn SyncStore, team: Team, req: &SyncRequest, bound: ClockBound) -> Result<SyncOutcome, StoreError> {
+/// be slow on big documents), lets the store merge and
+/// pull, and builds the protocol's answer. The request's envelope must
+/// already be checked (`validate_request`).
+pub async fn sync(
+    store: &dyn SyncStore,
+    team: Team,
+    req: &SyncRequest,
+    limits: SyncLimits,
+    bound: ClockBound,
+) -> Result<Result<SyncOutcome, QuotaExceeded>, StoreError> {
     let mut rejected = Vec::new();
     let mut valid = Vec::new();
     for value in &req.push {
@@ -275,8 +334,11 @@ pub async fn sync(store: &dyn SyncStore, team: Team, req: &SyncRequest, bound: C
     }
     // As the client knows them: `accepted` parsed, `rejected` as pushed.
     let ids: Vec<(Id, String)> = valid.iter().map(|p| (raw_id(&p.json), pushed_id(&p.json))).collect();
-    let pull = Pull { cursor: req.cursor, epoch: req.epoch.clone(), limit: pull_limit(req) };
-    let Synced { pushed, page } = store.sync(team, valid, pull).await?;
+    let pull = Pull { cursor: req.cursor, epoch: req.epoch.clone(), limit: pull_limit(req), max_bytes: limits.max_pull_bytes };
+    let Synced { pushed, page } = match store.sync(team, valid, pull, limits.max_team_docs).await? {
+        Ok(synced) => synced,
+        Err(quota) => return Ok(Err(quota)),
+    };
     let mut accepted = Vec::new();
     let mut written = 0;
     for ((id, as_pushed), result) in ids.into_iter().zip(pushed) {
@@ -291,7 +353,7 @@ pub async fn sync(store: &dyn SyncStore, team: Team, req: &SyncRequest, bound: C
     }
     let response =
         SyncResponse { cursor: page.cursor, epoch: Some(page.epoch), more: page.more, remaining: Some(page.remaining), docs: page.docs, accepted, rejected };
-    Ok(SyncOutcome { response, written })
+    Ok(Ok(SyncOutcome { response, written }))
 }
 
 /// The id of a validated pushed document, as the client knows it (a
@@ -315,7 +377,7 @@ mod unit {
     use super::*;
 
     fn pull(cursor: Option<u64>, epoch: Option<&str>) -> Pull {
-        Pull { cursor, epoch: epoch.map(String::from), limit: 10 }
+        Pull { cursor, epoch: epoch.map(String::from), limit: 10, max_bytes: usize::MAX }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 use xunfang_core::{Activity, DeviceId, Document, Hlc, Id, Stamp};
 use xunfang_server::blobs::DEFAULT_MAX_BLOB_BYTES;
+use xunfang_server::limits::Limits;
 use xunfang_server::{AppState, Cors, SqliteStore};
 
 /// A server with a database: the directory (its `dist/` holds a stub
@@ -29,10 +30,19 @@ pub fn fx() -> Fx {
 }
 
 pub fn fx_with(cors: &Cors, max_blob_bytes: usize) -> Fx {
+    fx_state(cors, |state| state.with_max_blob_bytes(max_blob_bytes))
+}
+
+/// `fx` with these limits (rate, byte cap, quotas).
+pub fn fx_limits(limits: Limits) -> Fx {
+    fx_state(&Cors::SameOrigin, |state| state.with_limits(limits))
+}
+
+fn fx_state(cors: &Cors, configure: impl FnOnce(AppState) -> AppState) -> Fx {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
     let store = SqliteStore::open(dir.path().join("data").join("xunfang.sqlite3")).unwrap();
-    let state = AppState::new(dir.path()).with_store(store.clone()).with_max_blob_bytes(max_blob_bytes);
+    let state = configure(AppState::new(dir.path()).with_store(store.clone()));
     let app = xunfang_server::app(state, cors);
     Fx { dir, store, app }
 }
@@ -122,6 +132,11 @@ pub fn sync_request(token: Option<&str>, content_type: Option<&str>, body: impl 
         req = req.header(header::CONTENT_TYPE, ct);
     }
     req.body(body.into()).unwrap()
+}
+
+/// One `POST /api/sync` with a JSON body, whatever the answer.
+pub async fn try_sync(app: &Router, token: &str, body: Value) -> Res {
+    call(app, sync_request(Some(token), Some("application/json"), body.to_string())).await
 }
 
 /// One `POST /api/sync` that must succeed; its JSON answer.

@@ -1,11 +1,11 @@
 //! Photos in SQLite: one row per team and hash, and the team's count and
-//! bytes, written together in one transaction.
+//! bytes, written together in one transaction, within the team's quota.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use xunfang_core::BlobHash;
 
 use super::{now, SqliteStore};
-use crate::store::{Blob, BlobMeta, BlobPut, NewBlob, StoreError, Team};
+use crate::store::{Blob, BlobMeta, BlobPut, NewBlob, QuotaExceeded, StoreError, Team};
 
 impl SqliteStore {
     pub(super) fn find_blob_meta(&self, team: &Team, hash: &BlobHash) -> Result<Option<BlobMeta>, StoreError> {
@@ -29,10 +29,17 @@ impl SqliteStore {
         self.with_conn(|conn| Ok(conn.prepare_cached(sql)?.query_row(params![team.id, hash.as_str()], read).optional()?))
     }
 
-    pub(super) fn insert_blob(&self, team: &Team, blob: &NewBlob) -> Result<BlobPut, StoreError> {
+    pub(super) fn insert_blob(&self, team: &Team, blob: &NewBlob, max_team_bytes: u64) -> Result<Result<BlobPut, QuotaExceeded>, StoreError> {
         let now = now();
         let size = blob.data.len() as i64;
-        self.write(|tx| {
+        self.write_unless(|tx| {
+            let exists = tx.prepare_cached("SELECT 1 FROM blobs WHERE team = ?1 AND hash = ?2")?.exists(params![team.id, blob.hash.as_str()])?;
+            if !exists {
+                let (_, bytes) = team_blob_usage(tx, team.id)?;
+                if bytes.saturating_add(size as u64) > max_team_bytes {
+                    return Ok(Err(QuotaExceeded(max_team_bytes)));
+                }
+            }
             let inserted = tx.execute(
                 "INSERT INTO blobs (team, hash, type, size, created, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (team, hash) DO NOTHING",
@@ -46,7 +53,7 @@ impl SqliteStore {
                 )?;
             }
             let (count, bytes) = team_blob_usage(tx, team.id)?;
-            Ok(BlobPut { stored: inserted == 1, team_count: count, team_bytes: bytes })
+            Ok(Ok(BlobPut { stored: inserted == 1, team_count: count, team_bytes: bytes }))
         })
     }
 

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::value::RawValue;
 
 use super::SqliteStore;
-use crate::store::{decide, resume_from, Decision, Page, Pull, PushResult, Pushed, StoreError, Synced, Team};
+use crate::store::{decide, resume_from, Decision, Page, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
 
 /// One stored document (for tests and administration).
 #[derive(Clone, Debug)]
@@ -34,39 +34,71 @@ impl SqliteStore {
 
     /// `SyncStore::sync`: a read snapshot when nothing is pushed, else one
     /// write transaction (`BEGIN IMMEDIATE`, the write lock first) that
-    /// stores what changed and pulls after it.
-    pub(super) fn sync_team(&self, team: &Team, push: Vec<Pushed>, pull: Pull) -> Result<Synced, StoreError> {
+    /// stores what changed and pulls after it, or is rolled back whole if a
+    /// new document would pass `max_docs`.
+    pub(super) fn sync_team(&self, team: &Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> Result<Result<Synced, QuotaExceeded>, StoreError> {
         if push.is_empty() {
-            return self.read(|tx| Ok(Synced { pushed: Vec::new(), page: read_page(tx, team, pull)? }));
+            return self.read(|tx| Ok(Ok(Synced { pushed: Vec::new(), page: read_page(tx, team, pull)? })));
         }
-        self.write(|tx| {
-            let pushed = push.iter().map(|doc| store_pushed(tx, team, doc)).collect::<Result<Vec<_>, _>>()?;
-            Ok(Synced { pushed, page: read_page(tx, team, pull)? })
+        self.write_unless(|tx| {
+            // Every stored document took a `seq`, so the team holds at most
+            // `head` of them: a team further below its quota than this push
+            // is long needs no count (a COUNT is slow on a big team, and it
+            // would run while the write lock is held).
+            let head: i64 = tx.prepare_cached("SELECT head FROM teams WHERE id = ?1")?.query_row([team.id], |r| r.get(0))?;
+            let mut count = if (head as u64).saturating_add(push.len() as u64) < max_docs {
+                None
+            } else {
+                Some(tx.prepare_cached("SELECT COUNT(*) FROM docs WHERE team = ?1")?.query_row([team.id], |r| r.get::<_, i64>(0))? as u64)
+            };
+            let mut pushed = Vec::with_capacity(push.len());
+            for doc in &push {
+                match store_pushed(tx, team, doc, &mut count, max_docs)? {
+                    Ok(result) => pushed.push(result),
+                    Err(quota) => return Ok(Err(quota)),
+                }
+            }
+            Ok(Ok(Synced { pushed, page: read_page(tx, team, pull)? }))
         })
     }
 }
 
-/// Writes one pushed document with a new `seq` if `decide` says so.
-fn store_pushed(tx: &Transaction<'_>, team: &Team, pushed: &Pushed) -> Result<PushResult, StoreError> {
+/// Writes one pushed document with a new `seq` if `decide` says so; a new
+/// one only while the team holds fewer than `max_docs` (`count`: the team's
+/// documents so far, `None` when this push cannot reach the quota).
+fn store_pushed(
+    tx: &Transaction<'_>,
+    team: &Team,
+    pushed: &Pushed,
+    count: &mut Option<u64>,
+    max_docs: u64,
+) -> Result<Result<PushResult, QuotaExceeded>, StoreError> {
     let id = pushed.doc.id().as_str();
     let stored: Option<String> =
         tx.prepare_cached("SELECT json FROM docs WHERE team = ?1 AND id = ?2")?.query_row(params![team.id, id], |r| r.get(0)).optional()?;
     let json = match decide(stored.as_deref(), pushed) {
-        Decision::Unchanged => return Ok(PushResult::Unchanged),
-        Decision::Refuse(reason) => return Ok(PushResult::Refused(reason)),
+        Decision::Unchanged => return Ok(Ok(PushResult::Unchanged)),
+        Decision::Refuse(reason) => return Ok(Ok(PushResult::Refused(reason))),
         Decision::Write(json) => json,
     };
+    if let (None, Some(n)) = (&stored, count.as_mut()) {
+        if *n >= max_docs {
+            return Ok(Err(QuotaExceeded(max_docs)));
+        }
+        *n += 1;
+    }
     let seq: i64 = tx.prepare_cached("UPDATE teams SET head = head + 1 WHERE id = ?1 RETURNING head")?.query_row([team.id], |r| r.get(0))?;
     tx.prepare_cached(
         "INSERT INTO docs (team, id, type, json, seq) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (team, id) DO UPDATE SET type = excluded.type, json = excluded.json, seq = excluded.seq",
     )?
     .execute(params![team.id, id, pushed.doc.doc_type().as_str(), json, seq])?;
-    Ok(PushResult::Written)
+    Ok(Ok(PushResult::Written))
 }
 
 /// The documents of `team` committed after the pull's cursor, at most its
-/// limit, as stored (checked to be JSON, not parsed into values).
+/// limit and its bytes (but at least one), as stored (checked to be JSON,
+/// not parsed into values).
 fn read_page(tx: &Transaction<'_>, team: &Team, pull: Pull) -> Result<Page, StoreError> {
     let head: i64 = tx.prepare_cached("SELECT head FROM teams WHERE id = ?1")?.query_row([team.id], |r| r.get(0))?;
     let head = head as u64;
@@ -78,6 +110,7 @@ fn read_page(tx: &Transaction<'_>, team: &Team, pull: Pull) -> Result<Page, Stor
     let mut docs = Vec::new();
     let mut last = None;
     let mut more = false;
+    let mut bytes = 0usize;
     while let Some(row) = rows.next()? {
         if docs.len() == limit {
             more = true;
@@ -85,6 +118,14 @@ fn read_page(tx: &Transaction<'_>, team: &Team, pull: Pull) -> Result<Page, Stor
         }
         let seq: i64 = row.get(0)?;
         let json: String = row.get(1)?;
+        // The cap counts the documents' text (the envelope is small); the
+        // first document goes out whatever its size, or it would block all
+        // that follow it.
+        if !docs.is_empty() && bytes + json.len() > pull.max_bytes {
+            more = true;
+            break;
+        }
+        bytes += json.len();
         // Validated (one pass, no allocation): a damaged row must not make
         // the whole answer unreadable for every client.
         let doc = RawValue::from_string(json).map_err(|e| StoreError(format!("stored document at seq {seq} is not JSON: {e}")))?;

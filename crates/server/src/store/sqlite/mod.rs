@@ -40,7 +40,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use xunfang_core::BlobHash;
 
 use super::{
-    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TokenInfo,
+    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced,
+    Team, TokenInfo,
 };
 pub use backup::DataLock;
 pub use docs::StoredDoc;
@@ -73,8 +74,8 @@ impl SyncStore for SqliteStore {
         self.blocking(move |store| SqliteStore::team_for_token(&store, &token))
     }
 
-    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull) -> StoreFuture<'_, Synced> {
-        self.blocking(move |store| store.sync_team(&team, push, pull))
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
+        self.blocking(move |store| store.sync_team(&team, push, pull, max_docs))
     }
 
     fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>> {
@@ -85,8 +86,8 @@ impl SyncStore for SqliteStore {
         self.blocking(move |store| store.find_blob(&team, &hash))
     }
 
-    fn put_blob(&self, team: Team, blob: NewBlob) -> StoreFuture<'_, BlobPut> {
-        self.blocking(move |store| store.insert_blob(&team, &blob))
+    fn put_blob(&self, team: Team, blob: NewBlob, max_team_bytes: u64) -> StoreFuture<'_, Result<BlobPut, QuotaExceeded>> {
+        self.blocking(move |store| store.insert_blob(&team, &blob, max_team_bytes))
     }
 }
 

@@ -91,6 +91,21 @@ impl SqliteStore {
         })
     }
 
+    /// Like [`write`](Self::write), but an inner `Err` (a refusal such as a
+    /// quota) rolls the whole transaction back and is returned as it is.
+    pub(super) fn write_unless<R, E>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<Result<R, E>, StoreError>) -> Result<Result<R, E>, StoreError> {
+        self.with_conn(|conn| {
+            let _turn = self.inner.write.lock().unwrap_or_else(|e| e.into_inner());
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            if out.is_ok() {
+                tx.commit()?;
+            }
+            // Dropping `tx` uncommitted rolls it back.
+            Ok(out)
+        })
+    }
+
     /// Runs `f` in a read transaction: one consistent snapshot.
     pub(super) fn read<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>) -> Result<R, StoreError> {
         self.with_conn(|conn| {
