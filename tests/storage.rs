@@ -9,7 +9,7 @@ use wasm_bindgen_test::*;
 use xunfang::storage::{schema, Db};
 use xunfang_core::clock::{DeviceId, Hlc, Stamp};
 use xunfang_core::sync::AnyDoc;
-use xunfang_core::sync_client::{LocalStore, Received};
+use xunfang_core::sync_client::{Cursor, LocalStore, Received};
 use xunfang_core::{Activity, Attendance, Document, Id, Participant, Person, Suggestion};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -194,7 +194,7 @@ async fn a_database_written_by_schema_5_opens_without_loss_and_without_the_unuse
     assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc.clone()));
     assert_eq!(db.all::<Person>().await.unwrap().docs, vec![person]);
     assert_eq!(db.pending_count().await.unwrap(), 1, "the unsent change is still queued");
-    assert_eq!(db.cursor().await.unwrap(), Some(42));
+    assert_eq!(db.cursor().await.unwrap(), Some(Cursor { seq: 42, epoch: None }), "a cursor stored before epochs reads, without one");
     assert_eq!(db.list_rows().await.unwrap().rows[0].title, "旁听庭审：劳动争议案");
     let rexie = schema::current(name).build().await.unwrap();
     assert_eq!(rexie.version().unwrap(), schema::VERSION);
@@ -275,7 +275,7 @@ async fn received_documents_merge_into_local_ones_and_the_cursor_moves_with_them
     // not know included.
     let text = other.to_json().replacen('{', r#"{"from_a_later_app":"kept","#, 1);
     let other_received = Received { doc: AnyDoc::from_json(&text).unwrap(), json: text };
-    db.absorb(vec![Received::of(AnyDoc::Activity(remote)), other_received], Some(42)).await.unwrap();
+    db.absorb(vec![Received::of(AnyDoc::Activity(remote)), other_received], Some(Cursor { seq: 42, epoch: Some("e1".into()) })).await.unwrap();
     let merged = db.get::<Activity>(&local.id).await.unwrap().unwrap();
     assert_eq!(merged.body.place, "县政协会议室");
     assert_eq!(db.get::<Activity>(&other.id).await.unwrap(), Some(other.clone()));
@@ -284,8 +284,30 @@ async fn received_documents_merge_into_local_ones_and_the_cursor_moves_with_them
     let record = tx.store(schema::ACTIVITIES).unwrap().get(JsValue::from_str(other.id.as_str())).await.unwrap().unwrap();
     let stored = String::from_utf8(js_sys::Uint8Array::new(&js_sys::Reflect::get(&record, &JsValue::from_str("utf8")).unwrap()).to_vec()).unwrap();
     assert!(stored.starts_with(r#"{"from_a_later_app":"kept","#), "{stored}");
-    assert_eq!(db.cursor().await.unwrap(), Some(42));
+    assert_eq!(db.cursor().await.unwrap(), Some(Cursor { seq: 42, epoch: Some("e1".into()) }), "stored with its epoch");
     assert_eq!(db.pending_count().await.unwrap(), 0, "nothing new to push back");
+}
+
+#[wasm_bindgen_test]
+async fn a_new_epoch_requeues_every_document_and_a_received_copy_that_covers_one_clears_it() {
+    let db = fresh("t-requeue").await;
+    let (one, two) = (activity(1, "visit", "走访", "2024-04-12"), activity(2, "forum", "座谈会", "2024-04-13"));
+    for doc in [&one, &two] {
+        db.put(doc).await.unwrap();
+        db.confirm(&[(doc.id.clone(), doc.updated.clone())]).await.unwrap();
+    }
+    assert_eq!(db.pending_count().await.unwrap(), 0);
+    db.requeue_all().await.unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 2, "everything waits to be pushed again");
+    // The server holds a newer copy of one (it covers the local one).
+    let mut newer = one.clone();
+    let mut body = newer.body.clone();
+    body.place = "县政协会议室".into();
+    newer.edit(body, Stamp { hlc: Hlc { millis: 99_000_000, counter: 0 }, device: DeviceId("office".into()) });
+    db.absorb(vec![Received::of(AnyDoc::Activity(newer))], Some(Cursor { seq: 1, epoch: Some("e2".into()) })).await.unwrap();
+    let waiting: Vec<Id> = db.pending(10, &HashSet::new()).await.unwrap().iter().map(|p| p.doc.id().clone()).collect();
+    assert_eq!(waiting, vec![two.id.clone()], "the covered one no longer waits: its entry would never be confirmed");
+    assert_eq!(db.cursor().await.unwrap(), Some(Cursor { seq: 1, epoch: Some("e2".into()) }));
 }
 
 #[wasm_bindgen_test]
@@ -318,7 +340,7 @@ async fn received_documents_find_their_local_copies_however_many_others_lie_betw
         for n in pair {
             db.put(&edit_here(n)).await.unwrap();
         }
-        db.absorb(pair.iter().map(|&n| from_office(n)).collect(), Some(3)).await.unwrap();
+        db.absorb(pair.iter().map(|&n| from_office(n)).collect(), Some(Cursor { seq: 3, epoch: None })).await.unwrap();
         for n in pair {
             let merged = db.get::<Activity>(&id(n)).await.unwrap().unwrap();
             assert_eq!((merged.body.title, merged.body.place.as_str()), (format!("走访 {n}（已改）"), "县政协会议室"), "record {n}");
@@ -362,7 +384,7 @@ async fn list_rows_follow_local_writes_received_documents_and_the_trash() {
     renamed.edit(body, stamp(20));
     db.put(&renamed).await.unwrap();
     let received = activity(3, "forum", "五月座谈", "2024-05-01");
-    db.absorb(vec![Received::of(AnyDoc::Activity(received))], Some(7)).await.unwrap();
+    db.absorb(vec![Received::of(AnyDoc::Activity(received))], Some(Cursor { seq: 7, epoch: None })).await.unwrap();
     let titles = |rows: &[xunfang_core::list::ListRow]| rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>();
     let rows = db.list_rows().await.unwrap();
     assert_eq!(titles(&rows.rows), ["五月座谈", "三月旁听", "一月走访企业"], "newest first, edits and received documents included");

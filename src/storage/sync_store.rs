@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::task::Poll;
 use wasm_bindgen::JsValue;
 use xunfang_core::sync::AnyDoc;
-use xunfang_core::sync_client::{absorb, updated, LocalStore, Pending, Received};
+use xunfang_core::sync_client::{absorb, updated, Cursor, LocalStore, Pending, Received};
 use xunfang_core::{DocType, Id, Stamp};
 
 const CURSOR_KEY: &str = "sync.cursor";
@@ -78,10 +78,15 @@ mod stamp_text {
     }
 }
 
+/// The stored cursor: `value` is the sequence number, `epoch` the server
+/// database's epoch it counts in (absent in entries stored before epochs:
+/// the engine then pushes everything once, see `sync_client::new_epoch`).
 #[derive(Serialize, Deserialize)]
 struct CursorEntry {
     key: String,
     value: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    epoch: Option<String>,
 }
 
 use super::{store_for as store_name, DOC_STORES};
@@ -99,6 +104,12 @@ impl Db {
     /// Forgets the sync position (a new endpoint starts from the beginning)
     /// and queues every document for pushing to it.
     pub async fn reset_sync(&self) -> Result<(), StoreError> {
+        self.queue_everything(true).await
+    }
+
+    /// Puts every document in the outbox and, if `forget_cursor`, deletes
+    /// the cursor, in one transaction.
+    async fn queue_everything(&self, forget_cursor: bool) -> Result<(), StoreError> {
         let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
@@ -110,8 +121,10 @@ impl Db {
                 }
             }
         }
-        let meta = tx.store(schema::META).map_err(StoreError::writing)?;
-        meta.delete(JsValue::from_str(CURSOR_KEY)).await.map_err(StoreError::writing)?;
+        if forget_cursor {
+            let meta = tx.store(schema::META).map_err(StoreError::writing)?;
+            meta.delete(JsValue::from_str(CURSOR_KEY)).await.map_err(StoreError::writing)?;
+        }
         tx.done().await.map_err(StoreError::writing)?;
         Ok(())
     }
@@ -187,7 +200,7 @@ impl Db {
         Ok(entry.and_then(|e| e.refused))
     }
 
-    async fn absorb_docs(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), StoreError> {
+    async fn absorb_docs(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), StoreError> {
         let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META, schema::ACTIVITY_ROWS]].concat();
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let stores = names.iter().map(|&name| Ok((name, tx.store(name).map_err(StoreError::writing)?))).collect::<Result<HashMap<_, _>, StoreError>>()?;
@@ -214,6 +227,7 @@ impl Db {
         let mut batch: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
         let mut batched = 0;
         let mut writing = Vec::new();
+        let mut covered = Vec::new();
         let mut latest = None::<Stamp>;
         for (Received { doc: remote, json }, local) in docs.into_iter().zip(locals) {
             let local = local.map_err(StoreError::writing)?.and_then(|v| from_js_any(&v).ok());
@@ -229,6 +243,9 @@ impl Db {
             }
             if result.push {
                 batch.entry(schema::OUTBOX).or_default().push(OutboxEntry::of(&doc).to_js()?);
+            } else {
+                // The server's copy covers the local one: nothing waits.
+                covered.push(doc.id().to_string());
             }
             batched += 1;
             if batched == WRITE_BATCH {
@@ -240,9 +257,19 @@ impl Db {
         for result in join_all(writing).await {
             result.map_err(StoreError::writing)?;
         }
+        if !covered.is_empty() {
+            // One listing of the (usually short) outbox, then only deletes
+            // of entries that are there: a first pull covers every document.
+            let outbox = &stores[schema::OUTBOX];
+            let queued: HashSet<String> = outbox.get_all_keys(None, None).await.map_err(StoreError::writing)?.iter().filter_map(JsValue::as_string).collect();
+            let deletes = covered.into_iter().filter(|id| queued.contains(id.as_str())).map(|id| outbox.delete(JsValue::from_str(&id)));
+            for result in join_all(deletes).await {
+                result.map_err(StoreError::writing)?;
+            }
+        }
         if let Some(cursor) = cursor {
             let meta = &stores[schema::META];
-            let entry = CursorEntry { key: CURSOR_KEY.into(), value: Some(cursor) };
+            let entry = CursorEntry { key: CURSOR_KEY.into(), value: Some(cursor.seq), epoch: cursor.epoch };
             meta.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
         }
         tx.done().await.map_err(StoreError::writing)?;
@@ -253,11 +280,11 @@ impl Db {
         Ok(())
     }
 
-    async fn stored_cursor(&self) -> Result<Option<u64>, StoreError> {
+    async fn stored_cursor(&self) -> Result<Option<Cursor>, StoreError> {
         let tx = self.rexie.transaction(&[schema::META], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
         let meta = tx.store(schema::META).map_err(StoreError::reading)?;
         let v = meta.get(JsValue::from_str(CURSOR_KEY)).await.map_err(StoreError::reading)?;
-        Ok(v.and_then(|v| parse::<CursorEntry>(&v)).and_then(|c| c.value))
+        Ok(v.and_then(|v| parse::<CursorEntry>(&v)).and_then(|c| Some(Cursor { seq: c.value?, epoch: c.epoch })))
     }
 }
 
@@ -318,10 +345,13 @@ impl LocalStore for Db {
     async fn note_refused(&self, refused: &[((Id, Stamp), String)]) -> Result<(), String> {
         self.note_refusals(refused).await.map_err(text)
     }
-    async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String> {
+    async fn absorb(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String> {
         self.absorb_docs(docs, cursor).await.map_err(text)
     }
-    async fn cursor(&self) -> Result<Option<u64>, String> {
+    async fn cursor(&self) -> Result<Option<Cursor>, String> {
         self.stored_cursor().await.map_err(text)
+    }
+    async fn requeue_all(&self) -> Result<(), String> {
+        self.queue_everything(false).await.map_err(text)
     }
 }

@@ -43,6 +43,11 @@ pub struct SyncRequest {
     /// The last cursor the client received and stored, `None` on first sync.
     #[serde(default)]
     pub cursor: Option<u64>,
+    /// The epoch `cursor` was issued in (the answer's `epoch`), `None` if
+    /// the client has none. A server whose epoch differs answers from the
+    /// start: the cursor belongs to another life of its database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
     /// Documents changed on the device since they were last accepted, as
     /// stored (each `{ "format", "id", "type", "body", ... }`).
     #[serde(default)]
@@ -58,6 +63,12 @@ pub struct SyncRequest {
 pub struct SyncResponse {
     /// Where the next request resumes: store it after the docs are stored.
     pub cursor: u64,
+    /// The database's epoch, made anew when it is restored from a backup:
+    /// `cursor` counts in it. A client that sees another epoch than the one
+    /// it stored pushes everything it holds (see `sync_client`). `None`
+    /// only when reading a server without epochs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
     /// More documents are waiting past `cursor`: sync again at once.
     pub more: bool,
     /// How many documents wait past `cursor` (for "n of about m"; 0 when
@@ -438,7 +449,7 @@ mod tests {
 
     #[test]
     fn a_request_with_another_protocol_or_too_many_documents_is_refused() {
-        let mut req = SyncRequest { protocol: 2, device: "t".into(), cursor: Some(3), push: vec![], pull_limit: Some(10_000) };
+        let mut req = SyncRequest { protocol: 2, device: "t".into(), cursor: Some(3), epoch: None, push: vec![], pull_limit: Some(10_000) };
         assert!(validate_request(&req).unwrap_err().contains("protocol 2"));
         req.protocol = PROTOCOL_VERSION;
         assert_eq!(pull_limit(&req), MAX_PULL_BATCH);

@@ -57,10 +57,47 @@ pub trait LocalStore {
     /// changed since it was sent. A later local write clears the reason.
     async fn note_refused(&self, refused: &[((Id, Stamp), String)]) -> Result<(), String>;
     /// Merges `docs` into the local ones (see `absorb`) and, in the same
-    /// transaction, stores `cursor` when given.
-    async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String>;
+    /// transaction, stores `cursor` when given. A document stored as
+    /// received (`push` false: the server's copy covers the local one)
+    /// leaves the outbox, whatever change it waited with: the server has
+    /// it, and an entry left behind would never match a confirmation.
+    async fn absorb(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String>;
     /// The last confirmed cursor of the native protocol.
-    async fn cursor(&self) -> Result<Option<u64>, String>;
+    async fn cursor(&self) -> Result<Option<Cursor>, String>;
+    /// Puts every local document in the outbox (the server answered in a new
+    /// epoch: it may have lost what it had accepted from this device).
+    async fn requeue_all(&self) -> Result<(), String>;
+}
+
+/// Where a device resumes the native protocol: the server's sequence number,
+/// and the epoch of the database that issued it (`None`: stored before
+/// epochs existed, or from a server without them). Stored as JSON by the app.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Cursor {
+    pub seq: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
+}
+
+impl Cursor {
+    /// The cursor an answer gives, in the answer's epoch.
+    pub fn of(response: &SyncResponse) -> Cursor {
+        Cursor { seq: response.cursor, epoch: response.epoch.clone() }
+    }
+}
+
+/// Whether an answer in epoch `answer` to a request sent with `sent` comes
+/// from another life of the server's database (restored from a backup): then
+/// the server may have lost edits it had accepted from this device, so the
+/// device pushes everything it holds. A cursor without epoch counts as
+/// another life (it cannot be told apart, and pushing again is harmless);
+/// no cursor (a first sync) or an answer without epoch (an older server)
+/// does not.
+pub fn new_epoch(sent: Option<&Cursor>, answer: Option<&str>) -> bool {
+    match (sent, answer) {
+        (Some(cursor), Some(answer)) => cursor.epoch.as_deref() != Some(answer),
+        _ => false,
+    }
 }
 
 /// A received document, and its JSON text as received.
@@ -316,8 +353,9 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     let mut done = Progress::default();
     // Refused by the server in this sync: not sent again until the next one.
     let mut held_back = HashSet::new();
-    // The next page, asked for while the last one was being stored.
-    let mut prefetched: Option<Result<(SyncResponse, Admitted), SyncError>> = None;
+    // The next page, asked for while the last one was being stored, and the
+    // cursor it was asked with.
+    let mut prefetched: Option<(Cursor, Result<Answer, SyncError>)> = None;
     // The first answer of a sync may go back (a restored server starts
     // again from the beginning); later ones may not.
     let mut first = true;
@@ -329,27 +367,35 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             return Err(SyncError::Interrupted);
         }
         let prefetched_round = prefetched.is_some();
-        let (batch, (response, Admitted { docs, refused: not_taken })) = match prefetched.take() {
+        let (sent, batch, (response, Admitted { docs, refused: not_taken })) = match prefetched.take() {
             // That request pushed nothing.
-            Some(response) => (Vec::new(), response?),
+            Some((sent, response)) => (Some(sent), Vec::new(), response?),
             None => {
                 let cursor = store.cursor().await.map_err(store_err)?;
                 let batch = store.pending(MAX_PUSH_BATCH, &held_back).await.map_err(store_err)?;
                 let push = batch.iter().map(|p| p.doc.to_value()).collect();
-                (batch, exchange(transport, pull_request(device, cursor, push), first, &page, bound).await?)
+                let answer = exchange(transport, pull_request(device, cursor.as_ref(), push), first, &page, bound).await?;
+                (cursor, batch, answer)
             }
         };
         first = false;
+        // Queued before the new epoch's cursor is stored: if the app stops
+        // in between, the next sync sees the new epoch again and requeues.
+        let requeued = new_epoch(sent.as_ref(), response.epoch.as_deref());
+        if requeued {
+            store.requeue_all().await.map_err(store_err)?;
+        }
         let pulled = docs.len();
-        let absorbed = store.absorb(docs, Some(response.cursor));
+        let absorbed = store.absorb(docs, Some(Cursor::of(&response)));
         if response.more && batch.is_empty() {
             // A pull-only round: the next request depends on nothing but the
             // cursor, so it travels while this page is stored. If storing
             // fails, its answer is dropped and the cursor stays where it was.
-            let next_request = pull_request(device, Some(response.cursor), Vec::new());
+            let next_cursor = Cursor::of(&response);
+            let next_request = pull_request(device, Some(&next_cursor), Vec::new());
             let (stored, next) = futures::future::join(absorbed, exchange(transport, next_request, false, &page, bound)).await;
             stored.map_err(store_err)?;
-            prefetched = Some(next);
+            prefetched = Some((next_cursor, next));
         } else {
             absorbed.await.map_err(store_err)?;
         }
@@ -369,15 +415,19 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
         done.waiting = store.pending_count().await.map_err(store_err)?;
         progress(&done);
         // Done when the server has nothing more and nothing sendable waits,
-        // or when a round settled nothing (failing documents stay in the
-        // outbox for the next sync instead of looping here). A prefetched
-        // round could not push what waits: one more round does.
+        // or when a round settled nothing (refused or failing documents stay
+        // in the outbox for the next sync instead of looping here). A
+        // prefetched round could not push what waits, nor one that has just
+        // requeued everything: one more round does.
         let sendable = done.waiting.saturating_sub(held_back.len());
-        if !response.more && (sendable == 0 || (settled.is_empty() && reasons.is_empty() && !prefetched_round)) {
+        if !response.more && (sendable == 0 || (settled.is_empty() && reasons.is_empty() && !prefetched_round && !requeued)) {
             return Ok(done);
         }
     }
 }
+
+/// An answer, and its documents checked.
+type Answer = (SyncResponse, Admitted);
 
 /// The documents of an answer this device takes, and those it refused.
 #[derive(Default)]
@@ -440,15 +490,16 @@ async fn exchange<T: NativeTransport>(
 /// `pull_limit` asked for, and `more: true` comes with a cursor that moved
 /// past the one sent. Only the `first` answer of a sync may carry a cursor
 /// before the one sent (a server restored from a backup answers a cursor it
-/// never issued by starting again); later, one going back would bring the
-/// same pages round forever.
+/// never issued by starting again), or one in another epoch (a restore
+/// between two answers); later, one going back in the same epoch would bring
+/// the same pages round forever.
 pub fn check_answer(request: &SyncRequest, response: &SyncResponse, first: bool) -> Result<(), BadAnswer> {
     let asked = request.pull_limit.unwrap_or(MAX_PULL_BATCH);
     if response.docs.len() > asked {
         return Err(BadAnswer::TooManyDocs { asked, got: response.docs.len() });
     }
     match request.cursor {
-        Some(sent) if !first && response.cursor < sent => Err(BadAnswer::CursorBackwards { sent, got: response.cursor }),
+        Some(sent) if !first && response.epoch == request.epoch && response.cursor < sent => Err(BadAnswer::CursorBackwards { sent, got: response.cursor }),
         Some(sent) if response.more && response.cursor == sent => Err(BadAnswer::CursorStuck { cursor: sent }),
         _ => Ok(()),
     }
@@ -480,8 +531,15 @@ fn sent_id(json: &str) -> String {
     }
 }
 
-fn pull_request(device: &str, cursor: Option<u64>, push: Vec<Value>) -> SyncRequest {
-    SyncRequest { protocol: PROTOCOL_VERSION, device: device.to_string(), cursor, push, pull_limit: Some(MAX_PULL_BATCH) }
+fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>) -> SyncRequest {
+    SyncRequest {
+        protocol: PROTOCOL_VERSION,
+        device: device.to_string(),
+        cursor: cursor.map(|c| c.seq),
+        epoch: cursor.and_then(|c| c.epoch.clone()),
+        push,
+        pull_limit: Some(MAX_PULL_BATCH),
+    }
 }
 
 /// Syncs with a plain REST collection: reads every document, merges in
@@ -590,6 +648,9 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
         progress(&done);
     }
 }
+
+#[path = "sync_memory.rs"]
+pub mod memory;
 
 #[cfg(test)]
 #[path = "sync_client_tests.rs"]

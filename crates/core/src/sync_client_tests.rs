@@ -5,6 +5,7 @@
 //! hostile server's answers (a cursor that never moves or goes back, too
 //! many documents, too many bytes, documents refused).
 
+use super::memory::MemoryStore;
 use super::*;
 use crate::clock::{DeviceId, Hlc, DEFAULT_MAX_SKEW_MILLIS};
 use crate::doc::{DocType, Document};
@@ -22,16 +23,20 @@ fn bound() -> ClockBound {
     ClockBound::new(NOW, DEFAULT_MAX_SKEW_MILLIS)
 }
 
-/// A tablet: documents, outbox, cursor, its own clock.
+/// A tablet: documents, outbox and cursor (`store`, also reached through
+/// `Deref`), its own clock.
 #[derive(Default)]
 struct Tablet {
     name: String,
-    docs: RefCell<HashMap<Id, AnyDoc>>,
-    outbox: RefCell<BTreeMap<Id, Stamp>>,
-    /// The server's reason, on outbox entries it refused.
-    reasons: RefCell<HashMap<Id, String>>,
-    cursor: Cell<Option<u64>>,
+    store: MemoryStore,
     clock: Cell<u64>,
+}
+
+impl std::ops::Deref for Tablet {
+    type Target = MemoryStore;
+    fn deref(&self) -> &MemoryStore {
+        &self.store
+    }
 }
 
 impl Tablet {
@@ -40,15 +45,9 @@ impl Tablet {
     }
 
     fn stamp(&self) -> Stamp {
-        self.clock.set(self.clock.get() + 1);
+        // Like the app's clock: later local edits sort after what was seen.
+        self.clock.set(self.clock.get().max(self.seen_millis.get()) + 1);
         Stamp { hlc: Hlc { millis: self.clock.get(), counter: 0 }, device: DeviceId(self.name.clone()) }
-    }
-
-    /// A local write and its outbox entry, together (one transaction in the app).
-    fn write(&self, doc: AnyDoc) {
-        self.outbox.borrow_mut().insert(doc.id().clone(), updated(&doc));
-        self.reasons.borrow_mut().remove(doc.id());
-        self.docs.borrow_mut().insert(doc.id().clone(), doc);
     }
 
     fn new_person(&self, n: u8, name: &str) -> Id {
@@ -81,62 +80,10 @@ impl Tablet {
     }
 }
 
-impl LocalStore for Tablet {
-    async fn pending(&self, limit: usize, skip: &HashSet<Id>) -> Result<Vec<Pending>, String> {
-        let docs = self.docs.borrow();
-        Ok(self.outbox.borrow().keys().filter(|id| !skip.contains(*id)).take(limit).map(|id| Pending { doc: docs[id].clone() }).collect())
-    }
-    async fn pending_count(&self) -> Result<usize, String> {
-        Ok(self.outbox.borrow().len())
-    }
-    async fn confirm(&self, sent: &[(Id, Stamp)]) -> Result<(), String> {
-        let mut outbox = self.outbox.borrow_mut();
-        for (id, stamp) in sent {
-            if outbox.get(id) == Some(stamp) {
-                outbox.remove(id);
-                self.reasons.borrow_mut().remove(id);
-            }
-        }
-        Ok(())
-    }
-    async fn note_refused(&self, refused: &[((Id, Stamp), String)]) -> Result<(), String> {
-        for ((id, stamp), reason) in refused {
-            if self.outbox.borrow().get(id) == Some(stamp) {
-                self.reasons.borrow_mut().insert(id.clone(), reason.clone());
-            }
-        }
-        Ok(())
-    }
-    async fn absorb(&self, docs: Vec<Received>, cursor: Option<u64>) -> Result<(), String> {
-        for Received { doc: remote, json } in docs {
-            let id = remote.id().clone();
-            let local = self.docs.borrow().get(&id).cloned();
-            // Like the app's clock: later local edits sort after what was seen.
-            self.clock.set(self.clock.get().max(updated(&remote).hlc.millis));
-            let result = absorb(local.as_ref(), remote);
-            if let Some(doc) = result.store {
-                if result.push {
-                    self.outbox.borrow_mut().insert(id.clone(), updated(&doc));
-                }
-                // As the app does: what is stored unchanged is stored as the
-                // text received, so that text must read back as the document.
-                let doc = if result.push { doc } else { AnyDoc::from_json(&json).map_err(|e| e.to_string())? };
-                self.docs.borrow_mut().insert(id, doc);
-            }
-        }
-        if cursor.is_some() {
-            self.cursor.set(cursor);
-        }
-        Ok(())
-    }
-    async fn cursor(&self) -> Result<Option<u64>, String> {
-        Ok(self.cursor.get())
-    }
-}
-
 /// The native protocol's semantics in memory: merge on push, a new sequence
-/// number only when a document changed, pulls in sequence order.
-#[derive(Default)]
+/// number only when a document changed, pulls in sequence order, and an
+/// epoch that a restore changes.
+#[derive(Clone, Default)]
 struct Server {
     docs: RefCell<HashMap<Id, (u64, AnyDoc)>>,
     seq: Cell<u64>,
@@ -144,9 +91,35 @@ struct Server {
     refuses: Cell<Option<DocType>>,
     /// Every pushed document's id, in order, as it arrived.
     pushed: RefCell<Vec<Id>>,
+    epoch: RefCell<String>,
+    /// Restored at least once: a cursor without epoch may be from before.
+    restored: Cell<bool>,
 }
 
 impl Server {
+    /// Puts `backup` back, as `xunfang-server restore` does: its documents
+    /// and sequence, and a new epoch.
+    fn restore(&self, backup: &Server) {
+        *self.docs.borrow_mut() = backup.docs.borrow().clone();
+        self.seq.set(backup.seq.get());
+        let n = self.epoch.borrow().len();
+        *self.epoch.borrow_mut() = format!("epoch-{n}");
+        self.restored.set(true);
+    }
+
+    /// Where a pull starts: a cursor of another epoch, or one without epoch
+    /// after a restore, is not this database's, so from the start.
+    fn resume_from(&self, req: &SyncRequest) -> u64 {
+        let ours = match &req.epoch {
+            Some(e) => *e == *self.epoch.borrow(),
+            None => !self.restored.get(),
+        };
+        match req.cursor {
+            Some(c) if ours && c <= self.seq.get() => c,
+            _ => 0,
+        }
+    }
+
     fn handle(&self, req: &SyncRequest) -> SyncResponse {
         let mut accepted = Vec::new();
         let mut rejected = Vec::new();
@@ -176,9 +149,7 @@ impl Server {
                 Err(e) => rejected.push(Rejected { id: value["id"].as_str().unwrap_or_default().into(), reason: e.to_string() }),
             }
         }
-        // A cursor past the head was not issued here (a restored backup):
-        // everything is sent, as the real server does.
-        let after = req.cursor.filter(|c| *c <= self.seq.get()).unwrap_or(0);
+        let after = self.resume_from(req);
         let limit = req.pull_limit.unwrap_or(MAX_PULL_BATCH);
         let mut newer: Vec<(u64, AnyDoc)> = self.docs.borrow().values().filter(|(s, _)| *s > after).cloned().collect();
         newer.sort_by_key(|(s, _)| *s);
@@ -188,6 +159,7 @@ impl Server {
         let cursor = newer.last().map(|(s, _)| *s).unwrap_or(after);
         SyncResponse {
             cursor,
+            epoch: Some(self.epoch.borrow().clone()),
             more,
             remaining,
             docs: newer.into_iter().map(|(_, d)| RawValue::from_string(d.to_json()).unwrap()).collect(),
@@ -302,7 +274,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// Syncs until a run succeeds (faults make some runs fail), at most 50 tries.
 fn sync_until_done(tablet: &Tablet, transport: &Faulty) -> Progress {
     for _ in 0..50 {
-        if let Ok(p) = block_on(sync_native(tablet, transport, &tablet.name, bound(), |_| {}, || false)) {
+        if let Ok(p) = block_on(sync_native(&tablet.store, transport, &tablet.name, bound(), |_| {}, || false)) {
             return p;
         }
     }
@@ -394,6 +366,46 @@ fn failed_cut_and_replayed_requests_lose_nothing_and_duplicate_nothing() {
 }
 
 #[test]
+fn a_tablet_whose_server_was_restored_to_an_older_backup_pulls_from_the_start_and_pushes_everything() {
+    let server = Server::default();
+    let (a, b, c) = (Tablet::new("a"), Tablet::new("b"), Tablet::new("c"));
+    let link = |t: &Tablet| sync_until_done(t, &Faulty { server: Some(&server), ..Faulty::default() });
+    let first = a.new_activity(1, "视察");
+    a.new_activity(2, "调研");
+    link(&a);
+    link(&b);
+    let backup = server.clone();
+    // After the backup: edits the server accepts, so the tablets' outboxes empty.
+    a.edit(&first, |x| x.notes = "备份后的修改".into());
+    let after_a = a.new_activity(3, "备份后 A");
+    link(&a);
+    let after_b = b.new_activity(4, "备份后 B");
+    link(&b);
+    assert!(a.outbox.borrow().is_empty() && b.outbox.borrow().is_empty());
+
+    server.restore(&backup);
+    // Another tablet pushes enough after the restore that the old cursors
+    // fall inside the restored sequence again.
+    let from_c: Vec<Id> = (0..6).map(|n| c.new_activity(10 + n, &format!("恢复后 C{n}"))).collect();
+    link(&c);
+    assert!(a.cursor.borrow().as_ref().unwrap().seq <= server.seq.get(), "A's old cursor looks valid");
+
+    for t in [&a, &b, &c, &a] {
+        link(t);
+    }
+    assert_eq!(server.activity(&first).body.notes, "备份后的修改", "A's edit after the backup is back");
+    assert!(server.docs.borrow().contains_key(&after_a) && server.docs.borrow().contains_key(&after_b), "the records made after the backup are back");
+    for id in &from_c {
+        assert!(a.docs.borrow().contains_key(id) && b.docs.borrow().contains_key(id), "nothing pushed after the restore is skipped");
+    }
+    assert_eq!(server.docs.borrow().len(), 2 + 2 + 6);
+    for t in [&a, &b, &c] {
+        assert_eq!(docs_of(t), server_docs(&server), "{} holds what the server holds", t.name);
+        assert!(t.outbox.borrow().is_empty());
+    }
+}
+
+#[test]
 fn pulling_twice_changes_nothing() {
     let server = Server::default();
     let (a, b) = (Tablet::new("a"), Tablet::new("b"));
@@ -404,7 +416,7 @@ fn pulling_twice_changes_nothing() {
     sync_until_done(&b, &Faulty { server: Some(&server), ..Faulty::default() });
     let before = docs_of(&b);
     // Forget the cursor: everything arrives again, and nothing changes.
-    b.cursor.set(None);
+    *b.cursor.borrow_mut() = None;
     let p = sync_until_done(&b, &Faulty { server: Some(&server), ..Faulty::default() });
     assert_eq!(p.pulled, 5);
     assert_eq!(p.expected, 5, "the server said how many to expect");
@@ -434,8 +446,14 @@ fn an_interrupted_sync_resumes_where_it_stopped() {
         a.new_activity((n % 250) as u8, "x");
     }
     let calls = Cell::new(0);
-    let result =
-        block_on(sync_native(&a, &Faulty { server: Some(&server), ..Faulty::default() }, "a", bound(), |_| calls.set(calls.get() + 1), || calls.get() >= 1));
+    let result = block_on(sync_native(
+        &a.store,
+        &Faulty { server: Some(&server), ..Faulty::default() },
+        "a",
+        bound(),
+        |_| calls.set(calls.get() + 1),
+        || calls.get() >= 1,
+    ));
     assert_eq!(result, Err(SyncError::Interrupted));
     let waiting = a.outbox.borrow().len();
     assert!(waiting > 0 && waiting < 250, "one batch went, the rest waits");
@@ -455,7 +473,8 @@ fn a_document_the_server_refuses_is_reported_and_kept_locally() {
     let good_json = serde_json::to_value(&bad).unwrap();
     let mut value = good_json.clone();
     value["type"] = "unknown".into();
-    let refused = server.handle(&SyncRequest { protocol: PROTOCOL_VERSION, device: "a".into(), cursor: None, push: vec![value], pull_limit: None });
+    let refused =
+        server.handle(&SyncRequest { protocol: PROTOCOL_VERSION, device: "a".into(), cursor: None, epoch: None, push: vec![value], pull_limit: None });
     assert_eq!(refused.rejected.len(), 1);
     assert!(refused.rejected[0].reason.contains("unknown document type"));
     let p = sync_until_done(&a, &Faulty { server: Some(&server), ..Faulty::default() });
@@ -492,7 +511,7 @@ fn two_tablets_converge_through_a_plain_rest_collection() {
     let shared = a.new_activity(1, "视察");
     let p = Document::create(Id::new_v7(2, [2; 10]), Person { name: "王建国".into(), ..Person::default() }, a.stamp());
     a.write(AnyDoc::Person(p));
-    let sync = |t: &Tablet| block_on(sync_rest(t, &rest, bound(), |_| {}, || false)).unwrap();
+    let sync = |t: &Tablet| block_on(sync_rest(&t.store, &rest, bound(), |_| {}, || false)).unwrap();
     sync(&a);
     sync(&b);
     a.edit(&shared, |x| x.place = "水厂".into());
@@ -536,7 +555,7 @@ fn push_only_delivers_every_changed_record_once_despite_failures() {
         a.new_activity(n, "走访");
     }
     for _ in 0..20 {
-        if block_on(sync_push_only(&a, &sink, |_| {}, || false)).is_ok() {
+        if block_on(sync_push_only(&a.store, &sink, |_| {}, || false)).is_ok() {
             break;
         }
     }
@@ -594,10 +613,10 @@ fn a_long_first_pull_asks_for_each_next_page_while_storing_the_last() {
     let server = server_with_office_records(20);
     let tablet = Tablet::new("tablet");
     let paged = Faulty { server: Some(&server), page: Some(6), ..Faulty::default() };
-    let done = block_on(sync_native(&tablet, &paged, "tablet", bound(), |_| {}, || false)).unwrap();
+    let done = block_on(sync_native(&tablet.store, &paged, "tablet", bound(), |_| {}, || false)).unwrap();
     assert_eq!(done.pulled, 20);
     assert_eq!(paged.calls.get(), 4, "pages of 6, 6, 6 and 2, each asked for once");
-    assert_eq!(tablet.cursor.get(), Some(server.seq.get()), "the cursor of the last page is stored");
+    assert_eq!(tablet.cursor.borrow().as_ref().map(|c| c.seq), Some(server.seq.get()), "the cursor of the last page is stored");
     assert_eq!(docs_of(&tablet), server_docs(&server));
     assert!(tablet.outbox.borrow().is_empty());
 }
@@ -612,6 +631,43 @@ fn a_received_copy_of_another_type_keeps_the_local_one_and_says_why() {
     assert_eq!((result.store, result.push), (None, false));
     let refused = result.refused.expect("a reason");
     assert!(refused.to_string().contains("cannot be merged"), "{refused}");
+}
+
+#[test]
+fn a_stored_cursor_without_epoch_counts_as_another_epoch_and_a_first_sync_does_not() {
+    let with = |epoch: Option<&str>| Some(Cursor { seq: 7, epoch: epoch.map(String::from) });
+    assert!(!new_epoch(with(Some("e1")).as_ref(), Some("e1")));
+    assert!(new_epoch(with(Some("e1")).as_ref(), Some("e2")), "restored: push everything");
+    assert!(new_epoch(with(None).as_ref(), Some("e1")), "a cursor from before epochs cannot be told apart: push everything once");
+    assert!(!new_epoch(None, Some("e1")), "a first sync pushes its outbox anyway");
+    assert!(!new_epoch(with(Some("e1")).as_ref(), None), "a server without epochs: as before");
+}
+
+#[test]
+fn a_requeued_document_the_server_holds_newer_leaves_the_outbox_instead_of_being_pushed_forever() {
+    let server = Server::default();
+    let (a, b) = (Tablet::new("a"), Tablet::new("b"));
+    let link = |t: &Tablet| sync_until_done(t, &Faulty { server: Some(&server), ..Faulty::default() });
+    let shared = a.new_activity(1, "视察");
+    link(&a);
+    link(&b);
+    let backup = server.clone();
+    server.restore(&backup);
+    // Restored; A edits first, so the server's copy is newer than B's.
+    a.edit(&shared, |x| x.notes = "恢复后".into());
+    link(&a);
+    let rounds = Cell::new(0);
+    let done = block_on(sync_native(
+        &b.store,
+        &Faulty { server: Some(&server), ..Faulty::default() },
+        "b",
+        bound(),
+        |_| rounds.set(rounds.get() + 1),
+        || rounds.get() > 20,
+    ));
+    assert!(done.is_ok(), "B's sync ends: {done:?}");
+    assert!(b.outbox.borrow().is_empty(), "the server's copy covers B's: nothing left to push");
+    assert_eq!(b.activity(&shared).body.notes, "恢复后");
 }
 
 /// What a malicious server does to every document it answers with.
@@ -666,7 +722,7 @@ fn a_server_sending_a_forged_seen_leaves_every_local_edit_in_place_and_says_so()
     let before = a.activity(&id);
 
     let forging = Forging { server: &server, forgery: Forgery::SeenOf("a") };
-    let done = block_on(sync_native(&a, &forging, "a", bound(), |_| {}, || false)).expect("the sync ends, it does not loop");
+    let done = block_on(sync_native(&a.store, &forging, "a", bound(), |_| {}, || false)).expect("the sync ends, it does not loop");
     assert_eq!(a.activity(&id), before, "the forged copy is not merged: every local edit stays");
     assert_eq!(done.refused.len(), 1, "{done:?}");
     let (refused_id, why) = &done.refused[0];
@@ -689,7 +745,7 @@ fn a_received_document_whose_id_is_not_canonical_is_not_stored_and_is_reported()
     let (_office, id) = synced_tablet(&server, "office");
     let tablet = Tablet::new("tablet");
     let forging = Forging { server: &server, forgery: Forgery::UppercaseId };
-    let done = block_on(sync_native(&tablet, &forging, "tablet", bound(), |_| {}, || false)).unwrap();
+    let done = block_on(sync_native(&tablet.store, &forging, "tablet", bound(), |_| {}, || false)).unwrap();
     assert!(tablet.docs.borrow().is_empty(), "no second row under the uppercase id");
     assert_eq!(done.refused, vec![(id.as_str().to_uppercase(), PushError::NotCanonical(id.as_str().to_uppercase()))]);
 }
@@ -709,12 +765,12 @@ fn tablet_with_edits_waiting(server: &Server) -> Tablet {
 /// Runs one sync against a hostile server: it must stop with an error that
 /// names what is wrong, storing nothing from the spoiled answer.
 fn sync_with_hostile(a: &Tablet, server: &Server, hostile: Hostile, page: Option<usize>) -> BadAnswer {
-    let (docs, outbox, cursor) = (docs_of(a), a.outbox.borrow().clone(), a.cursor.get());
+    let (docs, outbox, cursor) = (docs_of(a), a.outbox.borrow().clone(), a.cursor.borrow().clone());
     let transport = Faulty { server: Some(server), hostile: Some(hostile), page, ..Faulty::default() };
-    let err = block_on(sync_native(a, &transport, &a.name, bound(), |_| {}, || false)).expect_err("a hostile answer stops the sync");
+    let err = block_on(sync_native(&a.store, &transport, &a.name, bound(), |_| {}, || false)).expect_err("a hostile answer stops the sync");
     assert_eq!(docs_of(a), docs, "every local document is as it was");
     assert_eq!(*a.outbox.borrow(), outbox, "every local edit still waits to be sent");
-    assert_eq!(a.cursor.get(), cursor, "the cursor did not follow the spoiled answer");
+    assert_eq!(*a.cursor.borrow(), cursor, "the cursor did not follow the spoiled answer");
     assert!(err.retryable(), "retried later, with backoff, not at once");
     assert!(err.to_string().starts_with("the server's answer was refused: "), "{err}");
     match err {
@@ -744,15 +800,16 @@ fn a_cursor_that_goes_back_in_the_middle_of_a_sync_stops_it() {
     let outbox = a.outbox.borrow().clone();
     // The first page (with the push) is honest, the next ones go back.
     let transport = Faulty { server: Some(&server), hostile: Some(Hostile::BackwardsCursor), page: Some(6), ..Faulty::default() };
-    let err = block_on(sync_native(&a, &transport, "a", bound(), |_| {}, || false)).expect_err("a cursor going back stops the sync");
+    let err = block_on(sync_native(&a.store, &transport, "a", bound(), |_| {}, || false)).expect_err("a cursor going back stops the sync");
     assert!(matches!(err, SyncError::Untrusted(BadAnswer::CursorBackwards { .. })), "{err}");
     assert!(err.to_string().contains("went back"), "{err}");
     assert!(a.outbox.borrow().is_empty(), "the honest first answer confirmed the push: {outbox:?}");
-    assert!(a.cursor.get() > Some(1), "the honest page was kept");
+    assert!(a.cursor.borrow().as_ref().is_some_and(|c| c.seq > 1), "the honest page was kept");
     // A restored server may answer a cursor before the stored one at the
     // start of a sync: that is not refused, everything comes again.
     let restored = Faulty { server: Some(&server), ..Faulty::default() };
-    a.cursor.set(Some(server.seq.get() + 100));
+    let epoch = a.cursor.borrow().as_ref().and_then(|c| c.epoch.clone());
+    *a.cursor.borrow_mut() = Some(Cursor { seq: server.seq.get() + 100, epoch });
     sync_until_done(&a, &restored);
     assert_eq!(docs_of(&a), server_docs(&server));
 }
@@ -782,7 +839,7 @@ fn answers_too_large_for_the_cap_are_asked_for_again_in_smaller_pages() {
     let server = server_with_office_records(20);
     let tablet = Tablet::new("tablet");
     let big = Faulty { server: Some(&server), hostile: Some(Hostile::OversizedAbove(5)), ..Faulty::default() };
-    let done = block_on(sync_native(&tablet, &big, "tablet", bound(), |_| {}, || false)).unwrap();
+    let done = block_on(sync_native(&tablet.store, &big, "tablet", bound(), |_| {}, || false)).unwrap();
     assert_eq!(done.pulled, 20);
     assert_eq!(docs_of(&tablet), server_docs(&server));
     // 500, 250, 125, 62, 31, 15 and 7 were too many; then pages of 3.
@@ -841,11 +898,11 @@ fn refused_documents_stay_queued_through_rest_and_push_only_endpoints_too() {
     let a = Tablet::new("a");
     let id = a.new_activity(1, "视察");
     let refusing = Refusing::default();
-    let done = block_on(sync_push_only(&a, &refusing, |_| {}, || false)).unwrap();
+    let done = block_on(sync_push_only(&a.store, &refusing, |_| {}, || false)).unwrap();
     assert_eq!(done.rejected.len(), 1);
     assert_eq!(refusing.calls.get(), 1, "sent once in that sync");
     assert!(a.outbox.borrow().contains_key(&id) && a.reasons.borrow()[&id].contains("full"));
-    let done = block_on(sync_rest(&a, &refusing, bound(), |_| {}, || false)).unwrap();
+    let done = block_on(sync_rest(&a.store, &refusing, bound(), |_| {}, || false)).unwrap();
     assert_eq!(done.rejected.len(), 1);
     assert_eq!(refusing.calls.get(), 2);
     assert!(a.outbox.borrow().contains_key(&id));

@@ -9,6 +9,8 @@
 //! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE]
 //! xunfang-server token list   [--data DIR | --db FILE]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
+//! xunfang-server backup FILE  [--data DIR | --db FILE]
+//! xunfang-server restore FILE [--data DIR | --db FILE]
 //! ```
 //!
 //! `serve` serves the app and the sync endpoint; `cargo xtask serve` builds
@@ -18,7 +20,10 @@
 //! is stored); type it into the app's Settings. A token belongs to a team,
 //! and a team sees only its own documents. `--cors-origin` (repeatable, `*`
 //! for any) lets an app served from another origin call `/api` ([`cors`]);
-//! by default only the same origin can.
+//! by default only the same origin can. `backup` writes a consistent copy
+//! of the live database; `restore` (with the server stopped) puts one back
+//! under a new epoch, so tablets push what the backup lacks
+//! ([`store::backup`]).
 //!
 //! # Routes
 //!

@@ -1,5 +1,6 @@
 //! `xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data`,
-//! `xunfang-server token create|list|revoke` (see the library's docs).
+//! `xunfang-server token create|list|revoke`, `xunfang-server backup|restore
+//! FILE` (see the library's docs).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +23,21 @@ enum Command {
     /// Manage the access tokens devices sync with.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a consistent copy of the database to FILE, while the server runs.
+    Backup {
+        /// The new file to write (never overwritten).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Replace the database with the backup FILE (stop the server first).
+    /// Tablets then push everything they hold, so nothing they still have is lost.
+    Restore {
+        /// A file written by `backup`.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -156,6 +172,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Token(cmd) => token(cmd),
+        Command::Backup { file, db } => backup(&file, &db),
+        Command::Restore { file, db } => restore(&file, &db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -179,6 +197,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 
     let db = DbArgs { data: args.data.clone(), db: args.db.clone() };
     let store = db.open()?;
+    // Held until the server stops: `restore` refuses meanwhile.
+    let _lock = store.lock_for_serving().map_err(|e| e.to_string())?;
     let has_tokens = store.has_active_tokens().map_err(|e| e.to_string())?;
 
     let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))?;
@@ -276,6 +296,40 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn backup(file: &std::path::Path, db: &DbArgs) -> Result<(), String> {
+    let store = db.open()?;
+    let done = store.backup_to(file).map_err(|e| e.to_string())?;
+    println!(
+        "backed up {} to {}: {} teams, {} documents, {} photos.\nPut it back with: {} restore {} {}",
+        store.path().display(),
+        file.display(),
+        done.teams,
+        done.docs,
+        done.blobs,
+        me(),
+        file.display(),
+        db.cli()
+    );
+    Ok(())
+}
+
+fn restore(file: &std::path::Path, db: &DbArgs) -> Result<(), String> {
+    let store = db.open()?;
+    let done = store.restore_from(file).map_err(|e| e.to_string())?;
+    println!(
+        "restored {} from {}: {} teams, {} documents, {} photos.\n\
+         The database has a new epoch ({}…): at their next sync tablets pull from the start and push\n\
+         everything they hold, so edits made after the backup come back from the tablets that have them.",
+        store.path().display(),
+        file.display(),
+        done.teams,
+        done.docs,
+        done.blobs,
+        &done.epoch[..8]
+    );
+    Ok(())
 }
 
 /// Unix seconds as `2024-05-20 10:42:00` (UTC).

@@ -13,7 +13,7 @@ use common::{activity, call, sync, sync_body, val, with_edit};
 use serde_json::value::RawValue;
 use xunfang_core::BlobHash;
 use xunfang_server::store::{
-    decide, resume_from, Blob, BlobMeta, BlobPut, Decision, NewBlob, Page, Pull, PushResult, Pushed, QuotaExceeded, StoreFuture, Synced, Team,
+    decide, resume_from, Blob, BlobMeta, BlobPut, Decision, Epoch, NewBlob, Page, Pull, PushResult, Pushed, QuotaExceeded, StoreFuture, Synced, Team,
 };
 use xunfang_server::{AppState, Cors, SyncStore};
 
@@ -48,7 +48,9 @@ impl Memory {
             }
         }
         let head = docs.last().map_or(0, |(seq, _, _)| *seq);
-        let from = resume_from(pull.cursor, head);
+        // Never restored: one epoch for its whole life.
+        let epoch = Epoch { id: "memory".into(), legacy_cursors: true };
+        let from = resume_from(&pull, &epoch, head);
         let after: Vec<_> = docs.iter().filter(|(seq, _, _)| *seq > from).collect();
         let more = after.len() > pull.limit;
         let page: Vec<_> = after.iter().take(pull.limit).collect();
@@ -56,6 +58,7 @@ impl Memory {
             pushed: results,
             page: Page {
                 cursor: page.last().map_or(head, |(seq, _, _)| *seq),
+                epoch: epoch.id,
                 more,
                 remaining: if more { (after.len() - pull.limit) as u64 } else { 0 },
                 docs: page.iter().map(|(_, _, json)| RawValue::from_string(json.clone()).unwrap()).collect(),

@@ -1,6 +1,7 @@
 //! The seam between the server and a database: the traits a backend
 //! implements ([`SyncStore`] for requests, [`AdminStore`] for the `token`
-//! commands), the values they trade, and the steps every backend shares.
+//! commands, [`BackupStore`] for `backup` and `restore`), the values they
+//! trade, and the steps every backend shares.
 //!
 //! The handlers see only `dyn SyncStore`; SQL lives only in a backend
 //! ([`sqlite`] today, one file per concern). A backend owns transactions and
@@ -45,6 +46,7 @@
 //! held as `Arc<dyn SyncStore>` and an async driver (tokio-postgres) fits as
 //! well as a blocking one (SQLite runs on `spawn_blocking`).
 
+pub mod backup;
 pub mod sqlite;
 pub mod tokens;
 
@@ -60,6 +62,7 @@ use xunfang_core::merge::MergeError;
 use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse};
 use xunfang_core::{BlobHash, Id};
 
+pub use backup::{BackupStore, Epoch, Summary};
 pub use sqlite::SqliteStore;
 pub use tokens::{NewToken, TokenInfo, TOKEN_PREFIX_LEN};
 
@@ -94,14 +97,16 @@ pub struct Pushed {
     pub json: Value,
 }
 
-/// Which page a sync pulls: after `cursor` (`None`: from the start), at most
-/// `limit` documents and at most `max_bytes` of their text. A page ends
-/// early (with `more`) before the document that would pass `max_bytes`,
-/// but always holds at least one: a single document larger than the cap is
-/// sent alone, so no client is stuck behind it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which page a sync pulls: after `cursor` (`None`: from the start) of
+/// `epoch` (see [`resume_from`]), at most `limit` documents and at most
+/// `max_bytes` of their text. A page ends early (with `more`) before the
+/// document that would pass `max_bytes`, but always holds at least one: a
+/// single document larger than the cap is sent alone, so no client is stuck
+/// behind it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pull {
     pub cursor: Option<u64>,
+    pub epoch: Option<String>,
     pub limit: usize,
     pub max_bytes: usize,
 }
@@ -116,6 +121,8 @@ pub struct QuotaExceeded(pub u64);
 pub struct Page {
     /// The `seq` of the last document returned, or the head if none.
     pub cursor: u64,
+    /// The database's epoch `cursor` counts in, read in the same snapshot.
+    pub epoch: String,
     /// More documents wait past `cursor`.
     pub more: bool,
     /// How many wait past `cursor` (counted only when `more`, else 0).
@@ -272,12 +279,18 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
     }
 }
 
-/// Where a page starts for a client's `cursor` when the team's head is
-/// `head`: a cursor past the head was not issued by this database (a
-/// restored backup, another server), so everything is sent; clients merge.
-pub fn resume_from(cursor: Option<u64>, head: u64) -> u64 {
-    match cursor {
-        Some(c) if c <= head => c,
+/// Where a page starts for a pull when the database is in `epoch` and the
+/// team's head is `head`: a cursor of another epoch, one without epoch once
+/// the database has been restored, or one past the head was not issued by
+/// this life of the database (a restored backup, another server), so
+/// everything is sent; clients merge.
+pub fn resume_from(pull: &Pull, epoch: &Epoch, head: u64) -> u64 {
+    let ours = match &pull.epoch {
+        Some(e) => *e == epoch.id,
+        None => epoch.legacy_cursors,
+    };
+    match pull.cursor {
+        Some(c) if ours && c <= head => c,
         _ => 0,
     }
 }
@@ -321,7 +334,7 @@ pub async fn sync(
     }
     // As the client knows them: `accepted` parsed, `rejected` as pushed.
     let ids: Vec<(Id, String)> = valid.iter().map(|p| (raw_id(&p.json), pushed_id(&p.json))).collect();
-    let pull = Pull { cursor: req.cursor, limit: pull_limit(req), max_bytes: limits.max_pull_bytes };
+    let pull = Pull { cursor: req.cursor, epoch: req.epoch.clone(), limit: pull_limit(req), max_bytes: limits.max_pull_bytes };
     let Synced { pushed, page } = match store.sync(team, valid, pull, limits.max_team_docs).await? {
         Ok(synced) => synced,
         Err(quota) => return Ok(Err(quota)),
@@ -338,7 +351,8 @@ pub async fn sync(
             PushResult::Refused(reason) => rejected.push(Rejected { id: as_pushed, reason }),
         }
     }
-    let response = SyncResponse { cursor: page.cursor, more: page.more, remaining: Some(page.remaining), docs: page.docs, accepted, rejected };
+    let response =
+        SyncResponse { cursor: page.cursor, epoch: Some(page.epoch), more: page.more, remaining: Some(page.remaining), docs: page.docs, accepted, rejected };
     Ok(Ok(SyncOutcome { response, written }))
 }
 
@@ -362,11 +376,25 @@ fn pushed_id(value: &Value) -> String {
 mod unit {
     use super::*;
 
+    fn pull(cursor: Option<u64>, epoch: Option<&str>) -> Pull {
+        Pull { cursor, epoch: epoch.map(String::from), limit: 10, max_bytes: usize::MAX }
+    }
+
     #[test]
     fn a_cursor_past_the_head_starts_from_the_beginning() {
-        assert_eq!(resume_from(None, 7), 0);
-        assert_eq!(resume_from(Some(7), 7), 7);
-        assert_eq!(resume_from(Some(3), 7), 3);
-        assert_eq!(resume_from(Some(8), 7), 0);
+        let epoch = Epoch { id: "e1".into(), legacy_cursors: true };
+        assert_eq!(resume_from(&pull(None, Some("e1")), &epoch, 7), 0);
+        assert_eq!(resume_from(&pull(Some(7), Some("e1")), &epoch, 7), 7);
+        assert_eq!(resume_from(&pull(Some(3), Some("e1")), &epoch, 7), 3);
+        assert_eq!(resume_from(&pull(Some(8), Some("e1")), &epoch, 7), 0);
+    }
+
+    #[test]
+    fn a_cursor_of_another_epoch_starts_from_the_beginning() {
+        let never_restored = Epoch { id: "e1".into(), legacy_cursors: true };
+        let restored = Epoch { id: "e2".into(), legacy_cursors: false };
+        assert_eq!(resume_from(&pull(Some(3), Some("e1")), &restored, 7), 0);
+        assert_eq!(resume_from(&pull(Some(3), None), &never_restored, 7), 3, "an old app's cursor, before any restore");
+        assert_eq!(resume_from(&pull(Some(3), None), &restored, 7), 0, "an old app's cursor may be from before the restore");
     }
 }

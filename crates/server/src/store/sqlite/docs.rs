@@ -102,7 +102,8 @@ fn store_pushed(
 fn read_page(tx: &Transaction<'_>, team: &Team, pull: Pull) -> Result<Page, StoreError> {
     let head: i64 = tx.prepare_cached("SELECT head FROM teams WHERE id = ?1")?.query_row([team.id], |r| r.get(0))?;
     let head = head as u64;
-    let from = resume_from(pull.cursor, head);
+    let epoch = super::epoch::read(tx)?;
+    let from = resume_from(&pull, &epoch, head);
     let limit = pull.limit;
     let mut stmt = tx.prepare_cached("SELECT seq, json FROM docs WHERE team = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")?;
     let mut rows = stmt.query(params![team.id, from as i64, limit as i64 + 1])?;
@@ -140,5 +141,5 @@ fn read_page(tx: &Transaction<'_>, team: &Team, pull: Pull) -> Result<Page, Stor
     } else {
         0
     };
-    Ok(Page { cursor, more, remaining, docs })
+    Ok(Page { cursor, epoch: epoch.id, more, remaining, docs })
 }

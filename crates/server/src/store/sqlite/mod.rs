@@ -3,7 +3,7 @@
 //!
 //! One file per concern: [`schema`] (tables, version), [`pool`]
 //! (connections, read and write transactions), [`tokens`], [`docs`]
-//! (push and pull) and [`blobs`]. Documents and blobs of different teams
+//! (push and pull), [`blobs`], [`epoch`] and [`backup`] (with `restore`). Documents and blobs of different teams
 //! never meet: every query names the team, and the same id (or the same
 //! photo) in two teams is two rows.
 //!
@@ -26,18 +26,24 @@
 //! `BEGIN IMMEDIATE` is also what makes "the team's counter first" hold:
 //! the write lock is taken before any stored copy is read.
 
+mod backup;
 mod blobs;
 mod docs;
+mod epoch;
 mod pool;
 mod schema;
 mod tokens;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use xunfang_core::BlobHash;
 
-use super::{AdminStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, SyncStore, Synced, Team, TokenInfo};
+use super::{
+    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced,
+    Team, TokenInfo,
+};
+pub use backup::DataLock;
 pub use docs::StoredDoc;
 pub use pool::SqliteStore;
 pub use schema::DB_FILE;
@@ -100,6 +106,16 @@ impl AdminStore for SqliteStore {
 
     fn has_active_tokens(&self) -> StoreFuture<'_, bool> {
         self.blocking(|store| SqliteStore::has_active_tokens(&store))
+    }
+}
+
+impl BackupStore for SqliteStore {
+    fn backup(&self, to: PathBuf) -> StoreFuture<'_, Summary> {
+        self.blocking(move |store| store.backup_to(&to))
+    }
+
+    fn restore(&self, from: PathBuf) -> StoreFuture<'_, Summary> {
+        self.blocking(move |store| store.restore_from(&from))
     }
 }
 

@@ -10,7 +10,9 @@
 //!   hex), the bytes, their size, the `Content-Type` given at upload and when
 //!   they came;
 //! * `team_blobs`: per team, how many blobs and how many bytes (for logs and
-//!   administration), kept up to date in the transaction that adds a blob.
+//!   administration), kept up to date in the transaction that adds a blob;
+//! * `meta`: key → value for the database as a whole: its `epoch` and
+//!   whether cursors without one count (`legacy_cursors`), see [`super::epoch`].
 
 use rusqlite::Connection;
 
@@ -20,7 +22,7 @@ use crate::store::StoreError;
 pub const DB_FILE: &str = "xunfang.sqlite3";
 
 /// Schema version kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+pub(super) const SCHEMA_VERSION: i64 = 1;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS teams (
@@ -64,6 +66,10 @@ CREATE TABLE IF NOT EXISTS team_blobs (
     count INTEGER NOT NULL,
     bytes INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 ";
 
 /// Refuses a file written by a newer server, then creates what is missing
@@ -77,6 +83,7 @@ pub(super) fn migrate(conn: &Connection, path: &std::path::Path) -> Result<(), S
         )));
     }
     conn.execute_batch(SCHEMA)?;
+    super::epoch::ensure(conn)?;
     conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     Ok(())
 }
