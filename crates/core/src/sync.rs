@@ -266,6 +266,21 @@ pub enum PushError {
     TooLarge { bytes: usize },
 }
 
+impl PushError {
+    /// The reason to send back to the device that pushed the document. The
+    /// same as `Display`, except that a body that does not fit its type is
+    /// not described in the JSON parser's words (which name the receiver's
+    /// internals, not what a person can fix); the receiver logs those.
+    pub fn for_client(&self) -> String {
+        match self {
+            PushError::BodyMismatch { doc_type, .. } => format!(
+                "the document does not match the {doc_type} format (a field is missing or holds the wrong kind of value); update the app that made it, or ask the administrator"
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for PushError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -227,6 +227,21 @@ async fn refusals_say_what_to_do_without_the_parsers_words() {
 }
 
 #[tokio::test]
+async fn a_pushed_body_that_does_not_fit_its_type_is_rejected_without_the_parsers_words() {
+    let f = fx();
+    let token = f.token("office");
+    let mut doc = val(&activity(1, "tablet-a", "视察"));
+    doc["body"]["date"] = json!(17);
+    let answer = f.push(&token, "tablet-a", None, vec![doc]).await;
+    assert_eq!(answer["accepted"], json!([]));
+    let reason = answer["rejected"][0]["reason"].as_str().unwrap();
+    for internal in ["line ", "column", "expected", "invalid type"] {
+        assert!(!reason.contains(internal), "{internal:?} in {reason}");
+    }
+    assert!(reason.contains("activity") && reason.contains("update the app"), "{reason}");
+}
+
+#[tokio::test]
 async fn a_stored_copy_the_server_cannot_read_is_not_described_to_the_client() {
     let f = fx();
     let token = f.token("office");

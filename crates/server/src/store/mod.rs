@@ -329,7 +329,11 @@ pub async fn sync(
     for value in &req.push {
         match validate_pushed(value, bound) {
             Ok(doc) => valid.push(Pushed { doc, json: value.clone() }),
-            Err(err) => rejected.push(Rejected { id: pushed_id(value), reason: err.to_string() }),
+            Err(err) => {
+                // The parser's words stay in the log; the device gets a sentence.
+                tracing::info!(id = %pushed_id(value), reason = %err, "pushed document refused");
+                rejected.push(Rejected { id: pushed_id(value), reason: err.for_client() })
+            }
         }
     }
     // As the client knows them: `accepted` parsed, `rejected` as pushed.
