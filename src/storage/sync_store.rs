@@ -245,7 +245,7 @@ impl Db {
                 batch.entry(schema::OUTBOX).or_default().push(OutboxEntry::of(&doc).to_js()?);
             } else {
                 // The server's copy covers the local one: nothing waits.
-                covered.push(doc.id().to_string());
+                covered.push((doc.id().to_string(), doc.doc_type()));
             }
             batched += 1;
             if batched == WRITE_BATCH {
@@ -262,7 +262,17 @@ impl Db {
             // of entries that are there: a first pull covers every document.
             let outbox = &stores[schema::OUTBOX];
             let queued: HashSet<String> = outbox.get_all_keys(None, None).await.map_err(StoreError::writing)?.iter().filter_map(JsValue::as_string).collect();
-            let deletes = covered.into_iter().filter(|id| queued.contains(id.as_str())).map(|id| outbox.delete(JsValue::from_str(&id)));
+            // The outbox is keyed by id alone: an entry is cleared only if it
+            // waits with a document of the covered one's type (a received
+            // document of another type under the same id covers nothing).
+            let deletes = covered.into_iter().filter(|(id, _)| queued.contains(id.as_str())).map(|(id, doc_type)| async move {
+                let key = JsValue::from_str(&id);
+                let entry = outbox.get(key.clone()).await?.and_then(|v| parse::<OutboxEntry>(&v));
+                if entry.is_some_and(|e| e.doc_type == doc_type) {
+                    outbox.delete(key).await?;
+                }
+                Ok::<(), rexie::Error>(())
+            });
             for result in join_all(deletes).await {
                 result.map_err(StoreError::writing)?;
             }
