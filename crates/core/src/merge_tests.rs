@@ -198,6 +198,30 @@ fn resolving_after_a_participant_was_removed_on_one_tablet_and_added_on_another_
     assert_eq!(m(&m(&gone, &removed), &readded), gone);
 }
 
+// Known gap, not fixed yet: when one tablet removes a participant and another
+// edits only its reason meanwhile, the remover's "removed" overwrote the status
+// it had seen, so after the merge no status survives. The element offered for
+// "use this" has no status, and `resolve` refuses it as Unreadable (the document
+// is left as it was, so it stays readable, but the edit cannot be restored). A
+// fix needs a status from somewhere (the offered element, or the removal
+// keeping the values it removes); the proptests do not reach it because their
+// scripts never edit a reason alone.
+#[test]
+#[ignore = "known gap: restoring a removed participant edited elsewhere only in its reason has no status to restore"]
+fn restoring_a_removed_participant_whose_reason_alone_was_edited_elsewhere() {
+    let base = edited(&visit(), stamp("a", 5), |b| b.participants.push(Participant { person: id(1), status: Attendance::Attended, reason: String::new() }));
+    let removed = edited(&base, stamp("a", 10), |b| b.participants.clear());
+    let reason = edited(&base, stamp("b", 11), |b| b.participants[0].reason = "生病".into());
+    let both = m(&removed, &reason);
+    let path = format!("participants/{}", id(1));
+    let offered = both.conflicts_for(&path);
+    assert_eq!(offered.len(), 1, "{:?}", both.conflicts());
+    let mut restored = both.clone();
+    restored.resolve(&path, offered[0].value.clone(), stamp("a", 30)).unwrap();
+    assert_eq!(restored.body.participants.len(), 1);
+    assert_eq!(restored.body.participants[0].reason, "生病");
+}
+
 #[test]
 fn trashing_and_editing_concurrently_keeps_both() {
     let base = visit();
