@@ -278,7 +278,8 @@ impl<T: Body> Document<T> {
 
     /// The conflicts to show the user, by path ("also edited on <device> at
     /// <time>: … [use this]"). Edits made elsewhere to a list element removed
-    /// here are reported once, on the element's path.
+    /// here are reported once, on the element's path; so is a removal made
+    /// elsewhere of an element shown here (not again on each of its fields).
     pub fn conflicts(&self) -> Vec<Conflict> {
         let show = shown(&self.body, self.trashed, self.stamps.contains_key(TRASHED_PATH));
         let all = entries(self);
@@ -289,7 +290,9 @@ impl<T: Body> Document<T> {
             if stored.is_empty() {
                 continue;
             }
+            let mut element_field = false;
             if let Some((list, elem, field)) = list_path::<T>(path) {
+                element_field = field.is_some();
                 let base = format!("{list}/{elem}");
                 if !show.contains_key(&base) {
                     // An element removed here: gather what was written to it elsewhere.
@@ -311,7 +314,10 @@ impl<T: Body> Document<T> {
             }
             let current = show.get(path).cloned();
             // The same value written twice concurrently is no choice to offer.
-            let others: Vec<ConflictValue> = stored.iter().filter(|c| c.value != current).cloned().collect();
+            // Nor is "removed" on a field of a shown element: it is a trace of
+            // the element's removal, offered once on the element's path, and a
+            // field alone cannot be removed (a participant needs its status).
+            let others: Vec<ConflictValue> = stored.iter().filter(|c| c.value != current && !(element_field && c.value.is_none())).cloned().collect();
             if !others.is_empty() {
                 out.push(Conflict { path: path.clone(), current, current_stamp: self.stamps.get(path).cloned(), others });
             }
@@ -342,17 +348,23 @@ impl<T: Body> Document<T> {
     /// keeps it removed and drops edits made to it elsewhere; `true` or an
     /// element object restores it, its fields taking the object's values or
     /// else their newest values. Choosing a value for a field of a removed
-    /// element restores the element with that value.
+    /// element restores the element with that value; choosing `None` for a
+    /// field of a shown element removes the element.
     pub fn resolve(&mut self, path: &str, chosen: Option<Value>, stamp: Stamp) -> Result<(), MergeError> {
         let mut all = entries(self);
         let mut writes: BTreeMap<String, Option<Value>> = BTreeMap::new();
         let element = list_path::<T>(path).map(|(list, elem, field)| (format!("{list}/{elem}"), field));
         match element {
-            Some((base, field)) if field.is_none() || (chosen.is_some() && !field_paths(&self.body).contains_key(&base)) => {
+            // A value for a field of a removed element restores the element;
+            // "removed" for a field of a shown element removes the element, as
+            // "removed" on a field is only ever a trace of the element's
+            // removal: writing it to the field alone would leave the element
+            // without that field, and a required one (a participant's status)
+            // makes the body unreadable.
+            Some((base, field)) if field.is_none() || chosen.is_some() != field_paths(&self.body).contains_key(&base) => {
                 let restore = match (&chosen, field) {
-                    (_, Some(_)) => true,
-                    (None | Some(Value::Bool(false)), None) => false,
-                    (Some(_), None) => true,
+                    (None | Some(Value::Bool(false)), None) | (None, Some(_)) => false,
+                    (Some(_), _) => true,
                 };
                 let mut given = match (&chosen, field) {
                     (Some(Value::Object(obj)), None) => obj.clone(),

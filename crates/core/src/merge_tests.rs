@@ -154,6 +154,75 @@ fn a_delete_never_silently_discards_a_concurrent_edit() {
 }
 
 #[test]
+fn resolving_after_a_participant_was_removed_on_one_tablet_and_added_on_another_keeps_the_body_readable() {
+    // The case proptest shrank to (proptest-regressions/merge_tests.txt): tablet a
+    // adds and then removes a participant while tablet b, not knowing, adds the
+    // same person; b's add has the later stamp, so the person is shown on b after
+    // b receives a's state, and a's removal survives beside it.
+    let base = visit();
+    let person = Participant { person: id(1), status: Attendance::Attended, reason: String::new() };
+    let added = edited(&base, stamp("a", 10), |b| b.participants.push(person.clone()));
+    let removed = edited(&added, stamp("a", 11), |b| b.participants.clear());
+    let readded = edited(&base, stamp("b", 11), |b| b.participants.push(person.clone()));
+    let on_b = m(&readded, &removed);
+    assert_eq!(on_b, m(&removed, &readded));
+    assert_eq!(on_b.body.participants, vec![person.clone()]);
+    // Every choice offered on every path (what `Op::Resolve` does) makes a
+    // readable document that the old states do not unsettle.
+    for conflict in on_b.conflicts() {
+        let choices = std::iter::once(conflict.current.clone()).chain(conflict.others.iter().map(|o| o.value.clone()));
+        for choice in choices {
+            let mut settled = on_b.clone();
+            settled.resolve(&conflict.path, choice.clone(), stamp("b", 20)).unwrap();
+            assert_eq!(Document::<Activity>::from_json(&settled.to_json()).unwrap(), settled);
+            assert_eq!(m(&m(&settled, &removed), &readded), settled);
+        }
+    }
+    // The removal is one choice, on the element; it is not offered again on each
+    // field. Either answer settles the element and its fields.
+    let path = format!("participants/{}", id(1));
+    let conflicts = on_b.conflicts();
+    let offered: Vec<&str> = conflicts.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(offered, vec![path.as_str()], "{conflicts:?}");
+    for (choice, shown) in [(Some(json!(true)), vec![person.clone()]), (None, vec![])] {
+        let mut settled = on_b.clone();
+        settled.resolve(&path, choice, stamp("b", 20)).unwrap();
+        assert_eq!(settled.body.participants, shown);
+        assert!(settled.conflicts.is_empty(), "{:?}", settled.conflicts);
+    }
+    // Choosing "removed" for a field of a shown element (the API allows it) removes
+    // the element: a participant without a status cannot be read.
+    let mut gone = on_b.clone();
+    gone.resolve(&format!("{path}/status"), None, stamp("b", 20)).unwrap();
+    assert!(gone.body.participants.is_empty() && !gone.has_conflicts(), "{:?}", gone.conflicts());
+    assert_eq!(m(&m(&gone, &removed), &readded), gone);
+}
+
+// Known gap, not fixed yet: when one tablet removes a participant and another
+// edits only its reason meanwhile, the remover's "removed" overwrote the status
+// it had seen, so after the merge no status survives. The element offered for
+// "use this" has no status, and `resolve` refuses it as Unreadable (the document
+// is left as it was, so it stays readable, but the edit cannot be restored). A
+// fix needs a status from somewhere (the offered element, or the removal
+// keeping the values it removes); the proptests do not reach it because their
+// scripts never edit a reason alone.
+#[test]
+#[ignore = "known gap: restoring a removed participant edited elsewhere only in its reason has no status to restore"]
+fn restoring_a_removed_participant_whose_reason_alone_was_edited_elsewhere() {
+    let base = edited(&visit(), stamp("a", 5), |b| b.participants.push(Participant { person: id(1), status: Attendance::Attended, reason: String::new() }));
+    let removed = edited(&base, stamp("a", 10), |b| b.participants.clear());
+    let reason = edited(&base, stamp("b", 11), |b| b.participants[0].reason = "生病".into());
+    let both = m(&removed, &reason);
+    let path = format!("participants/{}", id(1));
+    let offered = both.conflicts_for(&path);
+    assert_eq!(offered.len(), 1, "{:?}", both.conflicts());
+    let mut restored = both.clone();
+    restored.resolve(&path, offered[0].value.clone(), stamp("a", 30)).unwrap();
+    assert_eq!(restored.body.participants.len(), 1);
+    assert_eq!(restored.body.participants[0].reason, "生病");
+}
+
+#[test]
 fn trashing_and_editing_concurrently_keeps_both() {
     let base = visit();
     let mut a = base.clone();
