@@ -94,6 +94,7 @@ test('the office follows suggestions up, reports the year, drafts the summary, e
 
     // The board: both suggestions; forward one, then answer it.
     await openOffice(page, '意见建议办理');
+    await page.locator('.board-item').nth(1).waitFor();
     assert.equal(await page.locator('.board-item').count(), 2);
     const item = page.locator('.board-item', { hasText: '增加污水管网维护经费' });
     await item.getByRole('button', { name: '跟进办理' }).click();
@@ -171,6 +172,8 @@ test('the office follows suggestions up, reports the year, drafts the summary, e
     await openOffice(fresh, '导出与备份');
     assert.deepEqual(await importBackup(fresh, backupFile), { added: 0, updated: 0, unchanged: 6 });
     await openOffice(fresh, '意见建议办理');
+    // count() does not wait: let the board draw its items first.
+    await fresh.locator('.board-item').nth(1).waitFor();
     assert.equal(await fresh.locator('.board-item').count(), 2, 'no duplicates');
     await fresh.locator('.board-item', { hasText: '增加污水管网维护经费' }).locator('.status-badge', { hasText: '已答复' }).waitFor();
 
