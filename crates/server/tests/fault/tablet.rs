@@ -105,11 +105,16 @@ impl Tablet {
 
     /// One run of the engine; faults make it fail.
     pub fn sync_once(&self) -> Result<Progress, SyncError> {
-        let transport = Http { endpoint: self.endpoint.get(), token: self.token.clone() };
+        self.sync_via(&Http::new(self.endpoint.get(), &self.token))
+    }
+
+    /// One run of the engine over `transport` (which may spread the
+    /// requests over several servers).
+    pub fn sync_via(&self, transport: &impl NativeTransport) -> Result<Progress, SyncError> {
         // Checked against the real clock, as a tablet does (its own stamps start in 2024).
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
         let bound = ClockBound::new(now, DEFAULT_MAX_SKEW_MILLIS);
-        block_on(sync_native(&self.store, &transport, &self.name, bound, |_| {}, || false))
+        block_on(sync_native(&self.store, transport, &self.name, bound, |_| {}, || false))
     }
 
     /// Syncs until a run succeeds with nothing left to push.
@@ -133,9 +138,15 @@ impl std::ops::Deref for Tablet {
 }
 
 /// `POST /api/sync` over a plain TCP connection.
-struct Http {
+pub struct Http {
     endpoint: SocketAddr,
     token: String,
+}
+
+impl Http {
+    pub fn new(endpoint: SocketAddr, token: &str) -> Http {
+        Http { endpoint, token: token.into() }
+    }
 }
 
 impl NativeTransport for Http {
@@ -196,7 +207,7 @@ fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
 
 /// Runs a future whose every step completes at once (the store is memory and
 /// the transport blocks), as the engine's own tests do.
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     let mut f = std::pin::pin!(f);
     match f.as_mut().poll(&mut cx) {

@@ -1,0 +1,298 @@
+//! The load bench of `cargo xtask bench` (section 7): simulated tablets (core's sync engine over real HTTP, the
+//! fault tests' rig) of many teams all push edits and pull at once against one or more real servers; prints JSON.
+//!
+//! `XUNFANG_SERVER_BIN=target/release/xunfang-server cargo run --release -p xunfang-server --example load --
+//! --instances 2 --database postgres://…` (without `--database`: SQLite, one instance). Each team first gets
+//! `--seed-records` records and every tablet a first sync (not measured); then, all released at once, every
+//! tablet edits `--records` of its team's records and syncs once (push, then pull what the others pushed).
+//! Measured: wall time of that phase, documents pushed and pulled per second, each tablet's sync latency
+//! (retries included), errors. Checked after: for each team and each instance, a fresh full pull equals the
+//! offline merge of everything pushed (nothing lost, nothing changed), with no id twice.
+
+#[path = "../tests/fault/mod.rs"]
+mod fault;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use fault::server::{Options, RealServer};
+use fault::tablet::{block_on, Http, Tablet};
+use serde_json::{json, Value};
+use xunfang_core::sync::{AnyDoc, SyncRequest, SyncResponse};
+use xunfang_core::sync_client::memory::MemoryStore;
+use xunfang_core::sync_client::{LocalStore, NativeTransport, Received, SyncError};
+use xunfang_core::Id;
+
+#[derive(Parser, Debug)]
+struct Args {
+    /// Simulated tablets in all.
+    #[arg(long, default_value_t = 500)]
+    tablets: usize,
+    /// Teams the tablets are spread over (evenly).
+    #[arg(long, default_value_t = 50)]
+    teams: usize,
+    /// Records each tablet edits before its measured sync.
+    #[arg(long, default_value_t = 20)]
+    records: usize,
+    /// Records each team holds before the run (the ones edited).
+    #[arg(long = "seed-records", default_value_t = 100)]
+    seed_records: usize,
+    /// Server processes over the one database; each request goes to one at random.
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
+    /// A PostgreSQL URL shared by the instances (an empty database is best); none: SQLite.
+    #[arg(long)]
+    database: Option<String>,
+}
+
+/// Syncs a tablet tries before it counts as failed (each failure is an error in the results).
+const ATTEMPTS: u32 = 30;
+
+fn main() {
+    let args = Args::parse();
+    assert!(args.teams > 0 && args.tablets >= args.teams && args.records <= args.seed_records, "at least one tablet a team, and records <= seed-records");
+    assert!(args.instances == 1 || args.database.is_some(), "several instances need one shared database (--database postgres://…)");
+    // Raised far past what the run asks, so the figures show the store and not the guards.
+    let serve_args = ["--rate-per-minute", "1000000", "--rate-burst", "1000000", "--max-concurrent", "1024", "--request-timeout", "120"];
+    let options = Options { database: args.database.clone(), serve_args: serve_args.iter().map(|s| s.to_string()).collect() };
+    let servers: Vec<RealServer> = (0..args.instances).map(|_| RealServer::start_with(options.clone())).collect();
+    let addrs: Arc<Vec<SocketAddr>> = Arc::new(servers.iter().map(|s| s.addr).collect());
+    // Team names of their own: a database used before holds other runs' teams, which stay apart.
+    let run = std::process::id();
+    let tokens: Vec<String> = (0..args.teams).map(|t| servers[0].token_for(&format!("load-{run}-{t:03}"))).collect();
+    eprintln!("[load] {} instance(s), {} teams, tokens made; seeding {} records a team", args.instances, args.teams, args.seed_records);
+
+    let seeds: Vec<(Vec<Id>, Vec<Value>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = tokens
+            .iter()
+            .enumerate()
+            .map(|(t, token)| {
+                let addrs = &addrs;
+                s.spawn(move || seed(t, token, addrs, args.seed_records))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let barrier = Arc::new(Barrier::new(args.tablets + 1));
+    let handles: Vec<_> = (0..args.tablets)
+        .map(|i| {
+            let (team, token, ids) = (i % args.teams, tokens[i % args.teams].clone(), seeds[i % args.teams].0.clone());
+            let (barrier, addrs, records) = (barrier.clone(), addrs.clone(), args.records);
+            std::thread::Builder::new().stack_size(1 << 20).spawn(move || (team, tablet(i, &token, &ids, records, &addrs, &barrier))).unwrap()
+        })
+        .collect();
+    barrier.wait();
+    eprintln!("[load] {} tablets synced once; all released", args.tablets);
+    let started = Instant::now();
+    let runs: Vec<(usize, Run)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let wall = started.elapsed();
+
+    let mut pushed_by_team: Vec<Vec<Value>> = seeds.into_iter().map(|(_, docs)| docs).collect();
+    let (mut latencies, mut errors, mut samples, mut pushed, mut pulled, mut failed) = (Vec::new(), 0, BTreeSet::new(), 0, 0, 0);
+    for (team, run) in runs {
+        pushed_by_team[team].extend(run.sent);
+        latencies.push(run.latency.as_secs_f64() * 1000.0);
+        errors += run.errors.len();
+        samples.extend(run.errors.into_iter().take(3));
+        pushed += run.pushed;
+        pulled += run.pulled;
+        failed += usize::from(!run.done);
+    }
+    let check = check(&tokens, &addrs, &pushed_by_team);
+    latencies.sort_by(f64::total_cmp);
+    let secs = wall.as_secs_f64();
+    let results = json!({
+        "backend": if args.database.is_some() { "postgres" } else { "sqlite" },
+        "instances": args.instances,
+        "tablets": args.tablets, "teams": args.teams, "records": args.records, "seedRecords": args.seed_records,
+        "wallMs": secs * 1000.0,
+        "pushed": pushed, "pulled": pulled,
+        "pushedPerSec": pushed as f64 / secs, "pulledPerSec": pulled as f64 / secs,
+        "p50": pct(&latencies, 0.50), "p95": pct(&latencies, 0.95), "p99": pct(&latencies, 0.99), "max": latencies.last(),
+        "errors": errors, "errorSamples": samples.into_iter().take(5).collect::<Vec<_>>(), "failedTablets": failed,
+        "check": check,
+    });
+    println!("{results}");
+    drop(servers);
+}
+
+/// The `q` quantile of sorted `xs` (nearest rank).
+fn pct(xs: &[f64], q: f64) -> f64 {
+    xs[((xs.len() as f64 * q).ceil() as usize).clamp(1, xs.len()) - 1]
+}
+
+/// What one tablet's measured sync did.
+struct Run {
+    latency: Duration,
+    pushed: usize,
+    pulled: usize,
+    errors: Vec<String>,
+    done: bool,
+    /// Every document it sent, as sent.
+    sent: Vec<Value>,
+}
+
+/// A team's seed records, pushed by a tablet of its own; their ids and the documents as sent.
+fn seed(team: usize, token: &str, addrs: &[SocketAddr], n: usize) -> (Vec<Id>, Vec<Value>) {
+    let tablet = Tablet::new(&format!("seed{team:03}"), addrs[0], token);
+    let ids = (0..n).map(|k| tablet.record(&format!("走访 {team}-{k}"))).collect();
+    let spread = Spread::new(addrs, token, team as u64);
+    settle(&tablet, &spread).expect("the seed records were pushed");
+    (ids, spread.sent.into_inner())
+}
+
+/// One tablet: a first sync (not measured), then at the barrier its edits and the measured sync.
+fn tablet(i: usize, token: &str, ids: &[Id], records: usize, addrs: &[SocketAddr], barrier: &Barrier) -> Run {
+    // The last six characters tell tablets' ids apart (see Tablet::record): the number is there.
+    let tablet = Tablet::new(&format!("tab{i:06}"), addrs[0], token);
+    let first = Spread::new(addrs, token, 1000 + i as u64);
+    let ready = settle(&tablet, &first);
+    barrier.wait();
+    if let Err(e) = ready {
+        return Run { latency: Duration::ZERO, pushed: 0, pulled: 0, errors: vec![format!("first sync: {e}")], done: false, sent: Vec::new() };
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
+    let mut picked = BTreeSet::new();
+    while picked.len() < records {
+        picked.insert(rng.below(ids.len()));
+    }
+    for (n, &k) in picked.iter().enumerate() {
+        // Shared records, edited by several tablets at once: a field (last writer wins) or a new suggestion (all kept).
+        if n % 2 == 0 {
+            tablet.edit(&ids[k], |a| a.notes = format!("{} 的纪要 {n}", tablet.name));
+        } else {
+            tablet.suggest(&ids[k], &format!("{} 的建议 {n}", tablet.name));
+        }
+    }
+    let spread = Spread::new(addrs, token, 2000 + i as u64);
+    let started = Instant::now();
+    let (mut pushed, mut pulled, mut errors, mut done) = (0, 0, Vec::new(), false);
+    for attempt in 0..ATTEMPTS {
+        match tablet.sync_via(&spread) {
+            Ok(p) => {
+                pushed += p.pushed;
+                pulled += p.pulled;
+                if p.waiting == 0 {
+                    done = true;
+                    break;
+                }
+            }
+            Err(e) => {
+                errors.push(e.to_string().chars().take(200).collect());
+                std::thread::sleep(Duration::from_millis(50 * u64::from(attempt + 1)));
+            }
+        }
+    }
+    Run { latency: started.elapsed(), pushed, pulled, errors, done, sent: spread.sent.into_inner() }
+}
+
+/// Syncs until nothing waits (a few tries), for the phases that are not measured.
+fn settle(tablet: &Tablet, spread: &Spread) -> Result<(), String> {
+    let mut last = String::new();
+    for attempt in 0..ATTEMPTS {
+        match tablet.sync_via(spread) {
+            Ok(p) if p.waiting == 0 => return Ok(()),
+            Ok(p) => last = format!("{} still waiting", p.waiting),
+            Err(e) => last = e.to_string(),
+        }
+        std::thread::sleep(Duration::from_millis(50 * u64::from(attempt + 1)));
+    }
+    Err(last)
+}
+
+/// For each team and each instance: a new tablet's full pull against the offline merge of all that was pushed.
+fn check(tokens: &[String], addrs: &[SocketAddr], pushed: &[Vec<Value>]) -> Value {
+    let (mut expected_docs, mut lost, mut differing, mut unexpected, mut twice, mut unreadable) = (0, 0, 0, 0, 0, 0);
+    for (team, token) in tokens.iter().enumerate() {
+        let expected = offline_merge(&pushed[team]);
+        expected_docs += expected.len();
+        for (n, addr) in addrs.iter().enumerate() {
+            let fresh = Tablet::new(&format!("chk{team:03}{n}"), *addr, token);
+            let only_this = Spread::new(std::slice::from_ref(addr), token, 0);
+            only_this.count_ids.set(true);
+            if settle(&fresh, &only_this).is_err() {
+                unreadable += 1;
+                continue;
+            }
+            twice += only_this.repeated.get();
+            let got = fresh.snapshot();
+            lost += expected.keys().filter(|id| !got.contains_key(*id)).count();
+            differing += expected.iter().filter(|(id, doc)| got.get(*id).is_some_and(|g| g != *doc)).count();
+            unexpected += got.keys().filter(|id| !expected.contains_key(*id)).count();
+        }
+    }
+    let ok = lost == 0 && differing == 0 && unexpected == 0 && twice == 0 && unreadable == 0;
+    json!({"ok": ok, "expectedDocs": expected_docs, "pulls": tokens.len() * addrs.len(), "lost": lost, "differing": differing,
+           "unexpected": unexpected, "idTwice": twice, "unreadable": unreadable})
+}
+
+/// Every document pushed for a team, merged by core's one rule in the order sent (merging commutes: any order
+/// gives the same), by id.
+fn offline_merge(pushed: &[Value]) -> BTreeMap<String, Value> {
+    let store = MemoryStore::default();
+    let docs = pushed.iter().map(|v| Received::of(AnyDoc::from_value(v.clone()).expect("a document we sent reads back"))).collect();
+    block_on(store.absorb(docs, None)).expect("memory store");
+    let merged = store.docs.borrow().iter().map(|(id, d)| (id.to_string(), d.to_value())).collect();
+    merged
+}
+
+/// A transport that sends each request to one of `addrs` at random, keeps every document it pushed, and counts
+/// ids its answers hold twice when `count_ids` (the checks' full pulls: over all the pages of one, an id comes once).
+struct Spread {
+    addrs: Vec<SocketAddr>,
+    token: String,
+    rng: Cell<Rng>,
+    sent: RefCell<Vec<Value>>,
+    count_ids: Cell<bool>,
+    seen: RefCell<BTreeSet<String>>,
+    repeated: Cell<usize>,
+}
+
+impl Spread {
+    fn new(addrs: &[SocketAddr], token: &str, seed: u64) -> Spread {
+        Spread {
+            addrs: addrs.to_vec(),
+            token: token.into(),
+            rng: Cell::new(Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1)),
+            sent: RefCell::default(),
+            count_ids: Cell::new(false),
+            seen: RefCell::default(),
+            repeated: Cell::new(0),
+        }
+    }
+}
+
+impl NativeTransport for Spread {
+    async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
+        let mut rng = self.rng.get();
+        let addr = self.addrs[rng.below(self.addrs.len())];
+        self.rng.set(rng);
+        self.sent.borrow_mut().extend(request.push.iter().cloned());
+        let answer = Http::new(addr, &self.token).exchange(request).await?;
+        for raw in answer.docs.iter().filter(|_| self.count_ids.get()) {
+            let id = serde_json::from_str::<Value>(raw.get()).ok().and_then(|v| v["id"].as_str().map(String::from)).unwrap_or_default();
+            if !self.seen.borrow_mut().insert(id) {
+                self.repeated.set(self.repeated.get() + 1);
+            }
+        }
+        Ok(answer)
+    }
+}
+
+/// xorshift64: enough to spread picks; seeded per tablet so runs repeat.
+#[derive(Clone, Copy)]
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
