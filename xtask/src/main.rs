@@ -8,6 +8,8 @@
 //!   [--skip-wasm] [--skip-e2e]` — formatting and clippy, native tests,
 //!   in-browser wasm tests, end-to-end tests (test.rs).
 //! * `cargo xtask bench` — measurements into `BENCHMARKS.md` (bench.rs).
+//! * `cargo xtask with-postgres CMD…` — run CMD with a throwaway PostgreSQL
+//!   cluster, its address in `XUNFANG_TEST_POSTGRES` (postgres.rs).
 //! * `cargo xtask precache` — trunk's post-build hook (precache.rs).
 //!
 //! Tools are installed when missing and skipped quickly when present (tools.rs).
@@ -20,6 +22,7 @@ use std::process::ExitCode;
 mod bench;
 mod build;
 mod cmd;
+mod postgres;
 mod precache;
 mod serve;
 mod server;
@@ -47,6 +50,9 @@ commands:
                                 order lint, native, wasm, e2e), failing fast;
                                 lint is cargo fmt --check and cargo clippy
                                 -D warnings (native, and the app for wasm)
+  with-postgres CMD [ARG...]    run CMD with a throwaway PostgreSQL cluster
+                                (address in XUNFANG_TEST_POSTGRES), e.g.
+                                cargo xtask with-postgres cargo test -p xunfang-server
   bench                         build, then measure size, sync, start,
                                 search and memory; writes BENCHMARKS.md
 ";
@@ -60,6 +66,7 @@ fn main() -> ExitCode {
         Some("serve") => parse_serve(&args[1..]).and_then(serve::serve),
         Some("test") => parse_test(&args[1..]).and_then(test::test),
         Some("precache") => precache::run(&args[1..]),
+        Some("with-postgres") => postgres::with_postgres(&args[1..]),
         Some("bench") => no_args(&args[1..]).and_then(|()| bench::run()),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");

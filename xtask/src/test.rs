@@ -1,8 +1,10 @@
-//! `cargo xtask test`: formatting and lints first, then native tests, in-browser wasm tests and
+//! `cargo xtask test`: formatting and lints first, then native tests (the server's twice: on
+//! SQLite, then on a throwaway PostgreSQL cluster, postgres.rs), in-browser wasm tests and
 //! end-to-end tests (node --test tests/e2e/ against a server of its own), failing fast.
 
 use crate::build::{build_server, cargo_fetch, trunk_build};
 use crate::cmd::{cargo_cmd, fail, fmt_duration, root, run, step, Error, Result};
+use crate::postgres;
 use crate::server::Server;
 use crate::tools::{ensure_tools, Needs, CHROMEDRIVER, CHROMIUM};
 use std::path::PathBuf;
@@ -123,8 +125,14 @@ fn lint() -> Result<()> {
     })
 }
 
+/// The whole native suite (the server's on SQLite), then the server's suite
+/// again on a throwaway PostgreSQL cluster.
 fn test_native() -> Result<()> {
-    step("native tests (core, server, xtask)", || run(cargo_cmd().args(["test", "--workspace", "--exclude", "xunfang"])))
+    step("native tests (core, server on SQLite, xtask)", || run(cargo_cmd().args(["test", "--workspace", "--exclude", "xunfang"]).env_remove(postgres::ENV)))?;
+    step("server tests on PostgreSQL", || {
+        let cluster = postgres::Cluster::start()?;
+        run(cargo_cmd().args(["test", "-p", "xunfang-server"]).env(postgres::ENV, &cluster.url))
+    })
 }
 
 /// A temporary directory for one step's browsers (`TMPDIR`), removed when the

@@ -60,19 +60,7 @@ pub fn ensure_tools(needs: Needs) -> Result<()> {
             })?;
         }
         if needs.browser {
-            ensure("chromium + chromium-driver", has_browser, || {
-                let sudo = !is_root();
-                let apt = |args: &[&str]| {
-                    let mut cmd = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
-                    if sudo {
-                        cmd.arg("apt-get");
-                    }
-                    cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-                    cmd
-                };
-                run(&mut apt(&["update"]))?;
-                run(&mut apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]))
-            })?;
+            ensure("chromium + chromium-driver", has_browser, || apt_install(&["chromium", "chromium-driver"]))?;
         }
         if needs.node_modules {
             ensure("tests/e2e/node_modules (playwright-core, axe-core)", has_node_modules, || npm_ci(&e2e_dir()))?;
@@ -99,7 +87,22 @@ pub fn npm_ci(dir: &Path) -> Result<()> {
     run(Command::new("npm").current_dir(dir).args([sub, "--no-audit", "--no-fund"]))
 }
 
-fn is_root() -> bool {
+/// Installs Debian packages (`apt-get update` first), through sudo unless root.
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    let sudo = !is_root();
+    let apt = |args: &[&str]| {
+        let mut cmd = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
+        if sudo {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update"]))?;
+    run(apt(&["install", "-y", "--no-install-recommends"]).args(packages))
+}
+
+pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).as_deref() == Some("0")
 }
 

@@ -50,6 +50,9 @@ pub enum AppError {
     SyncDisabled,
     /// The database failed.
     Store(StoreError),
+    /// The database cannot serve now (connection lost, no free connection,
+    /// a lock waited too long); nothing was committed, the client retries.
+    StoreUnavailable(StoreError),
     /// The token made more requests than the server allows; it may try
     /// again after this many seconds (`Retry-After`).
     TooManyRequests { retry_after_secs: u64 },
@@ -74,7 +77,11 @@ impl From<std::io::Error> for AppError {
 
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
-        AppError::Store(err)
+        if err.is_unavailable() {
+            AppError::StoreUnavailable(err)
+        } else {
+            AppError::Store(err)
+        }
     }
 }
 
@@ -91,7 +98,7 @@ impl AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::TooLarge | AppError::BlobTooLarge(_) | AppError::PhotoQuota(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy | AppError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::TimedOut | AppError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::DocQuota(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Io(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -126,6 +133,9 @@ impl std::fmt::Display for AppError {
             AppError::BlobNotFound => f.write_str("the server has no photo with this hash for your team; it has not been uploaded yet"),
             AppError::SyncDisabled => f.write_str("this server has no sync database; sync is not available here"),
             AppError::Store(_) => f.write_str("the server could not read or write its database; try again later, and tell the administrator if this persists"),
+            AppError::StoreUnavailable(_) => {
+                f.write_str("the server cannot reach its database just now; nothing of this sync was stored, and it will be tried again by itself shortly")
+            }
             AppError::TooManyRequests { retry_after_secs } => {
                 write!(f, "this device is sending too many requests; it will try again by itself in {retry_after_secs} s")
             }
@@ -157,6 +167,7 @@ impl IntoResponse for AppError {
             AppError::Store(err) => {
                 tracing::error!(error = %err, "database error while serving a request")
             }
+            AppError::StoreUnavailable(err) => tracing::warn!(error = %err, "database unavailable; request refused with 503"),
             _ => {}
         }
         let body = ErrorBody { error: self.to_string() };
@@ -176,7 +187,7 @@ impl IntoResponse for AppError {
             AppError::TooManyRequests { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
-            AppError::Busy | AppError::TimedOut => {
+            AppError::Busy | AppError::TimedOut | AppError::StoreUnavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
             }
             _ => {}
@@ -195,6 +206,15 @@ mod unit {
         assert_eq!(AppError::BadBlobHash("x".into()).status(), StatusCode::BAD_REQUEST);
         assert_eq!(AppError::BlobMethodNotAllowed.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert!(AppError::Store(StoreError("secret path".into())).to_string().contains("administrator"));
+    }
+
+    #[test]
+    fn a_database_that_cannot_serve_now_is_a_503_to_retry() {
+        let err = AppError::from(StoreError::unavailable("connection closed: 10.0.0.5:5432"));
+        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(!err.to_string().contains("10.0.0.5"), "{err}");
+        assert_eq!(err.into_response().headers()[header::RETRY_AFTER], BUSY_RETRY_SECS.to_string().as_str());
+        assert_eq!(AppError::from(StoreError("syntax error".into())).status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

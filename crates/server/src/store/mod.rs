@@ -47,6 +47,7 @@
 //! well as a blocking one (SQLite runs on `spawn_blocking`).
 
 pub mod backup;
+pub mod postgres;
 pub mod sqlite;
 pub mod tokens;
 
@@ -63,6 +64,7 @@ use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequ
 use xunfang_core::{BlobHash, Id};
 
 pub use backup::{BackupStore, Epoch, Summary};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use tokens::{NewToken, TokenInfo, TOKEN_PREFIX_LEN};
 
@@ -78,6 +80,28 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+/// How a [`StoreError`] that means "the database cannot serve now" begins.
+const UNAVAILABLE: &str = "database unavailable: ";
+
+impl StoreError {
+    /// The database cannot be reached or cannot serve now (a lost
+    /// connection, no free connection, a lock or statement time limit):
+    /// nothing was committed and trying again later may succeed (503).
+    pub fn unavailable(detail: impl fmt::Display) -> StoreError {
+        StoreError(format!("{UNAVAILABLE}{detail}"))
+    }
+
+    /// Whether this is an [`unavailable`](Self::unavailable) error.
+    pub fn is_unavailable(&self) -> bool {
+        self.0.starts_with(UNAVAILABLE)
+    }
+}
+
+/// Unix seconds, as the tables keep times.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
 
 /// What a store method answers with: a `Send` future, boxed so that
 /// [`SyncStore`] stays usable as a trait object.
@@ -109,6 +133,50 @@ pub struct Pull {
     pub epoch: Option<String>,
     pub limit: usize,
     pub max_bytes: usize,
+}
+
+/// One page being filled from a team's rows in `seq` order, by every
+/// backend alike: stops before the document that would pass the byte cap
+/// (but takes the first whatever its size) or past the count.
+#[derive(Debug)]
+pub struct PageFill {
+    limit: usize,
+    max_bytes: usize,
+    bytes: usize,
+    last: Option<u64>,
+    more: bool,
+    docs: Vec<Box<RawValue>>,
+}
+
+impl PageFill {
+    pub fn new(pull: &Pull) -> PageFill {
+        PageFill { limit: pull.limit, max_bytes: pull.max_bytes, bytes: 0, last: None, more: false, docs: Vec::new() }
+    }
+
+    /// Takes the stored row `seq`, `json`; `false` when the page is full
+    /// (more documents wait) and no further row should be read. The text is
+    /// checked to be JSON (one pass, no allocation): a damaged row must not
+    /// make the whole answer unreadable for every client.
+    pub fn take(&mut self, seq: i64, json: String) -> Result<bool, StoreError> {
+        // The cap counts the documents' text (the envelope is small); the
+        // first document goes out whatever its size, or it would block all
+        // that follow it.
+        if self.docs.len() == self.limit || (!self.docs.is_empty() && self.bytes + json.len() > self.max_bytes) {
+            self.more = true;
+            return Ok(false);
+        }
+        self.bytes += json.len();
+        let doc = RawValue::from_string(json).map_err(|e| StoreError(format!("stored document at seq {seq} is not JSON: {e}")))?;
+        self.docs.push(doc);
+        self.last = Some(seq as u64);
+        Ok(true)
+    }
+
+    /// The cursor (the last `seq` taken, else `head`), whether more wait,
+    /// and the documents.
+    pub fn finish(self, head: u64) -> (u64, bool, Vec<Box<RawValue>>) {
+        (self.last.unwrap_or(head), self.more, self.docs)
+    }
 }
 
 /// A write refused because the team is at its quota (the quota); nothing

@@ -5,10 +5,9 @@
 //! this file only reads and writes rows.
 
 use rusqlite::{params, OptionalExtension, Transaction};
-use serde_json::value::RawValue;
 
 use super::SqliteStore;
-use crate::store::{decide, resume_from, Decision, Page, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
+use crate::store::{decide, resume_from, Decision, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
 
 /// One stored document (for tests and administration).
 #[derive(Clone, Debug)]
@@ -104,36 +103,16 @@ fn read_page(tx: &Transaction<'_>, team: &Team, pull: Pull) -> Result<Page, Stor
     let head = head as u64;
     let epoch = super::epoch::read(tx)?;
     let from = resume_from(&pull, &epoch, head);
-    let limit = pull.limit;
     let mut stmt = tx.prepare_cached("SELECT seq, json FROM docs WHERE team = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")?;
-    let mut rows = stmt.query(params![team.id, from as i64, limit as i64 + 1])?;
-    let mut docs = Vec::new();
-    let mut last = None;
-    let mut more = false;
-    let mut bytes = 0usize;
+    let mut rows = stmt.query(params![team.id, from as i64, pull.limit as i64 + 1])?;
+    let mut fill = PageFill::new(&pull);
     while let Some(row) = rows.next()? {
-        if docs.len() == limit {
-            more = true;
+        if !fill.take(row.get(0)?, row.get(1)?)? {
             break;
         }
-        let seq: i64 = row.get(0)?;
-        let json: String = row.get(1)?;
-        // The cap counts the documents' text (the envelope is small); the
-        // first document goes out whatever its size, or it would block all
-        // that follow it.
-        if !docs.is_empty() && bytes + json.len() > pull.max_bytes {
-            more = true;
-            break;
-        }
-        bytes += json.len();
-        // Validated (one pass, no allocation): a damaged row must not make
-        // the whole answer unreadable for every client.
-        let doc = RawValue::from_string(json).map_err(|e| StoreError(format!("stored document at seq {seq} is not JSON: {e}")))?;
-        docs.push(doc);
-        last = Some(seq as u64);
     }
     drop(rows);
-    let cursor = last.unwrap_or(head);
+    let (cursor, more, docs) = fill.finish(head);
     // Only counted when a client must come back: "n of about m" on a new tablet.
     let remaining = if more {
         let n: i64 = tx.prepare_cached("SELECT COUNT(*) FROM docs WHERE team = ?1 AND seq > ?2")?.query_row(params![team.id, cursor as i64], |r| r.get(0))?;

@@ -35,12 +35,11 @@ mod schema;
 mod tokens;
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use xunfang_core::BlobHash;
 
 use super::{
-    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced,
+    now, AdminStore, BackupStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced,
     Team, TokenInfo,
 };
 pub use backup::DataLock;
@@ -117,9 +116,4 @@ impl BackupStore for SqliteStore {
     fn restore(&self, from: PathBuf) -> StoreFuture<'_, Summary> {
         self.blocking(move |store| store.restore_from(&from))
     }
-}
-
-/// Unix seconds, as the tables keep times.
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

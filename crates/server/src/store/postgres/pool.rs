@@ -1,0 +1,220 @@
+//! The PostgreSQL store's handle: a pool of connections (deadpool, each with
+//! its cache of prepared statements), the session settings every connection
+//! starts with, the transactions queries run in, and which driver errors
+//! mean "the database is unavailable, try again" (answered 503).
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{IsolationLevel, NoTls};
+
+use super::schema;
+use crate::store::StoreError;
+
+/// How a push numbers its documents. Only [`CursorMode::TeamCounter`] is
+/// correct; the other exists for the test that must catch its skips.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CursorMode {
+    /// The team's `head`, locked by the push's first statement.
+    TeamCounter,
+    /// A database-wide `nextval()` taken when a document is written, without
+    /// the team's lock: a negative control for tests, never for serving
+    /// (a pull can move past a number whose transaction commits later).
+    #[doc(hidden)]
+    NaiveSequence,
+}
+
+/// Pool size and the time limits each connection's session runs under.
+#[derive(Clone, Debug)]
+pub struct PgSettings {
+    /// Connections per server instance (`--pg-pool-size`).
+    pub pool_size: usize,
+    /// How long a statement waits for a row lock (the team's counter) before
+    /// the request is refused with 503 (`lock_timeout`).
+    pub lock_timeout: Duration,
+    /// How long one statement may run (`statement_timeout`).
+    pub statement_timeout: Duration,
+    /// How long a transaction may sit idle before the database ends its
+    /// session (`idle_in_transaction_session_timeout`): a stuck instance
+    /// cannot hold a team's lock for longer than this.
+    pub idle_in_transaction_timeout: Duration,
+    /// How long to wait for a connection (from the pool, or a new one).
+    pub connect_timeout: Duration,
+    pub cursor: CursorMode,
+}
+
+impl Default for PgSettings {
+    fn default() -> Self {
+        // All well under the request deadline (60 s by default), so a
+        // request that waits on the database is answered 503 by the store
+        // with its reason rather than cut off by the deadline.
+        PgSettings {
+            pool_size: 16,
+            lock_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(30),
+            idle_in_transaction_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            cursor: CursorMode::TeamCounter,
+        }
+    }
+}
+
+/// Whether `database` names a PostgreSQL server: a `postgres://` or
+/// `postgresql://` URL, or libpq's `key=value` form (`host=/run/postgresql
+/// dbname=xunfang`).
+pub fn is_postgres_url(database: &str) -> bool {
+    let d = database.trim();
+    if d.starts_with("postgres://") || d.starts_with("postgresql://") {
+        return true;
+    }
+    // `key=value …`: the first word is a key (letters and `_`) and `=`.
+    let first = d.split_whitespace().next().unwrap_or("");
+    match first.split_once('=') {
+        Some((key, _)) => !key.is_empty() && key.chars().all(|c| c.is_ascii_alphabetic() || c == '_'),
+        None => false,
+    }
+}
+
+/// The PostgreSQL store; cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    cursor: CursorMode,
+    /// Where it connects, without the password (for logs and messages).
+    shown: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").field("database", &self.shown).field("cursor", &self.cursor).finish()
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` and brings the schema up to date (refusing a
+    /// database written by a newer server). Must run inside a tokio runtime.
+    pub async fn open(url: &str, settings: PgSettings) -> Result<PgStore, StoreError> {
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError(format!("cannot read the database address: {e}; give postgres://USER@HOST/DB or host=/run/postgresql dbname=DB")))?;
+        let shown = shown(&config);
+        // Every session starts with the limits (no extra round trip; a
+        // user's own `options` in the URL are kept, ours come after).
+        let ours = format!(
+            "-c lock_timeout={} -c statement_timeout={} -c idle_in_transaction_session_timeout={}",
+            settings.lock_timeout.as_millis(),
+            settings.statement_timeout.as_millis(),
+            settings.idle_in_transaction_timeout.as_millis()
+        );
+        let options = match config.get_options() {
+            Some(theirs) if !theirs.is_empty() => format!("{theirs} {ours}"),
+            _ => ours,
+        };
+        config.options(&options);
+        config.connect_timeout(settings.connect_timeout);
+        if config.get_application_name().is_none() {
+            config.application_name("xunfang-server");
+        }
+        // Fast: a connection whose socket has closed is dropped on return
+        // to the pool; one broken while idle fails its next query, which is
+        // answered 503 (the client retries) without retrying here.
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(settings.pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(settings.connect_timeout))
+            .create_timeout(Some(settings.connect_timeout))
+            .build()
+            .map_err(|e| StoreError(format!("cannot set up the database pool: {e}")))?;
+        let store = PgStore { pool, cursor: settings.cursor, shown };
+        let mut client = store.client().await.map_err(|e| StoreError(format!("cannot connect to the database {}: {e}", store.shown)))?;
+        schema::migrate(&mut client, &store.shown, settings.cursor).await?;
+        Ok(store)
+    }
+
+    /// Where this store connects (user, host, port, database; never the password).
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    pub(super) fn cursor_mode(&self) -> CursorMode {
+        self.cursor
+    }
+
+    /// A connection from the pool.
+    pub(super) async fn client(&self) -> Result<Object, StoreError> {
+        self.pool.get().await.map_err(from_pool)
+    }
+
+    /// A connection in a transaction of `level`, read-only if `read_only`.
+    pub(super) async fn begin(client: &mut Object, level: IsolationLevel, read_only: bool) -> Result<deadpool_postgres::Transaction<'_>, StoreError> {
+        Ok(client.build_transaction().isolation_level(level).read_only(read_only).start().await?)
+    }
+}
+
+/// `user@host:port/dbname` of a connection config.
+fn shown(config: &tokio_postgres::Config) -> String {
+    let host = config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let port = config.get_ports().first().map(|p| format!(":{p}")).unwrap_or_default();
+    format!("{}@{host}{port}/{}", config.get_user().unwrap_or(""), config.get_dbname().unwrap_or(""))
+}
+
+fn from_pool(err: PoolError) -> StoreError {
+    match err {
+        PoolError::Backend(e) => e.into(),
+        other => StoreError::unavailable(format!("no database connection: {other}")),
+    }
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(err: tokio_postgres::Error) -> Self {
+        if unavailable(&err) {
+            StoreError::unavailable(err_text(&err))
+        } else {
+            StoreError(format!("database error: {}", err_text(&err)))
+        }
+    }
+}
+
+/// The error with the server's message, when there is one.
+fn err_text(err: &tokio_postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => format!("{err}: {} ({})", db.message(), db.code().code()),
+        None => match std::error::Error::source(err) {
+            Some(source) => format!("{err}: {source}"),
+            None => err.to_string(),
+        },
+    }
+}
+
+/// A failure that says nothing about the request, only that the database
+/// cannot serve it now: the connection is gone, the server is shutting
+/// down or refusing connections, or a lock or statement time limit ran
+/// out. The transaction did not commit; the client may try again.
+fn unavailable(err: &tokio_postgres::Error) -> bool {
+    if err.is_closed() {
+        return true;
+    }
+    match err.code() {
+        Some(code) => {
+            let c = code.code();
+            c.starts_with("08") // connection exceptions
+                || c.starts_with("57P") // admin/crash shutdown, cannot connect now
+                || *code == SqlState::LOCK_NOT_AVAILABLE
+                || *code == SqlState::QUERY_CANCELED
+                || *code == SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT
+                || *code == SqlState::TOO_MANY_CONNECTIONS
+        }
+        // No answer from the server at all: an I/O error on the socket.
+        None => err.as_db_error().is_none(),
+    }
+}
