@@ -7,9 +7,10 @@ import * as start from './sections/3-start.mjs';
 import * as stored from './sections/4-stored.mjs';
 import * as dexie from './sections/5-dexie.mjs';
 import * as pouch from './sections/6-pouch.mjs';
+import * as load from './sections/7-load.mjs';
 import { BIN, KB, MB, ROOT, kb, ms } from './lib.mjs';
 
-const SECTIONS = [transfer, sync, start, stored, dexie, pouch];
+const SECTIONS = [transfer, sync, start, stored, dexie, pouch, load];
 
 /** Every section's figures in one object (sections 4 and 6 also read section 2's). */
 export function figures(r) {

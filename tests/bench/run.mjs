@@ -9,7 +9,8 @@
 // Sections: 1 transfer size of the app shell (+ wasm contributors), 2 first
 // sync of 10,000 records, 3 start (throttled first visit, offline start),
 // 4 with 10,000 records (list, search, heap), 5 IndexedDB bulk write vs
-// Dexie, 6 PouchDB replication. 2 and 4 share a server and a profile, so 4
+// Dexie, 6 PouchDB replication, 7 many tablets at once (SQLite, PostgreSQL;
+// alone: tests/bench/load.mjs). 2 and 4 share a server and a profile, so 4
 // runs right after 2 (and again with 50,000 records), then 3, 5 and 6.
 //
 // Environment: BENCH_DOCS (10000) and BENCH_LARGE_DOCS (50000, 0 skips it)
@@ -29,6 +30,7 @@ import { startRuns } from './sections/3-start.mjs';
 import { withRecords } from './sections/4-stored.mjs';
 import { idbVsDexie } from './sections/5-dexie.mjs';
 import { pouchReplication } from './sections/6-pouch.mjs';
+import { loadRuns } from './sections/7-load.mjs';
 
 function sh(cmd) {
   const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', cwd: ROOT });
@@ -122,6 +124,7 @@ async function main() {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  results.load = await section('7. many tablets at once', loadRuns);
   results.totalMs = performance.now() - started;
   results.machine.loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 

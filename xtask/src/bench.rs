@@ -2,13 +2,19 @@
 //! `node tests/bench/run.mjs`, which measures and writes `BENCHMARKS.md`
 //! (and `target/bench/results.json`) and prints a short summary.
 //!
+//! Section 7 (many tablets at once) runs `crates/server/examples/load.rs`
+//! (release build) against the server on SQLite and on a throwaway PostgreSQL
+//! cluster (postgres.rs); `cargo xtask bench load` runs that section alone
+//! (no app build, no browser) through `node tests/bench/load.mjs`.
+//!
 //! Not a test: no figure fails the run, and `cargo xtask test` never runs it.
 //! Installs when missing, like the other commands: the app tools, Debian's
 //! chromium, twiggy (`cargo install`, for the wasm size breakdown; the bench
 //! goes on without it) and `tests/bench/node_modules` (playwright-core, dexie, pouchdb).
 
 use crate::build::{build_server_profile, cargo_fetch, trunk_build};
-use crate::cmd::{self, cargo_cmd, fmt_duration, output, root, step, tool, tool_path, Result};
+use crate::cmd::{self, cargo_cmd, fail, fmt_duration, output, root, step, tool, tool_path, Result};
+use crate::postgres::Cluster;
 use crate::tools::{ensure, ensure_tools, npm_ci, Needs, APP_TOOLS, CHROMIUM};
 use std::path::PathBuf;
 use std::process::Command;
@@ -35,21 +41,53 @@ pub fn run() -> Result<()> {
     })?;
     trunk_build()?;
     let bin = build_server_profile(true)?;
+    let load = build_load()?;
+    let cluster = Cluster::start()?;
     let built = start.elapsed();
     step("benchmarks (node tests/bench/run.mjs)", || {
         cmd::run(
-            Command::new("node")
-                .current_dir(root())
-                .arg("tests/bench/run.mjs")
+            load_env(Command::new("node").arg("tests/bench/run.mjs"), &bin, &load, &cluster)
                 .env("PATH", tool_path())
-                .env("XUNFANG_ROOT", root())
-                .env("XUNFANG_SERVER_BIN", &bin)
                 .env("XUNFANG_DIST", root().join("dist"))
                 .env("CHROMIUM", CHROMIUM),
         )
     })?;
     println!("\nbench done in {} (builds and tools {}); see {}", fmt_duration(start.elapsed()), fmt_duration(built), root().join("BENCHMARKS.md").display());
     Ok(())
+}
+
+/// `cargo xtask bench load`: section 7 alone, into its part of BENCHMARKS.md.
+pub fn run_load() -> Result<()> {
+    let start = Instant::now();
+    cargo_fetch()?;
+    let bin = build_server_profile(true)?;
+    let load = build_load()?;
+    let cluster = Cluster::start()?;
+    step("many tablets at once (node tests/bench/load.mjs)", || cmd::run(load_env(Command::new("node").arg("tests/bench/load.mjs"), &bin, &load, &cluster)))?;
+    println!("\nbench section 7 done in {}; see {}", fmt_duration(start.elapsed()), root().join("BENCHMARKS.md").display());
+    Ok(())
+}
+
+/// The load example (simulated tablets), built with the release profile like the server it measures.
+fn build_load() -> Result<PathBuf> {
+    step("load tablets build (release)", || cmd::run(cargo_cmd().args(["build", "--release", "-p", "xunfang-server", "--example", "load"])))?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let bin = target_dir.join("release").join("examples").join(format!("load{}", std::env::consts::EXE_SUFFIX));
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(fail(format!("load example not found at {}", bin.display())))
+    }
+}
+
+/// What the bench drivers read: the server, the load example and the cluster's address.
+fn load_env<'c>(command: &'c mut Command, server: &PathBuf, load: &PathBuf, cluster: &Cluster) -> &'c mut Command {
+    command
+        .current_dir(root())
+        .env("XUNFANG_ROOT", root())
+        .env("XUNFANG_SERVER_BIN", server)
+        .env("XUNFANG_LOAD_BIN", load)
+        .env("XUNFANG_BENCH_POSTGRES", &cluster.url)
 }
 
 fn has_twiggy() -> bool {

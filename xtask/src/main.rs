@@ -53,8 +53,10 @@ commands:
   with-postgres CMD [ARG...]    run CMD with a throwaway PostgreSQL cluster
                                 (address in XUNFANG_TEST_POSTGRES), e.g.
                                 cargo xtask with-postgres cargo test -p xunfang-server
-  bench                         build, then measure size, sync, start,
-                                search and memory; writes BENCHMARKS.md
+  bench [load]                  build, then measure size, sync, start,
+                                search, memory and many tablets at once
+                                (SQLite, PostgreSQL); writes BENCHMARKS.md.
+                                `load`: only the many-tablets section (7)
 ";
 
 fn main() -> ExitCode {
@@ -67,7 +69,10 @@ fn main() -> ExitCode {
         Some("test") => parse_test(&args[1..]).and_then(test::test),
         Some("precache") => precache::run(&args[1..]),
         Some("with-postgres") => postgres::with_postgres(&args[1..]),
-        Some("bench") => no_args(&args[1..]).and_then(|()| bench::run()),
+        Some("bench") => match args.get(1..).unwrap_or_default() {
+            [only] if only == "load" => bench::run_load(),
+            rest => no_args(rest).and_then(|()| bench::run()),
+        },
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

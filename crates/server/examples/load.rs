@@ -12,7 +12,6 @@
 #[path = "../tests/fault/mod.rs"]
 mod fault;
 
-use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Barrier};
@@ -20,11 +19,9 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use fault::server::{Options, RealServer};
-use fault::tablet::{block_on, Http, Tablet};
+use fault::spread::{offline_merge, Rng, Spread};
+use fault::tablet::Tablet;
 use serde_json::{json, Value};
-use xunfang_core::sync::{AnyDoc, SyncRequest, SyncResponse};
-use xunfang_core::sync_client::memory::MemoryStore;
-use xunfang_core::sync_client::{LocalStore, NativeTransport, Received, SyncError};
 use xunfang_core::Id;
 
 #[derive(Parser, Debug)]
@@ -50,7 +47,7 @@ struct Args {
 }
 
 /// Syncs a tablet tries before it counts as failed (each failure is an error in the results).
-const ATTEMPTS: u32 = 30;
+const ATTEMPTS: u32 = fault::tablet::ATTEMPTS;
 
 fn main() {
     let args = Args::parse();
@@ -142,7 +139,7 @@ fn seed(team: usize, token: &str, addrs: &[SocketAddr], n: usize) -> (Vec<Id>, V
     let tablet = Tablet::new(&format!("seed{team:03}"), addrs[0], token);
     let ids = (0..n).map(|k| tablet.record(&format!("走访 {team}-{k}"))).collect();
     let spread = Spread::new(addrs, token, team as u64);
-    settle(&tablet, &spread).expect("the seed records were pushed");
+    tablet.settle_via(&spread).expect("the seed records were pushed");
     (ids, spread.sent.into_inner())
 }
 
@@ -151,12 +148,12 @@ fn tablet(i: usize, token: &str, ids: &[Id], records: usize, addrs: &[SocketAddr
     // The last six characters tell tablets' ids apart (see Tablet::record): the number is there.
     let tablet = Tablet::new(&format!("tab{i:06}"), addrs[0], token);
     let first = Spread::new(addrs, token, 1000 + i as u64);
-    let ready = settle(&tablet, &first);
+    let ready = tablet.settle_via(&first);
     barrier.wait();
     if let Err(e) = ready {
         return Run { latency: Duration::ZERO, pushed: 0, pulled: 0, errors: vec![format!("first sync: {e}")], done: false, sent: Vec::new() };
     }
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
+    let mut rng = Rng::new(i as u64 + 1);
     let mut picked = BTreeSet::new();
     while picked.len() < records {
         picked.insert(rng.below(ids.len()));
@@ -191,20 +188,6 @@ fn tablet(i: usize, token: &str, ids: &[Id], records: usize, addrs: &[SocketAddr
     Run { latency: started.elapsed(), pushed, pulled, errors, done, sent: spread.sent.into_inner() }
 }
 
-/// Syncs until nothing waits (a few tries), for the phases that are not measured.
-fn settle(tablet: &Tablet, spread: &Spread) -> Result<(), String> {
-    let mut last = String::new();
-    for attempt in 0..ATTEMPTS {
-        match tablet.sync_via(spread) {
-            Ok(p) if p.waiting == 0 => return Ok(()),
-            Ok(p) => last = format!("{} still waiting", p.waiting),
-            Err(e) => last = e.to_string(),
-        }
-        std::thread::sleep(Duration::from_millis(50 * u64::from(attempt + 1)));
-    }
-    Err(last)
-}
-
 /// For each team and each instance: a new tablet's full pull against the offline merge of all that was pushed.
 fn check(tokens: &[String], addrs: &[SocketAddr], pushed: &[Vec<Value>]) -> Value {
     let (mut expected_docs, mut lost, mut differing, mut unexpected, mut twice, mut unreadable) = (0, 0, 0, 0, 0, 0);
@@ -215,7 +198,7 @@ fn check(tokens: &[String], addrs: &[SocketAddr], pushed: &[Vec<Value>]) -> Valu
             let fresh = Tablet::new(&format!("chk{team:03}{n}"), *addr, token);
             let only_this = Spread::new(std::slice::from_ref(addr), token, 0);
             only_this.count_ids.set(true);
-            if settle(&fresh, &only_this).is_err() {
+            if fresh.settle_via(&only_this).is_err() {
                 unreadable += 1;
                 continue;
             }
@@ -229,70 +212,4 @@ fn check(tokens: &[String], addrs: &[SocketAddr], pushed: &[Vec<Value>]) -> Valu
     let ok = lost == 0 && differing == 0 && unexpected == 0 && twice == 0 && unreadable == 0;
     json!({"ok": ok, "expectedDocs": expected_docs, "pulls": tokens.len() * addrs.len(), "lost": lost, "differing": differing,
            "unexpected": unexpected, "idTwice": twice, "unreadable": unreadable})
-}
-
-/// Every document pushed for a team, merged by core's one rule in the order sent (merging commutes: any order
-/// gives the same), by id.
-fn offline_merge(pushed: &[Value]) -> BTreeMap<String, Value> {
-    let store = MemoryStore::default();
-    let docs = pushed.iter().map(|v| Received::of(AnyDoc::from_value(v.clone()).expect("a document we sent reads back"))).collect();
-    block_on(store.absorb(docs, None)).expect("memory store");
-    let merged = store.docs.borrow().iter().map(|(id, d)| (id.to_string(), d.to_value())).collect();
-    merged
-}
-
-/// A transport that sends each request to one of `addrs` at random, keeps every document it pushed, and counts
-/// ids its answers hold twice when `count_ids` (the checks' full pulls: over all the pages of one, an id comes once).
-struct Spread {
-    addrs: Vec<SocketAddr>,
-    token: String,
-    rng: Cell<Rng>,
-    sent: RefCell<Vec<Value>>,
-    count_ids: Cell<bool>,
-    seen: RefCell<BTreeSet<String>>,
-    repeated: Cell<usize>,
-}
-
-impl Spread {
-    fn new(addrs: &[SocketAddr], token: &str, seed: u64) -> Spread {
-        Spread {
-            addrs: addrs.to_vec(),
-            token: token.into(),
-            rng: Cell::new(Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1)),
-            sent: RefCell::default(),
-            count_ids: Cell::new(false),
-            seen: RefCell::default(),
-            repeated: Cell::new(0),
-        }
-    }
-}
-
-impl NativeTransport for Spread {
-    async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
-        let mut rng = self.rng.get();
-        let addr = self.addrs[rng.below(self.addrs.len())];
-        self.rng.set(rng);
-        self.sent.borrow_mut().extend(request.push.iter().cloned());
-        let answer = Http::new(addr, &self.token).exchange(request).await?;
-        for raw in answer.docs.iter().filter(|_| self.count_ids.get()) {
-            let id = serde_json::from_str::<Value>(raw.get()).ok().and_then(|v| v["id"].as_str().map(String::from)).unwrap_or_default();
-            if !self.seen.borrow_mut().insert(id) {
-                self.repeated.set(self.repeated.get() + 1);
-            }
-        }
-        Ok(answer)
-    }
-}
-
-/// xorshift64: enough to spread picks; seeded per tablet so runs repeat.
-#[derive(Clone, Copy)]
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
 }

@@ -18,6 +18,9 @@ use xunfang_core::{Activity, DeviceId, Document, Hlc, Id, Stamp, Suggestion};
 
 use super::proxy::find;
 
+/// Runs of the engine `settle_via` tries.
+pub const ATTEMPTS: u32 = 30;
+
 /// A tablet; its store's maps (`docs`, `outbox`) are reached through `Deref`.
 pub struct Tablet {
     pub name: String,
@@ -115,6 +118,21 @@ impl Tablet {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
         let bound = ClockBound::new(now, DEFAULT_MAX_SKEW_MILLIS);
         block_on(sync_native(&self.store, transport, &self.name, bound, |_| {}, || false))
+    }
+
+    /// Syncs over `transport` until nothing waits, at most [`ATTEMPTS`]
+    /// runs (a growing pause after each that fails); the last failure if none succeeds.
+    pub fn settle_via(&self, transport: &impl NativeTransport) -> Result<(), String> {
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            match self.sync_via(transport) {
+                Ok(p) if p.waiting == 0 => return Ok(()),
+                Ok(p) => last = format!("{} still waiting", p.waiting),
+                Err(e) => last = e.to_string(),
+            }
+            std::thread::sleep(Duration::from_millis(50 * u64::from(attempt + 1)));
+        }
+        Err(last)
     }
 
     /// Syncs until a run succeeds with nothing left to push.
