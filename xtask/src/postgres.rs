@@ -42,7 +42,9 @@ impl Cluster {
         let cluster = Cluster { bin: bin.clone(), url: format!("host={} port=5432 user=postgres dbname=xunfang", dir.display()), dir };
         run(Command::new("chown").args(["postgres:postgres"]).arg(&cluster.dir))?;
         let data = cluster.dir.join("data");
-        run(as_postgres("initdb").args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync", "-D"]).arg(&data))?;
+        run(as_postgres("initdb")
+            .args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions", "-D"])
+            .arg(&data))?;
         let options = format!(
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c listen_addresses='' -c unix_socket_directories={}",
             cluster.dir.display()

@@ -80,7 +80,7 @@ pub use error::AppError;
 pub use listen::{bind, serve_until_shutdown};
 pub use precompress::PrecompressCache;
 pub use state::AppState;
-pub use store::{SqliteStore, StoreError, SyncStore, Team};
+pub use store::{PgStore, SqliteStore, StoreError, SyncStore, Team};
 
 /// Server version (the `--version` of the binary; not told to clients).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

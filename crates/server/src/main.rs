@@ -4,10 +4,15 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use tokio::runtime::Runtime;
 use tracing_subscriber::EnvFilter;
 use xunfang_server::limits;
+use xunfang_server::store::postgres::{is_postgres_url, PgSettings};
+use xunfang_server::store::{AdminStore, BackupStore, SyncStore};
+use xunfang_server::{PgStore, SqliteStore};
 
 #[derive(Parser, Debug)]
 #[command(name = "xunfang-server", version, about = "Serves the 巡访 Xunfang app")]
@@ -75,6 +80,53 @@ struct DbArgs {
     /// The database file (overrides --data).
     #[arg(long)]
     db: Option<PathBuf>,
+    /// A PostgreSQL database instead of the SQLite file: postgres://USER:PASSWORD@HOST:PORT/DB
+    /// or libpq's form (host=/run/postgresql dbname=xunfang). Several servers may share it.
+    #[arg(long, env = "XUNFANG_DATABASE", value_name = "URL", hide_env_values = true)]
+    database: Option<String>,
+    #[command(flatten)]
+    pg: PgArgs,
+}
+
+/// How a server uses a PostgreSQL database (ignored for SQLite).
+#[derive(clap::Args, Debug, Clone)]
+struct PgArgs {
+    /// Connections this server keeps to PostgreSQL.
+    #[arg(long = "pg-pool-size", value_name = "N", default_value_t = PgSettings::default().pool_size)]
+    pool_size: usize,
+    /// Seconds a sync waits for its team's lock (another push of the team) before 503.
+    #[arg(long = "pg-lock-timeout", value_name = "SECONDS", default_value_t = PgSettings::default().lock_timeout.as_secs())]
+    lock_timeout: u64,
+    /// Seconds one statement may run.
+    #[arg(long = "pg-statement-timeout", value_name = "SECONDS", default_value_t = PgSettings::default().statement_timeout.as_secs())]
+    statement_timeout: u64,
+    /// Seconds a transaction may stand idle before PostgreSQL ends it (and its locks).
+    #[arg(long = "pg-idle-in-transaction-timeout", value_name = "SECONDS", default_value_t = PgSettings::default().idle_in_transaction_timeout.as_secs())]
+    idle_in_transaction_timeout: u64,
+}
+
+impl PgArgs {
+    fn settings(&self) -> PgSettings {
+        let secs = |s: u64| std::time::Duration::from_secs(s.max(1));
+        PgSettings {
+            pool_size: self.pool_size.max(1),
+            lock_timeout: secs(self.lock_timeout),
+            statement_timeout: secs(self.statement_timeout),
+            idle_in_transaction_timeout: secs(self.idle_in_transaction_timeout),
+            ..PgSettings::default()
+        }
+    }
+}
+
+/// An open database, whichever backend: the seam's traits, and the SQLite
+/// store itself when it is one (its lock file).
+struct Db {
+    sync: Arc<dyn SyncStore>,
+    admin: Arc<dyn AdminStore>,
+    backup: Arc<dyn BackupStore>,
+    sqlite: Option<SqliteStore>,
+    /// The database, for messages (a path, or user@host/db without password).
+    shown: String,
 }
 
 impl DbArgs {
@@ -82,17 +134,42 @@ impl DbArgs {
         self.db.clone().unwrap_or_else(|| self.data.join(xunfang_server::store::sqlite::DB_FILE))
     }
 
-    fn open(&self) -> Result<xunfang_server::SqliteStore, String> {
-        xunfang_server::SqliteStore::open(self.path()).map_err(|e| e.to_string())
+    fn open(&self, runtime: &Runtime) -> Result<Db, String> {
+        match &self.database {
+            Some(url) if is_postgres_url(url) => {
+                let store = Arc::new(runtime.block_on(PgStore::open(url, self.pg.settings())).map_err(|e| e.to_string())?);
+                let shown = format!("PostgreSQL {}", store.shown());
+                Ok(Db { sync: store.clone(), admin: store.clone(), backup: store, sqlite: None, shown })
+            }
+            Some(other) => Err(format!(
+                "--database takes a PostgreSQL address (postgres://USER@HOST/DB or host=/run/postgresql dbname=DB), not \"{other}\"; \
+                 for a SQLite file use --db FILE"
+            )),
+            None => {
+                let store = SqliteStore::open(self.path()).map_err(|e| e.to_string())?;
+                let shown = store.path().display().to_string();
+                Ok(Db { sync: Arc::new(store.clone()), admin: Arc::new(store.clone()), backup: Arc::new(store.clone()), sqlite: Some(store), shown })
+            }
+        }
     }
 
     /// How to repeat these options on the command line.
     fn cli(&self) -> String {
-        match &self.db {
-            Some(db) => format!("--db {}", db.display()),
-            None => format!("--data {}", self.data.display()),
+        match (&self.database, &self.db) {
+            (Some(_), _) => "--database URL".into(),
+            (None, Some(db)) => format!("--db {}", db.display()),
+            (None, None) => format!("--data {}", self.data.display()),
         }
     }
+}
+
+fn runtime() -> Result<Runtime, String> {
+    Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Runs a store call to its end; its error as the message to print.
+fn wait<T>(runtime: &Runtime, call: impl std::future::Future<Output = Result<T, xunfang_server::StoreError>>) -> Result<T, String> {
+    runtime.block_on(call).map_err(|e| e.to_string())
 }
 
 #[derive(clap::Args, Debug)]
@@ -110,6 +187,11 @@ struct ServeArgs {
     /// The sync database file (overrides --data).
     #[arg(long)]
     db: Option<PathBuf>,
+    /// A PostgreSQL database instead of the SQLite file (see `token create --help`).
+    #[arg(long, env = "XUNFANG_DATABASE", value_name = "URL", hide_env_values = true)]
+    database: Option<String>,
+    #[command(flatten)]
+    pg: PgArgs,
     /// An origin (scheme://host[:port]) allowed to call /api from a browser;
     /// repeat for several, `*` for any. Default: same origin only.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
@@ -195,19 +277,20 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let cors = xunfang_server::Cors::from_args(&args.cors_origin)?;
     std::fs::create_dir_all(&args.data).map_err(|e| format!("cannot create the data directory {}: {e}", args.data.display()))?;
 
-    let db = DbArgs { data: args.data.clone(), db: args.db.clone() };
-    let store = db.open()?;
-    // Held until the server stops: `restore` refuses meanwhile.
-    let _lock = store.lock_for_serving().map_err(|e| e.to_string())?;
-    let has_tokens = store.has_active_tokens().map_err(|e| e.to_string())?;
+    let db = DbArgs { data: args.data.clone(), db: args.db.clone(), database: args.database.clone(), pg: args.pg.clone() };
+    let runtime = runtime()?;
+    let store = db.open(&runtime)?;
+    // Held until the server stops: `restore` refuses meanwhile (SQLite; on
+    // PostgreSQL several servers share the database).
+    let _lock = store.sqlite.as_ref().map(SqliteStore::lock_for_serving).transpose().map_err(|e| e.to_string())?;
+    let has_tokens = wait(&runtime, store.admin.has_active_tokens())?;
 
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
         let listener = xunfang_server::bind(&args.bind).await?;
         let addr = listener.local_addr().map_err(|e| format!("cannot read the bound address: {e}"))?;
         tracing::info!(
             dist = %args.dist.display(),
-            db = %store.path().display(),
+            db = %store.shown,
             cors = ?cors,
             max_blob_bytes = args.max_blob_bytes,
             max_clock_skew_hours = args.max_clock_skew_hours,
@@ -216,7 +299,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             "serving"
         );
         let state = xunfang_server::AppState::new(args.dist.clone())
-            .with_store(store)
+            .with_shared_store(store.sync.clone())
             .with_max_blob_bytes(args.max_blob_bytes)
             .with_max_clock_skew_hours(args.max_clock_skew_hours)
             .with_limits(args.limits());
@@ -228,7 +311,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         state.precompressed().warm(&args.dist).await;
         let app = xunfang_server::app(state, &cors);
         println!("Xunfang is running at http://{addr}/");
-        println!("sync endpoint: http://{addr}/api/sync (database {})", db.path().display());
+        println!("sync endpoint: http://{addr}/api/sync (database {})", store.shown);
         println!("photos: http://{addr}/api/blobs/<sha256> (in the same database, at most {} each)", xunfang_server::blobs::human_bytes(args.max_blob_bytes));
         if !has_tokens {
             println!("no access tokens yet; create one with: {} token create --team office {}", me(), db.cli());
@@ -242,10 +325,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 }
 
 fn token(cmd: TokenCommand) -> Result<(), String> {
+    let runtime = runtime()?;
     match cmd {
         TokenCommand::Create { team, label, db } => {
-            let store = db.open()?;
-            let token = store.create_token(&team, &label).map_err(|e| e.to_string())?;
+            let store = db.open(&runtime)?;
+            let token = wait(&runtime, xunfang_server::store::create_token(&*store.admin, &team, &label))?;
             println!("{token}");
             eprintln!(
                 "new access token for team \"{}\"{} in {}.\n\
@@ -253,7 +337,7 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
                  revoke it with: {} token revoke {} {}",
                 team.trim(),
                 if label.is_empty() { String::new() } else { format!(" ({label})") },
-                store.path().display(),
+                store.shown,
                 me(),
                 &token[..xunfang_server::store::TOKEN_PREFIX_LEN],
                 db.cli()
@@ -261,10 +345,10 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
             Ok(())
         }
         TokenCommand::List { db } => {
-            let store = db.open()?;
-            let tokens = store.list_tokens().map_err(|e| e.to_string())?;
+            let store = db.open(&runtime)?;
+            let tokens = wait(&runtime, store.admin.list_tokens())?;
             if tokens.is_empty() {
-                println!("no tokens in {}; create one with: {} token create --team office {}", store.path().display(), me(), db.cli());
+                println!("no tokens in {}; create one with: {} token create --team office {}", store.shown, me(), db.cli());
                 return Ok(());
             }
             println!("{:<10} {:<16} {:<20} {:<20} LABEL", "TOKEN", "TEAM", "CREATED", "REVOKED");
@@ -281,8 +365,9 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
             Ok(())
         }
         TokenCommand::Revoke { token, db } => {
-            let store = db.open()?;
-            let (info, already) = store.revoke_token(&token).map_err(|e| e.to_string())?;
+            let store = db.open(&runtime)?;
+            let given = xunfang_server::store::tokens::revoke_argument(&token).map_err(|e| e.to_string())?;
+            let (info, already) = wait(&runtime, store.admin.revoke_token(given, token.trim().to_string()))?;
             if already {
                 println!("token {}… of team \"{}\" was already revoked on {}", info.prefix, info.team, info.revoked.map(time).unwrap_or_default());
                 return Ok(());
@@ -299,11 +384,12 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
 }
 
 fn backup(file: &std::path::Path, db: &DbArgs) -> Result<(), String> {
-    let store = db.open()?;
-    let done = store.backup_to(file).map_err(|e| e.to_string())?;
+    let runtime = runtime()?;
+    let store = db.open(&runtime)?;
+    let done = wait(&runtime, store.backup.backup(file.to_path_buf()))?;
     println!(
         "backed up {} to {}: {} teams, {} documents, {} photos.\nPut it back with: {} restore {} {}",
-        store.path().display(),
+        store.shown,
         file.display(),
         done.teams,
         done.docs,
@@ -316,13 +402,14 @@ fn backup(file: &std::path::Path, db: &DbArgs) -> Result<(), String> {
 }
 
 fn restore(file: &std::path::Path, db: &DbArgs) -> Result<(), String> {
-    let store = db.open()?;
-    let done = store.restore_from(file).map_err(|e| e.to_string())?;
+    let runtime = runtime()?;
+    let store = db.open(&runtime)?;
+    let done = wait(&runtime, store.backup.restore(file.to_path_buf()))?;
     println!(
         "restored {} from {}: {} teams, {} documents, {} photos.\n\
          The database has a new epoch ({}…): at their next sync tablets pull from the start and push\n\
          everything they hold, so edits made after the backup come back from the tablets that have them.",
-        store.path().display(),
+        store.shown,
         file.display(),
         done.teams,
         done.docs,

@@ -90,6 +90,13 @@ impl AppState {
         self
     }
 
+    /// [`with_store`](Self::with_store) for a store already shared (a
+    /// backend chosen at run time).
+    pub fn with_shared_store(mut self, store: Arc<dyn SyncStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     pub fn dist(&self) -> &Path {
         &self.dist
     }
