@@ -43,6 +43,19 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Copy a SQLite database into an empty PostgreSQL one (stop the SQLite
+    /// server first), checked before it is committed; tablets' tokens and
+    /// cursors stay valid.
+    Migrate {
+        /// The SQLite file (e.g. data/xunfang.sqlite3).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The PostgreSQL database to fill (postgres://USER@HOST/DB or host=/run/postgresql dbname=DB); it must hold no team yet.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        #[command(flatten)]
+        pg: PgArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -256,6 +269,7 @@ fn main() -> ExitCode {
         Command::Token(cmd) => token(cmd),
         Command::Backup { file, db } => backup(&file, &db),
         Command::Restore { file, db } => restore(&file, &db),
+        Command::Migrate { from, to, pg } => migrate(&from, &to, &pg),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -415,6 +429,35 @@ fn restore(file: &std::path::Path, db: &DbArgs) -> Result<(), String> {
         done.docs,
         done.blobs,
         &done.epoch[..8]
+    );
+    Ok(())
+}
+
+fn migrate(from: &std::path::Path, to: &str, pg: &PgArgs) -> Result<(), String> {
+    if !from.is_file() {
+        return Err(format!("no SQLite database at {} (give the file, e.g. --from data/xunfang.sqlite3)", from.display()));
+    }
+    if !is_postgres_url(to) {
+        return Err(format!("--to takes a PostgreSQL address (postgres://USER@HOST/DB or host=/run/postgresql dbname=DB), not \"{to}\""));
+    }
+    let source = SqliteStore::open(from).map_err(|e| e.to_string())?;
+    // Nothing may write to the file while it is copied.
+    let _lock = source.lock_for_serving().map_err(|e| e.to_string())?;
+    let runtime = runtime()?;
+    let target = wait(&runtime, PgStore::open(to, pg.settings()))?;
+    let done = wait(&runtime, target.import(&source))?;
+    println!(
+        "copied {} into PostgreSQL {}: {} teams, {} tokens, {} documents, {} photos; counts, documents and photos checked.\n\
+         The epoch ({}…) and every sequence number are kept: tablets resume where they were.\n\
+         Start the servers with --database URL (and keep {} as it is until they run).",
+        from.display(),
+        target.shown(),
+        done.teams,
+        done.tokens,
+        done.docs,
+        done.blobs,
+        &done.epoch[..8.min(done.epoch.len())],
+        from.display()
     );
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! Two server processes (the real binary, two ports) over one PostgreSQL database: tablets of three teams
 //! (core's sync engine over HTTP) send each request to either at random while editing shared records, all at once.
 //!
+//! And one instance killed with SIGKILL while its push waits inside its transaction: nothing of it is committed,
+//! and the tablet's retry on the other instance converges.
+//!
 //! PostgreSQL only (`XUNFANG_TEST_POSTGRES`, as `cargo xtask test native` and `cargo xtask with-postgres` set it;
 //! SQLite is one file for one process): without it each test prints that it is skipped, by name, and passes.
 
@@ -10,7 +13,7 @@ use std::collections::BTreeSet;
 
 use fault::server::{Options, RealServer};
 use fault::spread::{offline_merge, Rng, Spread};
-use fault::tablet::Tablet;
+use fault::tablet::{Http, Tablet};
 use xunfang_server::store::postgres::{PgSettings, PgStore};
 
 /// The test database's address, or `None` (and a line saying `test` is skipped).
@@ -92,4 +95,109 @@ fn tablets_spread_over_two_instances_converge_on_the_merge_of_everything_pushed(
         assert_eq!(seqs.len(), stored.len(), "team {team}: sequence numbers unique");
         assert_eq!(stored.len(), expected.len(), "team {team}: one row a document");
     }
+}
+
+/// A connection of the test's own to the database, beside the servers': it holds a row lock to stop a push
+/// half way, and watches the servers' sessions. (SQL in a test, as the instrument; the server's is in store/postgres.)
+struct Outside {
+    runtime: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
+}
+
+impl Outside {
+    fn connect(url: &str) -> Outside {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let client = runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(connection);
+            client
+        });
+        Outside { runtime, client }
+    }
+
+    /// Opens a transaction that locks the row of document `id` (any team) until [`Outside::release`].
+    fn lock_doc(&self, id: &str) {
+        self.runtime.block_on(async {
+            self.client.batch_execute("BEGIN").await.unwrap();
+            let rows = self.client.query("SELECT 1 FROM docs WHERE id = $1 FOR UPDATE", &[&id]).await.unwrap();
+            assert_eq!(rows.len(), 1, "the document is stored");
+        });
+    }
+
+    fn release(&self) {
+        self.runtime.block_on(self.client.batch_execute("ROLLBACK")).unwrap();
+    }
+
+    /// The sessions waiting for a lock this connection holds.
+    fn blocked(&self) -> Vec<i32> {
+        let query = "SELECT pid FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))";
+        self.runtime.block_on(self.client.query(query, &[])).unwrap().iter().map(|r| r.get(0)).collect()
+    }
+
+    /// Whether session `pid` still exists.
+    fn alive(&self, pid: i32) -> bool {
+        let query = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1";
+        self.runtime.block_on(self.client.query_one(query, &[&pid])).unwrap().get::<_, i64>(0) > 0
+    }
+}
+
+/// Waits (up to 30 s, polling) until `done`; panics with `what` if it never is.
+fn wait_for(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("never: {what}");
+}
+
+#[test]
+fn an_instance_killed_inside_a_push_commits_nothing_of_it_and_the_retry_on_the_other_converges() {
+    let Some(url) = postgres("an_instance_killed_inside_a_push_commits_nothing_of_it_and_the_retry_on_the_other_converges") else { return };
+    let options = Options { database: Some(url.clone()), serve_args: Vec::new() };
+    let mut servers = [RealServer::start_with(options.clone()), RealServer::start_with(options)];
+    let team = format!("killed-{}", std::process::id());
+    let token = servers[0].token_for(&team);
+    let (first, second) = (Http::new(servers[0].addr, &token), Http::new(servers[1].addr, &token));
+    let a = Tablet::new("killa", servers[0].addr, &token);
+    // Made in this order, so `last` has the highest id: a push sends its documents in id order, and
+    // the server writes the others before it reaches `last`, whose row the test holds.
+    let records: Vec<_> = (0..20).map(|k| a.record(&format!("记录 {k}"))).collect();
+    let last = a.record("最后一条");
+    a.settle_via(&first).unwrap();
+    let before = Tablet::new("before", servers[1].addr, &token);
+    before.settle_via(&second).unwrap();
+    assert_eq!(before.snapshot(), a.snapshot());
+
+    for id in records.iter().chain([&last]) {
+        a.edit(id, |x| x.notes = "改过".into());
+    }
+    let outside = Outside::connect(&url);
+    outside.lock_doc(last.as_str());
+    // The tablet goes to the thread that pushes, and comes back with the result.
+    let push = std::thread::spawn(move || {
+        let result = a.sync_via(&first);
+        (a, first, result)
+    });
+    wait_for("the push waits for the held row, inside its transaction", || !outside.blocked().is_empty());
+    let blocked = outside.blocked();
+    servers[0].kill();
+    let (a, _, result) = push.join().unwrap();
+    assert!(result.is_err(), "the killed instance never answered");
+    outside.release();
+    // The dead server's session ends (it never sent COMMIT: PostgreSQL rolls back).
+    wait_for("the killed instance's session is gone", || blocked.iter().all(|&pid| !outside.alive(pid)));
+
+    let after = Tablet::new("after", servers[1].addr, &token);
+    after.settle_via(&second).unwrap();
+    assert_eq!(after.snapshot(), before.snapshot(), "nothing of the killed push was committed");
+    assert_eq!(a.outbox.borrow().len(), 21, "unconfirmed: all still queued");
+
+    a.settle_via(&second).unwrap();
+    assert!(a.outbox.borrow().is_empty());
+    let fresh = Tablet::new("fresh", servers[1].addr, &token);
+    fresh.settle_via(&second).unwrap();
+    assert_eq!(fresh.snapshot(), a.snapshot(), "the retry on the other instance converged");
+    assert!(fresh.activity(&last).body.notes == "改过" && fresh.activity(&records[0]).body.notes == "改过");
 }

@@ -47,6 +47,7 @@
 //! well as a blocking one (SQLite runs on `spawn_blocking`).
 
 pub mod backup;
+pub mod migrate;
 pub mod postgres;
 pub mod sqlite;
 pub mod tokens;

@@ -184,11 +184,16 @@ impl NativeTransport for Http {
 /// One request on its own connection; the status and the whole body, or
 /// why there is none (refused, cut, closed early).
 pub fn post(endpoint: SocketAddr, token: &str, body: &[u8]) -> Result<(u16, Vec<u8>), String> {
+    request(endpoint, "POST /api/sync", token, "application/json", body)
+}
+
+/// One request (`line`: method and path) on its own connection, as [`post`].
+pub fn request(endpoint: SocketAddr, line: &str, token: &str, content_type: &str, body: &[u8]) -> Result<(u16, Vec<u8>), String> {
     let mut conn = TcpStream::connect(endpoint).map_err(|e| e.to_string())?;
     // Only so that a broken test fails instead of hanging.
     conn.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let head = format!(
-        "POST /api/sync HTTP/1.1\r\nHost: {endpoint}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{line} HTTP/1.1\r\nHost: {endpoint}\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     conn.write_all(head.as_bytes()).and_then(|_| conn.write_all(body)).map_err(|e| e.to_string())?;

@@ -4,7 +4,7 @@
 //! One file per concern, as in [`super::sqlite`]: [`schema`] (versioned
 //! migrations), [`pool`] (connections, settings, transactions, which errors
 //! mean "the database is unavailable"), [`tokens`], [`docs`] (push and
-//! pull), [`blobs`] and [`epoch`]. Documents are kept as the exact JSON
+//! pull), [`blobs`], [`epoch`] and [`migrate`] (the copy from SQLite). Documents are kept as the exact JSON
 //! text (`TEXT`, not `jsonb`, which would reorder keys); photos as `bytea`,
 //! written in the transaction of their usage row.
 //!
@@ -32,6 +32,7 @@
 mod blobs;
 mod docs;
 mod epoch;
+mod migrate;
 mod pool;
 mod schema;
 mod tokens;

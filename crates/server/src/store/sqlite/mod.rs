@@ -3,7 +3,7 @@
 //!
 //! One file per concern: [`schema`] (tables, version), [`pool`]
 //! (connections, read and write transactions), [`tokens`], [`docs`]
-//! (push and pull), [`blobs`], [`epoch`] and [`backup`] (with `restore`). Documents and blobs of different teams
+//! (push and pull), [`blobs`], [`epoch`], [`backup`] (with `restore`) and [`migrate`] (the source of a copy). Documents and blobs of different teams
 //! never meet: every query names the team, and the same id (or the same
 //! photo) in two teams is two rows.
 //!
@@ -30,6 +30,7 @@ mod backup;
 mod blobs;
 mod docs;
 mod epoch;
+mod migrate;
 mod pool;
 mod schema;
 mod tokens;
