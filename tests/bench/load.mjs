@@ -1,5 +1,6 @@
 // `cargo xtask bench load`: section 7 alone (many tablets at once, sections/7-load.mjs). Rewrites
-// only that section of BENCHMARKS.md (put before "Not measured yet" when new) and target/bench/load.json.
+// only that section of BENCHMARKS.md (put before "Not measured yet" when new) and target/bench/load.json;
+// BENCH_REPORT_ONLY=1 rewrites the section from target/bench/load.json without measuring.
 
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -23,17 +24,23 @@ function splice(md, section) {
   return tail >= 0 ? md.slice(0, tail + 1) + section + md.slice(tail) : `${md}\n${section}`;
 }
 
-const load = loadRuns();
-load.machine = {
-  commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
-  dirty: git('status', '--porcelain', '--', 'crates', 'Cargo.toml', 'Cargo.lock') !== '',
-  date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-  load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
-  nproc: os.cpus().length,
-};
+const saved = join(ROOT, 'target', 'bench', 'load.json');
+const load = process.env.BENCH_REPORT_ONLY ? JSON.parse(await readFile(saved, 'utf8')) : measure();
+
+function measure() {
+  const load = loadRuns();
+  load.machine = {
+    commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
+    dirty: git('status', '--porcelain', '--', 'crates', 'Cargo.toml', 'Cargo.lock') !== '',
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    nproc: os.cpus().length,
+  };
+  return load;
+}
 const lines = [];
 report((...l) => lines.push(...l), { load });
 await mkdir(join(ROOT, 'target', 'bench'), { recursive: true });
-await writeFile(join(ROOT, 'target', 'bench', 'load.json'), JSON.stringify(load, null, 2));
+await writeFile(saved, JSON.stringify(load, null, 2));
 await writeFile(OUT, splice(await readFile(OUT, 'utf8').catch(() => '# Benchmarks\n'), lines.join('\n')));
 console.log(`[bench 7] wrote section 7 of ${OUT} and target/bench/load.json`);
