@@ -11,23 +11,10 @@ mod fault;
 
 use std::collections::BTreeSet;
 
-use fault::server::{Options, RealServer};
+use fault::server::{postgres, Options, RealServer};
 use fault::spread::{offline_merge, Rng, Spread};
 use fault::tablet::{Http, Tablet};
 use xunfang_server::store::postgres::{PgSettings, PgStore};
-
-/// The test database's address, or `None` (and a line saying `test` is skipped).
-fn postgres(test: &str) -> Option<String> {
-    match std::env::var("XUNFANG_TEST_POSTGRES") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "skipped: {test} runs on PostgreSQL only; set XUNFANG_TEST_POSTGRES (cargo xtask with-postgres cargo test -p xunfang-server --test instances)"
-            );
-            None
-        }
-    }
-}
 
 /// Three teams of three tablets, every request to either instance, four rounds of concurrent edits of shared records.
 #[test]

@@ -8,21 +8,8 @@ mod fault;
 
 use std::process::Command;
 
-use fault::server::{Options, RealServer};
+use fault::server::{postgres, Options, RealServer};
 use fault::tablet::{request, Tablet};
-
-/// The test database's address, or `None` (and a line saying `test` is skipped).
-fn postgres(test: &str) -> Option<String> {
-    match std::env::var("XUNFANG_TEST_POSTGRES") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "skipped: {test} runs on PostgreSQL only; set XUNFANG_TEST_POSTGRES (cargo xtask with-postgres cargo test -p xunfang-server --test migrate)"
-            );
-            None
-        }
-    }
-}
 
 /// A new, empty database beside the one `url` names; its address (libpq `key=value` or `postgres://` form).
 fn empty_database(url: &str, name: &str) -> String {

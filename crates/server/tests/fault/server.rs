@@ -28,6 +28,18 @@ pub struct Options {
     pub serve_args: Vec<String>,
 }
 
+/// The PostgreSQL database the tests may use (`XUNFANG_TEST_POSTGRES`, as `cargo xtask test native` and
+/// `cargo xtask with-postgres` set it), or `None` after a line saying `test` is skipped.
+pub fn postgres(test: &str) -> Option<String> {
+    match std::env::var("XUNFANG_TEST_POSTGRES") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            eprintln!("skipped: {test} runs on PostgreSQL only; set XUNFANG_TEST_POSTGRES (cargo xtask with-postgres cargo test -p xunfang-server)");
+            None
+        }
+    }
+}
+
 pub struct RealServer {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
