@@ -13,30 +13,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Router;
-use common::backend::fresh_pg_database;
-use common::{activity, on_postgres, sync, sync_body, val, with_edit};
+use common::backend::{connect, fresh_pg_database, lock_waiters, pg_cluster, until_waiting};
+use common::{activity, sync, sync_body, val, with_edit};
 use serde_json::Value;
 use tokio::task::JoinHandle;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 use xunfang_server::store::postgres::{CursorMode, PgSettings};
 use xunfang_server::{AppState, Cors, PgStore};
-
-/// The cluster, or `None` after saying this test is skipped.
-fn cluster() -> Option<String> {
-    let url = on_postgres();
-    if url.is_none() {
-        use std::io::Write;
-        let name = std::thread::current().name().unwrap_or("?").to_string();
-        let _ = writeln!(std::io::stderr(), "skipped: {name}: PostgreSQL only (set XUNFANG_TEST_POSTGRES, or run `cargo xtask test native`)");
-    }
-    url
-}
-
-async fn connect(url: &str) -> Client {
-    let (client, conn) = tokio_postgres::connect(url, NoTls).await.unwrap();
-    tokio::spawn(conn);
-    client
-}
 
 /// One tablet's view: the newest copy of each document it pulled, and its cursor.
 #[derive(Default)]
@@ -58,22 +41,6 @@ impl Reader {
                 return;
             }
         }
-    }
-}
-
-/// How many of the server's sessions wait for a lock.
-async fn lock_waiters(observer: &Client) -> i64 {
-    let sql = "SELECT count(*) FROM pg_stat_activity
-               WHERE datname = current_database() AND application_name = 'xunfang-server' AND wait_event_type = 'Lock'";
-    observer.query_one(sql, &[]).await.unwrap().get(0)
-}
-
-/// Waits (without a time limit that could fail a slow machine; a stuck
-/// test is stopped by the harness) until `n` of the server's sessions wait
-/// for a lock.
-async fn until_waiting(observer: &Client, n: i64) {
-    while lock_waiters(observer).await < n {
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -155,7 +122,7 @@ async fn late_commits(cluster: &str, mode: CursorMode) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_never_skips_a_push_that_commits_late() {
-    let Some(cluster) = cluster() else { return };
+    let Some(cluster) = pg_cluster() else { return };
     late_commits(&cluster, CursorMode::TeamCounter).await.unwrap();
 }
 
@@ -163,7 +130,7 @@ async fn a_pull_never_skips_a_push_that_commits_late() {
 /// sequence before the commit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_check_catches_a_naive_nextval_cursor_skipping_a_late_commit() {
-    let Some(cluster) = cluster() else { return };
+    let Some(cluster) = pg_cluster() else { return };
     let err = late_commits(&cluster, CursorMode::NaiveSequence).await.expect_err("a nextval() cursor skips the late commit");
     assert!(err.contains("never got"), "{err}");
 }

@@ -43,6 +43,40 @@ pub fn sqlite_only(why: &str) -> bool {
     true
 }
 
+/// For a test that needs PostgreSQL: the cluster, or `None` after saying
+/// this test is skipped.
+pub fn pg_cluster() -> Option<String> {
+    let url = on_postgres();
+    if url.is_none() {
+        use std::io::Write;
+        let name = std::thread::current().name().unwrap_or("?").to_string();
+        let _ = writeln!(std::io::stderr(), "skipped: {name}: PostgreSQL only (set XUNFANG_TEST_POSTGRES, or run `cargo xtask test native`)");
+    }
+    url
+}
+
+pub async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client
+}
+
+/// How many of the server's sessions wait for a lock.
+pub async fn lock_waiters(observer: &tokio_postgres::Client) -> i64 {
+    let sql = "SELECT count(*) FROM pg_stat_activity
+               WHERE datname = current_database() AND application_name = 'xunfang-server' AND wait_event_type = 'Lock'";
+    observer.query_one(sql, &[]).await.unwrap().get(0)
+}
+
+/// Waits (without a time limit that could fail a slow machine; a stuck
+/// test is stopped by the harness) until `n` of the server's sessions wait
+/// for a lock.
+pub async fn until_waiting(observer: &tokio_postgres::Client, n: i64) {
+    while lock_waiters(observer).await < n {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// Runs `make()`'s future to its end on a runtime of its own, in a thread of
 /// its own (callable from inside a test's runtime).
 pub fn on_own_runtime<T: Send, F: Future<Output = T>>(make: impl FnOnce() -> F + Send) -> T {
