@@ -539,6 +539,7 @@ fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>) -> Sync
         epoch: cursor.and_then(|c| c.epoch.clone()),
         push,
         pull_limit: Some(MAX_PULL_BATCH),
+        waiting: None,
     }
 }
 

@@ -473,8 +473,15 @@ fn a_document_the_server_refuses_is_reported_and_kept_locally() {
     let good_json = serde_json::to_value(&bad).unwrap();
     let mut value = good_json.clone();
     value["type"] = "unknown".into();
-    let refused =
-        server.handle(&SyncRequest { protocol: PROTOCOL_VERSION, device: "a".into(), cursor: None, epoch: None, push: vec![value], pull_limit: None });
+    let refused = server.handle(&SyncRequest {
+        protocol: PROTOCOL_VERSION,
+        device: "a".into(),
+        cursor: None,
+        epoch: None,
+        push: vec![value],
+        pull_limit: None,
+        waiting: None,
+    });
     assert_eq!(refused.rejected.len(), 1);
     assert!(refused.rejected[0].reason.contains("unknown document type"));
     let p = sync_until_done(&a, &Faulty { server: Some(&server), ..Faulty::default() });

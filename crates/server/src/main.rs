@@ -1,5 +1,5 @@
 //! `xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data`,
-//! `xunfang-server token create|list|revoke`, `xunfang-server backup|restore
+//! `xunfang-server token create [--admin]|list|revoke`, `xunfang-server backup|restore
 //! FILE` (see the library's docs).
 
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 use xunfang_server::limits;
+use xunfang_server::store::TokenKind;
 
 #[derive(Parser, Debug)]
 #[command(name = "xunfang-server", version, about = "Serves the 巡访 Xunfang app")]
@@ -47,6 +48,10 @@ enum TokenCommand {
         /// The team the token syncs with; devices of one team share documents.
         #[arg(long)]
         team: String,
+        /// An admin token instead: it manages the team's tablets on the
+        /// office screen (/#/devices) and does not sync records itself.
+        #[arg(long)]
+        admin: bool,
         /// A note to recognise the token by (a person or a tablet).
         #[arg(long, default_value = "")]
         label: String,
@@ -243,17 +248,24 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 
 fn token(cmd: TokenCommand) -> Result<(), String> {
     match cmd {
-        TokenCommand::Create { team, label, db } => {
+        TokenCommand::Create { team, admin, label, db } => {
             let store = db.open()?;
-            let token = store.create_token(&team, &label).map_err(|e| e.to_string())?;
+            let kind = if admin { TokenKind::Admin } else { TokenKind::Team };
+            let token = store.create_token_of(&team, &label, kind).map_err(|e| e.to_string())?;
             println!("{token}");
             eprintln!(
-                "new access token for team \"{}\"{} in {}.\n\
-                 Enter it in the app's Settings (sync). It is shown only this once;\n\
+                "new {} for team \"{}\"{} in {}.\n\
+                 {} It is shown only this once;\n\
                  revoke it with: {} token revoke {} {}",
+                if admin { "admin token" } else { "access token" },
                 team.trim(),
                 if label.is_empty() { String::new() } else { format!(" ({label})") },
                 store.path().display(),
+                if admin {
+                    "Enter it on the office computer's Devices screen (Office → Devices) to add and revoke tablets."
+                } else {
+                    "Enter it in the app's Settings (sync)."
+                },
                 me(),
                 &token[..xunfang_server::store::TOKEN_PREFIX_LEN],
                 db.cli()
@@ -267,13 +279,15 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
                 println!("no tokens in {}; create one with: {} token create --team office {}", store.path().display(), me(), db.cli());
                 return Ok(());
             }
-            println!("{:<10} {:<16} {:<20} {:<20} LABEL", "TOKEN", "TEAM", "CREATED", "REVOKED");
+            println!("{:<10} {:<7} {:<16} {:<20} {:<20} {:<20} LABEL", "TOKEN", "KIND", "TEAM", "CREATED", "LAST SYNC", "REVOKED");
             for t in tokens {
                 println!(
-                    "{:<10} {:<16} {:<20} {:<20} {}",
+                    "{:<10} {:<7} {:<16} {:<20} {:<20} {:<20} {}",
                     format!("{}…", t.prefix),
+                    t.kind.map_or("?", TokenKind::as_str),
                     t.team,
                     time(t.created),
+                    t.last_sync.map(time).unwrap_or_else(|| "-".into()),
                     t.revoked.map(time).unwrap_or_else(|| "-".into()),
                     t.label
                 );

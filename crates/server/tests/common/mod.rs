@@ -40,8 +40,18 @@ pub fn fx_limits(limits: Limits) -> Fx {
 
 fn fx_state(cors: &Cors, configure: impl FnOnce(AppState) -> AppState) -> Fx {
     let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("xunfang.sqlite3");
+    fx_in(dir, &db, cors, configure)
+}
+
+/// `fx` over the database file `db` (made elsewhere, e.g. by an older schema).
+pub fn fx_on(db: &std::path::Path) -> Fx {
+    fx_in(tempfile::tempdir().unwrap(), db, &Cors::SameOrigin, |state| state)
+}
+
+fn fx_in(dir: tempfile::TempDir, db: &std::path::Path, cors: &Cors, configure: impl FnOnce(AppState) -> AppState) -> Fx {
     std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = SqliteStore::open(dir.path().join("data").join("xunfang.sqlite3")).unwrap();
+    let store = SqliteStore::open(db).unwrap();
     let state = configure(AppState::new(dir.path()).with_store(store.clone()));
     let app = xunfang_server::app(state, cors);
     Fx { dir, store, app }
