@@ -11,7 +11,8 @@
 //! * `POST /api/devices/claim` `{"code"}` (no token: the code is the
 //!   secret): `{"token", "team", "label"}`, once per code.
 //!
-//! Times are Unix seconds. See docs/sync-protocol.md.
+//! Times are Unix seconds; the messages are `xunfang_core::devices`'. See
+//! docs/sync-protocol.md.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -20,7 +21,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use xunfang_core::devices::{is_secret, AddDevice, Claim, ClaimedToken, Device, DeviceList, SetupLink, SETUP_KEY};
 
 use crate::auth::AuthAdmin;
 use crate::store::tokens::{fresh_token, is_prefix, new_setup_code, token_hash};
@@ -30,29 +31,12 @@ use crate::{AppError, AppState};
 /// The largest body these routes read (a label and a date, or a code).
 pub const MAX_BODY_BYTES: usize = 4096;
 
-/// One of the team's tokens in the list (an admin token is never listed).
-#[derive(Debug, Serialize)]
-pub struct Device {
-    /// The token's first characters: what `revoke` takes.
-    pub id: String,
-    pub label: String,
-    /// `"device"` (one tablet's) or `"team"` (shared, from before per-device tokens).
-    pub kind: &'static str,
-    pub created: i64,
-    pub last_used: Option<i64>,
-    pub last_sync: Option<i64>,
-    /// Changes still queued on the device at its last sync, as it said.
-    pub waiting: Option<u64>,
-    pub expires: Option<i64>,
-    pub revoked: Option<i64>,
-}
-
 impl From<TokenInfo> for Device {
     fn from(t: TokenInfo) -> Device {
         Device {
             id: t.prefix,
             label: t.label,
-            kind: t.kind.map_or("unknown", TokenKind::as_str),
+            kind: t.kind.map_or("unknown", TokenKind::as_str).to_string(),
             created: t.created,
             last_used: t.last_used,
             last_sync: t.last_sync,
@@ -63,12 +47,6 @@ impl From<TokenInfo> for Device {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct DeviceList {
-    team: String,
-    devices: Vec<Device>,
-}
-
 /// `GET /api/devices`.
 pub async fn list(State(state): State<AppState>, AuthAdmin(team): AuthAdmin) -> Result<impl IntoResponse, AppError> {
     let name = team.name.clone();
@@ -76,26 +54,11 @@ pub async fn list(State(state): State<AppState>, AuthAdmin(team): AuthAdmin) -> 
     Ok(no_store(Json(DeviceList { team: name, devices })))
 }
 
-#[derive(Debug, Deserialize)]
-struct AddDevice {
-    label: String,
-    #[serde(default)]
-    expires: Option<i64>,
-}
-
-#[derive(Debug, Serialize)]
-struct SetupLink {
-    code: String,
-    link: String,
-    code_expires: i64,
-    label: String,
-}
-
 /// `POST /api/devices`.
 pub async fn add(State(state): State<AppState>, AuthAdmin(team): AuthAdmin, body: Result<Bytes, BytesRejection>) -> Result<impl IntoResponse, AppError> {
     let AddDevice { label, expires } = read_body(&body, "{\"label\": \"tablet 3\", \"expires\": null}")?;
     let code = new_setup_code(&label, expires, unix_now()).map_err(AppError::BadRequest)?;
-    let answer = SetupLink { link: format!("/#setup={}", code.code), code: code.code.clone(), code_expires: code.expires, label: code.label.clone() };
+    let answer = SetupLink { link: format!("/#{SETUP_KEY}={}", code.code), code: code.code.clone(), code_expires: code.expires, label: code.label.clone() };
     tracing::info!(team = %team.name, label = %answer.label, "set-up code issued");
     state.store()?.add_setup_code(team, code).await?;
     Ok((StatusCode::CREATED, no_store(Json(answer))))
@@ -119,24 +82,12 @@ pub async fn revoke(State(state): State<AppState>, AuthAdmin(team): AuthAdmin, P
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct Claim {
-    code: String,
-}
-
-#[derive(Debug, Serialize)]
-struct ClaimedToken {
-    token: String,
-    team: String,
-    label: String,
-}
-
 /// `POST /api/devices/claim`.
 pub async fn claim(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<impl IntoResponse, AppError> {
     let Claim { code } = read_body(&body, "{\"code\": \"<the code of the set-up link>\"}")?;
     let code = code.trim();
     // A code is 64 lowercase hex digits; anything else is refused unread.
-    if code.len() != 64 || !code.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+    if !is_secret(code) {
         return Err(AppError::SetupCode(crate::store::ClaimRefused::Unknown));
     }
     let store = state.store()?;

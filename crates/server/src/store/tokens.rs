@@ -125,8 +125,7 @@ pub fn access(row: Option<&TokenRow>, now: i64) -> Access {
 /// up while the office screen still shows the code).
 pub const SETUP_CODE_SECS: i64 = 24 * 3600;
 
-/// The longest device label accepted (characters).
-pub const MAX_LABEL_CHARS: usize = 80;
+pub use xunfang_core::devices::MAX_LABEL_CHARS;
 
 /// A set-up code to be stored: the code (shown once, in the set-up link),
 /// its hash, and what the device token made from it will be.
