@@ -19,6 +19,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 use tokio_postgres::Client;
 use xunfang_server::store::postgres::{CursorMode, PgSettings};
+use xunfang_server::store::TokenKind;
 use xunfang_server::{AppState, Cors, PgStore};
 
 /// One tablet's view: the newest copy of each document it pulled, and its cursor.
@@ -66,8 +67,8 @@ fn push(app: &Router, token: &str, device: &str, docs: Vec<Value>) -> JoinHandle
 async fn late_commits(cluster: &str, mode: CursorMode) -> Result<(), String> {
     let url = fresh_pg_database(cluster);
     let store = PgStore::open(&url, PgSettings { cursor: mode, ..PgSettings::default() }).await.unwrap();
-    let office = xunfang_server::store::create_token(&store, "office", "").await.unwrap();
-    let bureau = xunfang_server::store::create_token(&store, "bureau", "").await.unwrap();
+    let office = xunfang_server::store::create_token(&store, "office", "", TokenKind::Team).await.unwrap();
+    let bureau = xunfang_server::store::create_token(&store, "bureau", "", TokenKind::Team).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let app = xunfang_server::app(AppState::new(dir.path()).with_store(store), &Cors::SameOrigin);
     let outside = connect(&url).await;

@@ -13,6 +13,7 @@ use axum::http::{header, StatusCode};
 use common::backend::{connect, fresh_pg_database, pg_cluster, until_waiting};
 use common::{activity, sync, sync_body, try_sync, val, with_edit};
 use xunfang_server::store::postgres::PgSettings;
+use xunfang_server::store::TokenKind;
 use xunfang_server::{AppState, Cors, PgStore};
 
 /// Ends the server's sessions of this database that `filter` (SQL on
@@ -30,7 +31,7 @@ async fn a_connection_lost_in_the_middle_of_a_push_is_a_503_and_stores_nothing_o
     let Some(cluster) = pg_cluster() else { return };
     let url = fresh_pg_database(&cluster);
     let store = PgStore::open(&url, PgSettings::default()).await.unwrap();
-    let token = xunfang_server::store::create_token(&store, "office", "").await.unwrap();
+    let token = xunfang_server::store::create_token(&store, "office", "", TokenKind::Team).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let app = xunfang_server::app(AppState::new(dir.path()).with_store(store.clone()), &Cors::SameOrigin);
     let outside = connect(&url).await;
@@ -81,7 +82,7 @@ async fn a_team_lock_held_too_long_is_a_503_within_the_lock_timeout() {
     let url = fresh_pg_database(&cluster);
     let settings = PgSettings { lock_timeout: std::time::Duration::from_millis(200), ..PgSettings::default() };
     let store = PgStore::open(&url, settings).await.unwrap();
-    let token = xunfang_server::store::create_token(&store, "office", "").await.unwrap();
+    let token = xunfang_server::store::create_token(&store, "office", "", TokenKind::Team).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let app = xunfang_server::app(AppState::new(dir.path()).with_store(store.clone()), &Cors::SameOrigin);
     let outside = connect(&url).await;

@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use xunfang_core::sync::{MAX_DOC_BYTES, MAX_PUSH_BATCH, MAX_REQUEST_BYTES};
 use xunfang_core::{Activity, Document, Person};
 use xunfang_server::blobs::DEFAULT_MAX_BLOB_BYTES;
-use xunfang_server::store::AdminStore;
+use xunfang_server::store::tokens::token_hash;
+use xunfang_server::store::{unix_now, Access, AdminStore, TokenKind, TokenRow};
 use xunfang_server::{AppState, Cors, SyncStore};
 
 async fn send(app: &Router, token: Option<&str>, content_type: Option<&str>, body: impl Into<Body>) -> (StatusCode, Value) {
@@ -115,17 +116,18 @@ async fn the_token_commands_work_through_the_admin_seam() {
     let f = fx();
     let admin: &dyn AdminStore = &f.store;
     assert!(!admin.has_active_tokens().await.unwrap());
-    let token = xunfang_server::store::create_token(admin, " office ", "tablet 1").await.unwrap();
+    let token = xunfang_server::store::create_token(admin, " office ", "tablet 1", TokenKind::Team).await.unwrap();
     assert!(admin.has_active_tokens().await.unwrap());
     let listed = admin.list_tokens().await.unwrap();
     assert_eq!((listed[0].team.as_str(), listed[0].label.as_str()), ("office", "tablet 1"));
     let requests: &dyn SyncStore = &f.store;
-    let team = requests.team_for_token(token.clone()).await.unwrap();
-    assert_eq!(team.map(|t| t.name), Some("office".into()));
+    let access = |row: Option<TokenRow>| xunfang_server::store::tokens::access(row.as_ref(), unix_now());
+    let row = requests.find_token(token_hash(&token)).await.unwrap();
+    assert!(matches!(access(row), Access::Sync(team) if team.name == "office"));
     let prefix = token[..8].to_string();
     let (revoked, already) = admin.revoke_token(prefix.clone(), prefix).await.unwrap();
     assert!(revoked.revoked.is_some() && !already);
-    assert!(requests.team_for_token(token).await.unwrap().is_none());
+    assert_eq!(access(requests.find_token(token_hash(&token)).await.unwrap()), Access::Unknown);
 }
 
 // ---- teams ----------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! The seam between the server and a database: the traits a backend
-//! implements ([`SyncStore`] for requests, [`AdminStore`] for the `token`
+//! implements ([`SyncStore`] for requests, [`DeviceStore`] for tokens as
+//! requests see them and the devices API, [`AdminStore`] for the `token`
 //! commands, [`BackupStore`] for `backup` and `restore`), the values they
 //! trade, and the steps every backend shares.
 //!
@@ -66,7 +67,7 @@ use xunfang_core::{BlobHash, Id};
 pub use backup::{BackupStore, Epoch, Summary};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-pub use tokens::{NewToken, TokenInfo, TOKEN_PREFIX_LEN};
+pub use tokens::{Access, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken, SetupCodeRow, TokenInfo, TokenKind, TokenRow, TOKEN_PREFIX_LEN};
 
 /// A storage failure (the database or the file system), for the log; users
 /// get a general message ([`crate::AppError::Store`]).
@@ -96,11 +97,6 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         self.0.starts_with(UNAVAILABLE)
     }
-}
-
-/// Unix seconds, as the tables keep times.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// What a store method answers with: a `Send` future, boxed so that
@@ -250,12 +246,51 @@ pub struct BlobPut {
     pub team_bytes: u64,
 }
 
+/// Tokens as requests see them, and the devices API (`crate::devices`).
+/// Tokens and set-up codes are named by their SHA-256 ([`tokens::token_hash`]);
+/// times are Unix seconds passed in by the caller, so a backend decides
+/// nothing about time: what a row allows is [`tokens::access`] and
+/// [`tokens::claim_check`], called by the caller or inside the backend's
+/// transaction.
+pub trait DeviceStore: Send + Sync + 'static {
+    /// The token stored with this hash, whatever its kind and state.
+    fn find_token(&self, hash: Vec<u8>) -> StoreFuture<'_, Option<TokenRow>>;
+
+    /// Records that the token was used at `now` (its `last_used`). May skip
+    /// the write when the stored time is under a minute old: it is read by
+    /// people, and every request would otherwise be a write. Never waits for
+    /// another write: skipped while one runs (readers never wait).
+    fn token_used(&self, hash: Vec<u8>, now: i64) -> StoreFuture<'_, ()>;
+
+    /// Records a sync at `now` with `waiting` changes still queued on the
+    /// device (as it said; `None`: it did not say). Sets `last_used` too.
+    /// Like `token_used`, skipped rather than waiting for another write (for
+    /// PostgreSQL: a plain `UPDATE` of the token's row, which waits for no
+    /// other team).
+    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()>;
+
+    /// The team's tokens other than admin tokens (team-wide and device
+    /// tokens, revoked ones included), oldest first.
+    fn team_devices(&self, team: Team) -> StoreFuture<'_, Vec<TokenInfo>>;
+
+    /// Stores a set-up code for `team` (its hash, never the code).
+    fn add_setup_code(&self, team: Team, code: NewSetupCode) -> StoreFuture<'_, ()>;
+
+    /// In one transaction: finds the code with hash `code_hash`, checks it
+    /// with [`tokens::claim_check`] at `now`, stores `token` as a device
+    /// token of the code's team (label and expiry from the code) and marks
+    /// the code used. Two claims of one code at once: one wins.
+    fn claim_setup_code(&self, code_hash: Vec<u8>, token: NewToken, now: i64) -> StoreFuture<'_, Result<Claimed, ClaimRefused>>;
+
+    /// Revokes at `now` the team's team-wide or device token whose prefix is
+    /// `prefix` (checked with [`tokens::is_prefix`]); never an admin token,
+    /// never another team's.
+    fn revoke_device(&self, team: Team, prefix: String, now: i64) -> StoreFuture<'_, DeviceRevoked>;
+}
+
 /// What the HTTP handlers need from a database (see the module header for
 /// the transaction rules each method keeps).
-pub trait SyncStore: Send + Sync + fmt::Debug + 'static {
-    /// The team of a valid (known, not revoked) token.
-    fn team_for_token(&self, token: String) -> StoreFuture<'_, Option<Team>>;
-
+pub trait SyncStore: DeviceStore + Send + Sync + fmt::Debug + 'static {
     /// One sync for `team`, in one transaction: with the team's counter held
     /// first, each of `push` is merged into its stored copy by [`decide`] and
     /// written with the next `seq` when it changed; then the page after
@@ -282,9 +317,9 @@ pub trait SyncStore: Send + Sync + fmt::Debug + 'static {
 /// request waits on it). Which token an argument means, and how tokens are
 /// made, are [`tokens`]' rules, shared by every backend.
 pub trait AdminStore: Send + Sync + 'static {
-    /// Stores `token` (its hash and prefix, never the token) for `team`,
-    /// creating the team if it is new.
-    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()>;
+    /// Stores `token` (its hash and prefix, never the token) of `kind` for
+    /// `team`, creating the team if it is new.
+    fn add_token(&self, team: String, label: String, token: NewToken, kind: TokenKind) -> StoreFuture<'_, ()>;
 
     /// All tokens, oldest first.
     fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>>;
@@ -298,13 +333,18 @@ pub trait AdminStore: Send + Sync + 'static {
     fn has_active_tokens(&self) -> StoreFuture<'_, bool>;
 }
 
-/// Makes a token for `team` (the team is made if new) and returns it: the
-/// only time it is shown.
-pub async fn create_token(store: &dyn AdminStore, team: &str, label: &str) -> Result<String, StoreError> {
+/// Makes a token of `kind` for `team` (the team is made if new) and returns
+/// it: the only time it is shown.
+pub async fn create_token(store: &dyn AdminStore, team: &str, label: &str, kind: TokenKind) -> Result<String, StoreError> {
     let (team, new) = tokens::new_token(team)?;
     let token = new.token.clone();
-    store.add_token(team, label.to_string(), new).await?;
+    store.add_token(team, label.to_string(), new, kind).await?;
     Ok(token)
+}
+
+/// Unix seconds now, as tokens and set-up codes count time.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// What a backend does with one pushed document, given the stored text.

@@ -15,9 +15,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use xunfang_core::BlobHash;
 use xunfang_server::store::postgres::PgSettings;
 use xunfang_server::store::sqlite::StoredDoc;
-use xunfang_server::store::tokens::{revoke_argument, TokenInfo};
+use xunfang_server::store::tokens::{access, revoke_argument, token_hash, TokenInfo};
 use xunfang_server::store::{
-    AdminStore, Blob, BlobMeta, BlobPut, Epoch, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, Team,
+    unix_now, Access, AdminStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, Epoch, NewBlob, NewSetupCode, NewToken, Pull,
+    Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, Team, TokenKind, TokenRow,
 };
 use xunfang_server::{PgStore, SqliteStore, SyncStore};
 
@@ -173,7 +174,11 @@ impl TestStore {
     }
 
     pub fn create_token(&self, team: &str, label: &str) -> Result<String, StoreError> {
-        self.either(|s| s.create_token(team, label), |pg| async move { xunfang_server::store::create_token(&pg, team, label).await })
+        self.create_token_of(team, label, TokenKind::Team)
+    }
+
+    pub fn create_token_of(&self, team: &str, label: &str, kind: TokenKind) -> Result<String, StoreError> {
+        self.either(|s| s.create_token_of(team, label, kind), |pg| async move { xunfang_server::store::create_token(&pg, team, label, kind).await })
     }
 
     pub fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
@@ -188,7 +193,16 @@ impl TestStore {
     }
 
     pub fn team_for_token(&self, token: &str) -> Result<Option<Team>, StoreError> {
-        self.either(|s| s.team_for_token(token), |pg| async move { SyncStore::team_for_token(&pg, token.to_string()).await })
+        self.either(
+            |s| s.team_for_token(token),
+            |pg| async move {
+                let row = DeviceStore::find_token(&pg, token_hash(token.trim())).await?;
+                Ok(match access(row.as_ref(), unix_now()) {
+                    Access::Sync(team) => Some(team),
+                    _ => None,
+                })
+            },
+        )
     }
 
     pub fn team_docs(&self, team: &str) -> Result<Vec<StoredDoc>, StoreError> {
@@ -235,11 +249,37 @@ impl TestStore {
     }
 }
 
-impl SyncStore for TestStore {
-    fn team_for_token(&self, token: String) -> StoreFuture<'_, Option<Team>> {
-        self.sync_store().team_for_token(token)
+impl DeviceStore for TestStore {
+    fn find_token(&self, hash: Vec<u8>) -> StoreFuture<'_, Option<TokenRow>> {
+        self.sync_store().find_token(hash)
     }
 
+    fn token_used(&self, hash: Vec<u8>, now: i64) -> StoreFuture<'_, ()> {
+        self.sync_store().token_used(hash, now)
+    }
+
+    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()> {
+        self.sync_store().token_synced(hash, now, waiting)
+    }
+
+    fn team_devices(&self, team: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
+        self.sync_store().team_devices(team)
+    }
+
+    fn add_setup_code(&self, team: Team, code: NewSetupCode) -> StoreFuture<'_, ()> {
+        self.sync_store().add_setup_code(team, code)
+    }
+
+    fn claim_setup_code(&self, code_hash: Vec<u8>, token: NewToken, now: i64) -> StoreFuture<'_, Result<Claimed, ClaimRefused>> {
+        self.sync_store().claim_setup_code(code_hash, token, now)
+    }
+
+    fn revoke_device(&self, team: Team, prefix: String, now: i64) -> StoreFuture<'_, DeviceRevoked> {
+        self.sync_store().revoke_device(team, prefix, now)
+    }
+}
+
+impl SyncStore for TestStore {
     fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
         self.sync_store().sync(team, push, pull, max_docs)
     }
@@ -258,8 +298,8 @@ impl SyncStore for TestStore {
 }
 
 impl AdminStore for TestStore {
-    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()> {
-        self.admin_store().add_token(team, label, token)
+    fn add_token(&self, team: String, label: String, token: NewToken, kind: TokenKind) -> StoreFuture<'_, ()> {
+        self.admin_store().add_token(team, label, token, kind)
     }
 
     fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>> {

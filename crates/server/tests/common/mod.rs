@@ -45,9 +45,21 @@ pub fn fx_limits(limits: Limits) -> Fx {
 }
 
 fn fx_state(cors: &Cors, configure: impl FnOnce(AppState) -> AppState) -> Fx {
-    let dir = tempfile::tempdir().unwrap();
+    fx_in(tempfile::tempdir().unwrap(), None, cors, configure)
+}
+
+/// `fx` over the SQLite file `db` (made elsewhere, e.g. by an older schema).
+pub fn fx_on(db: &std::path::Path) -> Fx {
+    fx_in(tempfile::tempdir().unwrap(), Some(db), &Cors::SameOrigin, |state| state)
+}
+
+/// A fixture in `dir` over `db`, or a fresh database of the suite's backend.
+fn fx_in(dir: tempfile::TempDir, db: Option<&std::path::Path>, cors: &Cors, configure: impl FnOnce(AppState) -> AppState) -> Fx {
     std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = TestStore::fresh(dir.path());
+    let store = match db {
+        Some(db) => TestStore::Sqlite(xunfang_server::SqliteStore::open(db).unwrap()),
+        None => TestStore::fresh(dir.path()),
+    };
     let state = configure(AppState::new(dir.path()).with_store(store.clone()));
     let app = xunfang_server::app(state, cors);
     Fx { dir, store, app }
