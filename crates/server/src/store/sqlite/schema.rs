@@ -29,8 +29,9 @@ use crate::store::StoreError;
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "xunfang.sqlite3";
 
-/// Schema version kept in `PRAGMA user_version`.
-pub(super) const SCHEMA_VERSION: i64 = 2;
+/// Schema version kept in `PRAGMA user_version`: schema 1 and each of
+/// [`STEPS`].
+pub(super) const SCHEMA_VERSION: i64 = 1 + STEPS.len() as i64;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS teams (
@@ -102,6 +103,10 @@ CREATE TABLE IF NOT EXISTS setup_codes (
 );
 ";
 
+/// The versioned steps after schema 1, in order: `STEPS[i]` brings a file
+/// from version `i + 1` to `i + 2`. Never edit a released one: add the next.
+const STEPS: &[&str] = &[STEP_2];
+
 /// Refuses a file written by a newer server, then creates what is missing
 /// and takes each versioned step the file has not had, in one transaction
 /// (a step that fails leaves the file as it was).
@@ -115,10 +120,11 @@ pub(super) fn migrate(conn: &Connection, path: &std::path::Path) -> Result<(), S
     }
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let stepped = (|| {
+        // Always: tables added to schema 1 after its release (it only
+        // creates what is missing). A new file (version 0) then takes every step.
         conn.execute_batch(SCHEMA)?;
-        // A new file (version 0) gets schema 1's tables above, then every step.
-        if version < 2 {
-            conn.execute_batch(STEP_2)?;
+        for step in STEPS.iter().skip((version.max(1) - 1) as usize) {
+            conn.execute_batch(step)?;
         }
         super::epoch::ensure(conn)?;
         conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
