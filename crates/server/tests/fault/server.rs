@@ -14,6 +14,8 @@ pub struct RealServer {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
     pub addr: SocketAddr,
+    /// Where the data is, as options: `--data DIR` or `--database URL`.
+    database: Vec<String>,
 }
 
 impl RealServer {
@@ -22,8 +24,12 @@ impl RealServer {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("dist")).unwrap();
         std::fs::write(dir.path().join("dist/index.html"), "<!DOCTYPE html>").unwrap();
-        let (child, addr) = spawn(dir.path());
-        RealServer { dir, child: Some(child), addr }
+        let database = match crate::common::on_postgres() {
+            Some(cluster) => vec!["--database".into(), crate::common::backend::fresh_pg_database(&cluster)],
+            None => vec!["--data".into(), dir.path().join("data").display().to_string()],
+        };
+        let (child, addr) = spawn(dir.path(), &database);
+        RealServer { dir, child: Some(child), addr, database }
     }
 
     pub fn data(&self) -> PathBuf {
@@ -37,7 +43,7 @@ impl RealServer {
     /// Starts the server again on the same data (after a kill or a stop).
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "stop it first");
-        let (child, addr) = spawn(self.dir.path());
+        let (child, addr) = spawn(self.dir.path(), &self.database);
         self.child = Some(child);
         self.addr = addr;
     }
@@ -56,9 +62,9 @@ impl RealServer {
         assert_eq!(status.signal(), Some(9), "{status:?}");
     }
 
-    /// Runs `xunfang-server ARGS --data <data>`.
+    /// Runs `xunfang-server ARGS` on the server's data.
     pub fn cli(&self, args: &[&str]) -> Output {
-        Command::new(BIN).args(args).arg("--data").arg(self.data()).output().unwrap()
+        Command::new(BIN).args(args).args(&self.database).output().unwrap()
     }
 
     /// A new token of team "office".
@@ -79,13 +85,12 @@ impl Drop for RealServer {
 }
 
 /// Starts `serve` on any free port and waits for the line that says where.
-fn spawn(dir: &Path) -> (Child, SocketAddr) {
+fn spawn(dir: &Path, database: &[String]) -> (Child, SocketAddr) {
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .arg("--dist")
         .arg(dir.join("dist"))
-        .arg("--data")
-        .arg(dir.join("data"))
+        .args(database)
         .env("RUST_LOG", std::env::var("FAULT_SERVER_LOG").unwrap_or_else(|_| "xunfang_server=warn".into()))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
