@@ -6,12 +6,19 @@
 //! xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data [--db FILE] [--cors-origin ORIGIN]... [--max-blob-bytes N]
 //!     [--max-clock-skew-hours HOURS] [--request-timeout SECONDS] [--max-concurrent N] [--rate-per-minute N] [--rate-burst N]
 //!     [--max-pull-bytes BYTES] [--max-team-docs N] [--max-team-photo-bytes BYTES]
-//! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE]
-//! xunfang-server token list   [--data DIR | --db FILE]
-//! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
+//!     [--database URL] [--pg-pool-size N] [--pg-lock-timeout SECONDS] [--pg-statement-timeout SECONDS]
+//!     [--pg-idle-in-transaction-timeout SECONDS]
+//! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE | --database URL]
+//! xunfang-server token list   [--data DIR | --db FILE | --database URL]
+//! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE | --database URL]
 //! xunfang-server backup FILE  [--data DIR | --db FILE]
 //! xunfang-server restore FILE [--data DIR | --db FILE]
 //! ```
+//!
+//! `--database URL` (or `XUNFANG_DATABASE`) puts the data in PostgreSQL
+//! instead (`postgres://…`, `postgresql://…` or libpq's `host=… dbname=…`),
+//! where several servers can share it ([`store::postgres`]); `backup` and
+//! `restore` then point to `pg_dump` and `pg_restore`.
 //!
 //! `serve` serves the app and the sync endpoint; `cargo xtask serve` builds
 //! the app and runs it with `--dist dist --data data`. Sync data lives in one

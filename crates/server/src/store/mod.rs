@@ -5,7 +5,8 @@
 //! trade, and the steps every backend shares.
 //!
 //! The handlers see only `dyn SyncStore`; SQL lives only in a backend
-//! ([`sqlite`] today, one file per concern). A backend owns transactions and
+//! ([`sqlite`], embedded, and [`postgres`], for several instances over one
+//! database; one file per concern). A backend owns transactions and
 //! rows; what a pushed document becomes is decided here ([`decide`], which
 //! calls `xunfang_core::incoming`), and how tokens are made and picked in
 //! [`tokens`], so two backends cannot disagree on either.
@@ -21,7 +22,7 @@
 //!   team's push waits at most for one such short transaction (at most 200
 //!   documents written and one capped page read), and readers never wait
 //!   (WAL). PostgreSQL
-//!   must lock no more than the team's counter row (`SELECT … FOR UPDATE`
+//!   locks no more than the team's counter row (`SELECT … FOR UPDATE`
 //!   on it, never a table lock or `SERIALIZABLE` across teams), so pushes of
 //!   different teams run side by side; pulls need no lock (`REPEATABLE READ`
 //!   snapshot).

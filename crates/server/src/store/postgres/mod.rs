@@ -1,10 +1,10 @@
 //! The PostgreSQL backend of the store seam, for several stateless server
 //! instances over one database (`serve --database postgres://…`).
 //!
-//! One file per concern, as in [`super::sqlite`]: [`schema`] (versioned
-//! migrations), [`pool`] (connections, settings, transactions, which errors
-//! mean "the database is unavailable"), [`tokens`], [`docs`] (push and
-//! pull), [`blobs`] and [`epoch`]. Documents are kept as the exact JSON
+//! One file per concern, as in [`super::sqlite`]: `schema` (versioned
+//! migrations), `pool` (connections, settings, transactions, which errors
+//! mean "the database is unavailable"), `tokens`, `docs` (push and
+//! pull), `blobs` and `epoch`. Documents are kept as the exact JSON
 //! text (`TEXT`, not `jsonb`, which would reorder keys); photos as `bytea`,
 //! written in the transaction of their usage row.
 //!
