@@ -388,6 +388,27 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
     }
 }
 
+/// [`decide`] held to the team's document quota, as every backend applies
+/// it inside the push's transaction: the text to store with the next `seq`
+/// (`Ok(Ok)`), the result when nothing is written (`Ok(Err)`), or the quota
+/// when a new document would take the team past `max_docs` (`count`: the
+/// team's documents so far, counted on by each new one; `None` when this
+/// push cannot reach the quota).
+pub fn to_write(stored: Option<&str>, pushed: &Pushed, count: &mut Option<u64>, max_docs: u64) -> Result<Result<String, PushResult>, QuotaExceeded> {
+    let json = match decide(stored, pushed) {
+        Decision::Unchanged => return Ok(Err(PushResult::Unchanged)),
+        Decision::Refuse(reason) => return Ok(Err(PushResult::Refused(reason))),
+        Decision::Write(json) => json,
+    };
+    if let (None, Some(n)) = (stored, count.as_mut()) {
+        if *n >= max_docs {
+            return Err(QuotaExceeded(max_docs));
+        }
+        *n += 1;
+    }
+    Ok(Ok(json))
+}
+
 /// Where a page starts for a pull when the database is in `epoch` and the
 /// team's head is `head`: a cursor of another epoch, one without epoch once
 /// the database has been restored, or one past the head was not issued by
