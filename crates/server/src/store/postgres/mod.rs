@@ -49,8 +49,8 @@ pub use schema::SCHEMA_VERSION;
 
 /// What `backup` and `restore` answer on PostgreSQL.
 pub const USE_PG_DUMP: &str = "backup and restore of a PostgreSQL database are done with PostgreSQL's own tools: \
-     `pg_dump --format=custom --file FILE URL` while the servers run, and `pg_restore --clean --dbname URL FILE` with them stopped \
-     (see docs/deploy.md)";
+     `pg_dump --format=custom --file FILE URL` while the servers run, and `pg_restore --clean --dbname URL FILE` with them stopped, \
+     then give the database a new epoch (README, \"Sync\")";
 
 impl DeviceStore for PgStore {
     fn find_token(&self, hash: Vec<u8>) -> StoreFuture<'_, Option<TokenRow>> {
