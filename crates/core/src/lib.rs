@@ -11,6 +11,7 @@ pub mod backup;
 pub mod blob;
 pub mod clock;
 pub mod csv;
+pub mod devices;
 pub mod doc;
 #[cfg(test)]
 mod fixture;

@@ -56,7 +56,16 @@ pub struct SyncRequest {
     /// `MAX_PULL_BATCH`); absent means the server's default.
     #[serde(default)]
     pub pull_limit: Option<usize>,
+    /// How many changes the device still has queued after this request's
+    /// push (for the office's device list); absent: it does not say. At
+    /// most [`MAX_WAITING`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<u64>,
 }
+
+/// The most `waiting` a request may claim: far more than a tablet could
+/// queue, so a larger number is nonsense and refused.
+pub const MAX_WAITING: u64 = 10_000_000;
 
 /// `POST /api/sync` response body.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -99,12 +108,20 @@ pub struct Rejected {
     pub reason: String,
 }
 
-/// Any 4xx/5xx response body: `{ "error": "..." }`.
+/// Any 4xx/5xx response body: `{ "error": "...", "reason": "..." }`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// A human-readable message, shown to the user as is.
     pub error: String,
+    /// For the few refusals an app words in its own language, which one
+    /// (so far only [`REASON_WITHDRAWN`]); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
+
+/// `reason` of the 401 a tablet gets once the office revoked its device
+/// token: its access was withdrawn on purpose, its records stay on it.
+pub const REASON_WITHDRAWN: &str = "withdrawn";
 
 /// A document of any type, told apart by its `"type"` field.
 #[derive(Clone, Debug, PartialEq)]
@@ -358,6 +375,9 @@ pub fn validate_request(req: &SyncRequest) -> Result<(), String> {
     if req.push.len() > MAX_PUSH_BATCH {
         return Err(format!("at most {MAX_PUSH_BATCH} documents per request, {} were pushed; send them in batches", req.push.len()));
     }
+    if req.waiting.is_some_and(|w| w > MAX_WAITING) {
+        return Err(format!("the request says more than {MAX_WAITING} changes are waiting on the device; update the app"));
+    }
     Ok(())
 }
 
@@ -464,12 +484,26 @@ mod tests {
 
     #[test]
     fn a_request_with_another_protocol_or_too_many_documents_is_refused() {
-        let mut req = SyncRequest { protocol: 2, device: "t".into(), cursor: Some(3), epoch: None, push: vec![], pull_limit: Some(10_000) };
+        let mut req = SyncRequest { protocol: 2, device: "t".into(), cursor: Some(3), epoch: None, push: vec![], pull_limit: Some(10_000), waiting: None };
         assert!(validate_request(&req).unwrap_err().contains("protocol 2"));
         req.protocol = PROTOCOL_VERSION;
         assert_eq!(pull_limit(&req), MAX_PULL_BATCH);
         req.push = vec![Value::Null; MAX_PUSH_BATCH + 1];
         assert!(validate_request(&req).unwrap_err().contains("batches"));
+    }
+
+    #[test]
+    fn a_request_may_say_how_many_changes_wait_but_not_an_absurd_number() {
+        let old: SyncRequest = serde_json::from_value(json!({"protocol": PROTOCOL_VERSION, "device": "t"})).unwrap();
+        assert_eq!(old.waiting, None, "an app that does not say is still served");
+        let mut req: SyncRequest = serde_json::from_value(json!({"protocol": PROTOCOL_VERSION, "device": "t", "waiting": 12})).unwrap();
+        assert_eq!(req.waiting, Some(12));
+        assert!(validate_request(&req).is_ok());
+        req.waiting = Some(MAX_WAITING + 1);
+        assert!(validate_request(&req).unwrap_err().contains("waiting"));
+        for bad in [json!(-1), json!(1.5), json!("3")] {
+            assert!(serde_json::from_value::<SyncRequest>(json!({"protocol": PROTOCOL_VERSION, "device": "t", "waiting": bad})).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -174,6 +174,10 @@ pub enum SyncError {
     Untrusted(BadAnswer),
     /// The user interrupted it; what was confirmed stays confirmed.
     Interrupted,
+    /// The office revoked this device's token (401 with reason
+    /// `REASON_WITHDRAWN`): on purpose, so a person must act; the device's
+    /// records and outbox stay as they are.
+    Withdrawn,
 }
 
 impl SyncError {
@@ -193,6 +197,18 @@ impl SyncError {
 
     /// The error for an HTTP answer that is not a success: its status, the
     /// server's message, and its `Retry-After` header if any.
+    /// A refusal from its status and body: our server's `{"error",
+    /// "reason"?}` (a withdrawn device is told so), or the start of another
+    /// server's text; `retry_after` as `from_status` takes it.
+    pub fn from_answer(status: u16, body: &str, retry_after: Option<&str>) -> SyncError {
+        let parsed = serde_json::from_str::<crate::sync::ErrorBody>(body).ok();
+        if status == 401 && parsed.as_ref().and_then(|e| e.reason.as_deref()) == Some(crate::sync::REASON_WITHDRAWN) {
+            return SyncError::Withdrawn;
+        }
+        let message = parsed.map(|e| e.error).unwrap_or_else(|| body.chars().take(200).collect());
+        SyncError::from_status(status, message, retry_after)
+    }
+
     pub fn from_status(status: u16, message: String, retry_after: Option<&str>) -> SyncError {
         match status {
             401 | 403 => SyncError::Unauthorized(message),
@@ -223,6 +239,7 @@ impl fmt::Display for SyncError {
             SyncError::Store(why) => write!(f, "local storage failed: {why}"),
             SyncError::Untrusted(why) => write!(f, "the server's answer was refused: {why}"),
             SyncError::Interrupted => write!(f, "sync was interrupted"),
+            SyncError::Withdrawn => write!(f, "the office withdrew this device's access; its records stay on it"),
         }
     }
 }
@@ -362,6 +379,9 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
     // Documents asked for per answer; halved for the rest of the sync when
     // an answer is over `MAX_ANSWER_BYTES` (see `exchange`).
     let page = Cell::new(MAX_PULL_BATCH);
+    // Changes queued that the last request did not carry: each request
+    // tells the server (`waiting`), for the office's device list.
+    let mut left_queued = 0;
     loop {
         if interrupted() {
             return Err(SyncError::Interrupted);
@@ -374,7 +394,9 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
                 let cursor = store.cursor().await.map_err(store_err)?;
                 let batch = store.pending(MAX_PUSH_BATCH, &held_back).await.map_err(store_err)?;
                 let push = batch.iter().map(|p| p.doc.to_value()).collect();
-                let answer = exchange(transport, pull_request(device, cursor.as_ref(), push), first, &page, bound).await?;
+                let queued = store.pending_count().await.map_err(store_err)?;
+                left_queued = queued.saturating_sub(batch.len()) as u64;
+                let answer = exchange(transport, pull_request(device, cursor.as_ref(), push, left_queued), first, &page, bound).await?;
                 (cursor, batch, answer)
             }
         };
@@ -392,7 +414,7 @@ pub async fn sync_native<S: LocalStore, T: NativeTransport>(
             // cursor, so it travels while this page is stored. If storing
             // fails, its answer is dropped and the cursor stays where it was.
             let next_cursor = Cursor::of(&response);
-            let next_request = pull_request(device, Some(&next_cursor), Vec::new());
+            let next_request = pull_request(device, Some(&next_cursor), Vec::new(), left_queued);
             let (stored, next) = futures::future::join(absorbed, exchange(transport, next_request, false, &page, bound)).await;
             stored.map_err(store_err)?;
             prefetched = Some((next_cursor, next));
@@ -531,7 +553,7 @@ fn sent_id(json: &str) -> String {
     }
 }
 
-fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>) -> SyncRequest {
+fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>, waiting: u64) -> SyncRequest {
     SyncRequest {
         protocol: PROTOCOL_VERSION,
         device: device.to_string(),
@@ -539,6 +561,7 @@ fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>) -> Sync
         epoch: cursor.and_then(|c| c.epoch.clone()),
         push,
         pull_limit: Some(MAX_PULL_BATCH),
+        waiting: Some(waiting.min(crate::sync::MAX_WAITING)),
     }
 }
 

@@ -192,6 +192,8 @@ struct Faulty<'a> {
     page: Option<usize>,
     /// Spoils the server's answers the way a broken or hostile one would.
     hostile: Option<Hostile>,
+    /// The `waiting` of each request, in order.
+    waiting: RefCell<Vec<Option<u64>>>,
 }
 
 /// How a hostile server spoils its answers.
@@ -217,6 +219,7 @@ impl NativeTransport for Faulty<'_> {
     async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
         let n = self.calls.get() + 1;
         self.calls.set(n);
+        self.waiting.borrow_mut().push(request.waiting);
         let server = self.server.expect("a server");
         let hits = |every: usize| every > 0 && n.is_multiple_of(every);
         if hits(self.fail_every) {
@@ -473,8 +476,15 @@ fn a_document_the_server_refuses_is_reported_and_kept_locally() {
     let good_json = serde_json::to_value(&bad).unwrap();
     let mut value = good_json.clone();
     value["type"] = "unknown".into();
-    let refused =
-        server.handle(&SyncRequest { protocol: PROTOCOL_VERSION, device: "a".into(), cursor: None, epoch: None, push: vec![value], pull_limit: None });
+    let refused = server.handle(&SyncRequest {
+        protocol: PROTOCOL_VERSION,
+        device: "a".into(),
+        cursor: None,
+        epoch: None,
+        push: vec![value],
+        pull_limit: None,
+        waiting: None,
+    });
     assert_eq!(refused.rejected.len(), 1);
     assert!(refused.rejected[0].reason.contains("unknown document type"));
     let p = sync_until_done(&a, &Faulty { server: Some(&server), ..Faulty::default() });
@@ -875,6 +885,21 @@ fn a_document_the_server_refuses_stays_queued_with_its_reason_and_is_sent_again_
 }
 
 #[test]
+fn each_request_tells_the_server_how_many_changes_it_leaves_queued() {
+    let server = Server::default();
+    let a = Tablet::new("a");
+    let over = 3;
+    for n in 0..(MAX_PUSH_BATCH + over) as u8 {
+        a.new_activity(n, "视察");
+    }
+    let link = Faulty { server: Some(&server), ..Faulty::default() };
+    sync_until_done(&a, &link);
+    let waiting = link.waiting.borrow();
+    assert_eq!(waiting.first(), Some(&Some(over as u64)), "the first push carries a full batch and leaves the rest: {waiting:?}");
+    assert_eq!(waiting.last(), Some(&Some(0)), "the last leaves nothing: {waiting:?}");
+}
+
+#[test]
 fn refused_documents_do_not_hold_back_the_ones_behind_them() {
     let server = Server::default();
     server.refuses.set(Some(DocType::Person));
@@ -928,4 +953,15 @@ impl RestTransport for Refusing {
     async fn put(&self, _: &str, _: &Id, _: &Value) -> Result<(), SyncError> {
         self.post(&Value::Null).await
     }
+}
+
+#[test]
+fn a_withdrawn_device_is_told_so_rather_than_that_its_token_is_wrong() {
+    let withdrawn = r#"{"error":"the office has withdrawn this tablet's access","reason":"withdrawn"}"#;
+    assert_eq!(SyncError::from_answer(401, withdrawn, None), SyncError::Withdrawn);
+    assert!(!SyncError::Withdrawn.retryable(), "a person must act");
+    let wrong = r#"{"error":"the server refused the token"}"#;
+    assert_eq!(SyncError::from_answer(401, wrong, None), SyncError::Unauthorized("the server refused the token".into()));
+    assert!(matches!(SyncError::from_answer(500, withdrawn, None), SyncError::Server { status: 500, .. }), "only a 401 withdraws");
+    assert_eq!(SyncError::from_answer(401, "<html>proxy</html>", None), SyncError::Unauthorized("<html>proxy</html>".into()));
 }

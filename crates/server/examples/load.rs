@@ -9,6 +9,9 @@
 //! (retries included), errors. Checked after: for each team and each instance, a fresh full pull equals the
 //! offline merge of everything pushed (nothing lost, nothing changed), with no id twice.
 
+// The fault tests' rig, and the suite's `common` it builds on (which backend a default server uses).
+#[path = "../tests/common/mod.rs"]
+mod common;
 #[path = "../tests/fault/mod.rs"]
 mod fault;
 

@@ -93,7 +93,7 @@ fn with_headers(status: StatusCode, headers: HeaderMap, body: Body) -> Response 
 
 /// `HEAD /api/blobs/<sha256>`: 200 with the photo's headers
 /// (`Content-Length` = its size) if the team has it, else 404.
-pub async fn head_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, PhotoHash(hash): PhotoHash) -> Result<Response, AppError> {
+pub async fn head_blob(State(state): State<AppState>, AuthTeam(team, _): AuthTeam, PhotoHash(hash): PhotoHash) -> Result<Response, AppError> {
     let meta = state.store()?.blob_meta(team, hash.clone()).await?.ok_or(AppError::BlobNotFound)?;
     Ok(with_headers(StatusCode::OK, blob_headers(&hash, &meta), Body::empty()))
 }
@@ -101,7 +101,7 @@ pub async fn head_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, 
 /// `GET /api/blobs/<sha256>`: the photo as uploaded, if the team has it.
 pub async fn get_blob(
     State(state): State<AppState>,
-    AuthTeam(team): AuthTeam,
+    AuthTeam(team, _): AuthTeam,
     PhotoHash(hash): PhotoHash,
     request_headers: HeaderMap,
 ) -> Result<Response, AppError> {
@@ -141,7 +141,7 @@ fn upload_type(headers: &HeaderMap) -> Result<String, AppError> {
 /// after checking that it is the SHA-256 of the body. 201 `{"stored": true,
 /// "bytes": n}` when new, 200 `{"stored": false}` when the team already had
 /// it (nothing is rewritten).
-pub async fn put_blob(State(state): State<AppState>, AuthTeam(team): AuthTeam, PhotoHash(hash): PhotoHash, request: Request) -> Result<Response, AppError> {
+pub async fn put_blob(State(state): State<AppState>, AuthTeam(team, _): AuthTeam, PhotoHash(hash): PhotoHash, request: Request) -> Result<Response, AppError> {
     let started = Instant::now();
     let store = state.store()?;
     let content_type = upload_type(request.headers())?;

@@ -8,7 +8,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use xunfang_core::sync::{ErrorBody, MAX_REQUEST_BYTES};
+use xunfang_core::sync::{ErrorBody, MAX_REQUEST_BYTES, REASON_WITHDRAWN};
 
 use crate::blobs::human_bytes;
 use crate::store::StoreError;
@@ -30,6 +30,13 @@ pub enum AppError {
     Io(std::io::Error),
     /// No token, or one the server does not know (or revoked).
     Unauthorized(&'static str),
+    /// A device token the office revoked (the tablet words it itself,
+    /// by `reason`).
+    Withdrawn,
+    /// A valid token of the wrong kind for the route (admin / sync).
+    Forbidden(&'static str),
+    /// A set-up code that cannot be claimed.
+    SetupCode(crate::store::ClaimRefused),
     /// A request the server cannot read (not JSON, wrong shape, protocol).
     BadRequest(String),
     /// A photo address that does not end in a SHA-256 (what it ended in).
@@ -95,7 +102,10 @@ impl AppError {
             }
             AppError::MethodNotAllowed | AppError::BlobMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::NotBuilt | AppError::SyncDisabled => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized(_) | AppError::Withdrawn => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::SetupCode(crate::store::ClaimRefused::Unknown) => StatusCode::NOT_FOUND,
+            AppError::SetupCode(_) => StatusCode::GONE,
             AppError::TooLarge | AppError::BlobTooLarge(_) | AppError::PhotoQuota(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy | AppError::TimedOut | AppError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -116,7 +126,12 @@ impl std::fmt::Display for AppError {
             AppError::NotBuilt => f.write_str("the app has not been built (dist/index.html is missing); run `cargo xtask serve`"),
             // The detail (paths, OS errors) is logged, not sent.
             AppError::Io(_) => f.write_str("the server could not read one of its files; try again later, and tell the administrator if this persists"),
-            AppError::Unauthorized(why) => f.write_str(why),
+            AppError::Unauthorized(why) | AppError::Forbidden(why) => f.write_str(why),
+            AppError::Withdrawn => f.write_str(
+                "the office has withdrawn this tablet's access, so it no longer syncs; its records stay on it and nothing was deleted; \
+                 ask the office for a new set-up link if this is a mistake",
+            ),
+            AppError::SetupCode(refused) => f.write_str(refused.message()),
             AppError::BadRequest(why) => f.write_str(why),
             AppError::BadBlobHash(shown) => write!(f, "a photo's address must end in its SHA-256 as 64 lowercase hexadecimal characters, not \"{shown}\""),
             AppError::BlobDamaged { expected, got } => {
@@ -170,7 +185,12 @@ impl IntoResponse for AppError {
             AppError::StoreUnavailable(err) => tracing::warn!(error = %err, "database unavailable; request refused with 503"),
             _ => {}
         }
-        let body = ErrorBody { error: self.to_string() };
+        let reason = match &self {
+            AppError::Withdrawn => Some(REASON_WITHDRAWN.to_string()),
+            AppError::SetupCode(refused) => Some(refused.reason().to_string()),
+            _ => None,
+        };
+        let body = ErrorBody { error: self.to_string(), reason };
         let mut response = (self.status(), Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -181,7 +201,7 @@ impl IntoResponse for AppError {
             AppError::BlobMethodNotAllowed => {
                 headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, PUT"));
             }
-            AppError::Unauthorized(_) => {
+            AppError::Unauthorized(_) | AppError::Withdrawn => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             AppError::TooManyRequests { retry_after_secs } => {

@@ -6,12 +6,19 @@
 //! xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data [--db FILE] [--cors-origin ORIGIN]... [--max-blob-bytes N]
 //!     [--max-clock-skew-hours HOURS] [--request-timeout SECONDS] [--max-concurrent N] [--rate-per-minute N] [--rate-burst N]
 //!     [--max-pull-bytes BYTES] [--max-team-docs N] [--max-team-photo-bytes BYTES]
-//! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE]
-//! xunfang-server token list   [--data DIR | --db FILE]
-//! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
+//!     [--database URL] [--pg-pool-size N] [--pg-lock-timeout SECONDS] [--pg-statement-timeout SECONDS]
+//!     [--pg-idle-in-transaction-timeout SECONDS]
+//! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE | --database URL]
+//! xunfang-server token list   [--data DIR | --db FILE | --database URL]
+//! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE | --database URL]
 //! xunfang-server backup FILE  [--data DIR | --db FILE]
 //! xunfang-server restore FILE [--data DIR | --db FILE]
 //! ```
+//!
+//! `--database URL` (or `XUNFANG_DATABASE`) puts the data in PostgreSQL
+//! instead (`postgres://…`, `postgresql://…` or libpq's `host=… dbname=…`),
+//! where several servers can share it ([`store::postgres`]); `backup` and
+//! `restore` then point to `pg_dump` and `pg_restore`.
 //!
 //! `serve` serves the app and the sync endpoint; `cargo xtask serve` builds
 //! the app and runs it with `--dist dist --data data`. Sync data lives in one
@@ -39,6 +46,9 @@
 //!   ([`store`]; SQLite is [`store::sqlite`]).
 //! * `HEAD`/`GET`/`PUT /api/blobs/<sha256>`: photos, content-addressed and
 //!   per team, stored in the same database; see [`blobs`].
+//! * `/api/devices…`: an office's admin token manages the team's tablets
+//!   (list, add with a single-use set-up code, revoke); a tablet claims its
+//!   code for a device token; see [`devices`].
 //!
 //! Errors are `{"error": "<message for a person>"}` with a 4xx/5xx status,
 //! all worded in [`error`]; internal details only go to the log.
@@ -52,6 +62,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod cors;
+pub mod devices;
 pub mod error;
 pub mod headers;
 pub mod limits;
@@ -114,6 +125,7 @@ pub fn app(state: AppState, cors: &Cors) -> Router {
         .merge(sync_route)
         // The PUT reads its body itself, up to the state's `max_blob_bytes`.
         .route("/api/blobs/{hash}", get(blobs::get_blob).head(blobs::head_blob).put(blobs::put_blob).fallback(blobs::method_not_allowed))
+        .merge(devices_routes())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     if let Some(cors) = cors.layer() {
         api = api.layer(cors);
@@ -127,6 +139,15 @@ pub fn app(state: AppState, cors: &Cors) -> Router {
         .layer(axum::middleware::from_fn_with_state(gate, limits::gate))
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The devices API ([`devices`]), its bodies held to a few KiB.
+fn devices_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/devices", get(devices::list).post(devices::add))
+        .route("/api/devices/claim", post(devices::claim))
+        .route("/api/devices/{id}/revoke", post(devices::revoke))
+        .layer(DefaultBodyLimit::max(devices::MAX_BODY_BYTES))
 }
 
 /// The request's log span: method and path only. The query may hold a

@@ -1,5 +1,5 @@
 //! `xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data`,
-//! `xunfang-server token create|list|revoke`, `xunfang-server backup|restore
+//! `xunfang-server token create [--admin]|list|revoke`, `xunfang-server backup|restore
 //! FILE` (see the library's docs).
 
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use tokio::runtime::Runtime;
 use tracing_subscriber::EnvFilter;
 use xunfang_server::limits;
 use xunfang_server::store::postgres::{is_postgres_url, PgSettings};
-use xunfang_server::store::{AdminStore, BackupStore, SyncStore};
+use xunfang_server::store::{AdminStore, BackupStore, SyncStore, TokenKind};
 use xunfang_server::{PgStore, SqliteStore};
 
 #[derive(Parser, Debug)]
@@ -65,6 +65,10 @@ enum TokenCommand {
         /// The team the token syncs with; devices of one team share documents.
         #[arg(long)]
         team: String,
+        /// An admin token instead: it manages the team's tablets on the
+        /// office screen (/#/devices) and does not sync records itself.
+        #[arg(long)]
+        admin: bool,
         /// A note to recognise the token by (a person or a tablet).
         #[arg(long, default_value = "")]
         label: String,
@@ -341,17 +345,24 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 fn token(cmd: TokenCommand) -> Result<(), String> {
     let runtime = runtime()?;
     match cmd {
-        TokenCommand::Create { team, label, db } => {
+        TokenCommand::Create { team, admin, label, db } => {
             let store = db.open(&runtime)?;
-            let token = wait(&runtime, xunfang_server::store::create_token(&*store.admin, &team, &label))?;
+            let kind = if admin { TokenKind::Admin } else { TokenKind::Team };
+            let token = wait(&runtime, xunfang_server::store::create_token(&*store.admin, &team, &label, kind))?;
             println!("{token}");
             eprintln!(
-                "new access token for team \"{}\"{} in {}.\n\
-                 Enter it in the app's Settings (sync). It is shown only this once;\n\
+                "new {} for team \"{}\"{} in {}.\n\
+                 {} It is shown only this once;\n\
                  revoke it with: {} token revoke {} {}",
+                if admin { "admin token" } else { "access token" },
                 team.trim(),
                 if label.is_empty() { String::new() } else { format!(" ({label})") },
                 store.shown,
+                if admin {
+                    "Enter it on the office computer's Devices screen (Office → Devices) to add and revoke tablets."
+                } else {
+                    "Enter it in the app's Settings (sync)."
+                },
                 me(),
                 &token[..xunfang_server::store::TOKEN_PREFIX_LEN],
                 db.cli()
@@ -365,13 +376,15 @@ fn token(cmd: TokenCommand) -> Result<(), String> {
                 println!("no tokens in {}; create one with: {} token create --team office {}", store.shown, me(), db.cli());
                 return Ok(());
             }
-            println!("{:<10} {:<16} {:<20} {:<20} LABEL", "TOKEN", "TEAM", "CREATED", "REVOKED");
+            println!("{:<10} {:<7} {:<16} {:<20} {:<20} {:<20} LABEL", "TOKEN", "KIND", "TEAM", "CREATED", "LAST SYNC", "REVOKED");
             for t in tokens {
                 println!(
-                    "{:<10} {:<16} {:<20} {:<20} {}",
+                    "{:<10} {:<7} {:<16} {:<20} {:<20} {:<20} {}",
                     format!("{}…", t.prefix),
+                    t.kind.map_or("?", TokenKind::as_str),
                     t.team,
                     time(t.created),
+                    t.last_sync.map(time).unwrap_or_else(|| "-".into()),
                     t.revoked.map(time).unwrap_or_else(|| "-".into()),
                     t.label
                 );

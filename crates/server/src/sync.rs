@@ -16,7 +16,7 @@ use axum::Json;
 use xunfang_core::sync::{validate_request, SyncRequest};
 
 use crate::auth::AuthTeam;
-use crate::store::{self, QuotaExceeded, SyncLimits};
+use crate::store::{self, unix_now, QuotaExceeded, SyncLimits};
 use crate::{AppError, AppState};
 
 /// A `SyncRequest` read from a JSON body, with the envelope checked.
@@ -79,6 +79,7 @@ fn misshapen_field(body: &[u8]) -> Option<&'static str> {
         ("cursor", count(object.get("cursor"))),
         ("push", object.get("push").is_none_or(Value::is_array)),
         ("pull_limit", count(object.get("pull_limit"))),
+        ("waiting", count(object.get("waiting"))),
     ]
     .into_iter()
     .find_map(|(field, ok)| (!ok).then_some(field))
@@ -92,7 +93,7 @@ fn is_json(content_type: Option<&HeaderValue>) -> bool {
 }
 
 /// `POST /api/sync`.
-pub async fn sync(State(state): State<AppState>, AuthTeam(team): AuthTeam, SyncBody(request): SyncBody) -> Result<impl IntoResponse, AppError> {
+pub async fn sync(State(state): State<AppState>, AuthTeam(team, token): AuthTeam, SyncBody(request): SyncBody) -> Result<impl IntoResponse, AppError> {
     let started = Instant::now();
     let team_name = team.name.clone();
     let limits = state.limits();
@@ -101,6 +102,12 @@ pub async fn sync(State(state): State<AppState>, AuthTeam(team): AuthTeam, SyncB
         tracing::warn!(team = %team_name, limit, "push refused: the team is at its document quota");
         AppError::DocQuota(limit)
     })?;
+    // After the commit, outside the sync's transaction: what the office's
+    // device list shows must not hold up the team's other pushes.
+    // The sync is committed: failing to note it is logged, not answered.
+    if let Err(err) = state.store()?.token_synced(token.0, unix_now(), request.waiting).await {
+        tracing::warn!(error = %err, "could not record the sync in the device list");
+    }
     let response = &outcome.response;
     tracing::info!(
         team = %team_name,

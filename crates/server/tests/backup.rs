@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{activity, fx, sync, val};
+use common::{activity, fx, sqlite_only, sync, val};
 use serde_json::{json, Value};
 use xunfang_server::SqliteStore;
 
@@ -21,6 +21,9 @@ fn ids(res: &Value) -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_while_pushes_run_is_a_consistent_snapshot() {
+    if sqlite_only("backup files, restore and the .lock file are SQLite's; PostgreSQL uses pg_dump") {
+        return;
+    }
     let f = fx();
     let token = f.token("office");
     let pusher = {
@@ -39,7 +42,7 @@ async fn a_backup_taken_while_pushes_run_is_a_consistent_snapshot() {
             break;
         }
         let path = f.dir.path().join(format!("backup-{k}.sqlite3"));
-        let store = f.store.clone();
+        let store = f.store.sqlite().clone();
         let to = path.clone();
         tokio::task::spawn_blocking(move || store.backup_to(&to)).await.unwrap().unwrap();
         copies.push(path);
@@ -65,20 +68,23 @@ async fn a_backup_taken_while_pushes_run_is_a_consistent_snapshot() {
 
 #[tokio::test]
 async fn a_restore_gives_a_new_epoch_and_old_cursors_get_everything() {
+    if sqlite_only("backup files, restore and the .lock file are SQLite's; PostgreSQL uses pg_dump") {
+        return;
+    }
     let f = fx();
     let token = f.token("office");
     let before: Vec<Value> = (0..3).map(|n| val(&activity(n, "a", "备份前"))).collect();
     let first = sync(&f.app, &token, json!({"protocol": 1, "device": "a", "cursor": null, "push": before})).await;
     let old_epoch = first["epoch"].as_str().expect("an epoch in every answer").to_string();
     let backup = f.dir.path().join("backup.sqlite3");
-    f.store.backup_to(&backup).unwrap();
+    f.store.sqlite().backup_to(&backup).unwrap();
     let after: Vec<Value> = (3..6).map(|n| val(&activity(n, "a", "备份后"))).collect();
     let second = sync(&f.app, &token, json!({"protocol": 1, "device": "a", "cursor": 3, "epoch": old_epoch, "push": after})).await;
     assert_eq!(second["epoch"], old_epoch);
     // Before any restore, an old app's cursor (no epoch) counts.
     assert_eq!(ids(&sync(&f.app, &token, pull_body(Some(3), None)).await).len(), 3);
 
-    let summary = f.store.restore_from(&backup).unwrap();
+    let summary = f.store.sqlite().restore_from(&backup).unwrap();
     assert_eq!((summary.teams, summary.docs), (1, 3));
     let new_epoch = f.store.epoch().unwrap();
     assert_ne!(new_epoch.id, old_epoch);
@@ -104,25 +110,28 @@ async fn a_restore_gives_a_new_epoch_and_old_cursors_get_everything() {
 
 #[test]
 fn restore_refuses_while_a_server_runs_on_the_database_and_refuses_what_is_no_backup() {
+    if sqlite_only("backup files, restore and the .lock file are SQLite\'s; PostgreSQL uses pg_dump") {
+        return;
+    }
     let f = fx();
     f.token("office");
     let backup = f.dir.path().join("backup.sqlite3");
-    f.store.backup_to(&backup).unwrap();
-    let err = f.store.backup_to(&backup).unwrap_err().to_string();
+    f.store.sqlite().backup_to(&backup).unwrap();
+    let err = f.store.sqlite().backup_to(&backup).unwrap_err().to_string();
     assert!(err.contains("never overwrites"), "{err}");
 
-    let serving = f.store.lock_for_serving().unwrap();
-    let err = f.store.restore_from(&backup).unwrap_err().to_string();
+    let serving = f.store.sqlite().lock_for_serving().unwrap();
+    let err = f.store.sqlite().restore_from(&backup).unwrap_err().to_string();
     assert!(err.contains("a server is running") && err.contains("stop it"), "{err}");
     drop(serving);
 
     let junk = f.dir.path().join("notes.txt");
     std::fs::write(&junk, "这不是数据库".repeat(500)).unwrap();
-    let err = f.store.restore_from(&junk).unwrap_err().to_string();
+    let err = f.store.sqlite().restore_from(&junk).unwrap_err().to_string();
     assert!(err.contains("not a Xunfang backup"), "{err}");
-    let err = f.store.restore_from(&f.dir.path().join("missing.sqlite3")).unwrap_err().to_string();
+    let err = f.store.sqlite().restore_from(&f.dir.path().join("missing.sqlite3")).unwrap_err().to_string();
     assert!(err.contains("is not a file"), "{err}");
     assert_eq!(f.store.list_tokens().unwrap().len(), 1, "a refused restore changes nothing");
-    f.store.restore_from(&backup).unwrap();
+    f.store.sqlite().restore_from(&backup).unwrap();
     assert_eq!(f.store.list_tokens().unwrap().len(), 1);
 }

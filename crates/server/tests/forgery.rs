@@ -11,7 +11,7 @@ use common::{activity, fx, id, sync_body, val, with_edit};
 use serde_json::{json, Value};
 use xunfang_core::clock::{MAX_COUNTER, MAX_MILLIS};
 use xunfang_core::{Activity, Document};
-use xunfang_server::{AppState, Cors, SqliteStore};
+use xunfang_server::{AppState, Cors};
 
 const HOUR: u64 = 3_600_000;
 
@@ -78,7 +78,7 @@ async fn a_reading_ahead_says_by_how_many_hours_and_what_to_do() {
 async fn the_skew_allowed_is_the_servers_setting() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = SqliteStore::open(dir.path().join("xunfang.sqlite3")).unwrap();
+    let store = common::TestStore::fresh(dir.path());
     let token = store.create_token("office", "").unwrap();
     let app = xunfang_server::app(AppState::new(dir.path()).with_store(store.clone()).with_max_clock_skew_hours(1), &Cors::SameOrigin);
     let (soon, later) = (activity(1, "d", "半小时后"), activity(2, "d", "两小时后"));

@@ -7,11 +7,13 @@
 //! PostgreSQL only (`XUNFANG_TEST_POSTGRES`, as `cargo xtask test native` and `cargo xtask with-postgres` set it;
 //! SQLite is one file for one process): without it each test prints that it is skipped, by name, and passes.
 
+mod common;
 mod fault;
 
 use std::collections::BTreeSet;
 
-use fault::server::{postgres, Options, RealServer};
+use common::backend::{fresh_pg_database, pg_cluster};
+use fault::server::{Options, RealServer};
 use fault::spread::{offline_merge, Rng, Spread};
 use fault::tablet::{Http, Tablet};
 use xunfang_server::store::postgres::{PgSettings, PgStore};
@@ -19,12 +21,12 @@ use xunfang_server::store::postgres::{PgSettings, PgStore};
 /// Three teams of three tablets, every request to either instance, four rounds of concurrent edits of shared records.
 #[test]
 fn tablets_spread_over_two_instances_converge_on_the_merge_of_everything_pushed() {
-    let Some(url) = postgres("tablets_spread_over_two_instances_converge_on_the_merge_of_everything_pushed") else { return };
+    let Some(cluster) = pg_cluster() else { return };
+    let url = fresh_pg_database(&cluster);
     let options = Options { database: Some(url.clone()), serve_args: Vec::new() };
     let servers = [RealServer::start_with(options.clone()), RealServer::start_with(options)];
     let addrs = [servers[0].addr, servers[1].addr];
-    // Teams of this run only: the database may hold other tests' teams.
-    let teams: Vec<String> = (0..3).map(|t| format!("instances-{}-{t}", std::process::id())).collect();
+    let teams: Vec<String> = (0..3).map(|t| format!("team-{t}")).collect();
     let tokens: Vec<String> = teams.iter().map(|team| servers[0].token_for(team)).collect();
     let mut tablets: Vec<(usize, Tablet, Spread)> = (0..9)
         .map(|i| {
@@ -141,10 +143,11 @@ fn wait_for(what: &str, done: impl Fn() -> bool) {
 
 #[test]
 fn an_instance_killed_inside_a_push_commits_nothing_of_it_and_the_retry_on_the_other_converges() {
-    let Some(url) = postgres("an_instance_killed_inside_a_push_commits_nothing_of_it_and_the_retry_on_the_other_converges") else { return };
+    let Some(cluster) = pg_cluster() else { return };
+    let url = fresh_pg_database(&cluster);
     let options = Options { database: Some(url.clone()), serve_args: Vec::new() };
     let mut servers = [RealServer::start_with(options.clone()), RealServer::start_with(options)];
-    let team = format!("killed-{}", std::process::id());
+    let team = "office".to_string();
     let token = servers[0].token_for(&team);
     let (first, second) = (Http::new(servers[0].addr, &token), Http::new(servers[1].addr, &token));
     let a = Tablet::new("killa", servers[0].addr, &token);

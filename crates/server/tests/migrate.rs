@@ -4,35 +4,14 @@
 //!
 //! PostgreSQL only (`XUNFANG_TEST_POSTGRES`): without it each test prints that it is skipped, by name, and passes.
 
+mod common;
 mod fault;
 
 use std::process::Command;
 
-use fault::server::{postgres, Options, RealServer};
+use common::backend::{fresh_pg_database, pg_cluster};
+use fault::server::{Options, RealServer};
 use fault::tablet::{request, Tablet};
-
-/// A new, empty database beside the one `url` names; its address (libpq `key=value` or `postgres://` form).
-fn empty_database(url: &str, name: &str) -> String {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-        let connection = tokio::spawn(connection);
-        // One statement each: neither may run inside a transaction block.
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
-        client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-        drop(client);
-        let _ = connection.await;
-    });
-    if url.trim_start().starts_with("postgres") {
-        let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-        format!("{base}/{name}{}", query.map(|q| format!("?{q}")).unwrap_or_default())
-    } else {
-        let mut words: Vec<String> = url.split_whitespace().filter(|w| !w.starts_with("dbname=")).map(String::from).collect();
-        words.push(format!("dbname={name}"));
-        words.join(" ")
-    }
-}
 
 fn migrate(from: &std::path::Path, to: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_xunfang-server")).args(["migrate", "--from"]).arg(from).args(["--to", to]).output().unwrap()
@@ -40,9 +19,10 @@ fn migrate(from: &std::path::Path, to: &str) -> std::process::Output {
 
 #[test]
 fn a_sqlite_database_migrated_to_postgres_keeps_tokens_cursors_and_photos_and_no_tablet_misses_anything() {
-    let Some(url) = postgres("a_sqlite_database_migrated_to_postgres_keeps_tokens_cursors_and_photos_and_no_tablet_misses_anything") else { return };
-    let target = empty_database(&url, &format!("migrate_{}", std::process::id()));
-    let mut sqlite = RealServer::start();
+    let Some(cluster) = pg_cluster() else { return };
+    let target = fresh_pg_database(&cluster);
+    // SQLite, whichever backend the suite runs on: it is the source.
+    let mut sqlite = RealServer::start_with(Options::default());
     let (token, other_team) = (sqlite.token(), sqlite.token_for("另一个联络站"));
     let (a, b) = (Tablet::new("tablet-a", sqlite.addr, &token), Tablet::new("tablet-b", sqlite.addr, &token));
     let other = Tablet::new("tablet-o", sqlite.addr, &other_team);

@@ -12,8 +12,10 @@ use axum::http::{header, Request, StatusCode};
 use common::{activity, call, sync, sync_body, val, with_edit};
 use serde_json::value::RawValue;
 use xunfang_core::BlobHash;
+use xunfang_server::store::tokens::token_hash;
 use xunfang_server::store::{
-    decide, resume_from, Blob, BlobMeta, BlobPut, Decision, Epoch, NewBlob, Page, Pull, PushResult, Pushed, QuotaExceeded, StoreFuture, Synced, Team,
+    decide, resume_from, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, Decision, DeviceRevoked, DeviceStore, Epoch, NewBlob, NewSetupCode, NewToken, Page,
+    Pull, PushResult, Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, Team, TokenInfo, TokenRow,
 };
 use xunfang_server::{AppState, Cors, SyncStore};
 
@@ -67,12 +69,40 @@ impl Memory {
     }
 }
 
-impl SyncStore for Memory {
-    fn team_for_token(&self, token: String) -> StoreFuture<'_, Option<Team>> {
-        let team = (token == TOKEN).then(|| Team { id: 1, name: "memory".into() });
-        Box::pin(async move { Ok(team) })
+// One team-wide token, no devices: this backend shows the sync seam.
+impl DeviceStore for Memory {
+    fn find_token(&self, hash: Vec<u8>) -> StoreFuture<'_, Option<TokenRow>> {
+        let row =
+            (hash == token_hash(TOKEN)).then(|| TokenRow { team: Team { id: 1, name: "memory".into() }, kind: "team".into(), expires: None, revoked: None });
+        Box::pin(async move { Ok(row) })
     }
 
+    fn token_used(&self, _: Vec<u8>, _: i64) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn token_synced(&self, _: Vec<u8>, _: i64, _: Option<u64>) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn team_devices(&self, _: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn add_setup_code(&self, _: Team, _: NewSetupCode) -> StoreFuture<'_, ()> {
+        Box::pin(async { Err(StoreError("this backend keeps no set-up codes".into())) })
+    }
+
+    fn claim_setup_code(&self, _: Vec<u8>, _: NewToken, _: i64) -> StoreFuture<'_, Result<Claimed, ClaimRefused>> {
+        Box::pin(async { Ok(Err(ClaimRefused::Unknown)) })
+    }
+
+    fn revoke_device(&self, _: Team, _: String, _: i64) -> StoreFuture<'_, DeviceRevoked> {
+        Box::pin(async { Ok(DeviceRevoked::NotFound) })
+    }
+}
+
+impl SyncStore for Memory {
     // Quotas are not what this backend shows; it keeps no limit.
     fn sync(&self, _: Team, push: Vec<Pushed>, pull: Pull, _max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
         Box::pin(async move { Ok(Ok(self.sync_now(push, pull))) })

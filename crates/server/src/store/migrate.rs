@@ -1,4 +1,4 @@
-//! `xunfang-server migrate --from FILE --to URL`: the rows a database is copied as, the source side a backend
+//! `xunfang-server migrate --from FILE --to URL`: the rows a database (schema 2) is copied as, the source side a backend
 //! offers ([`MigrateSource`], SQLite's), and the digests both sides compare before the copy commits.
 //!
 //! Everything is copied as it is, ids, `seq`, `head` and the epoch included, so a tablet's cursor from the
@@ -19,7 +19,8 @@ pub struct TeamRow {
     pub created: i64,
 }
 
-/// A token as stored (its SHA-256 only; the token itself was never kept).
+/// A token as stored (its SHA-256 only; the token itself was never kept), with its kind (team, device,
+/// admin), expiry and what the device last reported (schema 2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenRow {
     pub hash: Vec<u8>,
@@ -28,6 +29,23 @@ pub struct TokenRow {
     pub label: String,
     pub created: i64,
     pub revoked: Option<i64>,
+    pub kind: String,
+    pub expires: Option<i64>,
+    pub last_used: Option<i64>,
+    pub last_sync: Option<i64>,
+    pub waiting: Option<i64>,
+}
+
+/// A set-up code as stored (its SHA-256 only), used or not (schema 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupCodeRow {
+    pub hash: Vec<u8>,
+    pub team: i64,
+    pub label: String,
+    pub device_expires: Option<i64>,
+    pub created: i64,
+    pub expires: i64,
+    pub used: Option<i64>,
 }
 
 /// A photo as stored: content hash (its name), media type, size, upload time and bytes.
@@ -54,6 +72,7 @@ pub struct Catalog {
     pub teams: Vec<TeamRow>,
     /// In the order they were added.
     pub tokens: Vec<TokenRow>,
+    pub setup_codes: Vec<SetupCodeRow>,
     pub team_blobs: Vec<TeamBlobsRow>,
     /// The epoch's rows (`epoch`, `legacy_cursors`), copied so cursors keep counting.
     pub meta: Vec<(String, String)>,

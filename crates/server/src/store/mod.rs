@@ -1,10 +1,12 @@
 //! The seam between the server and a database: the traits a backend
-//! implements ([`SyncStore`] for requests, [`AdminStore`] for the `token`
+//! implements ([`SyncStore`] for requests, [`DeviceStore`] for tokens as
+//! requests see them and the devices API, [`AdminStore`] for the `token`
 //! commands, [`BackupStore`] for `backup` and `restore`), the values they
 //! trade, and the steps every backend shares.
 //!
 //! The handlers see only `dyn SyncStore`; SQL lives only in a backend
-//! ([`sqlite`] today, one file per concern). A backend owns transactions and
+//! ([`sqlite`], embedded, and [`postgres`], for several instances over one
+//! database; one file per concern). A backend owns transactions and
 //! rows; what a pushed document becomes is decided here ([`decide`], which
 //! calls `xunfang_core::incoming`), and how tokens are made and picked in
 //! [`tokens`], so two backends cannot disagree on either.
@@ -20,7 +22,7 @@
 //!   team's push waits at most for one such short transaction (at most 200
 //!   documents written and one capped page read), and readers never wait
 //!   (WAL). PostgreSQL
-//!   must lock no more than the team's counter row (`SELECT … FOR UPDATE`
+//!   locks no more than the team's counter row (`SELECT … FOR UPDATE`
 //!   on it, never a table lock or `SERIALIZABLE` across teams), so pushes of
 //!   different teams run side by side; pulls need no lock (`REPEATABLE READ`
 //!   snapshot).
@@ -67,7 +69,7 @@ use xunfang_core::{BlobHash, Id};
 pub use backup::{BackupStore, Epoch, Summary};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-pub use tokens::{NewToken, TokenInfo, TOKEN_PREFIX_LEN};
+pub use tokens::{Access, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken, SetupCodeRow, TokenInfo, TokenKind, TokenRow, TOKEN_PREFIX_LEN};
 
 /// A storage failure (the database or the file system), for the log; users
 /// get a general message ([`crate::AppError::Store`]).
@@ -97,11 +99,6 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         self.0.starts_with(UNAVAILABLE)
     }
-}
-
-/// Unix seconds, as the tables keep times.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// What a store method answers with: a `Send` future, boxed so that
@@ -251,12 +248,51 @@ pub struct BlobPut {
     pub team_bytes: u64,
 }
 
+/// Tokens as requests see them, and the devices API (`crate::devices`).
+/// Tokens and set-up codes are named by their SHA-256 ([`tokens::token_hash`]);
+/// times are Unix seconds passed in by the caller, so a backend decides
+/// nothing about time: what a row allows is [`tokens::access`] and
+/// [`tokens::claim_check`], called by the caller or inside the backend's
+/// transaction.
+pub trait DeviceStore: Send + Sync + 'static {
+    /// The token stored with this hash, whatever its kind and state.
+    fn find_token(&self, hash: Vec<u8>) -> StoreFuture<'_, Option<TokenRow>>;
+
+    /// Records that the token was used at `now` (its `last_used`). May skip
+    /// the write when the stored time is under a minute old: it is read by
+    /// people, and every request would otherwise be a write. Never waits for
+    /// another write: skipped while one runs (readers never wait).
+    fn token_used(&self, hash: Vec<u8>, now: i64) -> StoreFuture<'_, ()>;
+
+    /// Records a sync at `now` with `waiting` changes still queued on the
+    /// device (as it said; `None`: it did not say). Sets `last_used` too.
+    /// Like `token_used`, skipped rather than waiting for another write (for
+    /// PostgreSQL: a plain `UPDATE` of the token's row, which waits for no
+    /// other team).
+    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()>;
+
+    /// The team's tokens other than admin tokens (team-wide and device
+    /// tokens, revoked ones included), oldest first.
+    fn team_devices(&self, team: Team) -> StoreFuture<'_, Vec<TokenInfo>>;
+
+    /// Stores a set-up code for `team` (its hash, never the code).
+    fn add_setup_code(&self, team: Team, code: NewSetupCode) -> StoreFuture<'_, ()>;
+
+    /// In one transaction: finds the code with hash `code_hash`, checks it
+    /// with [`tokens::claim_check`] at `now`, stores `token` as a device
+    /// token of the code's team (label and expiry from the code) and marks
+    /// the code used. Two claims of one code at once: one wins.
+    fn claim_setup_code(&self, code_hash: Vec<u8>, token: NewToken, now: i64) -> StoreFuture<'_, Result<Claimed, ClaimRefused>>;
+
+    /// Revokes at `now` the team's team-wide or device token whose prefix is
+    /// `prefix` (checked with [`tokens::is_prefix`]); never an admin token,
+    /// never another team's.
+    fn revoke_device(&self, team: Team, prefix: String, now: i64) -> StoreFuture<'_, DeviceRevoked>;
+}
+
 /// What the HTTP handlers need from a database (see the module header for
 /// the transaction rules each method keeps).
-pub trait SyncStore: Send + Sync + fmt::Debug + 'static {
-    /// The team of a valid (known, not revoked) token.
-    fn team_for_token(&self, token: String) -> StoreFuture<'_, Option<Team>>;
-
+pub trait SyncStore: DeviceStore + Send + Sync + fmt::Debug + 'static {
     /// One sync for `team`, in one transaction: with the team's counter held
     /// first, each of `push` is merged into its stored copy by [`decide`] and
     /// written with the next `seq` when it changed; then the page after
@@ -283,9 +319,9 @@ pub trait SyncStore: Send + Sync + fmt::Debug + 'static {
 /// request waits on it). Which token an argument means, and how tokens are
 /// made, are [`tokens`]' rules, shared by every backend.
 pub trait AdminStore: Send + Sync + 'static {
-    /// Stores `token` (its hash and prefix, never the token) for `team`,
-    /// creating the team if it is new.
-    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()>;
+    /// Stores `token` (its hash and prefix, never the token) of `kind` for
+    /// `team`, creating the team if it is new.
+    fn add_token(&self, team: String, label: String, token: NewToken, kind: TokenKind) -> StoreFuture<'_, ()>;
 
     /// All tokens, oldest first.
     fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>>;
@@ -299,13 +335,18 @@ pub trait AdminStore: Send + Sync + 'static {
     fn has_active_tokens(&self) -> StoreFuture<'_, bool>;
 }
 
-/// Makes a token for `team` (the team is made if new) and returns it: the
-/// only time it is shown.
-pub async fn create_token(store: &dyn AdminStore, team: &str, label: &str) -> Result<String, StoreError> {
+/// Makes a token of `kind` for `team` (the team is made if new) and returns
+/// it: the only time it is shown.
+pub async fn create_token(store: &dyn AdminStore, team: &str, label: &str, kind: TokenKind) -> Result<String, StoreError> {
     let (team, new) = tokens::new_token(team)?;
     let token = new.token.clone();
-    store.add_token(team, label.to_string(), new).await?;
+    store.add_token(team, label.to_string(), new, kind).await?;
     Ok(token)
+}
+
+/// Unix seconds now, as tokens and set-up codes count time.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// What a backend does with one pushed document, given the stored text.
@@ -346,6 +387,27 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
         }
         Err(Refusal::Unmergeable(err)) => Decision::Refuse(format!("cannot merge with the server's copy: {err}")),
     }
+}
+
+/// [`decide`] held to the team's document quota, as every backend applies
+/// it inside the push's transaction: the text to store with the next `seq`
+/// (`Ok(Ok)`), the result when nothing is written (`Ok(Err)`), or the quota
+/// when a new document would take the team past `max_docs` (`count`: the
+/// team's documents so far, counted on by each new one; `None` when this
+/// push cannot reach the quota).
+pub fn to_write(stored: Option<&str>, pushed: &Pushed, count: &mut Option<u64>, max_docs: u64) -> Result<Result<String, PushResult>, QuotaExceeded> {
+    let json = match decide(stored, pushed) {
+        Decision::Unchanged => return Ok(Err(PushResult::Unchanged)),
+        Decision::Refuse(reason) => return Ok(Err(PushResult::Refused(reason))),
+        Decision::Write(json) => json,
+    };
+    if let (None, Some(n)) = (stored, count.as_mut()) {
+        if *n >= max_docs {
+            return Err(QuotaExceeded(max_docs));
+        }
+        *n += 1;
+    }
+    Ok(Ok(json))
 }
 
 /// Where a page starts for a pull when the database is in `epoch` and the

@@ -1,6 +1,8 @@
-//! Fixtures the server's integration tests share: the router over a SQLite
-//! database in a temporary directory, requests sent through tower's
-//! `oneshot`, answers read whole, and sample documents.
+//! Fixtures the server's integration tests share: the router over a fresh
+//! database (SQLite in a temporary directory, or, when
+//! `XUNFANG_TEST_POSTGRES` names a PostgreSQL cluster, a database of its
+//! own there: see [`backend`]), requests sent through tower's `oneshot`,
+//! answers read whole, and sample documents.
 
 // Each test file is its own crate and uses only part of this.
 #![allow(dead_code)]
@@ -14,13 +16,17 @@ use tower::ServiceExt;
 use xunfang_core::{Activity, DeviceId, Document, Hlc, Id, Stamp};
 use xunfang_server::blobs::DEFAULT_MAX_BLOB_BYTES;
 use xunfang_server::limits::Limits;
-use xunfang_server::{AppState, Cors, SqliteStore};
+use xunfang_server::{AppState, Cors};
+
+pub mod backend;
+#[allow(unused_imports)]
+pub use backend::{on_postgres, sqlite_only, TestStore};
 
 /// A server with a database: the directory (its `dist/` holds a stub
 /// `index.html`), the store, and the router over both.
 pub struct Fx {
     pub dir: tempfile::TempDir,
-    pub store: SqliteStore,
+    pub store: TestStore,
     pub app: Router,
 }
 
@@ -39,9 +45,21 @@ pub fn fx_limits(limits: Limits) -> Fx {
 }
 
 fn fx_state(cors: &Cors, configure: impl FnOnce(AppState) -> AppState) -> Fx {
-    let dir = tempfile::tempdir().unwrap();
+    fx_in(tempfile::tempdir().unwrap(), None, cors, configure)
+}
+
+/// `fx` over the SQLite file `db` (made elsewhere, e.g. by an older schema).
+pub fn fx_on(db: &std::path::Path) -> Fx {
+    fx_in(tempfile::tempdir().unwrap(), Some(db), &Cors::SameOrigin, |state| state)
+}
+
+/// A fixture in `dir` over `db`, or a fresh database of the suite's backend.
+fn fx_in(dir: tempfile::TempDir, db: Option<&std::path::Path>, cors: &Cors, configure: impl FnOnce(AppState) -> AppState) -> Fx {
     std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = SqliteStore::open(dir.path().join("data").join("xunfang.sqlite3")).unwrap();
+    let store = match db {
+        Some(db) => TestStore::Sqlite(xunfang_server::SqliteStore::open(db).unwrap()),
+        None => TestStore::fresh(dir.path()),
+    };
     let state = configure(AppState::new(dir.path()).with_store(store.clone()));
     let app = xunfang_server::app(state, cors);
     Fx { dir, store, app }

@@ -2,6 +2,7 @@
 //! with SIGKILL, restarted on the same data, and its other commands
 //! (`token`, `backup`, `restore`) run as a person would. Also the load
 //! bench's server (crates/server/examples/load.rs), on SQLite or PostgreSQL.
+//! Uses the suite's `common` module (which backend the suite runs on).
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -28,18 +29,6 @@ pub struct Options {
     pub serve_args: Vec<String>,
 }
 
-/// The PostgreSQL database the tests may use (`XUNFANG_TEST_POSTGRES`, as `cargo xtask test native` and
-/// `cargo xtask with-postgres` set it), or `None` after a line saying `test` is skipped.
-pub fn postgres(test: &str) -> Option<String> {
-    match std::env::var("XUNFANG_TEST_POSTGRES") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            eprintln!("skipped: {test} runs on PostgreSQL only; set XUNFANG_TEST_POSTGRES (cargo xtask with-postgres cargo test -p xunfang-server)");
-            None
-        }
-    }
-}
-
 pub struct RealServer {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
@@ -48,9 +37,12 @@ pub struct RealServer {
 }
 
 impl RealServer {
-    /// A server on a new data directory (with a stub app to serve).
+    /// A server on a new data directory (with a stub app to serve), on the
+    /// suite's backend (see `tests/common/backend.rs`).
     pub fn start() -> RealServer {
-        RealServer::start_with(Options::default())
+        // The suite's backend: a database of its own on the PostgreSQL cluster when the suite runs on one.
+        let database = crate::common::on_postgres().map(|cluster| crate::common::backend::fresh_pg_database(&cluster));
+        RealServer::start_with(Options { database, ..Options::default() })
     }
 
     /// A server on a new data directory, with `options`.

@@ -8,7 +8,7 @@ use tokio_postgres::Row;
 use xunfang_core::BlobHash;
 
 use super::PgStore;
-use crate::store::{now, Blob, BlobMeta, BlobPut, NewBlob, QuotaExceeded, StoreError, Team};
+use crate::store::{unix_now, Blob, BlobMeta, BlobPut, NewBlob, QuotaExceeded, StoreError, Team};
 
 impl PgStore {
     pub(super) async fn find_blob_meta(&self, team: &Team, hash: &BlobHash) -> Result<Option<BlobMeta>, StoreError> {
@@ -29,7 +29,7 @@ impl PgStore {
     }
 
     pub(super) async fn insert_blob(&self, team: &Team, blob: &NewBlob, max_team_bytes: u64) -> Result<Result<BlobPut, QuotaExceeded>, StoreError> {
-        let now = now();
+        let now = unix_now();
         let size = blob.data.len() as i64;
         let mut client = self.client().await?;
         let tx = client.transaction().await?;

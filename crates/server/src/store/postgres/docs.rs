@@ -10,7 +10,7 @@ use tokio_postgres::IsolationLevel;
 
 use super::{CursorMode, PgStore};
 use crate::store::sqlite::StoredDoc;
-use crate::store::{decide, resume_from, Decision, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
+use crate::store::{resume_from, to_write, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
 
 impl PgStore {
     /// A team's documents in commit order (administration and tests).
@@ -90,17 +90,11 @@ impl Writer<'_> {
         let id = pushed.doc.id().as_str();
         let stmt = tx.prepare_cached("SELECT json FROM docs WHERE team = $1 AND id = $2").await?;
         let stored: Option<String> = tx.query_opt(&stmt, &[&self.team.id, &id]).await?.map(|r| r.get(0));
-        let json = match decide(stored.as_deref(), pushed) {
-            Decision::Unchanged => return Ok(Ok(PushResult::Unchanged)),
-            Decision::Refuse(reason) => return Ok(Ok(PushResult::Refused(reason))),
-            Decision::Write(json) => json,
+        let json = match to_write(stored.as_deref(), pushed, count, max_docs) {
+            Ok(Ok(json)) => json,
+            Ok(Err(done)) => return Ok(Ok(done)),
+            Err(quota) => return Ok(Err(quota)),
         };
-        if let (None, Some(n)) = (&stored, count.as_mut()) {
-            if *n >= max_docs {
-                return Ok(Err(QuotaExceeded(max_docs)));
-            }
-            *n += 1;
-        }
         let seq = match self.mode {
             CursorMode::TeamCounter => self.head + 1,
             CursorMode::NaiveSequence => tx.query_one("SELECT nextval('naive_seq')", &[]).await?.get(0),

@@ -1,6 +1,6 @@
 //! The database's epoch in PostgreSQL: two rows of `meta`, made with the
 //! schema. A PostgreSQL database is put back with `pg_restore`, not by this
-//! server; after one, `meta` must get a new epoch (see docs/deploy.md).
+//! server; after one, `meta` must get a new epoch (the README says how).
 
 use deadpool_postgres::GenericClient;
 

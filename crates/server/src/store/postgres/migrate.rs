@@ -17,7 +17,7 @@ impl PgStore {
         let mut client = self.client().await?;
         let tx = PgStore::begin(&mut client, IsolationLevel::Serializable, false).await?;
         // Taken first: a server started on this database meanwhile waits until the copy is committed.
-        tx.batch_execute("LOCK TABLE teams, tokens, docs, blobs, team_blobs, meta IN EXCLUSIVE MODE").await?;
+        tx.batch_execute("LOCK TABLE teams, tokens, setup_codes, docs, blobs, team_blobs, meta IN EXCLUSIVE MODE").await?;
         let held: i64 = tx.query_one("SELECT COUNT(*) FROM teams", &[]).await?.get(0);
         if held > 0 {
             return Err(StoreError(format!(
@@ -32,9 +32,21 @@ impl PgStore {
         }
         // New teams made later get ids after the copied ones.
         tx.execute("SELECT setval(pg_get_serial_sequence('teams', 'id'), GREATEST((SELECT MAX(id) FROM teams), 1))", &[]).await?;
-        let insert_token = tx.prepare("INSERT INTO tokens (hash, prefix, team, label, created, revoked) VALUES ($1, $2, $3, $4, $5, $6)").await?;
+        let insert_token = tx
+            .prepare(
+                "INSERT INTO tokens (hash, prefix, team, label, created, revoked, kind, expires, last_used, last_sync, waiting)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .await?;
         for t in &catalog.tokens {
-            tx.execute(&insert_token, &[&t.hash, &t.prefix, &t.team, &t.label, &t.created, &t.revoked]).await?;
+            let row: [&(dyn tokio_postgres::types::ToSql + Sync); 11] =
+                [&t.hash, &t.prefix, &t.team, &t.label, &t.created, &t.revoked, &t.kind, &t.expires, &t.last_used, &t.last_sync, &t.waiting];
+            tx.execute(&insert_token, &row).await?;
+        }
+        let insert_code =
+            tx.prepare("INSERT INTO setup_codes (hash, team, label, device_expires, created, expires, used) VALUES ($1, $2, $3, $4, $5, $6, $7)").await?;
+        for c in &catalog.setup_codes {
+            tx.execute(&insert_code, &[&c.hash, &c.team, &c.label, &c.device_expires, &c.created, &c.expires, &c.used]).await?;
         }
         let insert_usage = tx.prepare("INSERT INTO team_blobs (team, count, bytes) VALUES ($1, $2, $3)").await?;
         for u in &catalog.team_blobs {
@@ -86,6 +98,7 @@ impl PgStore {
         };
         compare("teams", catalog.teams.len() as i64, count("teams").await?)?;
         compare("tokens", catalog.tokens.len() as i64, count("tokens").await?)?;
+        compare("set-up codes", catalog.setup_codes.len() as i64, count("setup_codes").await?)?;
         let epoch = super::epoch::read(&tx).await?;
         let source_epoch = catalog.meta.iter().find(|(k, _)| k == "epoch").map(|(_, v)| v.clone());
         compare("epoch", source_epoch, Some(epoch.id.clone()))?;

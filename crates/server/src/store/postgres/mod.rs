@@ -1,10 +1,10 @@
 //! The PostgreSQL backend of the store seam, for several stateless server
 //! instances over one database (`serve --database postgres://…`).
 //!
-//! One file per concern, as in [`super::sqlite`]: [`schema`] (versioned
-//! migrations), [`pool`] (connections, settings, transactions, which errors
-//! mean "the database is unavailable"), [`tokens`], [`docs`] (push and
-//! pull), [`blobs`], [`epoch`] and [`migrate`] (the copy from SQLite). Documents are kept as the exact JSON
+//! One file per concern, as in [`super::sqlite`]: `schema` (versioned
+//! migrations), `pool` (connections, settings, transactions, which errors
+//! mean "the database is unavailable"), `tokens`, `docs` (push and
+//! pull), `blobs`, `epoch` and `migrate` (the copy from SQLite). Documents are kept as the exact JSON
 //! text (`TEXT`, not `jsonb`, which would reorder keys); photos as `bytea`,
 //! written in the transaction of their usage row.
 //!
@@ -42,22 +42,48 @@ use std::path::PathBuf;
 use xunfang_core::BlobHash;
 
 use super::{
-    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced,
-    Team, TokenInfo,
+    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, Pull, Pushed,
+    QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TokenInfo, TokenKind, TokenRow,
 };
 pub use pool::{is_postgres_url, CursorMode, PgSettings, PgStore};
 pub use schema::SCHEMA_VERSION;
 
 /// What `backup` and `restore` answer on PostgreSQL.
 pub const USE_PG_DUMP: &str = "backup and restore of a PostgreSQL database are done with PostgreSQL's own tools: \
-     `pg_dump --format=custom --file FILE URL` while the servers run, and `pg_restore --clean --dbname URL FILE` with them stopped \
-     (see docs/deploy.md)";
+     `pg_dump --format=custom --file FILE URL` while the servers run, and `pg_restore --clean --dbname URL FILE` with them stopped, \
+     then give the database a new epoch (README, \"Sync\")";
 
-impl SyncStore for PgStore {
-    fn team_for_token(&self, token: String) -> StoreFuture<'_, Option<Team>> {
-        Box::pin(async move { self.find_team(&token).await })
+impl DeviceStore for PgStore {
+    fn find_token(&self, hash: Vec<u8>) -> StoreFuture<'_, Option<TokenRow>> {
+        Box::pin(async move { self.token_row(&hash).await })
     }
 
+    fn token_used(&self, hash: Vec<u8>, now: i64) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.mark_used(&hash, now).await })
+    }
+
+    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.mark_synced(&hash, now, waiting).await })
+    }
+
+    fn team_devices(&self, team: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
+        Box::pin(async move { self.list_team_devices(&team).await })
+    }
+
+    fn add_setup_code(&self, team: Team, code: NewSetupCode) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.insert_setup_code(&team, &code).await })
+    }
+
+    fn claim_setup_code(&self, code_hash: Vec<u8>, token: NewToken, now: i64) -> StoreFuture<'_, Result<Claimed, ClaimRefused>> {
+        Box::pin(async move { self.claim_code(&code_hash, &token, now).await })
+    }
+
+    fn revoke_device(&self, team: Team, prefix: String, now: i64) -> StoreFuture<'_, DeviceRevoked> {
+        Box::pin(async move { self.revoke_team_device(&team, &prefix, now).await })
+    }
+}
+
+impl SyncStore for PgStore {
     fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
         Box::pin(async move { self.sync_team(&team, push, pull, max_docs).await })
     }
@@ -76,8 +102,8 @@ impl SyncStore for PgStore {
 }
 
 impl AdminStore for PgStore {
-    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()> {
-        Box::pin(async move { self.add_token_row(&team, &label, &token).await })
+    fn add_token(&self, team: String, label: String, token: NewToken, kind: TokenKind) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.add_token_row(&team, &label, &token, kind).await })
     }
 
     fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>> {

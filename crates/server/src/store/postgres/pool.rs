@@ -116,10 +116,11 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("xunfang-server");
         }
-        // Fast: a connection whose socket has closed is dropped on return
-        // to the pool; one broken while idle fails its next query, which is
-        // answered 503 (the client retries) without retrying here.
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        // Verified: each connection taken from the pool first answers an
+        // empty query (one round trip), so one the database ended while it
+        // was idle (a restart, a failover, an administrator) is replaced
+        // instead of failing the request that drew it.
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Verified });
         let pool = Pool::builder(manager)
             .max_size(settings.pool_size.max(1))
             .runtime(Runtime::Tokio1)

@@ -1,66 +1,191 @@
-//! Access tokens in PostgreSQL: the rows behind the `token` commands and the
-//! lookup every request makes. How tokens are made and which one a prefix
-//! means are `store::tokens`' rules.
+//! Access tokens in PostgreSQL: the rows behind the `token` commands, the
+//! lookup every request makes and the usage it records, and the set-up
+//! codes of the devices API. How tokens are made, which one a prefix means
+//! and what each allows are `store::tokens`' rules.
 
+use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
 use super::PgStore;
-use crate::store::tokens::{pick_token, token_hash, NewToken, TokenInfo};
-use crate::store::{now, StoreError, Team, TOKEN_PREFIX_LEN};
+use crate::store::tokens::{
+    claim_check, pick_token, token_hash, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken, SetupCodeRow, TokenInfo, TokenKind, TokenRow,
+};
+use crate::store::{unix_now, StoreError, Team, TOKEN_PREFIX_LEN};
+
+/// The columns [`info`] reads, in its order.
+const INFO_COLUMNS: &str =
+    "tokens.prefix, teams.name, tokens.label, tokens.created, tokens.revoked, tokens.kind, tokens.expires, tokens.last_used, tokens.last_sync, tokens.waiting";
+
+/// A row of [`INFO_COLUMNS`], from column `at` on.
+fn info(r: &Row, at: usize) -> TokenInfo {
+    TokenInfo {
+        prefix: r.get(at),
+        team: r.get(at + 1),
+        label: r.get(at + 2),
+        created: r.get(at + 3),
+        revoked: r.get(at + 4),
+        kind: TokenKind::parse(r.get(at + 5)),
+        expires: r.get(at + 6),
+        last_used: r.get(at + 7),
+        last_sync: r.get(at + 8),
+        waiting: r.get::<_, Option<i64>>(at + 9).and_then(|w| u64::try_from(w).ok()),
+    }
+}
+
+/// `last_used` is written at most once a minute per token.
+const USED_EVERY_SECS: i64 = 60;
 
 impl PgStore {
-    /// Stores `new` for `team`, creating the team if needed.
-    pub(super) async fn add_token_row(&self, team: &str, label: &str, new: &NewToken) -> Result<(), StoreError> {
-        let now = now();
+    /// Stores `new` of `kind` for `team`, creating the team if needed.
+    pub(super) async fn add_token_row(&self, team: &str, label: &str, new: &NewToken, kind: TokenKind) -> Result<(), StoreError> {
+        let now = unix_now();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         tx.execute("INSERT INTO teams (name, created) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", &[&team, &now]).await?;
         let team_id: i64 = tx.query_one("SELECT id FROM teams WHERE name = $1", &[&team]).await?.get(0);
-        tx.execute("INSERT INTO tokens (hash, prefix, team, label, created) VALUES ($1, $2, $3, $4, $5)", &[&new.hash, &new.prefix, &team_id, &label, &now])
-            .await?;
+        insert_token(&tx, team_id, label, new, kind, None, now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// The team of a valid (known, not revoked) token.
-    pub(super) async fn find_team(&self, token: &str) -> Result<Option<Team>, StoreError> {
-        let hash = token_hash(token.trim());
+    /// The token stored with `hash`.
+    pub(super) async fn token_row(&self, hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
         let client = self.client().await?;
         let stmt = client
-            .prepare_cached("SELECT teams.id, teams.name FROM tokens JOIN teams ON teams.id = tokens.team WHERE tokens.hash = $1 AND tokens.revoked IS NULL")
+            .prepare_cached(
+                "SELECT teams.id, teams.name, tokens.kind, tokens.expires, tokens.revoked FROM tokens JOIN teams ON teams.id = tokens.team
+                 WHERE tokens.hash = $1",
+            )
             .await?;
-        Ok(client.query_opt(&stmt, &[&hash]).await?.map(|r| Team { id: r.get(0), name: r.get(1) }))
+        let row = client.query_opt(&stmt, &[&hash]).await?;
+        Ok(row.map(|r| TokenRow { team: Team { id: r.get(0), name: r.get(1) }, kind: r.get(2), expires: r.get(3), revoked: r.get(4) }))
+    }
+
+    /// `DeviceStore::token_used`: a plain `UPDATE` of the token's row, only
+    /// when the stored time is stale (most requests write nothing), and
+    /// `SKIP LOCKED` so it never waits for another write of that row.
+    pub(super) async fn mark_used(&self, hash: &[u8], now: i64) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "UPDATE tokens SET last_used = $2 WHERE hash = (
+                     SELECT hash FROM tokens WHERE hash = $1 AND (last_used IS NULL OR last_used <= $3) FOR UPDATE SKIP LOCKED)",
+            )
+            .await?;
+        client.execute(&stmt, &[&hash, &now, &(now - USED_EVERY_SECS)]).await?;
+        Ok(())
+    }
+
+    /// `DeviceStore::token_synced`; skipped (`SKIP LOCKED`) while another
+    /// write holds the token's row: the next sync records it.
+    pub(super) async fn mark_synced(&self, hash: &[u8], now: i64, waiting: Option<u64>) -> Result<(), StoreError> {
+        let waiting = waiting.map(|w| i64::try_from(w).unwrap_or(i64::MAX));
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "UPDATE tokens SET last_used = $2, last_sync = $2, waiting = $3 WHERE hash = (
+                     SELECT hash FROM tokens WHERE hash = $1 FOR UPDATE SKIP LOCKED)",
+            )
+            .await?;
+        client.execute(&stmt, &[&hash, &now, &waiting]).await?;
+        Ok(())
     }
 
     /// All tokens, oldest first.
     pub(super) async fn token_rows(&self) -> Result<Vec<TokenInfo>, StoreError> {
         let client = self.client().await?;
-        let rows = client
-            .query(
-                "SELECT tokens.prefix, teams.name, tokens.label, tokens.created, tokens.revoked
-                 FROM tokens JOIN teams ON teams.id = tokens.team ORDER BY tokens.created, tokens.n",
-                &[],
+        let sql = format!("SELECT {INFO_COLUMNS} FROM tokens JOIN teams ON teams.id = tokens.team ORDER BY tokens.created, tokens.n");
+        Ok(client.query(&sql, &[]).await?.iter().map(|r| info(r, 0)).collect())
+    }
+
+    /// `DeviceStore::team_devices`.
+    pub(super) async fn list_team_devices(&self, team: &Team) -> Result<Vec<TokenInfo>, StoreError> {
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT {INFO_COLUMNS} FROM tokens JOIN teams ON teams.id = tokens.team
+             WHERE tokens.team = $1 AND tokens.kind <> 'admin' ORDER BY tokens.created, tokens.n"
+        );
+        Ok(client.query(&sql, &[&team.id]).await?.iter().map(|r| info(r, 0)).collect())
+    }
+
+    /// `DeviceStore::add_setup_code`.
+    pub(super) async fn insert_setup_code(&self, team: &Team, code: &NewSetupCode) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO setup_codes (hash, team, label, device_expires, created, expires) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&code.hash, &team.id, &code.label, &code.device_expires, &code.created, &code.expires],
             )
             .await?;
-        Ok(rows.iter().map(|r| info(r, 0)).collect())
+        Ok(())
+    }
+
+    /// `DeviceStore::claim_setup_code`: the code's row locked (`FOR
+    /// UPDATE`), so of two claims at once the second sees it used.
+    pub(super) async fn claim_code(&self, code_hash: &[u8], token: &NewToken, now: i64) -> Result<Result<Claimed, ClaimRefused>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT teams.id, teams.name, setup_codes.label, setup_codes.device_expires, setup_codes.expires, setup_codes.used
+                 FROM setup_codes JOIN teams ON teams.id = setup_codes.team WHERE setup_codes.hash = $1 FOR UPDATE OF setup_codes",
+                &[&code_hash],
+            )
+            .await?
+            .map(|r| SetupCodeRow {
+                team: Team { id: r.get(0), name: r.get(1) },
+                label: r.get(2),
+                device_expires: r.get(3),
+                expires: r.get(4),
+                used: r.get(5),
+            });
+        let row = match claim_check(row.as_ref(), now) {
+            Ok(row) => row,
+            // Dropping `tx` uncommitted rolls it back.
+            Err(refused) => return Ok(Err(refused)),
+        };
+        tx.execute("UPDATE setup_codes SET used = $2 WHERE hash = $1", &[&code_hash, &now]).await?;
+        insert_token(&tx, row.team.id, &row.label, token, TokenKind::Device, row.device_expires, now).await?;
+        let claimed = Claimed { team: row.team.clone(), label: row.label.clone() };
+        tx.commit().await?;
+        Ok(Ok(claimed))
+    }
+
+    /// `DeviceStore::revoke_device`.
+    pub(super) async fn revoke_team_device(&self, team: &Team, prefix: &str, now: i64) -> Result<DeviceRevoked, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let sql = format!(
+            "SELECT tokens.hash, {INFO_COLUMNS} FROM tokens JOIN teams ON teams.id = tokens.team
+             WHERE tokens.team = $1 AND tokens.prefix = $2 AND tokens.kind <> 'admin' FOR UPDATE OF tokens"
+        );
+        let rows: Vec<(Vec<u8>, TokenInfo)> = tx.query(&sql, &[&team.id, &prefix]).await?.iter().map(|r| (r.get(0), info(r, 1))).collect();
+        let done = match rows.as_slice() {
+            [] => DeviceRevoked::NotFound,
+            [(hash, info)] => {
+                if info.revoked.is_none() {
+                    tx.execute("UPDATE tokens SET revoked = $1 WHERE hash = $2", &[&now, hash]).await?;
+                }
+                DeviceRevoked::Revoked(TokenInfo { revoked: Some(info.revoked.unwrap_or(now)), ..info.clone() }, info.revoked.is_some())
+            }
+            several => DeviceRevoked::Ambiguous(several.len()),
+        };
+        tx.commit().await?;
+        Ok(done)
     }
 
     /// `AdminStore::revoke_token` for a checked argument, in one transaction
     /// (the candidates locked until it commits).
     pub(super) async fn revoke_picked(&self, given: &str, shown: &str) -> Result<(TokenInfo, bool), StoreError> {
-        let now = now();
+        let now = unix_now();
         let prefix: String = given.chars().take(TOKEN_PREFIX_LEN).collect();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let rows = tx
-            .query(
-                "SELECT tokens.hash, tokens.prefix, teams.name, tokens.label, tokens.created, tokens.revoked
-                 FROM tokens JOIN teams ON teams.id = tokens.team
-                 WHERE tokens.hash = $1 OR tokens.prefix = $2 FOR UPDATE OF tokens",
-                &[&token_hash(given), &prefix],
-            )
-            .await?;
-        let candidates: Vec<(Vec<u8>, TokenInfo)> = rows.iter().map(|r| (r.get(0), info(r, 1))).collect();
+        let sql = format!(
+            "SELECT tokens.hash, {INFO_COLUMNS} FROM tokens JOIN teams ON teams.id = tokens.team
+             WHERE tokens.hash = $1 OR tokens.prefix = $2 FOR UPDATE OF tokens"
+        );
+        let candidates: Vec<(Vec<u8>, TokenInfo)> = tx.query(&sql, &[&token_hash(given), &prefix]).await?.iter().map(|r| (r.get(0), info(r, 1))).collect();
         let (hash, info) = pick_token(given, shown, &candidates)?;
         if info.revoked.is_none() {
             tx.execute("UPDATE tokens SET revoked = $1 WHERE hash = $2", &[&now, hash]).await?;
@@ -77,7 +202,20 @@ impl PgStore {
     }
 }
 
-/// A token's row, its columns from `at`: prefix, team, label, created, revoked.
-fn info(r: &Row, at: usize) -> TokenInfo {
-    TokenInfo { prefix: r.get(at), team: r.get(at + 1), label: r.get(at + 2), created: r.get(at + 3), revoked: r.get(at + 4) }
+/// Inserts one token row.
+async fn insert_token(
+    tx: &impl GenericClient,
+    team_id: i64,
+    label: &str,
+    new: &NewToken,
+    kind: TokenKind,
+    expires: Option<i64>,
+    now: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO tokens (hash, prefix, team, label, created, kind, expires) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&new.hash, &new.prefix, &team_id, &label, &now, &kind.as_str(), &expires],
+    )
+    .await?;
+    Ok(())
 }

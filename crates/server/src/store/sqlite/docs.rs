@@ -7,7 +7,7 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::SqliteStore;
-use crate::store::{decide, resume_from, Decision, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
+use crate::store::{resume_from, to_write, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
 
 /// One stored document (for tests and administration).
 #[derive(Clone, Debug)]
@@ -75,17 +75,11 @@ fn store_pushed(
     let id = pushed.doc.id().as_str();
     let stored: Option<String> =
         tx.prepare_cached("SELECT json FROM docs WHERE team = ?1 AND id = ?2")?.query_row(params![team.id, id], |r| r.get(0)).optional()?;
-    let json = match decide(stored.as_deref(), pushed) {
-        Decision::Unchanged => return Ok(Ok(PushResult::Unchanged)),
-        Decision::Refuse(reason) => return Ok(Ok(PushResult::Refused(reason))),
-        Decision::Write(json) => json,
+    let json = match to_write(stored.as_deref(), pushed, count, max_docs) {
+        Ok(Ok(json)) => json,
+        Ok(Err(done)) => return Ok(Ok(done)),
+        Err(quota) => return Ok(Err(quota)),
     };
-    if let (None, Some(n)) = (&stored, count.as_mut()) {
-        if *n >= max_docs {
-            return Ok(Err(QuotaExceeded(max_docs)));
-        }
-        *n += 1;
-    }
     let seq: i64 = tx.prepare_cached("UPDATE teams SET head = head + 1 WHERE id = ?1 RETURNING head")?.query_row([team.id], |r| r.get(0))?;
     tx.prepare_cached(
         "INSERT INTO docs (team, id, type, json, seq) VALUES (?1, ?2, ?3, ?4, ?5)

@@ -1,10 +1,10 @@
-//! SQLite as the source of `migrate` ([`crate::store::migrate`]): every row as stored, teams, tokens and photo
-//! usage at once, a team's documents in `seq` order, photos one at a time.
+//! SQLite as the source of `migrate` ([`crate::store::migrate`]): every row as stored, teams, tokens, set-up
+//! codes and photo usage at once, a team's documents in `seq` order, photos one at a time.
 
 use rusqlite::OptionalExtension;
 
 use super::{SqliteStore, StoredDoc};
-use crate::store::migrate::{BlobRow, Catalog, MigrateSource, TeamBlobsRow, TeamRow, TokenRow};
+use crate::store::migrate::{BlobRow, Catalog, MigrateSource, SetupCodeRow, TeamBlobsRow, TeamRow, TokenRow};
 use crate::store::StoreError;
 
 impl MigrateSource for SqliteStore {
@@ -16,9 +16,37 @@ impl MigrateSource for SqliteStore {
                 .query_map([], |r| Ok(TeamRow { id: r.get(0)?, name: r.get(1)?, head: r.get(2)?, created: r.get(3)? }))?
                 .collect::<Result<Vec<_>, _>>()?;
             let tokens = tx
-                .prepare("SELECT hash, prefix, team, label, created, revoked FROM tokens ORDER BY created, rowid")?
+                .prepare(
+                    "SELECT hash, prefix, team, label, created, revoked, kind, expires, last_used, last_sync, waiting FROM tokens ORDER BY created, rowid",
+                )?
                 .query_map([], |r| {
-                    Ok(TokenRow { hash: r.get(0)?, prefix: r.get(1)?, team: r.get(2)?, label: r.get(3)?, created: r.get(4)?, revoked: r.get(5)? })
+                    Ok(TokenRow {
+                        hash: r.get(0)?,
+                        prefix: r.get(1)?,
+                        team: r.get(2)?,
+                        label: r.get(3)?,
+                        created: r.get(4)?,
+                        revoked: r.get(5)?,
+                        kind: r.get(6)?,
+                        expires: r.get(7)?,
+                        last_used: r.get(8)?,
+                        last_sync: r.get(9)?,
+                        waiting: r.get(10)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let setup_codes = tx
+                .prepare("SELECT hash, team, label, device_expires, created, expires, used FROM setup_codes ORDER BY created, rowid")?
+                .query_map([], |r| {
+                    Ok(SetupCodeRow {
+                        hash: r.get(0)?,
+                        team: r.get(1)?,
+                        label: r.get(2)?,
+                        device_expires: r.get(3)?,
+                        created: r.get(4)?,
+                        expires: r.get(5)?,
+                        used: r.get(6)?,
+                    })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             let team_blobs = tx
@@ -29,7 +57,7 @@ impl MigrateSource for SqliteStore {
                 .prepare("SELECT key, value FROM meta WHERE key IN ('epoch', 'legacy_cursors') ORDER BY key")?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(Catalog { teams, tokens, team_blobs, meta })
+            Ok(Catalog { teams, tokens, setup_codes, team_blobs, meta })
         })
     }
 

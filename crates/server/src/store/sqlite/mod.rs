@@ -40,8 +40,8 @@ use std::path::{Path, PathBuf};
 use xunfang_core::BlobHash;
 
 use super::{
-    now, AdminStore, BackupStore, Blob, BlobMeta, BlobPut, NewBlob, NewToken, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced,
-    Team, TokenInfo,
+    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, Pull, Pushed,
+    QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TokenInfo, TokenKind, TokenRow,
 };
 pub use backup::DataLock;
 pub use docs::StoredDoc;
@@ -69,11 +69,37 @@ impl SqliteStore {
     }
 }
 
-impl SyncStore for SqliteStore {
-    fn team_for_token(&self, token: String) -> StoreFuture<'_, Option<Team>> {
-        self.blocking(move |store| SqliteStore::team_for_token(&store, &token))
+impl DeviceStore for SqliteStore {
+    fn find_token(&self, hash: Vec<u8>) -> StoreFuture<'_, Option<TokenRow>> {
+        self.blocking(move |store| store.token_row(&hash))
     }
 
+    fn token_used(&self, hash: Vec<u8>, now: i64) -> StoreFuture<'_, ()> {
+        self.blocking(move |store| store.mark_used(&hash, now))
+    }
+
+    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()> {
+        self.blocking(move |store| store.mark_synced(&hash, now, waiting))
+    }
+
+    fn team_devices(&self, team: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
+        self.blocking(move |store| store.list_team_devices(&team))
+    }
+
+    fn add_setup_code(&self, team: Team, code: NewSetupCode) -> StoreFuture<'_, ()> {
+        self.blocking(move |store| store.insert_setup_code(&team, &code))
+    }
+
+    fn claim_setup_code(&self, code_hash: Vec<u8>, token: NewToken, now: i64) -> StoreFuture<'_, Result<Claimed, ClaimRefused>> {
+        self.blocking(move |store| store.claim_code(&code_hash, &token, now))
+    }
+
+    fn revoke_device(&self, team: Team, prefix: String, now: i64) -> StoreFuture<'_, DeviceRevoked> {
+        self.blocking(move |store| store.revoke_team_device(&team, &prefix, now))
+    }
+}
+
+impl SyncStore for SqliteStore {
     fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
         self.blocking(move |store| store.sync_team(&team, push, pull, max_docs))
     }
@@ -92,8 +118,8 @@ impl SyncStore for SqliteStore {
 }
 
 impl AdminStore for SqliteStore {
-    fn add_token(&self, team: String, label: String, token: NewToken) -> StoreFuture<'_, ()> {
-        self.blocking(move |store| store.add_token_row(&team, &label, &token))
+    fn add_token(&self, team: String, label: String, token: NewToken, kind: TokenKind) -> StoreFuture<'_, ()> {
+        self.blocking(move |store| store.add_token_row(&team, &label, &token, kind))
     }
 
     fn list_tokens(&self) -> StoreFuture<'_, Vec<TokenInfo>> {
@@ -117,4 +143,9 @@ impl BackupStore for SqliteStore {
     fn restore(&self, from: PathBuf) -> StoreFuture<'_, Summary> {
         self.blocking(move |store| store.restore_from(&from))
     }
+}
+
+/// Unix seconds, as the tables keep times.
+fn now() -> i64 {
+    super::unix_now()
 }

@@ -106,6 +106,23 @@ impl SqliteStore {
         })
     }
 
+    /// Runs `f` in a write transaction only if the write lock is free now
+    /// (`None` otherwise, nothing done): for bookkeeping a request must not
+    /// wait for, such as when a token was last used — readers never wait.
+    pub(super) fn try_write<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>) -> Result<Option<R>, StoreError> {
+        let Ok(_turn) = self.inner.write.try_lock() else { return Ok(None) };
+        self.with_conn(|conn| {
+            conn.busy_timeout(Duration::ZERO)?;
+            let out = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+                Ok(tx) => f(&tx).and_then(|out| Ok(tx.commit().map(|()| Some(out))?)),
+                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(None),
+                Err(e) => Err(e.into()),
+            };
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            out
+        })
+    }
+
     /// Runs `f` in a read transaction: one consistent snapshot.
     pub(super) fn read<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>) -> Result<R, StoreError> {
         self.with_conn(|conn| {
@@ -117,9 +134,12 @@ impl SqliteStore {
     }
 }
 
+/// How long a statement waits for another process's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Per-connection settings.
 fn configure(conn: &Connection) -> Result<(), StoreError> {
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     // synchronous = FULL (the default) : a document the response lists as
     // accepted survives a power cut, since the client will not push it again.
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;

@@ -4,6 +4,14 @@
 //! * `teams`: a name and `head`, the team's last assigned sequence number;
 //! * `tokens`: the SHA-256 of each access token (never the token), its team,
 //!   label, a short prefix to tell tokens apart, created and revoked times;
+//!   since schema 2 also its `kind` (`team`: one shared by a team, as every
+//!   token of schema 1; `device`: one tablet's; `admin`: manages the team's
+//!   devices), an optional expiry, when it was last used and last synced, and
+//!   how many changes the device still had queued at that sync (`waiting`);
+//! * `setup_codes` (schema 2): single-use codes that become a device token
+//!   when a tablet claims them: the SHA-256 of the code (never the code),
+//!   team, the device's label and expiry, when the code expires and when it
+//!   was used;
 //! * `docs`: per team and document id, the type, the JSON as stored and
 //!   `seq`, the team's sequence number of the commit that last changed it;
 //! * `blobs`: photos, content-addressed: per team and SHA-256 (lowercase
@@ -21,8 +29,9 @@ use crate::store::StoreError;
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "xunfang.sqlite3";
 
-/// Schema version kept in `PRAGMA user_version`.
-pub(super) const SCHEMA_VERSION: i64 = 1;
+/// Schema version kept in `PRAGMA user_version`: schema 1 and each of
+/// [`STEPS`].
+pub(super) const SCHEMA_VERSION: i64 = 1 + STEPS.len() as i64;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS teams (
@@ -72,8 +81,35 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 ";
 
+/// Schema 1 → 2: per-device and admin tokens, and set-up codes. Existing
+/// tokens become `team` tokens (what they were) and keep working; columns
+/// are only added, so no row changes. A schema 1 server refuses the file
+/// afterwards (it is newer), rather than ignoring an expiry or a kind.
+const STEP_2: &str = "
+ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'team';
+ALTER TABLE tokens ADD COLUMN expires INTEGER;
+ALTER TABLE tokens ADD COLUMN last_used INTEGER;
+ALTER TABLE tokens ADD COLUMN last_sync INTEGER;
+ALTER TABLE tokens ADD COLUMN waiting INTEGER;
+CREATE INDEX IF NOT EXISTS tokens_by_team ON tokens (team, created);
+CREATE TABLE IF NOT EXISTS setup_codes (
+    hash           BLOB PRIMARY KEY,
+    team           INTEGER NOT NULL REFERENCES teams(id),
+    label          TEXT NOT NULL,
+    device_expires INTEGER,
+    created        INTEGER NOT NULL,
+    expires        INTEGER NOT NULL,
+    used           INTEGER
+);
+";
+
+/// The versioned steps after schema 1, in order: `STEPS[i]` brings a file
+/// from version `i + 1` to `i + 2`. Never edit a released one: add the next.
+const STEPS: &[&str] = &[STEP_2];
+
 /// Refuses a file written by a newer server, then creates what is missing
-/// and records the version.
+/// and takes each versioned step the file has not had, in one transaction
+/// (a step that fails leaves the file as it was).
 pub(super) fn migrate(conn: &Connection, path: &std::path::Path) -> Result<(), StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > SCHEMA_VERSION {
@@ -82,8 +118,24 @@ pub(super) fn migrate(conn: &Connection, path: &std::path::Path) -> Result<(), S
             path.display()
         )));
     }
-    conn.execute_batch(SCHEMA)?;
-    super::epoch::ensure(conn)?;
-    conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let stepped = (|| {
+        // Always: tables added to schema 1 after its release (it only
+        // creates what is missing). A new file (version 0) then takes every step.
+        conn.execute_batch(SCHEMA)?;
+        for step in STEPS.iter().skip((version.max(1) - 1) as usize) {
+            conn.execute_batch(step)?;
+        }
+        super::epoch::ensure(conn)?;
+        conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+        Ok::<_, StoreError>(())
+    })();
+    match stepped {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(err) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(err);
+        }
+    }
     Ok(())
 }
