@@ -12,6 +12,9 @@ use std::process::Command;
 use common::backend::{fresh_pg_database, pg_cluster};
 use fault::server::{Options, RealServer};
 use fault::tablet::{request, Tablet};
+use xunfang_server::store::postgres::PgSettings;
+use xunfang_server::store::tokens::{new_setup_code, new_token, token_hash};
+use xunfang_server::store::{unix_now, DeviceStore, PgStore, SqliteStore};
 
 fn migrate(from: &std::path::Path, to: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_xunfang-server")).args(["migrate", "--from"]).arg(from).args(["--to", to]).output().unwrap()
@@ -46,12 +49,28 @@ fn a_sqlite_database_migrated_to_postgres_keeps_tokens_cursors_and_photos_and_no
     assert!(!refused.status.success(), "refused while a server runs on the file");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("in use"), "{}", String::from_utf8_lossy(&refused.stderr));
     sqlite.kill();
+    // Schema 2's device bookkeeping: what the tablet reported at its last sync, and a set-up code not yet claimed.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let source = SqliteStore::open(&data).unwrap();
+    let token_hash = token_hash(&token);
+    runtime.block_on(source.token_synced(token_hash.clone(), unix_now(), Some(3))).unwrap();
+    let token_row = runtime.block_on(source.find_token(token_hash.clone())).unwrap().unwrap();
+    let code = new_setup_code("第三台平板", None, unix_now()).unwrap();
+    let code_hash = code.hash.clone();
+    runtime.block_on(source.add_setup_code(token_row.team.clone(), code)).unwrap();
+    drop(source);
     let out = migrate(&data, &target);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("2 teams, 2 tokens, 12 documents, 1 photos"), "{said}");
     let again = migrate(&data, &target);
     assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already holds"), "a second copy is refused");
+
+    let copy = runtime.block_on(PgStore::open(&target, PgSettings::default())).unwrap();
+    assert_eq!(runtime.block_on(copy.find_token(token_hash)).unwrap(), Some(token_row), "the token, with what its device last reported");
+    let (_, device) = new_token("office").unwrap();
+    let claimed = runtime.block_on(copy.claim_setup_code(code_hash, device, unix_now())).unwrap();
+    assert!(claimed.is_ok(), "the set-up code came along, unused: {claimed:?}");
 
     let pg = RealServer::start_with(Options { database: Some(target), serve_args: Vec::new() });
     for t in [&a, &b, &other] {
