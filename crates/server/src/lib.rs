@@ -6,7 +6,7 @@
 //! xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data [--db FILE] [--cors-origin ORIGIN]... [--max-blob-bytes N]
 //!     [--max-clock-skew-hours HOURS] [--request-timeout SECONDS] [--max-concurrent N] [--rate-per-minute N] [--rate-burst N]
 //!     [--max-pull-bytes BYTES] [--max-team-docs N] [--max-team-photo-bytes BYTES]
-//! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE]
+//! xunfang-server token create --team office [--admin] [--label "tablet 3"] [--data DIR | --db FILE]
 //! xunfang-server token list   [--data DIR | --db FILE]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
 //! xunfang-server backup FILE  [--data DIR | --db FILE]
