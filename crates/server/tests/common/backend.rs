@@ -2,6 +2,8 @@
 //! database of its own on the PostgreSQL cluster `XUNFANG_TEST_POSTGRES`
 //! names (`cargo xtask test native` starts one and runs the suite twice).
 //! Each test gets an empty database, so tests run in parallel on both.
+//! They are not dropped: the cluster is a throwaway one (xtask removes it
+//! whole), so do not point the variable at a database server you keep.
 //!
 //! [`TestStore`] is either store behind one face: the seam's traits for the
 //! router, and blocking helpers for assertions. PostgreSQL helpers run on a
