@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { launch, saved, startServer, syncNow, waitForApp } from './helpers.mjs';
+import { axeViolations, launch, saved, startServer, syncNow, waitForApp } from './helpers.mjs';
 
 /** An admin token of `team` made with the server's own command. */
 function adminToken(server, team) {
@@ -67,6 +67,7 @@ test('the office adds a tablet from its Devices screen, the tablet sets itself u
     await desk.getByRole('button', { name: '平板丢失 李明的平板' }).click();
     await desk.getByRole('button', { name: '收回权限' }).click();
     await row.filter({ hasText: '已收回' }).waitFor();
+    assert.deepEqual(await axeViolations(desk), [], 'the screen with its list and the shown link passes axe');
 
     // The tablet's next sync: told in words, its record still there.
     await pad.getByTestId('sync-status').getByRole('button', { name: '立即同步' }).click();
