@@ -263,6 +263,7 @@ texts! {
     DevicesLostConfirm => "收回这台平板的同步权限？其他平板不受影响，它本机的记录不会被删除。", "Withdraw this tablet's access to sync? The other tablets are not affected; its own records are not deleted.";
     DevicesLostDo => "收回权限", "Withdraw access";
     DevicesFailed => "操作没有成功：", "That did not work:";
+    DevicesBadAdmin => "服务器不接受这个管理令牌（不对、已过期或已被收回，或者它是平板的同步令牌）。请向服务器管理员索取管理令牌。", "The server does not accept this admin token (it is wrong, expired or revoked, or it is a tablet's sync token). Ask the server's administrator for an admin token.";
     ConflictIntro => "此记录在其他设备上也被修改过：", "This record was also edited on another device:";
     ConflictAlso => "也在设备", "Also edited on device";
     ConflictAt => "于", "at";

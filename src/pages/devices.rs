@@ -136,8 +136,13 @@ pub fn DevicesPage() -> impl IntoView {
                     <button type="button" class="primary" on:click=save_token>{move || i18n.t(T::DevicesSaveToken)}</button>
                 </div>
             </form>
-            {move || error.get().map(|e| view! {
-                <p class="error" role="alert" data-testid="devices-error">{move || i18n.t(T::DevicesFailed)} " " {describe(i18n, &e, None)}</p>
+            {move || error.get().map(|e| {
+                // A refused token here is the admin token, not a tablet's.
+                let words = match &e {
+                    SyncError::Unauthorized(_) => i18n.t(T::DevicesBadAdmin).to_string(),
+                    other => describe(i18n, other, None),
+                };
+                view! { <p class="error" role="alert" data-testid="devices-error">{move || i18n.t(T::DevicesFailed)} " " {words}</p> }
             })}
             {move || list.get().map(|l| {
                 let empty = l.devices.is_empty();

@@ -4,14 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { launch, saved, url, waitForApp } from './helpers.mjs';
+import { axeViolations as violations, launch, saved, url, waitForApp } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const FAILING = new Set(['serious', 'critical']);
 const VIEWPORTS = [
   { name: 'tablet 1024×768', width: 1024, height: 768 },
   { name: 'phone 390×844', width: 390, height: 844 },
@@ -66,20 +60,6 @@ async function seed(page) {
   return { person, record, proposal, opinion };
 }
 
-/** axe's serious and critical violations on the page, as readable lines. */
-async function violations(page) {
-  await page.evaluate(await AXE_SOURCE);
-  const found = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    TAGS,
-  );
-  return found.violations
-    .filter((v) => FAILING.has(v.impact))
-    .flatMap((v) =>
-      v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}) at ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
-    );
-}
-
 test('every screen passes axe (WCAG 2.1 A and AA) at tablet and phone widths, in Chinese', async () => {
   const context = await launch({ locale: 'zh-CN' });
   try {
@@ -104,6 +84,7 @@ test('every screen passes axe (WCAG 2.1 A and AA) at tablet and phone widths, in
       ['report', '/office/report'],
       ['summary', '/office/summary'],
       ['exports', '/office/exports'],
+      ['devices', '/office/devices'],
     ];
     const problems = [];
     for (const viewport of VIEWPORTS) {

@@ -27,6 +27,7 @@ const ROUTES = [
   '/office/report',
   '/office/summary',
   '/office/exports',
+  '/office/devices',
   '/settings',
 ];
 

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { launch, saved, startServer, syncNow, waitForApp } from './helpers.mjs';
+import { axeViolations, launch, saved, startServer, syncNow, waitForApp } from './helpers.mjs';
 
 /** An admin token of `team` made with the server's own command. */
 function adminToken(server, team) {
@@ -28,9 +28,13 @@ test('the office adds a tablet from its Devices screen, the tablet sets itself u
     await desk.goto(`${server.url}/office`);
     await waitForApp(desk);
     await desk.getByRole('link', { name: /平板管理/ }).click();
+    // A tablet's sync token is no admin token, and the screen says so.
+    await desk.getByLabel('管理令牌').fill(server.token('office'));
+    await desk.getByRole('button', { name: '保存并加载列表' }).click();
+    await desk.getByTestId('devices-error').filter({ hasText: '服务器不接受这个管理令牌' }).waitFor();
     await desk.getByLabel('管理令牌').fill(adminToken(server, 'office'));
     await desk.getByRole('button', { name: '保存并加载列表' }).click();
-    await desk.getByText('还没有平板。').waitFor();
+    await desk.getByText('团队共用令牌').waitFor();
     await desk.getByLabel('平板名称（如使用人）').fill('李明的平板');
     await desk.getByRole('button', { name: '添加平板' }).click();
     const link = await desk.getByTestId('device-setup-link').getAttribute('href');
@@ -62,11 +66,16 @@ test('the office adds a tablet from its Devices screen, the tablet sets itself u
     await desk.getByRole('button', { name: '保存并加载列表' }).click();
     const row = desk.getByTestId('device-row');
     await row.filter({ hasText: '李明的平板' }).waitFor();
-    await desk.waitForFunction(() => !document.querySelector('[data-testid=device-row]')?.textContent.includes('从未'));
-    assert.equal(await row.count(), 1);
+    const tabletRow = row.filter({ hasText: '李明的平板' });
+    await desk.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid=device-row]')].some((r) => r.textContent.includes('李明的平板') && !r.textContent.includes('从未')),
+    );
+    assert.equal(await row.count(), 2, 'the tablet and the team-wide token');
     await desk.getByRole('button', { name: '平板丢失 李明的平板' }).click();
     await desk.getByRole('button', { name: '收回权限' }).click();
-    await row.filter({ hasText: '已收回' }).waitFor();
+    await tabletRow.filter({ hasText: '已收回' }).waitFor();
+    assert.equal(await row.filter({ hasText: '已收回' }).count(), 1, 'only that one');
+    assert.deepEqual(await axeViolations(desk), [], 'the screen with its list and the shown link passes axe');
 
     // The tablet's next sync: told in words, its record still there.
     await pad.getByTestId('sync-status').getByRole('button', { name: '立即同步' }).click();

@@ -4,7 +4,8 @@
 // one: playwright-core ships no browsers. `cargo xtask test` sets
 // XUNFANG_URL (the running server) and CHROMIUM (the executable).
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -138,4 +139,20 @@ export async function syncNow(page, { allSent = true } = {}) {
     { prev: before, allSent },
     { timeout: 30_000 },
   );
+}
+
+const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical WCAG 2.1 A/AA violations on the page, as readable lines. */
+export async function axeViolations(page) {
+  await page.evaluate(await AXE_SOURCE);
+  const found = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
+  );
+  return found.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) =>
+      v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}) at ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
+    );
 }

@@ -61,45 +61,36 @@ fn bearer(parts: &Parts) -> Result<String, AppError> {
     Ok(token.to_string())
 }
 
-/// What the request's token allows now, and its hash.
-async fn access_of(parts: &Parts, state: &AppState) -> Result<(Access, TokenHash, String), AppError> {
+/// The team the request's token grants `admin` (managing devices) or sync
+/// rights for, and its hash; otherwise the refusal that says why.
+async fn grant(parts: &Parts, state: &AppState, admin: bool) -> Result<(Team, TokenHash), AppError> {
     let store = state.store()?;
     let token = bearer(parts)?;
-    let hash = token_hash(&token);
-    let row = store.find_token(hash.clone()).await?;
-    Ok((crate::store::tokens::access(row.as_ref(), unix_now()), TokenHash(hash), token))
-}
-
-/// The refusal of a token that does not grant what the route needs.
-fn refused(access: Access, wanted_admin: bool) -> AppError {
-    match access {
-        Access::Withdrawn => AppError::Withdrawn,
-        Access::Expired => AppError::Unauthorized(EXPIRED_TOKEN),
-        Access::Admin(_) if !wanted_admin => AppError::Forbidden(ADMIN_NOT_SYNC),
-        Access::Sync(_) if wanted_admin => AppError::Forbidden(NOT_ADMIN),
-        _ => AppError::Unauthorized(BAD_TOKEN),
-    }
-}
-
-/// Records the token's use; a failure is logged: the request goes on.
-async fn note_use(state: &AppState, hash: &TokenHash) -> Result<(), AppError> {
-    if let Err(err) = state.store()?.token_used(hash.0.clone(), unix_now()).await {
+    let hash = TokenHash(token_hash(&token));
+    let row = store.find_token(hash.0.clone()).await?;
+    let team = match (crate::store::tokens::access(row.as_ref(), unix_now()), admin) {
+        (Access::Sync(team), false) | (Access::Admin(team), true) => team,
+        (Access::Withdrawn, _) => return Err(AppError::Withdrawn),
+        (Access::Expired, _) => return Err(AppError::Unauthorized(EXPIRED_TOKEN)),
+        (Access::Admin(_), false) => return Err(AppError::Forbidden(ADMIN_NOT_SYNC)),
+        (Access::Sync(_), true) => return Err(AppError::Forbidden(NOT_ADMIN)),
+        (Access::Unknown, _) => return Err(AppError::Unauthorized(BAD_TOKEN)),
+    };
+    // The rate is counted for accepted tokens only, so junk cannot grow
+    // the limiter's table (the concurrency gate bounds junk instead).
+    state.rate().check(&token)?;
+    // A failure to note the use is logged: the request goes on.
+    if let Err(err) = store.token_used(hash.0.clone(), unix_now()).await {
         tracing::warn!(error = %err, "could not record a token's use");
     }
-    Ok(())
+    Ok((team, hash))
 }
 
 impl FromRequestParts<AppState> for AuthTeam {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let (access, hash, token) = access_of(parts, state).await?;
-        let Access::Sync(team) = access else { return Err(refused(access, false)) };
-        // The rate is counted for accepted tokens only, so junk cannot grow
-        // the limiter's table (the concurrency gate bounds junk instead).
-        state.rate().check(&token)?;
-        note_use(state, &hash).await?;
-        Ok(AuthTeam(team, hash))
+        grant(parts, state, false).await.map(|(team, hash)| AuthTeam(team, hash))
     }
 }
 
@@ -107,10 +98,6 @@ impl FromRequestParts<AppState> for AuthAdmin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let (access, hash, token) = access_of(parts, state).await?;
-        let Access::Admin(team) = access else { return Err(refused(access, true)) };
-        state.rate().check(&token)?;
-        note_use(state, &hash).await?;
-        Ok(AuthAdmin(team))
+        grant(parts, state, true).await.map(|(team, _)| AuthAdmin(team))
     }
 }
