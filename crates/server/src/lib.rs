@@ -56,11 +56,14 @@ pub mod error;
 pub mod headers;
 pub mod limits;
 pub mod listen;
+pub mod local_ca;
 pub mod precompress;
+pub mod setup;
 pub mod state;
 pub mod static_files;
 pub mod store;
 pub mod sync;
+pub mod tls;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
