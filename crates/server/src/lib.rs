@@ -6,6 +6,9 @@
 //! xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data [--db FILE] [--cors-origin ORIGIN]... [--max-blob-bytes N]
 //!     [--max-clock-skew-hours HOURS] [--request-timeout SECONDS] [--max-concurrent N] [--rate-per-minute N] [--rate-burst N]
 //!     [--max-pull-bytes BYTES] [--max-team-docs N] [--max-team-photo-bytes BYTES]
+//!     [--tls-cert FILE --tls-key FILE | --no-tls] [--http-bind ADDR] [--trust-proxy]
+//! xunfang-server tls init  --name office.lan --ip 192.168.1.10 [--name … --ip …] [--data DIR | --dir DIR]
+//! xunfang-server tls renew [--name … --ip …] [--data DIR | --dir DIR]
 //! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE]
 //! xunfang-server token list   [--data DIR | --db FILE]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
@@ -25,6 +28,12 @@
 //! under a new epoch, so tablets push what the backup lacks
 //! ([`store::backup`]).
 //!
+//! HTTPS ([`tls`], rustls): with `--tls-cert/--tls-key`, or by default with
+//! `DATA/tls/server.{crt,key}` that `tls init` made together with a local CA
+//! ([`local_ca`]); `--http-bind` adds a plain-HTTP port that only redirects
+//! to https and serves the CA set-up page ([`setup`]). `--trust-proxy`
+//! believes a reverse proxy's `X-Forwarded-Proto`. docs/deploy-https.md.
+//!
 //! # Routes
 //!
 //! * Static files: the app built into `dist/` ([`static_files`]), gzip/brotli
@@ -39,6 +48,8 @@
 //!   ([`store`]; SQLite is [`store::sqlite`]).
 //! * `HEAD`/`GET`/`PUT /api/blobs/<sha256>`: photos, content-addressed and
 //!   per team, stored in the same database; see [`blobs`].
+//! * `GET /setup/ca` and `/setup/ca.crt`: how a tablet trusts the local CA,
+//!   and its certificate ([`setup`]; merged in by `serve`).
 //!
 //! Errors are `{"error": "<message for a person>"}` with a 4xx/5xx status,
 //! all worded in [`error`]; internal details only go to the log.
