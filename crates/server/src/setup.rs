@@ -97,15 +97,14 @@ fn redirect(headers: &HeaderMap, request: &Request, https_port: u16) -> Response
 /// nothing else may reach a page or a `Location`).
 fn host_name(headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST)?.to_str().ok()?.trim();
-    let name = if let Some(rest) = host.strip_prefix('[') {
+    if let Some(rest) = host.strip_prefix('[') {
         let (inside, _) = rest.split_once(']')?;
         inside.parse::<std::net::Ipv6Addr>().ok()?;
-        format!("[{inside}]")
-    } else {
-        host.rsplit_once(':').map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { "" }).to_string()
-    };
-    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b));
-    (!name.is_empty() && name.len() <= 255 && plain).then_some(name)
+        return Some(format!("[{inside}]"));
+    }
+    let name = host.rsplit_once(':').map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { "" });
+    let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    (!name.is_empty() && name.len() <= 253 && plain).then(|| name.to_string())
 }
 
 /// The `Host` header whole (name and port) if it is well formed.

@@ -200,7 +200,8 @@ pub(crate) fn day(t: DateTime<Utc>) -> String {
 pub struct TlsListener {
     ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
     local: SocketAddr,
-    accepting: AbortOnDrop,
+    /// Stops accepting when the listener is dropped.
+    _accepting: AbortOnDrop,
 }
 
 impl TlsListener {
@@ -233,7 +234,7 @@ impl TlsListener {
                 });
             }
         });
-        Ok(Self { ready, local, accepting: AbortOnDrop(accepting) })
+        Ok(Self { ready, local, _accepting: AbortOnDrop(accepting) })
     }
 }
 
@@ -245,10 +246,7 @@ impl axum::serve::Listener for TlsListener {
         match self.ready.recv().await {
             Some(accepted) => accepted,
             // The accepting task ended (it only does when aborted): accept nothing more.
-            None => {
-                let _ = &self.accepting;
-                std::future::pending().await
-            }
+            None => std::future::pending().await,
         }
     }
 

@@ -190,8 +190,12 @@ async fn plain_http_redirects_to_https_on_the_same_host_but_serves_the_ca_and_it
     assert_eq!(headers[header::LOCATION], "https://office.test:8443/records?team=a");
     let (_, headers, _) = answer(&app, "192.168.1.10", "/", None).await;
     assert_eq!(headers[header::LOCATION], "https://192.168.1.10:8443/");
-    let (status, _, _) = answer(&app, "office.test:8080@evil.example", "/", None).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a Host that is not a host name goes nowhere");
+    for hostile in ["office.test:8080@evil.example", "a:b:8080", "office.test/evil", "[not-ipv6]:80"] {
+        let (status, _, _) = answer(&app, hostile, "/", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "a Host that is not a host name goes nowhere: {hostile}");
+    }
+    let (_, headers, _) = answer(&app, "[::1]:8080", "/a", None).await;
+    assert_eq!(headers[header::LOCATION], "https://[::1]:8443/a");
 
     let (status, headers, body) = answer(&app, "office.test:8080", "/setup/ca.crt", None).await;
     assert_eq!(status, StatusCode::OK);
