@@ -181,12 +181,14 @@ fn escape(text: &str) -> String {
 }
 
 /// The page: no script (the default policy allows none inline), inline
-/// styles only.
+/// styles only, and an empty icon: the browser's own /favicon.ico request
+/// would be redirected to the https origin, which the policy refuses.
 const PAGE: &str = r#"<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>巡访：信任办公室证书 · Xunfang: trust the office certificate</title>
 <style>
 body { font: 18px/1.6 system-ui, sans-serif; max-width: 42rem; margin: 0 auto; padding: 1rem; color: #1a1a1a; }
