@@ -239,3 +239,56 @@ async fn without_a_local_ca_the_set_up_page_says_there_is_nothing_to_install() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(String::from_utf8(body).unwrap().contains("nothing to install"));
 }
+
+/// Runs `xunfang-server serve` with a stub app until it says it runs (or
+/// exits); its stdout up to then and, once stopped, its stderr.
+fn serve_binary(args: &[&str]) -> (bool, String, String) {
+    use std::io::{BufRead, Read};
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("index.html"), "<!DOCTYPE html>").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xunfang-server"))
+        .arg("serve")
+        .arg("--dist")
+        .arg(tmp.path())
+        .arg("--data")
+        .arg(tmp.path().join("data"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = String::new();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut running = false;
+    let mut line = String::new();
+    while lines.read_line(&mut line).unwrap_or(0) > 0 {
+        stdout.push_str(&line);
+        if line.starts_with("Xunfang is running at ") {
+            running = true;
+            break;
+        }
+        line.clear();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (running, stdout, stderr)
+}
+
+#[test]
+fn serve_warns_when_it_serves_plain_http_beyond_this_machine_and_not_on_loopback() {
+    let (running, _, stderr) = serve_binary(&["--bind", "0.0.0.0:0"]);
+    assert!(running);
+    assert!(stderr.contains("serving plain HTTP") && stderr.contains("cannot work offline") && stderr.contains("tls init"), "{stderr}");
+    let (running, _, stderr) = serve_binary(&["--bind", "127.0.0.1:0"]);
+    assert!(running);
+    assert!(!stderr.contains("serving plain HTTP"), "{stderr}");
+}
+
+#[test]
+fn serve_refuses_a_redirect_port_without_a_certificate_and_says_how_to_get_one() {
+    let (running, _, stderr) = serve_binary(&["--bind", "127.0.0.1:0", "--http-bind", "127.0.0.1:0"]);
+    assert!(!running);
+    assert!(stderr.contains("--http-bind") && stderr.contains("tls init"), "{stderr}");
+}
