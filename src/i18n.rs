@@ -382,6 +382,8 @@ texts! {
     ImportMalformed => "这个文件不是可以读取的巡访备份文件，没有导入任何内容。", "This file is not a Xunfang backup that can be read; nothing was imported.";
     ImportTooNew => "这个备份由更新版本的应用导出，请先更新应用。没有导入任何内容。", "This backup was made by a newer version of the app; update the app first. Nothing was imported.";
     ImportMergeFailed => "备份中的一份数据无法合并，没有导入任何内容。", "A document in the backup could not be merged; nothing was imported.";
+    InsecureContext => "此地址不是安全连接（https），浏览器不允许应用在这里离线工作或保存照片。请打开办公室服务器的 https 地址；如果平板还没有信任办公室证书，先打开证书设置页按步骤安装。", "This address is not a secure connection (https): the browser lets the app neither work offline nor keep photos here. Open the office server's https address; if this tablet does not trust the office certificate yet, open the certificate set-up page and follow its steps first.";
+    InsecureSetupLink => "打开证书设置页（/setup/ca）", "Open the certificate set-up page (/setup/ca)";
     OfflineUse => "离线使用：在办公室联网时打开一次本应用，之后没有网络也能打开和使用。", "Offline use: open the app once while online at the office; after that it opens and works with no network.";
 }
 

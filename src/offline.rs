@@ -137,3 +137,10 @@ pub fn at_risk_of_safari_eviction() -> bool {
         || Reflect::get(&w.navigator(), &JsValue::from_str("standalone")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
     (webkit_only || ios) && !standalone
 }
+
+/// Whether this page is a secure context (https, or this machine's own
+/// address): only there does the browser give it a service worker and Web
+/// Crypto, without which the app cannot start offline nor keep photos.
+pub fn secure_context() -> bool {
+    web_sys::window().is_none_or(|w| w.is_secure_context())
+}

@@ -51,6 +51,7 @@ pub fn Header() -> impl IntoView {
                 <button type="button" class="primary" on:click=move |_| update.apply()>{move || i18n.t(T::UpdateReload)}</button>
             </div>
         </Show>
+        <crate::components::insecure_notice::InsecureNotice/>
         <SafariNotice/>
     }
 }

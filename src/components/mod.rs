@@ -6,6 +6,7 @@ pub mod conflicts;
 pub mod editor_shell;
 pub mod field;
 pub mod header;
+pub mod insecure_notice;
 pub mod loaded;
 pub mod participants;
 pub mod period_picker;

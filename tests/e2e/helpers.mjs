@@ -34,15 +34,15 @@ export async function newProfile() {
  *
  * Returns the playwright BrowserContext with two extras:
  * `context.userDataDir` and `context.cleanup()` (closes it and, if the
- * profile was created here, deletes it).
+ * profile was created here, deletes it). `args` are more Chromium flags.
  */
-export async function launch({ userDataDir, offline = false, locale = 'zh-CN', userAgent } = {}) {
+export async function launch({ userDataDir, offline = false, locale = 'zh-CN', userAgent, args = [] } = {}) {
   const owned = !userDataDir;
   const dir = userDataDir ?? (await newProfile());
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     locale,
     viewport: { width: 1024, height: 768 },
     ...(userAgent ? { userAgent } : {}),
@@ -98,12 +98,16 @@ export async function waitForApp(page, { timeout = 30_000 } = {}) {
  * Starts a server of our own (for tests that stop it to go offline, or swap
  * the app it serves). `port` 0 picks a free one; pass the port of an earlier
  * server to keep the same origin (service workers and IndexedDB are per
- * origin). Returns `{ url, port, token(team), stop() }` (tests/support/server.mjs).
+ * origin). `data` is its data dir (fresh unless given), `args` more `serve` flags.
+ * Returns `{ url, port, data, token(team), stop() }` (tests/support/server.mjs).
  */
-export function startServer({ dist = process.env.XUNFANG_DIST ?? 'dist', port = 0 } = {}) {
-  const bin = process.env.XUNFANG_SERVER_BIN ?? 'target/debug/xunfang-server';
-  return startAnyServer({ bin, dist, port, tmpPrefix: 'xunfang-e2e-server-' });
+export function startServer({ dist = process.env.XUNFANG_DIST ?? 'dist', port = 0, data, args = [] } = {}) {
+  const bin = SERVER_BIN;
+  return startAnyServer({ bin, dist, port, data, args, tmpPrefix: 'xunfang-e2e-server-' });
 }
+
+/** The server binary the tests run (`cargo xtask test` sets it). */
+export const SERVER_BIN = process.env.XUNFANG_SERVER_BIN ?? 'target/debug/xunfang-server';
 
 /** Waits until a service worker controls the page (the app is cached). */
 export async function waitForServiceWorker(page) {

@@ -19,16 +19,17 @@ export const READY_LINE = 'Xunfang is running at ';
  * Resolves once the server is ready, to `{ url, port, data, token(team), stop({ keep }) }`:
  * `token` creates an access token with the binary's `token create`; `stop` ends the server and
  * removes its data dir unless `keep`. `stderr` is the server's stderr: 'inherit' or 'ignore'.
+ * `args` are more `serve` flags (e.g. `--http-bind`); the URL is https when the server serves TLS.
  */
-export async function startServer({ bin, dist, port = 0, data, tmpPrefix = 'xunfang-server-', stderr = 'inherit' }) {
+export async function startServer({ bin, dist, port = 0, data, tmpPrefix = 'xunfang-server-', stderr = 'inherit', args = [] }) {
   const dir = data ?? (await mkdtemp(join(tmpdir(), tmpPrefix)));
-  const child = spawn(bin, ['serve', '--bind', `127.0.0.1:${port}`, '--dist', dist, '--data', dir], {
+  const child = spawn(bin, ['serve', '--bind', `127.0.0.1:${port}`, '--dist', dist, '--data', dir, ...args], {
     stdio: ['ignore', 'pipe', stderr],
   });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start within 30 s: ${out}`)), 30_000);
-    const ready = new RegExp(`${READY_LINE}(http://[^\\s]+)`);
+    const ready = new RegExp(`${READY_LINE}(https?://[^\\s]+)`);
     const onData = (chunk) => {
       out += chunk;
       const m = out.match(ready);

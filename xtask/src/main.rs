@@ -2,8 +2,9 @@
 //! This file parses the arguments and dispatches; each command lives in its own module.
 //!
 //! * `cargo xtask build` — release build of the app into `dist/` (build.rs).
-//! * `cargo xtask serve [--bind ADDR] [--data DIR]` — build the app, build
-//!   the server and run it (default <http://127.0.0.1:8080/>; serve.rs).
+//! * `cargo xtask serve [--bind ADDR] [--data DIR] [--lan]` — build the app,
+//!   build the server and run it (default <http://127.0.0.1:8080/>; with
+//!   `--lan`, HTTPS for the office network with a local CA; serve.rs).
 //! * `cargo xtask test [lint|native|wasm|e2e ...] [--skip-lint] [--skip-native]
 //!   [--skip-wasm] [--skip-e2e]` — formatting and clippy, native tests,
 //!   in-browser wasm tests, end-to-end tests (test.rs).
@@ -30,7 +31,7 @@ mod test;
 mod tools;
 
 use cmd::{root, Error, Result};
-use serve::{ServeOpts, DEFAULT_BIND};
+use serve::{ServeOpts, DEFAULT_BIND, LAN_BIND};
 use test::TestOpts;
 
 const USAGE: &str = "\
@@ -38,9 +39,12 @@ usage: cargo xtask <command>
 
 commands:
   build                         release build of the app into dist/
-  serve [--bind ADDR] [--data DIR]
+  serve [--bind ADDR] [--data DIR] [--lan]
                                 build the app and the server, then serve
-                                (default --bind 127.0.0.1:8080 --data data)
+                                (default --bind 127.0.0.1:8080 --data data);
+                                --lan: HTTPS for tablets on the office network
+                                (a local CA made on first use, https on
+                                0.0.0.0:8443, http on 0.0.0.0:8080 redirecting)
   precache [DIR] [--build-id ID]
                                 write the service worker's file list and the
                                 build id into a built app (trunk's post_build
@@ -101,7 +105,8 @@ fn no_args(args: &[String]) -> Result<()> {
 }
 
 fn parse_serve(args: &[String]) -> Result<ServeOpts> {
-    let mut opts = ServeOpts { bind: DEFAULT_BIND.into(), data: root().join("data") };
+    let mut opts = ServeOpts { bind: DEFAULT_BIND.into(), data: root().join("data"), lan: false };
+    let mut bind = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (key, inline) = match a.split_once('=') {
@@ -110,11 +115,13 @@ fn parse_serve(args: &[String]) -> Result<ServeOpts> {
         };
         let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| Error::Usage(format!("`{key}` needs a value")));
         match key {
-            "--bind" => opts.bind = value()?,
+            "--bind" => bind = Some(value()?),
             "--data" => opts.data = PathBuf::from(value()?),
+            "--lan" if inline.is_none() => opts.lan = true,
             _ => return Err(Error::Usage(format!("unexpected argument `{a}`"))),
         }
     }
+    opts.bind = bind.unwrap_or_else(|| if opts.lan { LAN_BIND } else { DEFAULT_BIND }.into());
     Ok(opts)
 }
 
@@ -174,5 +181,9 @@ mod tests {
         let o = parse_serve(&[]).unwrap();
         assert_eq!(o.bind, DEFAULT_BIND);
         assert!(parse_serve(&strings(&["--bind"])).is_err());
+        let o = parse_serve(&strings(&["--lan"])).unwrap();
+        assert!(o.lan);
+        assert_eq!(o.bind, LAN_BIND);
+        assert_eq!(parse_serve(&strings(&["--lan", "--bind", "0.0.0.0:443"])).unwrap().bind, "0.0.0.0:443");
     }
 }

@@ -8,6 +8,9 @@
 //!     [--max-pull-bytes BYTES] [--max-team-docs N] [--max-team-photo-bytes BYTES]
 //!     [--database URL] [--pg-pool-size N] [--pg-lock-timeout SECONDS] [--pg-statement-timeout SECONDS]
 //!     [--pg-idle-in-transaction-timeout SECONDS]
+//!     [--tls-cert FILE --tls-key FILE | --no-tls] [--http-bind ADDR] [--trust-proxy]
+//! xunfang-server tls init  --name office.lan --ip 192.168.1.10 [--name … --ip …] [--data DIR | --dir DIR]
+//! xunfang-server tls renew [--name … --ip …] [--data DIR | --dir DIR]
 //! xunfang-server token create --team office [--admin] [--label "tablet 3"] [--data DIR | --db FILE | --database URL]
 //! xunfang-server token list   [--data DIR | --db FILE | --database URL]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE | --database URL]
@@ -32,6 +35,12 @@
 //! under a new epoch, so tablets push what the backup lacks
 //! ([`store::backup`]).
 //!
+//! HTTPS ([`tls`], rustls): with `--tls-cert/--tls-key`, or by default with
+//! `DATA/tls/server.{crt,key}` that `tls init` made together with a local CA
+//! ([`local_ca`]); `--http-bind` adds a plain-HTTP port that only redirects
+//! to https and serves the CA set-up page ([`setup`]). `--trust-proxy`
+//! believes a reverse proxy's `X-Forwarded-Proto`. docs/deploy-https.md.
+//!
 //! # Routes
 //!
 //! * Static files: the app built into `dist/` ([`static_files`]), gzip/brotli
@@ -49,6 +58,8 @@
 //! * `/api/devices…`: an office's admin token manages the team's tablets
 //!   (list, add with a single-use set-up code, revoke); a tablet claims its
 //!   code for a device token; see [`devices`].
+//! * `GET /setup/ca` and `/setup/ca.crt`: how a tablet trusts the local CA,
+//!   and its certificate ([`setup`]; merged in by `serve`).
 //!
 //! Errors are `{"error": "<message for a person>"}` with a 4xx/5xx status,
 //! all worded in [`error`]; internal details only go to the log.
@@ -67,11 +78,14 @@ pub mod error;
 pub mod headers;
 pub mod limits;
 pub mod listen;
+pub mod local_ca;
 pub mod precompress;
+pub mod setup;
 pub mod state;
 pub mod static_files;
 pub mod store;
 pub mod sync;
+pub mod tls;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;

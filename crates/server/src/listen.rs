@@ -30,6 +30,16 @@ pub async fn serve_until_shutdown(listener: tokio::net::TcpListener, app: Router
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
+/// Serves `app` on any listener (the TLS one of [`crate::tls`]) until
+/// Ctrl-C or SIGTERM.
+pub async fn serve_listener_until_shutdown<L>(listener: L, app: Router) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -1,6 +1,6 @@
 //! `xunfang-server serve --bind 127.0.0.1:8080 --dist dist --data data`,
 //! `xunfang-server token create [--admin]|list|revoke`, `xunfang-server backup|restore
-//! FILE` (see the library's docs).
+//! FILE`, `xunfang-server migrate`, `xunfang-server tls init|renew` (see the library's docs).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,8 +23,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Serve the built app (dist/) and the sync endpoint over HTTP.
+    /// Serve the built app (dist/) and the sync endpoint over HTTP, or HTTPS
+    /// with a certificate (--tls-cert/--tls-key, or DATA/tls/ after `tls init`).
     Serve(ServeArgs),
+    /// The office's own certificate authority and HTTPS certificate.
+    #[command(subcommand)]
+    Tls(TlsCommand),
     /// Manage the access tokens devices sync with.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -87,6 +91,32 @@ enum TokenCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum TlsCommand {
+    /// Create a local CA and a server certificate for these names and IPs,
+    /// once (tablets install the CA from /setup/ca; refuses to overwrite).
+    Init(TlsArgs),
+    /// Sign a new server certificate with the same CA (tablets keep trusting
+    /// it): before the old one expires, or with new names/IPs if given.
+    Renew(TlsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct TlsArgs {
+    /// A host name the tablets open (repeatable), e.g. office.lan.
+    #[arg(long = "name", value_name = "HOST")]
+    names: Vec<String>,
+    /// An IP address the tablets open (repeatable), e.g. 192.168.1.10.
+    #[arg(long = "ip", value_name = "ADDR")]
+    ips: Vec<std::net::IpAddr>,
+    /// Directory for the files (default DATA/tls, which `serve` reads).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// The data directory `serve` uses.
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -244,6 +274,24 @@ struct ServeArgs {
     /// Bytes of photos one team may keep (more: 413).
     #[arg(long = "max-team-photo-bytes", value_name = "BYTES", default_value_t = limits::DEFAULT_MAX_TEAM_PHOTO_BYTES)]
     max_team_photo_bytes: u64,
+    /// Serve HTTPS with this certificate (PEM: the server's first, then any
+    /// intermediates). Default: DATA/tls/server.crt when `tls init` made it.
+    #[arg(long = "tls-cert", value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM). Default: DATA/tls/server.key.
+    #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve plain HTTP even when DATA/tls/ holds a certificate.
+    #[arg(long = "no-tls", conflicts_with_all = ["tls_cert", "http_bind"])]
+    no_tls: bool,
+    /// Also listen for plain HTTP on ADDR (with HTTPS only): it serves the
+    /// set-up page /setup/ca and sends every other request to https.
+    #[arg(long = "http-bind", value_name = "ADDR")]
+    http_bind: Option<String>,
+    /// A reverse proxy in front of this server terminates TLS: believe its
+    /// X-Forwarded-Proto header (never set this when clients reach the server directly).
+    #[arg(long = "trust-proxy")]
+    trust_proxy: bool,
 }
 
 impl ServeArgs {
@@ -270,6 +318,7 @@ fn main() -> ExitCode {
 
     let result = match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Tls(cmd) => tls(cmd),
         Command::Token(cmd) => token(cmd),
         Command::Backup { file, db } => backup(&file, &db),
         Command::Restore { file, db } => restore(&file, &db),
@@ -304,10 +353,23 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     // PostgreSQL several servers share the database).
     let _lock = store.sqlite.as_ref().map(SqliteStore::lock_for_serving).transpose().map_err(|e| e.to_string())?;
     let has_tokens = wait(&runtime, store.admin.has_active_tokens())?;
+    let https = Https::from_args(&args)?;
 
     runtime.block_on(async move {
         let listener = xunfang_server::bind(&args.bind).await?;
         let addr = listener.local_addr().map_err(|e| format!("cannot read the bound address: {e}"))?;
+        let redirect = match &args.http_bind {
+            Some(http_bind) => Some(xunfang_server::bind(http_bind).await?),
+            None => None,
+        };
+        if https.tls.is_none() && !args.trust_proxy && !addr.ip().is_loopback() {
+            tracing::warn!(
+                "serving plain HTTP on {addr}: tablets that open this address get no service worker and no Web Crypto, so the app \
+                 cannot work offline nor keep photos. Serve HTTPS: `{} tls init --name <host> --ip <address> {}`, then start again",
+                me(),
+                db.cli()
+            );
+        }
         tracing::info!(
             dist = %args.dist.display(),
             db = %store.shown,
@@ -329,10 +391,19 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         // uses a lower quality). Connections made meanwhile wait in the
         // listen queue.
         state.precompressed().warm(&args.dist).await;
-        let app = xunfang_server::app(state, &cors);
-        println!("Xunfang is running at http://{addr}/");
-        println!("sync endpoint: http://{addr}/api/sync (database {})", store.shown);
-        println!("photos: http://{addr}/api/blobs/<sha256> (in the same database, at most {} each)", xunfang_server::blobs::human_bytes(args.max_blob_bytes));
+        let app = xunfang_server::setup::router(https.page(args.trust_proxy)).merge(xunfang_server::app(state, &cors));
+        let scheme = if https.tls.is_some() { "https" } else { "http" };
+        println!("Xunfang is running at {scheme}://{addr}/");
+        println!("sync endpoint: {scheme}://{addr}/api/sync (database {})", store.shown);
+        println!(
+            "photos: {scheme}://{addr}/api/blobs/<sha256> (in the same database, at most {} each)",
+            xunfang_server::blobs::human_bytes(args.max_blob_bytes)
+        );
+        let redirect_addr = match &redirect {
+            Some(listener) => Some(listener.local_addr().map_err(|e| format!("cannot read the bound address: {e}"))?),
+            None => None,
+        };
+        https.print_addresses(addr, redirect_addr);
         if !has_tokens {
             println!("no access tokens yet; create one with: {} token create --team office {}", me(), db.cli());
         } else {
@@ -340,8 +411,109 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        xunfang_server::serve_until_shutdown(listener, app).await.map_err(|e| format!("server error: {e}"))
+        let main = async {
+            match &https.tls {
+                Some(loaded) => {
+                    let listener = xunfang_server::tls::TlsListener::new(listener, loaded.config.clone())?;
+                    xunfang_server::listen::serve_listener_until_shutdown(listener, app).await
+                }
+                None => xunfang_server::serve_until_shutdown(listener, app).await,
+            }
+        };
+        let plain = async {
+            match redirect {
+                Some(listener) => {
+                    let page = https.page(args.trust_proxy).with_https_port(addr.port());
+                    xunfang_server::serve_until_shutdown(listener, xunfang_server::setup::redirect_router(page, addr.port())).await
+                }
+                None => Ok(()),
+            }
+        };
+        tokio::try_join!(main, plain).map(|_| ()).map_err(|e| format!("server error: {e}"))
     })
+}
+
+/// What `serve` knows of HTTPS: the loaded certificate (if any) and the
+/// local CA's certificate to offer at /setup/ca.
+struct Https {
+    tls: Option<xunfang_server::tls::Loaded>,
+    ca_pem: Option<Vec<u8>>,
+}
+
+impl Https {
+    /// `--tls-cert/--tls-key`, else DATA/tls/ when `tls init` filled it (unless `--no-tls`).
+    fn from_args(args: &ServeArgs) -> Result<Self, String> {
+        let dir = xunfang_server::tls::TlsDir::in_data(&args.data);
+        let files = match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+            _ if !args.no_tls && dir.has_server_files() => Some((dir.server_cert(), dir.server_key())),
+            _ => None,
+        };
+        let tls = files.map(|(cert, key)| xunfang_server::tls::load(&cert, &key, xunfang_server::tls::now())).transpose()?;
+        if let Some(warning) = tls.as_ref().and_then(|t| t.warning.as_ref()) {
+            tracing::warn!("{warning}");
+        }
+        if tls.is_none() && args.http_bind.is_some() {
+            return Err(format!(
+                "--http-bind only sends browsers to https, and there is no certificate: pass --tls-cert and --tls-key, \
+                 or make one with `{} tls init --name <host> --ip <address> --data {}`",
+                me(),
+                args.data.display()
+            ));
+        }
+        let ca_pem = std::fs::read(dir.ca_cert()).ok();
+        Ok(Self { tls, ca_pem })
+    }
+
+    fn page(&self, trust_proxy: bool) -> xunfang_server::setup::SetupPage {
+        xunfang_server::setup::SetupPage::new(self.ca_pem.clone(), self.tls.is_some(), trust_proxy)
+    }
+
+    /// The addresses a tablet opens: the certificate's names with the ports bound.
+    fn print_addresses(&self, addr: std::net::SocketAddr, redirect: Option<std::net::SocketAddr>) {
+        let Some(tls) = &self.tls else { return };
+        println!("certificate for {} valid until {}", tls.names.join(", "), tls.not_after.format("%Y-%m-%d"));
+        for name in &tls.names {
+            let host = if name.contains(':') { format!("[{name}]") } else { name.clone() };
+            println!("open on the tablets: https://{host}:{}/", addr.port());
+            if self.ca_pem.is_some() {
+                match redirect {
+                    Some(plain) => println!("set-up page (install the office CA): http://{host}:{}/setup/ca", plain.port()),
+                    None => println!("set-up page (install the office CA): https://{host}:{}/setup/ca", addr.port()),
+                }
+            }
+        }
+    }
+}
+
+fn tls(cmd: TlsCommand) -> Result<(), String> {
+    let (args, renew) = match cmd {
+        TlsCommand::Init(args) => (args, false),
+        TlsCommand::Renew(args) => (args, true),
+    };
+    let dir = xunfang_server::tls::TlsDir(args.dir.clone().unwrap_or_else(|| xunfang_server::tls::TlsDir::in_data(&args.data).0));
+    let now = xunfang_server::tls::now();
+    let issued = if renew {
+        xunfang_server::local_ca::renew(&dir, &args.names, &args.ips, now)?
+    } else {
+        xunfang_server::local_ca::init(&dir, &args.names, &args.ips, now)?
+    };
+    println!(
+        "{} {} for {}, valid until {}",
+        if renew { "renewed the server certificate" } else { "made a local CA and a server certificate" },
+        dir.server_cert().display(),
+        issued.names.join(", "),
+        issued.not_after.format("%Y-%m-%d")
+    );
+    println!("CA certificate (tablets install it from /setup/ca): {}", dir.ca_cert().display());
+    println!("CA public key SHA-256 (base64): {}", issued.ca_spki_sha256);
+    println!("CA key (keep it safe, never hand it out): {}", dir.ca_key().display());
+    if !renew {
+        println!("start the server with: {} serve --data {} --bind 0.0.0.0:8443 --http-bind 0.0.0.0:8080", me(), args.data.display());
+    } else {
+        println!("restart the server to use it; tablets keep trusting the same CA");
+    }
+    Ok(())
 }
 
 fn token(cmd: TokenCommand) -> Result<(), String> {
