@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+use xunfang_server::config::Error;
 use xunfang_server::limits;
 
 #[derive(Parser, Debug)]
@@ -75,6 +76,9 @@ struct DbArgs {
     /// The database file (overrides --data).
     #[arg(long)]
     db: Option<PathBuf>,
+    /// A TOML file of `serve` options (keys named like the flags); this command takes `data` and `db` from it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 impl DbArgs {
@@ -88,6 +92,9 @@ impl DbArgs {
 
     /// How to repeat these options on the command line.
     fn cli(&self) -> String {
+        if let Some(config) = &self.config {
+            return format!("--config {}", config.display());
+        }
         match &self.db {
             Some(db) => format!("--db {}", db.display()),
             None => format!("--data {}", self.data.display()),
@@ -97,6 +104,10 @@ impl DbArgs {
 
 #[derive(clap::Args, Debug)]
 struct ServeArgs {
+    /// A TOML file of these options, keys named like the flags (`max_blob_bytes = 8388608`);
+    /// flags given here win over it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Address to listen on (use port 0 for any free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: String,
@@ -145,6 +156,14 @@ struct ServeArgs {
     /// Bytes of photos one team may keep (more: 413).
     #[arg(long = "max-team-photo-bytes", value_name = "BYTES", default_value_t = limits::DEFAULT_MAX_TEAM_PHOTO_BYTES)]
     max_team_photo_bytes: u64,
+    /// Address of a second listener for monitors, with `/metrics` (Prometheus)
+    /// and `/api/health` (version, database); off unless given. Loopback only
+    /// (e.g. 127.0.0.1:9464) unless --metrics-allow-remote.
+    #[arg(long = "metrics-bind", value_name = "ADDR")]
+    metrics_bind: Option<String>,
+    /// Let --metrics-bind listen on an address other machines can reach.
+    #[arg(long = "metrics-allow-remote")]
+    metrics_allow_remote: bool,
 }
 
 impl ServeArgs {
@@ -162,7 +181,14 @@ impl ServeArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match xunfang_server::config::parse(Cli::command(), std::env::args_os()).and_then(|m| Cli::from_arg_matches(&m).map_err(Error::Cli)) {
+        Ok(cli) => cli,
+        Err(Error::Cli(err)) => err.exit(),
+        Err(Error::File(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("xunfang_server=info,tower_http=warn")))
         .with_writer(std::io::stderr)
@@ -185,6 +211,9 @@ fn main() -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
+    if let Some(addr) = &args.metrics_bind {
+        xunfang_server::metrics::check_bind(addr, args.metrics_allow_remote)?;
+    }
     if !args.dist.join("index.html").is_file() {
         return Err(format!(
             "no built app in {} (index.html is missing). Build it and start the server with `cargo xtask serve`, \
@@ -195,7 +224,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let cors = xunfang_server::Cors::from_args(&args.cors_origin)?;
     std::fs::create_dir_all(&args.data).map_err(|e| format!("cannot create the data directory {}: {e}", args.data.display()))?;
 
-    let db = DbArgs { data: args.data.clone(), db: args.db.clone() };
+    let db = DbArgs { data: args.data.clone(), db: args.db.clone(), config: args.config.clone() };
     let store = db.open()?;
     // Held until the server stops: `restore` refuses meanwhile.
     let _lock = store.lock_for_serving().map_err(|e| e.to_string())?;
@@ -226,7 +255,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         // uses a lower quality). Connections made meanwhile wait in the
         // listen queue.
         state.precompressed().warm(&args.dist).await;
+        let metrics = match &args.metrics_bind {
+            Some(addr) => Some((xunfang_server::bind(addr).await?, xunfang_server::metrics::app(state.clone()))),
+            None => None,
+        };
         let app = xunfang_server::app(state, &cors);
+        if let Some(Ok(addr)) = metrics.as_ref().map(|(listener, _)| listener.local_addr()) {
+            println!("metrics for monitors: http://{addr}/metrics and http://{addr}/api/health");
+        }
         println!("Xunfang is running at http://{addr}/");
         println!("sync endpoint: http://{addr}/api/sync (database {})", db.path().display());
         println!("photos: http://{addr}/api/blobs/<sha256> (in the same database, at most {} each)", xunfang_server::blobs::human_bytes(args.max_blob_bytes));
@@ -237,7 +273,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        xunfang_server::serve_until_shutdown(listener, app).await.map_err(|e| format!("server error: {e}"))
+        let metrics = async {
+            let Some((listener, app)) = metrics else { return Ok(()) };
+            xunfang_server::serve_until_shutdown(listener, app).await
+        };
+        let (public, metrics) = tokio::join!(xunfang_server::serve_until_shutdown(listener, app), metrics);
+        public.map_err(|e| format!("server error: {e}"))?;
+        metrics.map_err(|e| format!("metrics listener error: {e}"))
     })
 }
 

@@ -102,6 +102,7 @@ pub async fn sync(State(state): State<AppState>, AuthTeam(team): AuthTeam, SyncB
         AppError::DocQuota(limit)
     })?;
     let response = &outcome.response;
+    state.metrics().synced(response.accepted.len(), response.rejected.len(), response.docs.len());
     tracing::info!(
         team = %team_name,
         device = ?request.device.chars().take(64).collect::<String>(),
