@@ -57,6 +57,7 @@
 //! header.
 
 pub mod auth;
+pub mod backup_dir;
 pub mod blobs;
 pub mod config;
 pub mod cors;

@@ -27,7 +27,15 @@ enum Command {
     /// Write a consistent copy of the database to FILE, while the server runs.
     Backup {
         /// The new file to write (never overwritten).
-        file: PathBuf,
+        #[arg(required_unless_present = "into", conflicts_with = "into")]
+        file: Option<PathBuf>,
+        /// Write into this directory (created if missing) under a dated name instead,
+        /// xunfang-20260101T020000Z.sqlite3, then remove all but the newest --keep of those.
+        #[arg(long, value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// How many dated backups --into keeps (the new one included).
+        #[arg(long, value_name = "N", default_value_t = 14, requires = "into", value_parser = clap::value_parser!(u32).range(1..))]
+        keep: u32,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -198,7 +206,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Token(cmd) => token(cmd),
-        Command::Backup { file, db } => backup(&file, &db),
+        Command::Backup { file, into, keep, db } => match (file, into) {
+            (Some(file), _) => backup(&file, &db),
+            (None, Some(dir)) => backup_into(&dir, keep as usize, &db),
+            (None, None) => Err("name the backup file, or a directory with --into".into()),
+        },
         Command::Restore { file, db } => restore(&file, &db),
     };
     match result {
@@ -354,6 +366,19 @@ fn backup(file: &std::path::Path, db: &DbArgs) -> Result<(), String> {
         file.display(),
         db.cli()
     );
+    Ok(())
+}
+
+/// A dated backup in `dir`, then all but the newest `keep` there removed (the daily timer's command).
+fn backup_into(dir: &std::path::Path, keep: usize, db: &DbArgs) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the backup directory {}: {e}", dir.display()))?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    backup(&dir.join(xunfang_server::backup_dir::name_at(now)), db)?;
+    let removed = xunfang_server::backup_dir::prune(dir, keep)
+        .map_err(|e| format!("the backup was written, but old ones in {} could not be removed: {e}", dir.display()))?;
+    for path in removed {
+        println!("removed the old backup {}", path.display());
+    }
     Ok(())
 }
 
