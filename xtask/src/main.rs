@@ -4,10 +4,11 @@
 //! * `cargo xtask build` — release build of the app into `dist/` (build.rs).
 //! * `cargo xtask serve [--bind ADDR] [--data DIR]` — build the app, build
 //!   the server and run it (default <http://127.0.0.1:8080/>; serve.rs).
-//! * `cargo xtask test [lint|native|wasm|e2e ...] [--skip-lint] [--skip-native]
-//!   [--skip-wasm] [--skip-e2e]` — formatting and clippy, native tests,
-//!   in-browser wasm tests, end-to-end tests (test.rs).
+//! * `cargo xtask test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native]
+//!   [--skip-wasm] [--skip-e2e] [--skip-dist]` — formatting and clippy, native tests,
+//!   in-browser wasm tests, end-to-end tests, the Debian package (test.rs).
 //! * `cargo xtask bench` — measurements into `BENCHMARKS.md` (bench.rs).
+//! * `cargo xtask dist` — the Debian package into `target/deb/` (dist.rs).
 //! * `cargo xtask precache` — trunk's post-build hook (precache.rs).
 //!
 //! Tools are installed when missing and skipped quickly when present (tools.rs).
@@ -20,6 +21,7 @@ use std::process::ExitCode;
 mod bench;
 mod build;
 mod cmd;
+mod dist;
 mod precache;
 mod serve;
 mod server;
@@ -42,13 +44,15 @@ commands:
                                 write the service worker's file list and the
                                 build id into a built app (trunk's post_build
                                 hook runs it; DIR defaults to $TRUNK_STAGING_DIR)
-  test [lint|native|wasm|e2e ...] [--skip-lint] [--skip-native] [--skip-wasm] [--skip-e2e]
+  test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native] [--skip-wasm] [--skip-e2e] [--skip-dist]
                                 run the test suites (all by default, in the
-                                order lint, native, wasm, e2e), failing fast;
+                                order lint, native, wasm, e2e, dist), failing fast;
                                 lint is cargo fmt --check and cargo clippy
                                 -D warnings (native, and the app for wasm)
   bench                         build, then measure size, sync, start,
                                 search and memory; writes BENCHMARKS.md
+  dist                          the Debian package (release server, app,
+                                systemd units, config) into target/deb/
 ";
 
 fn main() -> ExitCode {
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Some("test") => parse_test(&args[1..]).and_then(test::test),
         Some("precache") => precache::run(&args[1..]),
         Some("bench") => no_args(&args[1..]).and_then(|()| bench::run()),
+        Some("dist") => no_args(&args[1..]).and_then(|()| dist::dist()),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -117,10 +122,12 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
             "native" => (selected.native, any_selected) = (true, true),
             "wasm" => (selected.wasm, any_selected) = (true, true),
             "e2e" => (selected.e2e, any_selected) = (true, true),
+            "dist" => (selected.dist, any_selected) = (true, true),
             "--skip-lint" => skip.lint = true,
             "--skip-native" => skip.native = true,
             "--skip-wasm" => skip.wasm = true,
             "--skip-e2e" => skip.e2e = true,
+            "--skip-dist" => skip.dist = true,
             _ => return Err(Error::Usage(format!("unexpected argument `{a}`"))),
         }
     }
@@ -132,6 +139,7 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
         native: selected.native && !skip.native,
         wasm: selected.wasm && !skip.wasm,
         e2e: selected.e2e && !skip.e2e,
+        dist: selected.dist && !skip.dist,
     })
 }
 
@@ -146,11 +154,13 @@ mod tests {
     #[test]
     fn test_selection() {
         assert_eq!(parse_test(&[]).unwrap(), TestOpts::ALL);
-        assert_eq!(parse_test(&strings(&["--skip-wasm", "--skip-e2e"])).unwrap(), TestOpts { lint: true, native: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["--skip-wasm", "--skip-e2e"])).unwrap(), TestOpts { lint: true, native: true, dist: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["e2e"])).unwrap(), TestOpts { e2e: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["native", "e2e", "--skip-e2e"])).unwrap(), TestOpts { native: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["--skip-lint"])).unwrap(), TestOpts { lint: false, ..TestOpts::ALL });
         assert_eq!(parse_test(&strings(&["lint"])).unwrap(), TestOpts { lint: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["dist"])).unwrap(), TestOpts { dist: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["--skip-dist"])).unwrap(), TestOpts { dist: false, ..TestOpts::ALL });
         assert!(parse_test(&strings(&["--bogus"])).is_err());
     }
 
