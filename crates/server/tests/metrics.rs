@@ -70,20 +70,16 @@ async fn get(app: &axum::Router, uri: &str) -> common::Res {
 
 #[tokio::test]
 async fn the_counters_follow_syncs_and_errors_and_parse_as_prometheus_text() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!DOCTYPE html>").unwrap();
-    let store = SqliteStore::open(dir.path().join("db.sqlite3")).unwrap();
-    let token = store.create_token("office", "").unwrap();
-    let state = AppState::new(dir.path()).with_store(store);
-    let app = xunfang_server::app(state.clone(), &Cors::SameOrigin);
+    let (f, state) = common::fx_shared();
+    let (app, token) = (&f.app, f.token("office"));
     let monitor = xunfang_server::metrics::app(state);
 
     let push: Vec<_> = (0..3).map(|n| val(&activity(n, "a", "记录"))).collect();
-    assert_eq!(try_sync(&app, &token, sync_body("a", None, push, None)).await.status, StatusCode::OK);
-    assert_eq!(try_sync(&app, &token, sync_body("b", None, vec![], None)).await.status, StatusCode::OK);
-    assert_eq!(try_sync(&app, "not-a-token", sync_body("c", None, vec![], None)).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(get(&app, "/api/nothing-here").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/").await.status, StatusCode::OK);
+    assert_eq!(try_sync(app, &token, sync_body("a", None, push, None)).await.status, StatusCode::OK);
+    assert_eq!(try_sync(app, &token, sync_body("b", None, vec![], None)).await.status, StatusCode::OK);
+    assert_eq!(try_sync(app, "not-a-token", sync_body("c", None, vec![], None)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(get(app, "/api/nothing-here").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(app, "/").await.status, StatusCode::OK);
 
     let res = get(&monitor, "/metrics").await;
     assert_eq!(res.status, StatusCode::OK);
