@@ -5,12 +5,13 @@
 //! * `cargo xtask serve [--bind ADDR] [--data DIR] [--lan]` — build the app,
 //!   build the server and run it (default <http://127.0.0.1:8080/>; with
 //!   `--lan`, HTTPS for the office network with a local CA; serve.rs).
-//! * `cargo xtask test [lint|native|wasm|e2e ...] [--skip-lint] [--skip-native]
-//!   [--skip-wasm] [--skip-e2e]` — formatting and clippy, native tests,
-//!   in-browser wasm tests, end-to-end tests (test.rs).
+//! * `cargo xtask test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native]
+//!   [--skip-wasm] [--skip-e2e] [--skip-dist]` — formatting and clippy, native tests,
+//!   in-browser wasm tests, end-to-end tests, the Debian package (test.rs).
 //! * `cargo xtask bench` — measurements into `BENCHMARKS.md` (bench.rs).
 //! * `cargo xtask with-postgres CMD…` — run CMD with a throwaway PostgreSQL
 //!   cluster, its address in `XUNFANG_TEST_POSTGRES` (postgres.rs).
+//! * `cargo xtask dist` — the Debian package into `target/deb/` (dist.rs).
 //! * `cargo xtask precache` — trunk's post-build hook (precache.rs).
 //!
 //! Tools are installed when missing and skipped quickly when present (tools.rs).
@@ -23,6 +24,7 @@ use std::process::ExitCode;
 mod bench;
 mod build;
 mod cmd;
+mod dist;
 mod postgres;
 mod precache;
 mod serve;
@@ -49,9 +51,9 @@ commands:
                                 write the service worker's file list and the
                                 build id into a built app (trunk's post_build
                                 hook runs it; DIR defaults to $TRUNK_STAGING_DIR)
-  test [lint|native|wasm|e2e ...] [--skip-lint] [--skip-native] [--skip-wasm] [--skip-e2e]
+  test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native] [--skip-wasm] [--skip-e2e] [--skip-dist]
                                 run the test suites (all by default, in the
-                                order lint, native, wasm, e2e), failing fast;
+                                order lint, native, wasm, e2e, dist), failing fast;
                                 lint is cargo fmt --check and cargo clippy
                                 -D warnings (native, and the app for wasm)
   with-postgres CMD [ARG...]    run CMD with a throwaway PostgreSQL cluster
@@ -61,6 +63,8 @@ commands:
                                 search, memory and many tablets at once
                                 (SQLite, PostgreSQL); writes BENCHMARKS.md.
                                 `load`: only the many-tablets section (7)
+  dist                          the Debian package (release server, app,
+                                systemd units, config) into target/deb/
 ";
 
 fn main() -> ExitCode {
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
             [only] if only == "load" => bench::run_load(),
             rest => no_args(rest).and_then(|()| bench::run()),
         },
+        Some("dist") => no_args(&args[1..]).and_then(|()| dist::dist()),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -136,10 +141,12 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
             "native" => (selected.native, any_selected) = (true, true),
             "wasm" => (selected.wasm, any_selected) = (true, true),
             "e2e" => (selected.e2e, any_selected) = (true, true),
+            "dist" => (selected.dist, any_selected) = (true, true),
             "--skip-lint" => skip.lint = true,
             "--skip-native" => skip.native = true,
             "--skip-wasm" => skip.wasm = true,
             "--skip-e2e" => skip.e2e = true,
+            "--skip-dist" => skip.dist = true,
             _ => return Err(Error::Usage(format!("unexpected argument `{a}`"))),
         }
     }
@@ -151,6 +158,7 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
         native: selected.native && !skip.native,
         wasm: selected.wasm && !skip.wasm,
         e2e: selected.e2e && !skip.e2e,
+        dist: selected.dist && !skip.dist,
     })
 }
 
@@ -165,11 +173,13 @@ mod tests {
     #[test]
     fn test_selection() {
         assert_eq!(parse_test(&[]).unwrap(), TestOpts::ALL);
-        assert_eq!(parse_test(&strings(&["--skip-wasm", "--skip-e2e"])).unwrap(), TestOpts { lint: true, native: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["--skip-wasm", "--skip-e2e"])).unwrap(), TestOpts { lint: true, native: true, dist: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["e2e"])).unwrap(), TestOpts { e2e: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["native", "e2e", "--skip-e2e"])).unwrap(), TestOpts { native: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["--skip-lint"])).unwrap(), TestOpts { lint: false, ..TestOpts::ALL });
         assert_eq!(parse_test(&strings(&["lint"])).unwrap(), TestOpts { lint: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["dist"])).unwrap(), TestOpts { dist: true, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["--skip-dist"])).unwrap(), TestOpts { dist: false, ..TestOpts::ALL });
         assert!(parse_test(&strings(&["--bogus"])).is_err());
     }
 

@@ -27,7 +27,14 @@ impl Server {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
         let data = env::temp_dir().join(format!("xunfang-e2e-data-{}-{nanos}", std::process::id()));
         let mut cmd = Command::new(bin);
-        cmd.current_dir(root()).args(["serve", "--bind", "127.0.0.1:0", "--dist"]).arg(root().join("dist")).arg("--data").arg(&data).stdout(Stdio::piped());
+        cmd.current_dir(root()).args(["serve", "--bind", "127.0.0.1:0", "--dist"]).arg(root().join("dist")).arg("--data").arg(&data);
+        Server::start_command(cmd, data)
+    }
+
+    /// Starts `cmd` (a `serve` that binds a free loopback port) and waits until it answers;
+    /// `data` is its data dir, removed with the server.
+    pub fn start_command(mut cmd: Command, data: PathBuf) -> Result<Server> {
+        cmd.stdout(Stdio::piped());
         println!("$ {}", describe(&cmd));
         let mut child = cmd.spawn().map_err(|e| fail(format!("cannot start the server: {e}")))?;
         let stdout = child.stdout.take().expect("piped stdout");
@@ -91,15 +98,17 @@ impl Drop for Server {
 
 /// One blocking `GET /api/health`; true on a 200 with `"ok":true`.
 fn health_ok(addr: &str) -> bool {
-    let Ok(mut stream) = TcpStream::connect(addr) else {
-        return false;
-    };
+    http_get(addr, "/api/health").is_some_and(|response| response.starts_with("HTTP/1.1 200") && response.contains("\"ok\":true"))
+}
+
+/// One blocking `GET path` from `addr` (host:port), uncompressed: the whole answer, headers
+/// first, or None when the connection fails.
+pub fn http_get(addr: &str, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.starts_with("HTTP/1.1 200") && response.contains("\"ok\":true")
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    Some(String::from_utf8_lossy(&response).into_owned())
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: formatting and lints first, then native tests (the server's twice: on
-//! SQLite, then on a throwaway PostgreSQL cluster, postgres.rs), in-browser wasm tests and
-//! end-to-end tests (node --test tests/e2e/ against a server of its own), failing fast.
+//! SQLite, then on a throwaway PostgreSQL cluster, postgres.rs), in-browser wasm tests,
+//! end-to-end tests (node --test tests/e2e/ against a server of its own) and the Debian package
+//! (dist.rs), failing fast.
 
 use crate::build::{build_server, cargo_fetch, trunk_build};
 use crate::cmd::{cargo_cmd, fail, fmt_duration, root, run, step, Error, Result};
@@ -18,18 +19,19 @@ pub struct TestOpts {
     pub native: bool,
     pub wasm: bool,
     pub e2e: bool,
+    pub dist: bool,
 }
 
 impl TestOpts {
-    pub const NONE: TestOpts = TestOpts { lint: false, native: false, wasm: false, e2e: false };
-    pub const ALL: TestOpts = TestOpts { lint: true, native: true, wasm: true, e2e: true };
+    pub const NONE: TestOpts = TestOpts { lint: false, native: false, wasm: false, e2e: false, dist: false };
+    pub const ALL: TestOpts = TestOpts { lint: true, native: true, wasm: true, e2e: true, dist: true };
 }
 
 pub fn test(opts: TestOpts) -> Result<()> {
     let start = Instant::now();
     let mut results: Vec<(&str, Result<Duration, String>)> = Vec::new();
     let mut skipped: Vec<&str> = Vec::new();
-    for (name, on) in [("lint", opts.lint), ("native", opts.native), ("wasm", opts.wasm), ("e2e", opts.e2e)] {
+    for (name, on) in [("lint", opts.lint), ("native", opts.native), ("wasm", opts.wasm), ("e2e", opts.e2e), ("dist", opts.dist)] {
         if !on {
             skipped.push(name);
         }
@@ -37,8 +39,8 @@ pub fn test(opts: TestOpts) -> Result<()> {
 
     let outcome = (|| -> Result<(), (&'static str, Error)> {
         let tag = |name: &'static str| move |e: Error| (name, e);
-        let need_app = opts.e2e;
-        if opts.lint || opts.native || opts.wasm || opts.e2e {
+        let need_app = opts.e2e || opts.dist;
+        if opts.lint || opts.native || opts.wasm || opts.e2e || opts.dist {
             cargo_fetch().map_err(tag("setup"))?;
         }
         ensure_tools(Needs {
@@ -69,6 +71,10 @@ pub fn test(opts: TestOpts) -> Result<()> {
         }
         if opts.e2e {
             timed("e2e", &test_e2e)?;
+        }
+        if opts.dist {
+            // The e2e step has just built the release app into dist/: the package reuses it.
+            timed("dist", &|| crate::dist::test_dist(opts.e2e))?;
         }
         Ok(())
     })();

@@ -73,6 +73,11 @@ pub enum AppError {
     PhotoQuota(u64),
 }
 
+/// The kind of error an answer carries (a response extension), for the
+/// metrics' error counts ([`crate::metrics`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorKind(pub &'static str);
+
 /// Seconds a client is told to wait when the server is busy.
 const BUSY_RETRY_SECS: u64 = 5;
 
@@ -93,6 +98,34 @@ impl From<StoreError> for AppError {
 }
 
 impl AppError {
+    /// A short name of the variant (`snake_case`), the `kind` label of the metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::BadPath => "bad_path",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::BlobMethodNotAllowed => "blob_method_not_allowed",
+            AppError::NotBuilt => "not_built",
+            AppError::Io(_) => "io",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::BadBlobHash(_) => "bad_blob_hash",
+            AppError::BlobDamaged { .. } => "blob_damaged",
+            AppError::BlobBrokeOff => "blob_broke_off",
+            AppError::TooLarge => "too_large",
+            AppError::BlobTooLarge(_) => "blob_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::BlobNotFound => "blob_not_found",
+            AppError::SyncDisabled => "sync_disabled",
+            AppError::Store(_) => "store",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Busy => "busy",
+            AppError::TimedOut => "timed_out",
+            AppError::DocQuota(_) => "doc_quota",
+            AppError::PhotoQuota(_) => "photo_quota",
+        }
+    }
+
     /// The status this failure is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -192,6 +225,7 @@ impl IntoResponse for AppError {
         };
         let body = ErrorBody { error: self.to_string(), reason };
         let mut response = (self.status(), Json(body)).into_response();
+        response.extensions_mut().insert(ErrorKind(self.kind()));
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         match self {

@@ -9,6 +9,7 @@
 //!     [--database URL] [--pg-pool-size N] [--pg-lock-timeout SECONDS] [--pg-statement-timeout SECONDS]
 //!     [--pg-idle-in-transaction-timeout SECONDS]
 //!     [--tls-cert FILE --tls-key FILE | --no-tls] [--http-bind ADDR] [--trust-proxy]
+//!     [--metrics-bind 127.0.0.1:9464 [--metrics-allow-remote]] [--config FILE]
 //! xunfang-server tls init  --name office.lan --ip 192.168.1.10 [--name … --ip …] [--data DIR | --dir DIR]
 //! xunfang-server tls renew [--name … --ip …] [--data DIR | --dir DIR]
 //! xunfang-server token create --team office [--admin] [--label "tablet 3"] [--data DIR | --db FILE | --database URL]
@@ -33,7 +34,9 @@
 //! by default only the same origin can. `backup` writes a consistent copy
 //! of the live database; `restore` (with the server stopped) puts one back
 //! under a new epoch, so tablets push what the backup lacks
-//! ([`store::backup`]).
+//! ([`store::backup`]). `--config FILE` (every command that opens the
+//! database takes it) reads the options of `serve` from a TOML file, keys
+//! named like the flags; flags win over it ([`config`]).
 //!
 //! HTTPS ([`tls`], rustls): with `--tls-cert/--tls-key`, or by default with
 //! `DATA/tls/server.{crt,key}` that `tls init` made together with a local CA
@@ -47,8 +50,12 @@
 //!   compressed once at the best ratio and kept in memory ([`precompress`]);
 //!   `serve` compresses `dist/` before it says it runs. API responses are
 //!   compressed on the fly.
-//! * `GET /api/health` answers `{"ok":true}` (nothing an outsider could use:
-//!   no version, no database, no paths).
+//! * `GET /api/health` answers `{"ok":true}`, or 503 `{"ok":false}` when the
+//!   database does not answer (nothing more an outsider could use: no
+//!   version, no paths). The version, the database's state and the counters
+//!   are on a listener of their own for monitors, off the public port
+//!   (`--metrics-bind`, loopback only unless `--metrics-allow-remote`):
+//!   `/api/health` and `/metrics` there ([`metrics`]).
 //! * `POST /api/sync`: the native sync protocol (`docs/sync-protocol.md`),
 //!   see [`sync`]. Validation and merging are `xunfang_core`'s; this crate
 //!   only moves documents between HTTP and a database behind the store seam
@@ -71,7 +78,9 @@
 //! header.
 
 pub mod auth;
+pub mod backup_dir;
 pub mod blobs;
+pub mod config;
 pub mod cors;
 pub mod devices;
 pub mod error;
@@ -79,6 +88,7 @@ pub mod headers;
 pub mod limits;
 pub mod listen;
 pub mod local_ca;
+pub mod metrics;
 pub mod precompress;
 pub mod setup;
 pub mod state;
@@ -89,11 +99,9 @@ pub mod tls;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
-use axum::http::{header, Extensions, HeaderMap, StatusCode, Version};
-use axum::response::IntoResponse;
+use axum::http::{Extensions, HeaderMap, StatusCode, Version};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Serialize;
+use axum::Router;
 use std::path::PathBuf;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -135,7 +143,7 @@ pub fn app(state: AppState, cors: &Cors) -> Router {
     let sync_compression = CompressionLayer::new().gzip(true).br(true).quality(CompressionLevel::Fastest);
     let sync_route = Router::new().route("/api/sync", post(sync::sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))).layer(sync_compression);
     let mut api = Router::new()
-        .route("/api/health", get(health))
+        .route("/api/health", get(metrics::public_health))
         .merge(sync_route)
         // The PUT reads its body itself, up to the state's `max_blob_bytes`.
         .route("/api/blobs/{hash}", get(blobs::get_blob).head(blobs::head_blob).put(blobs::put_blob).fallback(blobs::method_not_allowed))
@@ -145,12 +153,15 @@ pub fn app(state: AppState, cors: &Cors) -> Router {
         api = api.layer(cors);
     }
     let gate = limits::Gate::new(state.limits());
+    let counters = state.metrics().clone();
     // Outermost first: the log sees every request; the headers go on every
-    // answer, refusals of the gate included.
+    // answer, refusals of the gate included; the metrics time and count
+    // those refusals too.
     api.fallback(static_files::static_file)
         .with_state(state)
         .layer(compression)
         .layer(axum::middleware::from_fn_with_state(gate, limits::gate))
+        .layer(axum::middleware::from_fn_with_state(counters, metrics::record))
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }
@@ -168,15 +179,6 @@ fn devices_routes() -> Router<AppState> {
 /// set-up link's token and the headers the bearer token; neither is logged.
 fn request_span<B>(request: &Request<B>) -> tracing::Span {
     tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
-}
-
-#[derive(Serialize)]
-struct Health {
-    ok: bool,
-}
-
-async fn health() -> impl IntoResponse {
-    ([(header::CACHE_CONTROL, "no-store")], Json(Health { ok: true }))
 }
 
 async fn api_not_found() -> AppError {

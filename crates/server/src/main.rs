@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use tokio::runtime::Runtime;
 use tracing_subscriber::EnvFilter;
+use xunfang_server::config::Error;
 use xunfang_server::limits;
 use xunfang_server::store::postgres::{is_postgres_url, PgSettings};
 use xunfang_server::store::{AdminStore, BackupStore, SyncStore, TokenKind};
@@ -35,7 +36,15 @@ enum Command {
     /// Write a consistent copy of the database to FILE, while the server runs.
     Backup {
         /// The new file to write (never overwritten).
-        file: PathBuf,
+        #[arg(required_unless_present = "into", conflicts_with = "into")]
+        file: Option<PathBuf>,
+        /// Write into this directory (created if missing) under a dated name instead,
+        /// xunfang-20260101T020000Z.sqlite3, then remove all but the newest --keep of those.
+        #[arg(long, value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// How many dated backups --into keeps (the new one included).
+        #[arg(long, value_name = "N", default_value_t = 14, requires = "into", value_parser = clap::value_parser!(u32).range(1..))]
+        keep: u32,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -133,6 +142,9 @@ struct DbArgs {
     database: Option<String>,
     #[command(flatten)]
     pg: PgArgs,
+    /// A TOML file of `serve` options (keys named like the flags); this command takes `data` and `db` from it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 /// How a server uses a PostgreSQL database (ignored for SQLite).
@@ -202,6 +214,9 @@ impl DbArgs {
 
     /// How to repeat these options on the command line.
     fn cli(&self) -> String {
+        if let Some(config) = &self.config {
+            return format!("--config {}", config.display());
+        }
         match (&self.database, &self.db) {
             (Some(_), _) => "--database URL".into(),
             (None, Some(db)) => format!("--db {}", db.display()),
@@ -221,6 +236,10 @@ fn wait<T>(runtime: &Runtime, call: impl std::future::Future<Output = Result<T, 
 
 #[derive(clap::Args, Debug)]
 struct ServeArgs {
+    /// A TOML file of these options, keys named like the flags (`max_blob_bytes = 8388608`);
+    /// flags given here win over it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Address to listen on (use port 0 for any free port).
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: String,
@@ -292,6 +311,14 @@ struct ServeArgs {
     /// X-Forwarded-Proto header (never set this when clients reach the server directly).
     #[arg(long = "trust-proxy")]
     trust_proxy: bool,
+    /// Address of a second listener for monitors, with `/metrics` (Prometheus)
+    /// and `/api/health` (version, database); off unless given. Loopback only
+    /// (e.g. 127.0.0.1:9464) unless --metrics-allow-remote.
+    #[arg(long = "metrics-bind", value_name = "ADDR")]
+    metrics_bind: Option<String>,
+    /// Let --metrics-bind listen on an address other machines can reach.
+    #[arg(long = "metrics-allow-remote")]
+    metrics_allow_remote: bool,
 }
 
 impl ServeArgs {
@@ -309,7 +336,14 @@ impl ServeArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match xunfang_server::config::parse(Cli::command(), std::env::args_os()).and_then(|m| Cli::from_arg_matches(&m).map_err(Error::Cli)) {
+        Ok(cli) => cli,
+        Err(Error::Cli(err)) => err.exit(),
+        Err(Error::File(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("xunfang_server=info,tower_http=warn")))
         .with_writer(std::io::stderr)
@@ -320,7 +354,11 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Tls(cmd) => tls(cmd),
         Command::Token(cmd) => token(cmd),
-        Command::Backup { file, db } => backup(&file, &db),
+        Command::Backup { file, into, keep, db } => match (file, into) {
+            (Some(file), _) => backup(&file, &db),
+            (None, Some(dir)) => backup_into(&dir, keep as usize, &db),
+            (None, None) => Err("name the backup file, or a directory with --into".into()),
+        },
         Command::Restore { file, db } => restore(&file, &db),
         Command::Migrate { from, to, pg } => migrate(&from, &to, &pg),
     };
@@ -334,6 +372,9 @@ fn main() -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> Result<(), String> {
+    if let Some(addr) = &args.metrics_bind {
+        xunfang_server::metrics::check_bind(addr, args.metrics_allow_remote)?;
+    }
     if !args.dist.join("index.html").is_file() {
         return Err(format!(
             "no built app in {} (index.html is missing). Build it and start the server with `cargo xtask serve`, \
@@ -346,7 +387,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         std::fs::create_dir_all(&args.data).map_err(|e| format!("cannot create the data directory {}: {e}", args.data.display()))?;
     }
 
-    let db = DbArgs { data: args.data.clone(), db: args.db.clone(), database: args.database.clone(), pg: args.pg.clone() };
+    let db = DbArgs { data: args.data.clone(), db: args.db.clone(), database: args.database.clone(), pg: args.pg.clone(), config: args.config.clone() };
     let runtime = runtime()?;
     let store = db.open(&runtime)?;
     // Held until the server stops: `restore` refuses meanwhile (SQLite; on
@@ -391,7 +432,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         // uses a lower quality). Connections made meanwhile wait in the
         // listen queue.
         state.precompressed().warm(&args.dist).await;
+        let metrics = match &args.metrics_bind {
+            Some(addr) => Some((xunfang_server::bind(addr).await?, xunfang_server::metrics::app(state.clone()))),
+            None => None,
+        };
         let app = xunfang_server::setup::router(https.page(args.trust_proxy)).merge(xunfang_server::app(state, &cors));
+        if let Some(Ok(addr)) = metrics.as_ref().map(|(listener, _)| listener.local_addr()) {
+            println!("metrics for monitors: http://{addr}/metrics and http://{addr}/api/health");
+        }
         let scheme = if https.tls.is_some() { "https" } else { "http" };
         println!("Xunfang is running at {scheme}://{addr}/");
         println!("sync endpoint: {scheme}://{addr}/api/sync (database {})", store.shown);
@@ -411,6 +459,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
+        let metrics = async {
+            let Some((listener, app)) = metrics else { return Ok(()) };
+            xunfang_server::serve_until_shutdown(listener, app).await
+        };
         let main = async {
             match &https.tls {
                 Some(loaded) => {
@@ -429,7 +481,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
                 None => Ok(()),
             }
         };
-        tokio::try_join!(main, plain).map(|_| ()).map_err(|e| format!("server error: {e}"))
+        let (public, metrics) = tokio::join!(async { tokio::try_join!(main, plain) }, metrics);
+        public.map_err(|e| format!("server error: {e}"))?;
+        metrics.map_err(|e| format!("metrics listener error: {e}"))
     })
 }
 
@@ -599,6 +653,19 @@ fn backup(file: &std::path::Path, db: &DbArgs) -> Result<(), String> {
         file.display(),
         db.cli()
     );
+    Ok(())
+}
+
+/// A dated backup in `dir`, then all but the newest `keep` there removed (the daily timer's command).
+fn backup_into(dir: &std::path::Path, keep: usize, db: &DbArgs) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the backup directory {}: {e}", dir.display()))?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    backup(&dir.join(xunfang_server::backup_dir::name_at(now)), db)?;
+    let removed = xunfang_server::backup_dir::prune(dir, keep)
+        .map_err(|e| format!("the backup was written, but old ones in {} could not be removed: {e}", dir.display()))?;
+    for path in removed {
+        println!("removed the old backup {}", path.display());
+    }
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 //! The router's shared state: where the app's files are, the sync database
 //! (any backend of the store seam), the photo size limit, how far ahead of
 //! the server's clock a pushed document's clock may be, the other
-//! [`Limits`], the per-token rate, the compressed static files.
+//! [`Limits`], the per-token rate, the compressed static files, the
+//! counters of [`crate::metrics`].
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use xunfang_core::clock::{ClockBound, DEFAULT_MAX_SKEW_MILLIS};
 
 use crate::limits::{Limits, RateLimiter};
+use crate::metrics::Metrics;
 use crate::store::SyncStore;
 use crate::{blobs, AppError, PrecompressCache};
 
@@ -22,6 +24,7 @@ pub struct AppState {
     limits: Limits,
     rate: Arc<RateLimiter>,
     precompressed: PrecompressCache,
+    metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -35,6 +38,7 @@ impl AppState {
             rate: Arc::new(RateLimiter::new(&limits)),
             limits,
             precompressed: PrecompressCache::new(),
+            metrics: Arc::default(),
         }
     }
 
@@ -52,6 +56,11 @@ impl AppState {
     /// The per-token request rate.
     pub fn rate(&self) -> &RateLimiter {
         &self.rate
+    }
+
+    /// The counters `/metrics` shows (shared by every clone of this state).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The static files compressed so far (`warm` it at start-up).

@@ -109,6 +109,7 @@ pub async fn sync(State(state): State<AppState>, AuthTeam(team, token): AuthTeam
         tracing::warn!(error = %err, "could not record the sync in the device list");
     }
     let response = &outcome.response;
+    state.metrics().synced(response.accepted.len(), response.rejected.len(), response.docs.len());
     tracing::info!(
         team = %team_name,
         device = ?request.device.chars().take(64).collect::<String>(),

@@ -313,6 +313,13 @@ pub trait SyncStore: DeviceStore + Send + Sync + fmt::Debug + 'static {
     /// blob that would take the team's photos past `max_team_bytes` is not
     /// stored: [`QuotaExceeded`].
     fn put_blob(&self, team: Team, blob: NewBlob, max_team_bytes: u64) -> StoreFuture<'_, Result<BlobPut, QuotaExceeded>>;
+
+    /// Whether the database answers, for `/api/health`. By default one
+    /// token look-up (a real round trip to the database, finding nothing);
+    /// a backend may answer more cheaply.
+    fn reachable(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.team_for_token(String::new()).await.map(|_| ()) })
+    }
 }
 
 /// What the `token` commands need from a database (administration: no

@@ -44,6 +44,16 @@ pub fn fx_limits(limits: Limits) -> Fx {
     fx_state(&Cors::SameOrigin, |state| state.with_limits(limits))
 }
 
+/// `fx`, and the state its router serves (for a second router over it, such as the metrics').
+pub fn fx_shared() -> (Fx, AppState) {
+    let mut shared = None;
+    let f = fx_state(&Cors::SameOrigin, |state| {
+        shared = Some(state.clone());
+        state
+    });
+    (f, shared.expect("fx_state configures the state"))
+}
+
 fn fx_state(cors: &Cors, configure: impl FnOnce(AppState) -> AppState) -> Fx {
     fx_in(tempfile::tempdir().unwrap(), None, cors, configure)
 }
