@@ -14,7 +14,10 @@ use axum::http::{header, Request, StatusCode};
 use common::{activity, call, sync_body, try_sync, val};
 use serde_json::json;
 use xunfang_core::BlobHash;
-use xunfang_server::store::{Blob, BlobMeta, BlobPut, NewBlob, Pull, Pushed, QuotaExceeded, StoreFuture, Synced};
+use xunfang_server::store::{
+    Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, Pull, Pushed, QuotaExceeded, StoreFuture,
+    Synced, TokenInfo, TokenRow,
+};
 use xunfang_server::{AppState, Cors, SqliteStore, StoreError, SyncStore, Team};
 
 /// One sample line of the text format: name, labels, value.
@@ -131,10 +134,31 @@ fn down<T: Send + 'static>() -> StoreFuture<'static, T> {
     Box::pin(async { Err(StoreError("connection refused".into())) })
 }
 
-impl SyncStore for Down {
-    fn team_for_token(&self, _: String) -> StoreFuture<'_, Option<Team>> {
+impl DeviceStore for Down {
+    fn find_token(&self, _: Vec<u8>) -> StoreFuture<'_, Option<TokenRow>> {
         down()
     }
+    fn token_used(&self, _: Vec<u8>, _: i64) -> StoreFuture<'_, ()> {
+        down()
+    }
+    fn token_synced(&self, _: Vec<u8>, _: i64, _: Option<u64>) -> StoreFuture<'_, ()> {
+        down()
+    }
+    fn team_devices(&self, _: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
+        down()
+    }
+    fn add_setup_code(&self, _: Team, _: NewSetupCode) -> StoreFuture<'_, ()> {
+        down()
+    }
+    fn claim_setup_code(&self, _: Vec<u8>, _: NewToken, _: i64) -> StoreFuture<'_, Result<Claimed, ClaimRefused>> {
+        down()
+    }
+    fn revoke_device(&self, _: Team, _: String, _: i64) -> StoreFuture<'_, DeviceRevoked> {
+        down()
+    }
+}
+
+impl SyncStore for Down {
     fn sync(&self, _: Team, _: Vec<Pushed>, _: Pull, _: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
         down()
     }

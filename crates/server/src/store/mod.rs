@@ -318,7 +318,7 @@ pub trait SyncStore: DeviceStore + Send + Sync + fmt::Debug + 'static {
     /// token look-up (a real round trip to the database, finding nothing);
     /// a backend may answer more cheaply.
     fn reachable(&self) -> StoreFuture<'_, ()> {
-        Box::pin(async move { self.team_for_token(String::new()).await.map(|_| ()) })
+        Box::pin(async move { self.find_token(Vec::new()).await.map(|_| ()) })
     }
 }
 
