@@ -11,6 +11,7 @@
 //! xunfang-server token list   [--data DIR | --db FILE]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE]
 //! xunfang-server backup FILE  [--data DIR | --db FILE]
+//! xunfang-server backup --into DIR [--keep 14] [--data DIR | --db FILE]
 //! xunfang-server restore FILE [--data DIR | --db FILE]
 //! ```
 //!

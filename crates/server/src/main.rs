@@ -84,7 +84,8 @@ struct DbArgs {
     /// The database file (overrides --data).
     #[arg(long)]
     db: Option<PathBuf>,
-    /// A TOML file of `serve` options (keys named like the flags); this command takes `data` and `db` from it.
+    /// A TOML file of `serve` options (keys named like the flags); this command takes the ones it has
+    /// (`data`, `db`) and leaves the others to `serve`.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 }
