@@ -5,7 +5,8 @@
 //! with no code here. A value from the file is handed to clap as if it were given as that flag, so it
 //! is checked by the same parser; a flag given on the command line wins over the file. Every command
 //! that takes `--config` uses the keys it has (`backup` takes `data` and `db`, not `bind`); a key that
-//! is no option of `serve` is refused by name, so a typing error is never silently ignored.
+//! is no option of `serve` is refused by name, so a typing error is never silently ignored. Paths in
+//! the file are taken as they would be on the command line (relative ones from the working directory).
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};

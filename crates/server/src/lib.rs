@@ -16,6 +16,7 @@
 //! xunfang-server token list   [--data DIR | --db FILE | --database URL]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE | --database URL]
 //! xunfang-server backup FILE  [--data DIR | --db FILE]
+//! xunfang-server backup --into DIR [--keep 14] [--data DIR | --db FILE]
 //! xunfang-server restore FILE [--data DIR | --db FILE]
 //! ```
 //!

@@ -142,7 +142,8 @@ struct DbArgs {
     database: Option<String>,
     #[command(flatten)]
     pg: PgArgs,
-    /// A TOML file of `serve` options (keys named like the flags); this command takes `data` and `db` from it.
+    /// A TOML file of `serve` options (keys named like the flags); this command takes the ones it has
+    /// (`data`, `db`, `database`, the `pg_…` ones) and leaves the others to `serve`.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 }
