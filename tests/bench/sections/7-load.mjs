@@ -60,7 +60,7 @@ export function report(p, r) {
   }
   if (load.machine) {
     const m = load.machine;
-    p(`Measured alone by \`cargo xtask bench load\` at commit \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, ${m.date}, load average ${m.load} at the start (${m.nproc} cores).`, '');
+    p(`Measured alone by \`cargo xtask bench load\` at commit \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, ${m.date}, load average (1/5/15 min) ${m.load} at the start${m.loadAfter ? `, ${m.loadAfter} at the end` : ''} (${m.nproc} cores; above 2 means other work competed for them).`, '');
   }
   p(
     `${load.tablets} simulated tablets in ${load.teams} teams (${load.tablets / load.teams} a team, one token a team), written in Rust with core's sync`,
