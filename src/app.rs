@@ -1,10 +1,11 @@
 //! The app shell: language context, header, and one route per screen.
 
 use crate::components::header::Header;
+use crate::components::setup_claim::SetupClaim;
 use crate::i18n::{use_i18n, I18n, T};
 use crate::offline::AppUpdate;
 use crate::pages::{
-    attendance::AttendancePage, exports::ExportsPage, office::OfficePage, opinion_edit::OpinionEditPage, person_edit::PersonEditPage,
+    attendance::AttendancePage, devices::DevicesPage, exports::ExportsPage, office::OfficePage, opinion_edit::OpinionEditPage, person_edit::PersonEditPage,
     proposal_edit::ProposalEditPage, record_edit::RecordEditPage, records::RecordsPage, report::ReportPage, roster::RosterPage, settings::SettingsPage,
     suggestions::SuggestionsPage, summary::SummaryPage, trash::TrashPage,
 };
@@ -22,6 +23,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header/>
             <main id="main">
+                <SetupClaim/>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=RecordsPage/>
                     <Route path=path!("/records/:id") view=RecordEditPage/>
@@ -36,6 +38,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/office/report") view=ReportPage/>
                     <Route path=path!("/office/summary") view=SummaryPage/>
                     <Route path=path!("/office/exports") view=ExportsPage/>
+                    <Route path=path!("/office/devices") view=DevicesPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>

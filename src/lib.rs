@@ -15,11 +15,14 @@ pub mod offline;
 pub mod pages;
 pub mod perf;
 pub mod settings;
+pub mod setup_link;
 pub mod storage;
 pub mod sync;
 
 /// Mounts the UI on the page.
 pub fn start() {
+    // Before anything else: a set-up link's secret leaves the address bar.
+    setup_link::take_from_address();
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

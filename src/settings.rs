@@ -1,6 +1,7 @@
 //! Small settings kept in localStorage (through gloo-storage): the UI language,
 //! this device's id and clock, the attendance rule's thresholds, where to sync
-//! and when it last worked; and the template in use (built in for now).
+//! and when it last worked, the office's admin token; and the template in use
+//! (built in for now).
 //! Records never go here (IndexedDB does).
 
 use gloo_storage::{LocalStorage, Storage};
@@ -115,4 +116,16 @@ pub fn last_sync_ok() -> Option<f64> {
 
 pub fn set_last_sync_ok(t: f64) {
     let _ = LocalStorage::set(LAST_SYNC, t);
+}
+
+const ADMIN_TOKEN: &str = "xunfang.admin-token";
+
+/// The office's admin token for the Devices screen: kept in this browser
+/// only (localStorage is never synced), empty when none was entered.
+pub fn admin_token() -> String {
+    LocalStorage::get(ADMIN_TOKEN).unwrap_or_default()
+}
+
+pub fn set_admin_token(token: &str) {
+    let _ = LocalStorage::set(ADMIN_TOKEN, token);
 }

@@ -12,6 +12,7 @@ pub mod period_picker;
 pub mod photos;
 pub mod problems;
 pub mod save_status;
+pub mod setup_claim;
 pub mod store_error;
 pub mod suggestions;
 pub mod sync_settings;

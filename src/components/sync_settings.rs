@@ -5,26 +5,10 @@ use crate::components::field::{SelectField, TextField};
 use crate::components::sync_status::{describe, describe_refusal};
 use crate::i18n::{use_i18n, T};
 use crate::settings::{self, SyncConfig, SyncMode};
+use crate::setup_link;
 use crate::sync::{self, SyncStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_query_map;
-
-/// The link that sets a tablet up: this app's address with the settings in
-/// the query (`/settings?sync=<address>&token=<token>&mode=<mode>`).
-fn setup_link(config: &SyncConfig) -> String {
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
-    params.append("sync", config.endpoint.trim());
-    params.append("token", config.token.trim());
-    params.append("mode", config.mode.key());
-    format!("{origin}/settings?{}", String::from(params.to_string()))
-}
-
-fn qr_svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    Some(code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).quiet_zone(true).build())
-}
 
 #[component]
 pub fn SyncSettings() -> impl IntoView {
@@ -37,18 +21,13 @@ pub fn SyncSettings() -> impl IntoView {
     let current = RwSignal::new(saved);
     let notice = RwSignal::new(None::<T>);
 
-    // A set-up link was opened: offer its settings.
-    let query = use_query_map();
-    let offered = Memo::new(move |_| {
-        let q = query.read();
-        q.get("sync").map(|endpoint| SyncConfig {
-            endpoint,
-            token: q.get("token").unwrap_or_default(),
-            mode: q.get("mode").and_then(|m| SyncMode::from_key(&m)).unwrap_or_default(),
-        })
-    });
+    // A set-up link was opened: offer its settings (read from the fragment
+    // at start, already gone from the address).
+    let offered = RwSignal::new(setup_link::offered_settings());
 
     let apply = move |config: SyncConfig| {
+        setup_link::forget_offer();
+        offered.set(None);
         spawn_local(async move {
             let _ = sync::configure(config.clone()).await;
             mode.set(config.mode.key().to_string());
@@ -144,8 +123,8 @@ pub fn SyncSettings() -> impl IntoView {
         {move || {
             let config = current.get();
             config.is_set().then(|| {
-                let link = setup_link(&config);
-                let svg = qr_svg(&link).unwrap_or_default();
+                let link = setup_link::settings_link(&config);
+                let svg = setup_link::qr_svg(&link).unwrap_or_default();
                 view! {
                     <p>{move || i18n.t(T::SyncSetupLink)}</p>
                     <p><a href=link.clone() data-testid="setup-link">{link.clone()}</a></p>

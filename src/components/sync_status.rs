@@ -23,6 +23,8 @@ pub fn describe(i18n: I18n, e: &SyncError, retry_at: Option<f64>) -> String {
         SyncError::Store(m) => (T::SyncErrStore, m.clone()),
         SyncError::Untrusted(why) => (untrusted(why), String::new()),
         SyncError::Interrupted => (T::SyncErrInterrupted, String::new()),
+        SyncError::Withdrawn => (T::SyncErrWithdrawn, String::new()),
+        SyncError::SetupCode(reason) => (setup_refusal(reason), String::new()),
     };
     let mut text = i18n.t(key).to_string();
     if !detail.trim().is_empty() {
@@ -33,6 +35,15 @@ pub fn describe(i18n: I18n, e: &SyncError, retry_at: Option<f64>) -> String {
         text.push_str(&format!("; {minutes} {}", i18n.t(T::SyncRetryIn)));
     }
     text
+}
+
+/// Why the server would not take a set-up code (its `reason`).
+pub fn setup_refusal(reason: &str) -> T {
+    match reason {
+        "setup_used" => T::SetupUsed,
+        "setup_expired" => T::SetupExpired,
+        _ => T::SetupUnknown,
+    }
 }
 
 /// Why a document the server sent was not taken (`Progress::refused`), in

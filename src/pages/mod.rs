@@ -1,6 +1,7 @@
 //! One screen per file.
 
 pub mod attendance;
+pub mod devices;
 pub mod exports;
 pub mod office;
 pub mod opinion_edit;

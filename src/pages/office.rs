@@ -1,5 +1,5 @@
 //! The office's hub (办公室): links to the board, attendance, report,
-//! summary and exports, and the proposals and opinion reports on file.
+//! summary, exports and devices, and the proposals and opinion reports on file.
 
 use crate::components::loaded::Loaded;
 use crate::device;
@@ -24,6 +24,7 @@ pub fn OfficePage() -> impl IntoView {
         ("/office/report", T::ReportTitle, T::ReportIntro),
         ("/office/summary", T::SummaryTitle, T::SummaryIntro),
         ("/office/exports", T::ExportsTitle, T::ExportsIntro),
+        ("/office/devices", T::DevicesTitle, T::DevicesIntro),
     ]
     .into_iter()
     .map(|(href, title, intro)| {

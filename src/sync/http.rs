@@ -74,7 +74,7 @@ async fn call_with(method: &str, url: &str, token: &str, body: Option<String>, c
     if ok {
         return Ok(text);
     }
-    Err(SyncError::from_status(status, message_of(&text), retry_after(&response).as_deref()))
+    Err(SyncError::from_answer(status, &text, retry_after(&response).as_deref()))
 }
 
 /// What a refusal says: our server explains itself as `{"error": "..."}`;
@@ -99,7 +99,7 @@ pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]
         Err(_) => Vec::new(),
     };
     match status {
-        401 | 403 | 429 | 500..=599 => Err(SyncError::from_status(status, message_of(&String::from_utf8_lossy(&bytes)), retry_after(&response).as_deref())),
+        401 | 403 | 429 | 500..=599 => Err(SyncError::from_answer(status, &String::from_utf8_lossy(&bytes), retry_after(&response).as_deref())),
         _ => Ok((status, bytes)),
     }
 }

@@ -1,5 +1,6 @@
 //! When to sync, and what the header says about it. The only place (with
-//! `http`) that talks to the network.
+//! `http`, and `devices` for set-up codes and the office's device list)
+//! that talks to the network.
 //!
 //! Sync runs by itself at start-up, when the browser comes back online, a
 //! few seconds after local changes and every few minutes while online;
@@ -9,6 +10,7 @@
 //! (`xunfang_core::backoff`), never before a server's `Retry-After`, not
 //! even on "Sync now"; failures that need a person (a refused token) wait.
 
+pub mod devices;
 mod http;
 pub mod photos;
 mod transport;
@@ -220,6 +222,15 @@ pub async fn configure(config: SyncConfig) -> Result<(), crate::storage::StoreEr
     }
     run_now();
     Ok(())
+}
+
+/// Sets this tablet up from a set-up code: claims it for a device token
+/// and syncs with this app's own server. The team and label it was given.
+pub async fn set_up_from_code(code: &str) -> Result<(String, String), SyncError> {
+    let claimed = devices::claim(code).await?;
+    let config = SyncConfig { mode: SyncMode::Native, endpoint: devices::origin(), token: claimed.token };
+    configure(config).await.map_err(|e| SyncError::Store(e.to_string()))?;
+    Ok((claimed.team, claimed.label))
 }
 
 /// The sync status, if sync has started (it has, once the app is mounted).

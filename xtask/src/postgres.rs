@@ -40,7 +40,11 @@ impl Cluster {
         };
         // From here on the directory is the cluster's: removed on drop.
         let cluster = Cluster { bin: bin.clone(), url: format!("host={} port=5432 user=postgres dbname=xunfang", dir.display()), dir };
-        run(Command::new("chown").args(["postgres:postgres"]).arg(&cluster.dir))?;
+        let mut chown = if is_root() { Command::new("chown") } else { Command::new("sudo") };
+        if !is_root() {
+            chown.arg("chown");
+        }
+        run(chown.arg("postgres:postgres").arg(&cluster.dir))?;
         let data = cluster.dir.join("data");
         run(as_postgres("initdb")
             .args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions", "-D"])

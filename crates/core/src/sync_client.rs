@@ -178,6 +178,9 @@ pub enum SyncError {
     /// `REASON_WITHDRAWN`): on purpose, so a person must act; the device's
     /// records and outbox stay as they are.
     Withdrawn,
+    /// A set-up code the server would not take: its `reason`
+    /// (`setup_unknown`, `setup_used`, `setup_expired`; the app words them).
+    SetupCode(String),
 }
 
 impl SyncError {
@@ -202,8 +205,10 @@ impl SyncError {
     /// server's text; `retry_after` as `from_status` takes it.
     pub fn from_answer(status: u16, body: &str, retry_after: Option<&str>) -> SyncError {
         let parsed = serde_json::from_str::<crate::sync::ErrorBody>(body).ok();
-        if status == 401 && parsed.as_ref().and_then(|e| e.reason.as_deref()) == Some(crate::sync::REASON_WITHDRAWN) {
-            return SyncError::Withdrawn;
+        match parsed.as_ref().and_then(|e| e.reason.as_deref()) {
+            Some(crate::sync::REASON_WITHDRAWN) if status == 401 => return SyncError::Withdrawn,
+            Some(reason) if reason.starts_with("setup_") && matches!(status, 404 | 410) => return SyncError::SetupCode(reason.chars().take(40).collect()),
+            _ => {}
         }
         let message = parsed.map(|e| e.error).unwrap_or_else(|| body.chars().take(200).collect());
         SyncError::from_status(status, message, retry_after)
@@ -240,6 +245,7 @@ impl fmt::Display for SyncError {
             SyncError::Untrusted(why) => write!(f, "the server's answer was refused: {why}"),
             SyncError::Interrupted => write!(f, "sync was interrupted"),
             SyncError::Withdrawn => write!(f, "the office withdrew this device's access; its records stay on it"),
+            SyncError::SetupCode(reason) => write!(f, "the set-up code was not accepted ({reason}); ask the office for a new set-up link"),
         }
     }
 }

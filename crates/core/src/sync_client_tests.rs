@@ -964,4 +964,6 @@ fn a_withdrawn_device_is_told_so_rather_than_that_its_token_is_wrong() {
     assert_eq!(SyncError::from_answer(401, wrong, None), SyncError::Unauthorized("the server refused the token".into()));
     assert!(matches!(SyncError::from_answer(500, withdrawn, None), SyncError::Server { status: 500, .. }), "only a 401 withdraws");
     assert_eq!(SyncError::from_answer(401, "<html>proxy</html>", None), SyncError::Unauthorized("<html>proxy</html>".into()));
+    let used = r#"{"error":"this set-up code has already set up a tablet","reason":"setup_used"}"#;
+    assert_eq!(SyncError::from_answer(410, used, None), SyncError::SetupCode("setup_used".into()));
 }

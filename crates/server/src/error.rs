@@ -148,9 +148,9 @@ impl std::fmt::Display for AppError {
             AppError::BlobNotFound => f.write_str("the server has no photo with this hash for your team; it has not been uploaded yet"),
             AppError::SyncDisabled => f.write_str("this server has no sync database; sync is not available here"),
             AppError::Store(_) => f.write_str("the server could not read or write its database; try again later, and tell the administrator if this persists"),
-            AppError::StoreUnavailable(_) => {
-                f.write_str("the server cannot reach its database just now; nothing of this sync was stored, and it will be tried again by itself shortly")
-            }
+            AppError::StoreUnavailable(_) => f.write_str(
+                "the server's database is busy or cannot be reached just now; nothing of this request was stored, and it will be tried again by itself shortly",
+            ),
             AppError::TooManyRequests { retry_after_secs } => {
                 write!(f, "this device is sending too many requests; it will try again by itself in {retry_after_secs} s")
             }

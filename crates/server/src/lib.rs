@@ -8,7 +8,7 @@
 //!     [--max-pull-bytes BYTES] [--max-team-docs N] [--max-team-photo-bytes BYTES]
 //!     [--database URL] [--pg-pool-size N] [--pg-lock-timeout SECONDS] [--pg-statement-timeout SECONDS]
 //!     [--pg-idle-in-transaction-timeout SECONDS]
-//! xunfang-server token create --team office [--label "tablet 3"] [--data DIR | --db FILE | --database URL]
+//! xunfang-server token create --team office [--admin] [--label "tablet 3"] [--data DIR | --db FILE | --database URL]
 //! xunfang-server token list   [--data DIR | --db FILE | --database URL]
 //! xunfang-server token revoke <token-or-first-8-characters> [--data DIR | --db FILE | --database URL]
 //! xunfang-server backup FILE  [--data DIR | --db FILE]

@@ -293,7 +293,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         ));
     }
     let cors = xunfang_server::Cors::from_args(&args.cors_origin)?;
-    std::fs::create_dir_all(&args.data).map_err(|e| format!("cannot create the data directory {}: {e}", args.data.display()))?;
+    if args.database.is_none() {
+        std::fs::create_dir_all(&args.data).map_err(|e| format!("cannot create the data directory {}: {e}", args.data.display()))?;
+    }
 
     let db = DbArgs { data: args.data.clone(), db: args.db.clone(), database: args.database.clone(), pg: args.pg.clone() };
     let runtime = runtime()?;

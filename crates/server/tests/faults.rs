@@ -201,3 +201,14 @@ fn a_backup_taken_while_tablets_push_then_restored_gets_back_every_record_any_ta
     assert_eq!(b.snapshot(), office.snapshot());
     assert_eq!(office.activity(&shared).body.suggestions.len(), 6, "A's suggestions, from before and after the backup");
 }
+
+#[test]
+fn backup_and_restore_on_postgres_say_to_use_its_own_tools() {
+    let Some(_) = common::backend::pg_cluster() else { return };
+    let server = RealServer::start();
+    for command in ["backup", "restore"] {
+        let out = server.cli(&[command, "copy.dump"]);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && said.contains("pg_dump") && said.contains("pg_restore"), "{command}: {said}");
+    }
+}

@@ -12,10 +12,13 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::http::{header, Request};
 use axum::Router;
 use common::backend::{connect, fresh_pg_database, lock_waiters, pg_cluster, until_waiting};
-use common::{activity, sync, sync_body, val, with_edit};
+use common::{activity, call, sync, sync_body, val, with_edit};
 use serde_json::Value;
+use sha2::Digest;
 use tokio::task::JoinHandle;
 use tokio_postgres::Client;
 use xunfang_server::store::postgres::{CursorMode, PgSettings};
@@ -99,6 +102,17 @@ async fn late_commits(cluster: &str, mode: CursorMode) -> Result<(), String> {
     let edited = with_edit(&shared, "late", 90_000, |b| b.notes = "迟到的修改".into());
     let late = push(&app, &office, "late", vec![val(&edited)]);
     until_waiting(&observer, 1).await;
+    // The push that waits holds the team's counter; a photo of the team
+    // does not wait for it (its row's foreign key needs only a key share).
+    let photo = b"jpeg bytes".to_vec();
+    let hash = xunfang_core::BlobHash::of_digest(&sha2::Sha256::digest(&photo)).unwrap().to_string();
+    let put = Request::put(format!("/api/blobs/{hash}"))
+        .header(header::AUTHORIZATION, format!("Bearer {office}"))
+        .header(header::CONTENT_TYPE, "image/jpeg")
+        .body(Body::from(photo))
+        .unwrap();
+    let res = tokio::time::timeout(Duration::from_secs(30), call(&app, put)).await.expect("a photo upload waited for the team's push");
+    assert!(res.status.is_success(), "{}: {}", res.status, res.text());
     let others: Vec<_> = (10..14).map(|n| push(&app, &office, &format!("p{n}"), vec![val(&activity(n, "p", "x"))])).collect();
     until_each_finished_or_waiting(&observer, &others, 1).await;
     reader.pull(&app, &office).await;

@@ -53,7 +53,7 @@ async fn a_connection_lost_in_the_middle_of_a_push_is_a_503_and_stores_nothing_o
     until_waiting(&observer, 1).await;
     assert_eq!(terminate(&observer, "wait_event_type = 'Lock'").await, 1);
     let res = pushing.await.unwrap();
-    res.assert_refused(StatusCode::SERVICE_UNAVAILABLE, "nothing of this sync was stored");
+    res.assert_refused(StatusCode::SERVICE_UNAVAILABLE, "nothing of this request was stored");
     assert!(!res.error().contains("terminat"), "the driver's words stay in the log: {}", res.error());
     assert!(res.header(header::RETRY_AFTER).parse::<u64>().is_ok());
     outside.batch_execute("COMMIT").await.unwrap();

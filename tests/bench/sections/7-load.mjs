@@ -129,7 +129,7 @@ const SCALING = [
   '  of documents; the rate limiter is per instance and per token), so instances can be added behind a proxy until the',
   '  database is the limit. Each instance holds a connection pool (`deadpool-postgres`); connections, not instances, are',
   '  what PostgreSQL counts.',
-  '- **Per team:** one counter row, taken first by every push of that team (`SELECT … FOR UPDATE`), so pushes of one team',
+  '- **Per team:** one counter row, taken first by every push of that team (`SELECT … FOR NO KEY UPDATE`), so pushes of one team',
   '  are serialised and pushes of different teams never wait for each other; a team\'s documents and its pulls (one',
   '  REPEATABLE READ snapshot, by `(team, seq)`) touch only that team\'s rows. Work grows with a team\'s own writers, not',
   '  with the number of teams.',

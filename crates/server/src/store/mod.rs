@@ -22,8 +22,8 @@
 //!   team's push waits at most for one such short transaction (at most 200
 //!   documents written and one capped page read), and readers never wait
 //!   (WAL). PostgreSQL
-//!   locks no more than the team's counter row (`SELECT … FOR UPDATE`
-//!   on it, never a table lock or `SERIALIZABLE` across teams), so pushes of
+//!   locks no more than the team's counter row (`SELECT … FOR NO KEY
+//!   UPDATE` on it, never a table lock or `SERIALIZABLE` across teams), so pushes of
 //!   different teams run side by side; pulls need no lock (`REPEATABLE READ`
 //!   snapshot).
 //! * **Quotas are checked inside the transaction.** A push that would take

@@ -2,6 +2,8 @@
 //! database of its own on the PostgreSQL cluster `XUNFANG_TEST_POSTGRES`
 //! names (`cargo xtask test native` starts one and runs the suite twice).
 //! Each test gets an empty database, so tests run in parallel on both.
+//! They are not dropped: the cluster is a throwaway one (xtask removes it
+//! whole), so do not point the variable at a database server you keep.
 //!
 //! [`TestStore`] is either store behind one face: the seam's traits for the
 //! router, and blocking helpers for assertions. PostgreSQL helpers run on a
@@ -84,18 +86,25 @@ pub fn on_own_runtime<T: Send, F: Future<Output = T>>(make: impl FnOnce() -> F +
     std::thread::scope(|scope| scope.spawn(|| tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(make())).join().unwrap())
 }
 
+/// Runs `f` with a connection of its own to `url`, on a runtime of its own.
+fn on_own_connection<T: Send, F: Future<Output = T>>(url: &str, f: impl FnOnce(std::sync::Arc<tokio_postgres::Client>) -> F + Send) -> T {
+    on_own_runtime(|| async move {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connect to the test database");
+        let conn = tokio::spawn(conn);
+        let client = std::sync::Arc::new(client);
+        let out = f(client.clone()).await;
+        drop(client);
+        let _ = conn.await;
+        out
+    })
+}
+
 /// A new, empty database on the cluster: its connection string.
 pub fn fresh_pg_database(cluster: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let name = format!("t{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
     let create = format!("CREATE DATABASE {name}");
-    on_own_runtime(|| async move {
-        let (client, conn) = tokio_postgres::connect(cluster, tokio_postgres::NoTls).await.expect("connect to the test cluster");
-        let conn = tokio::spawn(conn);
-        client.batch_execute(&create).await.expect("create a test database");
-        drop(client);
-        let _ = conn.await;
-    });
+    on_own_connection(cluster, |client| async move { client.batch_execute(&create).await.expect("create a test database") });
     with_dbname(cluster, &name)
 }
 
@@ -224,13 +233,16 @@ impl TestStore {
             TestStore::Sqlite(s) => {
                 rusqlite::Connection::open(s.path()).unwrap().execute_batch(sql).unwrap();
             }
-            TestStore::Postgres(_, url) => on_own_runtime(|| async move {
-                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-                let conn = tokio::spawn(conn);
-                client.batch_execute(sql).await.unwrap();
-                drop(client);
-                let _ = conn.await;
-            }),
+            TestStore::Postgres(_, url) => on_own_connection(url, |client| async move { client.batch_execute(sql).await.unwrap() }),
+        }
+    }
+
+    /// The number a query of one `bigint`/`INTEGER` answers, on the
+    /// database behind the store's back.
+    pub fn count(&self, sql: &str) -> i64 {
+        match self {
+            TestStore::Sqlite(s) => rusqlite::Connection::open(s.path()).unwrap().query_row(sql, [], |r| r.get(0)).unwrap(),
+            TestStore::Postgres(_, url) => on_own_connection(url, |client| async move { client.query_one(sql, &[]).await.unwrap().get(0) }),
         }
     }
 

@@ -2,7 +2,8 @@
 //! count and bytes, written together in one transaction, within the
 //! team's quota. The usage row is the team's photo lock (taken first), so
 //! two uploads of one team cannot both slip under the quota, and a photo
-//! upload never waits for a document push (that locks the team's row).
+//! upload never waits for a document push (whose lock on the team's row,
+//! `FOR NO KEY UPDATE`, leaves the key share a new row's foreign key takes).
 
 use tokio_postgres::Row;
 use xunfang_core::BlobHash;

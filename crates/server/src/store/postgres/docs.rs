@@ -40,7 +40,10 @@ impl PgStore {
         let mode = self.cursor_mode();
         let tx = PgStore::begin(&mut client, IsolationLevel::ReadCommitted, false).await?;
         let counter = match mode {
-            CursorMode::TeamCounter => "SELECT head FROM teams WHERE id = $1 FOR UPDATE",
+            // NO KEY UPDATE: pushes of the team take turns, but rows that
+            // only reference the team (a photo, a token) need a key share,
+            // which this lock does not block.
+            CursorMode::TeamCounter => "SELECT head FROM teams WHERE id = $1 FOR NO KEY UPDATE",
             CursorMode::NaiveSequence => "SELECT head FROM teams WHERE id = $1",
         };
         let head: i64 = tx.query_one(&tx.prepare_cached(counter).await?, &[&team.id]).await?.get(0);

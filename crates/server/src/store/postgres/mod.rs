@@ -13,7 +13,8 @@
 //! Several connections write at once here, so the order in which sequence
 //! numbers are taken is not by itself the order they become visible. A push
 //! runs in `READ COMMITTED` and its *first* statement is `SELECT head …
-//! FOR UPDATE` on the team's row: the team's pushes take turns from there
+//! FOR NO KEY UPDATE` on the team's row (`FOR UPDATE` would also block
+//! every insert whose foreign key names the team, such as its photos): the team's pushes take turns from there
 //! to their commit, and each takes its numbers from the `head` it holds.
 //! So the transaction that took `n` has committed (or rolled back) before
 //! any other can take `n + 1`, and stored copies are read only after the

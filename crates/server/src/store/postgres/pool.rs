@@ -219,3 +219,18 @@ fn unavailable(err: &tokio_postgres::Error) -> bool {
         None => err.as_db_error().is_none(),
     }
 }
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn postgres_addresses_are_told_from_sqlite_paths() {
+        for pg in ["postgres://xunfang@db/xunfang", "postgresql://u:p@10.0.0.5:5433/x?sslmode=disable", "host=/run/postgresql dbname=xunfang", " dbname=x"] {
+            assert!(is_postgres_url(pg), "{pg}");
+        }
+        for not in ["data/xunfang.sqlite3", "/srv/a=b/xunfang.sqlite3", "xunfang.sqlite3", "", "=x", "sqlite://x"] {
+            assert!(!is_postgres_url(not), "{not}");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The notice a tablet shows when it was opened from a set-up link: the
+//! code (taken from the address at start) is claimed, sync is configured,
+//! and the outcome is said in words.
+
+use crate::components::sync_status::describe;
+use crate::i18n::{use_i18n, T};
+use crate::setup_link;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use xunfang_core::sync_client::SyncError;
+
+#[derive(Clone)]
+enum Claim {
+    Running,
+    Done(String),
+    Failed(SyncError),
+}
+
+#[component]
+pub fn SetupClaim() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = RwSignal::new(None::<Claim>);
+    if let Some(code) = setup_link::take_code() {
+        state.set(Some(Claim::Running));
+        spawn_local(async move {
+            state.set(Some(match crate::sync::set_up_from_code(&code).await {
+                Ok((team, label)) => Claim::Done(format!("{team} · {label}")),
+                Err(e) => Claim::Failed(e),
+            }));
+        });
+    }
+    move || {
+        state.get().map(|claim| match claim {
+            Claim::Running => view! { <p class="notice" role="status">{move || i18n.t(T::SetupClaiming)}</p> }.into_any(),
+            Claim::Done(who) => view! { <p class="notice" role="status" data-testid="setup-done">{move || i18n.t(T::SetupDone)} " " {who}</p> }.into_any(),
+            Claim::Failed(e) => view! { <p class="error" role="alert" data-testid="setup-failed">{move || describe(i18n, &e, None)}</p> }.into_any(),
+        })
+    }
+}
