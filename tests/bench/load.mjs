@@ -28,12 +28,15 @@ const saved = join(ROOT, 'target', 'bench', 'load.json');
 const load = process.env.BENCH_REPORT_ONLY ? JSON.parse(await readFile(saved, 'utf8')) : measure();
 
 function measure() {
+  const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const before = loadavg();
   const load = loadRuns();
   load.machine = {
     commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
     dirty: git('status', '--porcelain', '--', 'crates', 'Cargo.toml', 'Cargo.lock') !== '',
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    load: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    load: before,
+    loadAfter: loadavg(),
     nproc: os.cpus().length,
   };
   return load;

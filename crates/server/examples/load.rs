@@ -6,7 +6,7 @@
 //! `--seed-records` records and every tablet a first sync (not measured); then, all released at once, every
 //! tablet edits `--records` of its team's records and syncs once (push, then pull what the others pushed).
 //! Measured: wall time of that phase, documents pushed and pulled per second, each tablet's sync latency
-//! (retries included), errors. Checked after: for each team and each instance, a fresh full pull equals the
+//! (retries included), errors, and the CPU time the tablets (this process) and the servers used in it. Checked after: for each team and each instance, a fresh full pull equals the
 //! offline merge of everything pushed (nothing lost, nothing changed), with no id twice.
 
 // The fault tests' rig, and the suite's `common` it builds on (which backend a default server uses).
@@ -91,8 +91,11 @@ fn main() {
     barrier.wait();
     eprintln!("[load] {} tablets synced once; all released", args.tablets);
     let started = Instant::now();
+    let server_pids: Vec<String> = servers.iter().map(|s| s.pid().to_string()).collect();
+    let cpu_before = (cpu_secs("self"), server_pids.iter().map(|p| cpu_secs(p)).sum::<f64>());
     let runs: Vec<(usize, Run)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     let wall = started.elapsed();
+    let cpu = (cpu_secs("self") - cpu_before.0, server_pids.iter().map(|p| cpu_secs(p)).sum::<f64>() - cpu_before.1);
 
     let mut pushed_by_team: Vec<Vec<Value>> = seeds.into_iter().map(|(_, docs)| docs).collect();
     let (mut latencies, mut errors, mut samples, mut pushed, mut pulled, mut failed) = (Vec::new(), 0, BTreeSet::new(), 0, 0, 0);
@@ -113,6 +116,7 @@ fn main() {
         "instances": args.instances,
         "tablets": args.tablets, "teams": args.teams, "records": args.records, "seedRecords": args.seed_records,
         "wallMs": secs * 1000.0,
+        "cpuTablets": cpu.0, "cpuServers": cpu.1,
         "pushed": pushed, "pulled": pulled,
         "pushedPerSec": pushed as f64 / secs, "pulledPerSec": pulled as f64 / secs,
         "p50": pct(&latencies, 0.50), "p95": pct(&latencies, 0.95), "p99": pct(&latencies, 0.99), "max": latencies.last(),
@@ -121,6 +125,16 @@ fn main() {
     });
     println!("{results}");
     drop(servers);
+}
+
+/// CPU seconds (user and system) process `pid` ("self" for this one) has used so far, from `/proc/<pid>/stat`
+/// (in USER_HZ ticks, 100 a second on Linux); 0 where there is no such file.
+fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command name in parentheses: state is the first field, utime the 12th, stime the 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// The `q` quantile of sorted `xs` (nearest rank).

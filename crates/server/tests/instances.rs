@@ -96,11 +96,7 @@ struct Outside {
 impl Outside {
     fn connect(url: &str) -> Outside {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        let client = runtime.block_on(async {
-            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-            tokio::spawn(connection);
-            client
-        });
+        let client = runtime.block_on(common::backend::connect(url));
         Outside { runtime, client }
     }
 

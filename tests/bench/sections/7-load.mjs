@@ -60,7 +60,7 @@ export function report(p, r) {
   }
   if (load.machine) {
     const m = load.machine;
-    p(`Measured alone by \`cargo xtask bench load\` at commit \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, ${m.date}, load average ${m.load} at the start (${m.nproc} cores).`, '');
+    p(`Measured alone by \`cargo xtask bench load\` at commit \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, ${m.date}, load average (1/5/15 min) ${m.load} at the start${m.loadAfter ? `, ${m.loadAfter} at the end` : ''} (${m.nproc} cores; above 2 means other work competed for them).`, '');
   }
   p(
     `${load.tablets} simulated tablets in ${load.teams} teams (${load.tablets / load.teams} a team, one token a team), written in Rust with core's sync`,
@@ -77,7 +77,7 @@ export function report(p, r) {
     'request goes to either at random. The PostgreSQL runs share one database (the second run\'s teams are new).',
     '',
   );
-  p('| setup | wall | pushed / s | pulled / s | p50 | p95 | p99 | max | errors | failed tablets | check |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  p('| setup | wall | pushed / s | pulled / s | p50 | p95 | p99 | max | errors | failed tablets | CPU: tablets / servers | check |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const run of load.runs) {
     if (run.error) {
       p(`| ${run.name} | not run: ${run.error} | | | | | | | | | |`);
@@ -87,12 +87,15 @@ export function report(p, r) {
     const check = c.ok
       ? `ok: ${c.expectedDocs.toLocaleString('en')} documents in ${c.pulls} full pulls, none lost, changed, extra or twice`
       : `**FAILED**: lost ${c.lost}, changed ${c.differing}, extra ${c.unexpected}, twice ${c.idTwice}, unreadable ${c.unreadable}`;
-    p(`| ${run.name} | ${ms(run.wallMs)} | ${rate(run.pushedPerSec)} | ${rate(run.pulledPerSec)} | ${ms(run.p50)} | ${ms(run.p95)} | ${ms(run.p99)} | ${ms(run.max)} | ${run.errors} | ${run.failedTablets} | ${check} |`);
+    const cpu = run.cpuTablets == null ? 'n/a' : `${run.cpuTablets.toFixed(1)} s / ${run.cpuServers.toFixed(1)} s`;
+    p(`| ${run.name} | ${ms(run.wallMs)} | ${rate(run.pushedPerSec)} | ${rate(run.pulledPerSec)} | ${ms(run.p50)} | ${ms(run.p95)} | ${ms(run.p99)} | ${ms(run.max)} | ${run.errors} | ${run.failedTablets} | ${cpu} | ${check} |`);
   }
   p(
     '',
     'Errors: syncs that failed and were tried again by the tablet (a 503 "busy" is the server shedding load: a request that',
-    'waited 10 s for one of the 64 slots is told to come back). Failed tablets: never done after 30 tries.',
+    'waited 10 s for one of the 64 slots is told to come back). Failed tablets: never done after 30 tries. CPU: user and',
+    'system seconds in the measured phase of the tablets\' process and of the server processes together (PostgreSQL\'s own',
+    'processes are not counted; the machine has 2 × wall of CPU in all, shared with whatever else runs on it).',
   );
   const samples = [...new Set(load.runs.flatMap((run) => (run.errorSamples ?? []).map((e) => `${run.name}: ${e}`)))];
   if (samples.length) p('', 'Errors seen (first few):', '', ...samples.slice(0, 5).map((e) => `- ${e}`));
@@ -126,7 +129,7 @@ const SCALING = [
   '  of documents; the rate limiter is per instance and per token), so instances can be added behind a proxy until the',
   '  database is the limit. Each instance holds a connection pool (`deadpool-postgres`); connections, not instances, are',
   '  what PostgreSQL counts.',
-  '- **Per team:** one counter row, taken first by every push of that team (`SELECT … FOR UPDATE`), so pushes of one team',
+  '- **Per team:** one counter row, taken first by every push of that team (`SELECT … FOR NO KEY UPDATE`), so pushes of one team',
   '  are serialised and pushes of different teams never wait for each other; a team\'s documents and its pulls (one',
   '  REPEATABLE READ snapshot, by `(team, seq)`) touch only that team\'s rows. Work grows with a team\'s own writers, not',
   '  with the number of teams.',
