@@ -35,6 +35,10 @@ pub fn serve(opts: ServeOpts) -> Result<()> {
         cmd.args(["--http-bind", LAN_HTTP_BIND]);
         println!("\ntablets on the office network: open the https address the server prints below;");
         println!("a tablet that does not trust the office CA yet opens the set-up page first (http://<address>:8080/setup/ca)");
+    } else {
+        // Plain http on loopback even after `--lan` filled DATA/tls: the
+        // simple default stays what it was (loopback is a secure context).
+        cmd.arg("--no-tls");
     }
     println!("\nstarting the server (Ctrl-C stops it)");
     run(&mut cmd)
