@@ -7,6 +7,7 @@
 //! next to its enum's crate. The app's own wording (buttons, headings, hints) stays in `i18n.rs`.
 
 use crate::attendance_rule::Flag;
+use crate::custom::FieldProblemCode;
 use crate::model::{Attendance, SuggestionStatus};
 use crate::proposal::ProposalStatus;
 use crate::validate::Problem;
@@ -114,6 +115,21 @@ impl Problem {
             Problem::ExcuseWithoutReason => lang.pick("请假人员需要填写请假事由。", "Give a reason for each excused person."),
             Problem::SuggestionEmpty => lang.pick("建议内容不能为空。", "A suggestion needs its content."),
             Problem::NameMissing => lang.pick("请填写姓名。", "Enter a name."),
+            Problem::CustomFields => lang.pick("本类活动的专项内容有未填或填写不正确的项目。", "Some of this kind's own fields are missing or not valid."),
+        }
+    }
+}
+
+impl FieldProblemCode {
+    /// What the editor says by a custom field's input.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            FieldProblemCode::Missing => lang.pick("此项必填。", "This field is required."),
+            FieldProblemCode::NotANumber => lang.pick("请填写数字。", "Enter a number."),
+            FieldProblemCode::NotYesNo => lang.pick("请选择是或否。", "Choose yes or no."),
+            FieldProblemCode::NotADate => lang.pick("请填写日期（年-月-日）。", "Enter a date (year-month-day)."),
+            FieldProblemCode::UnknownOption => lang.pick("请从列表中选择。", "Choose one of the list."),
+            FieldProblemCode::NotText => lang.pick("请填写文字。", "Enter text."),
         }
     }
 }
