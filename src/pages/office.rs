@@ -24,6 +24,7 @@ pub fn OfficePage() -> impl IntoView {
         ("/office/report", T::ReportTitle, T::ReportIntro),
         ("/office/summary", T::SummaryTitle, T::SummaryIntro),
         ("/office/exports", T::ExportsTitle, T::ExportsIntro),
+        ("/office/template", T::TplTitle, T::TplIntro),
     ]
     .into_iter()
     .map(|(href, title, intro)| {

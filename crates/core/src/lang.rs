@@ -10,6 +10,7 @@ use crate::attendance_rule::Flag;
 use crate::custom::FieldProblemCode;
 use crate::model::{Attendance, SuggestionStatus};
 use crate::proposal::ProposalStatus;
+use crate::template::TemplateProblem;
 use crate::validate::Problem;
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +119,27 @@ impl Problem {
             Problem::CustomFields => lang.pick("本类活动的专项内容有未填或填写不正确的项目。", "Some of this kind's own fields are missing or not valid."),
         }
     }
+}
+
+impl TemplateProblem {
+    /// What the template editor says about the problem.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (TemplateProblem::BadKey(k), Lang::Zh) => format!("代码“{k}”只能由 1 至 40 个小写字母、数字、_ 和 - 组成。"),
+            (TemplateProblem::DuplicateKey(k), Lang::Zh) => format!("代码“{k}”重复使用。"),
+            (TemplateProblem::MissingLabel(k), Lang::Zh) => format!("“{k}”需要中文和英文名称。"),
+            (TemplateProblem::UnknownKind { field, kind }, Lang::Zh) => format!("字段“{field}”所属的活动类型“{kind}”不在模板中。"),
+            (TemplateProblem::NoOptions(k), Lang::Zh) => format!("选择字段“{k}”至少需要一个选项。"),
+            (TemplateProblem::NoActiveKind, Lang::Zh) => "至少要有一种活动类型在用。".to_string(),
+            (TemplateProblem::RuleOrder, Lang::Zh) => "建议取消资格的连续缺席次数必须多于口头警告的次数。".to_string(),
+            (problem, Lang::En) => format!("{}.", capitalised(&problem.to_string())),
+        }
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 impl FieldProblemCode {

@@ -389,6 +389,38 @@ impl Template {
         out
     }
 
+    /// Takes over `example`'s kinds, roles, fields, rule, scheme and duration
+    /// (a built-in template chosen as the starting point), retiring what this
+    /// template has and the example lacks rather than removing it, so that
+    /// records of those kinds keep their labels and values.
+    pub fn adopt(&mut self, example: &Template) {
+        fn merge_defs<D: Clone>(mine: &mut Vec<D>, theirs: &[D], key: fn(&D) -> &str, retire: fn(&mut D)) {
+            for d in mine.iter_mut() {
+                if !theirs.iter().any(|t| key(t) == key(d)) {
+                    retire(d);
+                }
+            }
+            for t in theirs {
+                match mine.iter_mut().find(|d| key(d) == key(t)) {
+                    Some(d) => *d = t.clone(),
+                    None => mine.push(t.clone()),
+                }
+            }
+        }
+        merge_defs(&mut self.kinds, &example.kinds, |k| &k.key, |k| k.retired = true);
+        merge_defs(&mut self.roles, &example.roles, |r| &r.key, |r| r.retired = true);
+        merge_defs(&mut self.fields, &example.fields, |f| &f.key, |f| f.retired = true);
+        self.rule = example.rule;
+        self.scheme = example.scheme.clone();
+        self.default_minutes = example.default_minutes;
+    }
+
+    /// A key of the form `<prefix><n>` that none of `taken` is: for a kind,
+    /// role, field or option added in the editor, whose users type labels.
+    pub fn fresh_key<'a>(prefix: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
+        (1..).map(|n| format!("{prefix}{n}")).find(|k| !taken.clone().any(|t| t == k)).expect("some number is free")
+    }
+
     /// Everything wrong with the template; empty when it can be saved.
     pub fn problems(&self) -> Vec<TemplateProblem> {
         let mut out = Vec::new();
@@ -458,6 +490,19 @@ mod tests {
         assert!(t.kind_options(false, "hearing").iter().any(|(k, l)| k == "hearing" && l == "旁听庭审"));
         assert_eq!(t.kind_label("hearing", true), "Court hearing");
         assert_eq!(t.kind_options(true, "from-elsewhere").last(), Some(&("from-elsewhere".to_string(), "from-elsewhere".to_string())));
+    }
+
+    #[test]
+    fn adopting_an_example_retires_what_it_lacks_and_keeps_labels_for_old_records() {
+        let mut t = Template::liaison();
+        t.adopt(&Template::school_safety());
+        assert!(t.kind("hearing").is_some_and(|k| k.retired), "a liaison kind is retired, not removed");
+        assert_eq!(t.kind_label("hearing", false), "旁听庭审");
+        assert!(t.kind_options(false, "").iter().all(|(k, _)| Template::school_safety().kind(k).is_some()));
+        assert_eq!(t.kind("other").map(|k| k.retired), Some(false), "a kind both have stays active");
+        assert_eq!(t.fields_of("school_inspection").count(), 6);
+        assert_eq!((t.default_minutes, t.problems()), (90, vec![]));
+        assert_eq!(Template::fresh_key("kind_", ["kind_1", "kind_3"].into_iter()), "kind_2");
     }
 
     #[test]
