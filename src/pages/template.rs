@@ -13,7 +13,7 @@ use crate::storage::{Db, StoreError};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use xunfang_core::custom::FieldValue;
-use xunfang_core::template::{team_settings_id, ChoiceDef, FieldDef, KindDef, RoleDef};
+use xunfang_core::template::{team_settings_id, ChoiceDef, FieldDef, LabelDef};
 use xunfang_core::{FieldType, Template};
 
 /// The stored settings, or those this device uses until the team saves some.
@@ -60,75 +60,28 @@ pub fn TemplatePage() -> impl IntoView {
     }
 }
 
-/// Which part of a kind or role a row's input changes.
-#[derive(Clone, Copy)]
-enum Part {
-    Zh,
-    En,
-    Retired,
-}
-
-/// Kinds and roles have the same shape: a key, two labels, retired.
-trait Labelled: Clone + Send + Sync + 'static {
-    fn parts(&self) -> (&str, &str, &str, bool);
-    fn set(&mut self, part: Part, text: String, on: bool);
-    fn new(key: String) -> Self;
-}
-
-impl Labelled for KindDef {
-    fn parts(&self) -> (&str, &str, &str, bool) {
-        (&self.key, &self.zh, &self.en, self.retired)
-    }
-    fn set(&mut self, part: Part, text: String, on: bool) {
-        match part {
-            Part::Zh => self.zh = text,
-            Part::En => self.en = text,
-            Part::Retired => self.retired = on,
-        }
-    }
-    fn new(key: String) -> Self {
-        KindDef { key, zh: String::new(), en: String::new(), retired: false }
-    }
-}
-
-impl Labelled for RoleDef {
-    fn parts(&self) -> (&str, &str, &str, bool) {
-        (&self.key, &self.zh, &self.en, self.retired)
-    }
-    fn set(&mut self, part: Part, text: String, on: bool) {
-        match part {
-            Part::Zh => self.zh = text,
-            Part::En => self.en = text,
-            Part::Retired => self.retired = on,
-        }
-    }
-    fn new(key: String) -> Self {
-        RoleDef { key, zh: String::new(), en: String::new(), retired: false }
-    }
-}
-
 /// The rows of kinds or roles (`list` picks which), and "add".
 #[component]
-fn LabelRows<D: Labelled>(editor: Editor<Template>, list: fn(&mut Template) -> &mut Vec<D>, heading: T, add: T, prefix: &'static str) -> impl IntoView {
+fn LabelRows(editor: Editor<Template>, list: fn(&mut Template) -> &mut Vec<LabelDef>, heading: T, add: T, prefix: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let draft = editor.draft;
-    let read = move |key: &str, f: fn(&D) -> String| {
+    let read = move |key: &str, f: fn(&LabelDef) -> String| {
         let key = key.to_string();
-        Signal::derive(move || list(&mut draft.get()).iter().find(|d| d.parts().0 == key).map(f).unwrap_or_default())
+        Signal::derive(move || list(&mut draft.get()).iter().find(|d| d.key == key).map(f).unwrap_or_default())
     };
-    let change = move |key: String, part: Part, text: String, on: bool| {
+    let change = move |key: String, set: Box<dyn FnOnce(&mut LabelDef)>| {
         editor.edit(|t| {
-            if let Some(d) = list(t).iter_mut().find(|d| d.parts().0 == key) {
-                d.set(part, text, on);
+            if let Some(d) = list(t).iter_mut().find(|d| d.key == key) {
+                set(d);
             }
         })
     };
-    let keys = move || list(&mut draft.get()).iter().map(|d| d.parts().0.to_string()).collect::<Vec<_>>();
+    let keys = move || list(&mut draft.get()).iter().map(|d| d.key.clone()).collect::<Vec<_>>();
     let add_one = move |_| {
         editor.edit(|t| {
             let items = list(t);
-            let key = Template::fresh_key(prefix, items.iter().map(|d| d.parts().0));
-            items.push(D::new(key));
+            let key = Template::fresh_key(prefix, items.iter().map(|d| d.key.as_str()));
+            items.push(LabelDef::new(&key, "", ""));
         })
     };
     let label = move |k: T| Signal::derive(move || i18n.t(k).to_string());
@@ -137,20 +90,20 @@ fn LabelRows<D: Labelled>(editor: Editor<Template>, list: fn(&mut Template) -> &
             <h2>{move || i18n.t(heading)}</h2>
             <For each=keys key=|k: &String| k.clone() let:key>
                 <div class="row tpl-row" data-key=key.clone()>
-                    <TextField id=format!("{prefix}zh-{key}") label=label(T::TplLabelZh) value=read(&key, |d| d.parts().1.to_string()) on_input={
+                    <TextField id=format!("{prefix}zh-{key}") label=label(T::TplLabelZh) value=read(&key, |d| d.zh.clone()) on_input={
                         let key = key.clone();
-                        move |v| change(key.clone(), Part::Zh, v, false)
+                        move |v: String| change(key.clone(), Box::new(move |d| d.zh = v))
                     }/>
-                    <TextField id=format!("{prefix}en-{key}") label=label(T::TplLabelEn) value=read(&key, |d| d.parts().2.to_string()) on_input={
+                    <TextField id=format!("{prefix}en-{key}") label=label(T::TplLabelEn) value=read(&key, |d| d.en.clone()) on_input={
                         let key = key.clone();
-                        move |v| change(key.clone(), Part::En, v, false)
+                        move |v: String| change(key.clone(), Box::new(move |d| d.en = v))
                     }/>
                     <CheckField id=format!("{prefix}retired-{key}") label=label(T::TplRetired) checked=Signal::derive({
                         let key = key.clone();
-                        move || list(&mut draft.get()).iter().any(|d| d.parts().0 == key && d.parts().3)
+                        move || list(&mut draft.get()).iter().any(|d| d.key == key && d.retired)
                     }) on_change={
                         let key = key.clone();
-                        move |on| change(key.clone(), Part::Retired, String::new(), on)
+                        move |on| change(key.clone(), Box::new(move |d| d.retired = on))
                     }/>
                 </div>
             </For>

@@ -46,4 +46,4 @@ pub use merge::{merge, Conflict, MergeError};
 pub use model::{Activity, Attendance, Participant, Person, Suggestion, SuggestionStatus};
 pub use period::Period;
 pub use roster::Roster;
-pub use template::{FieldDef, FieldType, KindDef, RoleDef, Template};
+pub use template::{FieldDef, FieldType, KindDef, LabelDef, RoleDef, Template};

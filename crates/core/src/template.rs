@@ -33,32 +33,31 @@ pub fn base_settings() -> Document<Template> {
     Document::create(team_settings_id(), Template::liaison(), Stamp { hlc: Hlc::default(), device: DeviceId("xunfang".into()) })
 }
 
-/// One kind of activity: a stable key stored in records, and its labels.
+/// A kind of activity or a role: a stable key stored in records, and its labels.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KindDef {
+pub struct LabelDef {
     #[serde(rename = "id")]
     pub key: String,
     #[serde(default)]
     pub zh: String,
     #[serde(default)]
     pub en: String,
-    /// No longer offered for new records; old ones keep it and its label.
+    /// No longer offered for new records or people; those that have it keep
+    /// it and its label.
     #[serde(default)]
     pub retired: bool,
 }
 
-/// A role a person on the roster can have.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoleDef {
-    #[serde(rename = "id")]
-    pub key: String,
-    #[serde(default)]
-    pub zh: String,
-    #[serde(default)]
-    pub en: String,
-    #[serde(default)]
-    pub retired: bool,
+impl LabelDef {
+    pub fn new(key: &str, zh: &str, en: &str) -> LabelDef {
+        LabelDef { key: key.into(), zh: zh.into(), en: en.into(), retired: false }
+    }
 }
+
+/// One kind of activity (视察, 走访 …).
+pub type KindDef = LabelDef;
+/// A role a person on the roster can have (委员, 代表 …).
+pub type RoleDef = LabelDef;
 
 /// What a custom field holds, which picks its input and how it is checked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -184,20 +183,12 @@ impl Body for Template {
     const KEYED_LISTS: &'static [&'static str] = &["kinds", "roles", "fields"];
 }
 
-fn labels<'a>(items: &'a [(&'a str, &'a str, &'a str)]) -> impl Iterator<Item = (String, String, String)> + 'a {
-    items.iter().map(|&(key, zh, en)| (key.to_string(), zh.to_string(), en.to_string()))
-}
-
-fn kinds(items: &[(&str, &str, &str)]) -> Vec<KindDef> {
-    labels(items).map(|(key, zh, en)| KindDef { key, zh, en, retired: false }).collect()
-}
-
-fn roles(items: &[(&str, &str, &str)]) -> Vec<RoleDef> {
-    labels(items).map(|(key, zh, en)| RoleDef { key, zh, en, retired: false }).collect()
+fn defs(items: &[(&str, &str, &str)]) -> Vec<LabelDef> {
+    items.iter().map(|&(key, zh, en)| LabelDef::new(key, zh, en)).collect()
 }
 
 fn choices(items: &[(&str, &str, &str)]) -> Vec<ChoiceDef> {
-    labels(items).map(|(key, zh, en)| ChoiceDef { key, zh, en }).collect()
+    items.iter().map(|&(key, zh, en)| ChoiceDef { key: key.into(), zh: zh.into(), en: en.into() }).collect()
 }
 
 fn field(kind: &str, (key, zh, en): (&str, &str, &str), field_type: FieldType) -> FieldDef {
@@ -267,7 +258,7 @@ impl Template {
     /// The default template: CPPCC / people's congress / court liaison work.
     pub fn liaison() -> Template {
         Template {
-            kinds: kinds(&[
+            kinds: defs(&[
                 ("inspection", "视察", "Inspection"),
                 ("survey", "调研", "Survey"),
                 ("visit", "走访", "Visit"),
@@ -277,7 +268,7 @@ impl Template {
                 ("appraisal", "民主评议", "Appraisal"),
                 ("other", "其他", "Other"),
             ]),
-            roles: roles(&[
+            roles: defs(&[
                 ("member", "委员", "CPPCC member"),
                 ("deputy", "代表", "Deputy"),
                 ("liaison", "联络员", "Liaison officer"),
@@ -304,14 +295,14 @@ impl Template {
         let mut fixed = field(inspection, ("hazards_fixed", "当场整改", "Hazards fixed"), FieldType::Number);
         fixed.unit = "处".into();
         Template {
-            kinds: kinds(&[
+            kinds: defs(&[
                 (inspection, "学校安全检查", "School safety inspection"),
                 ("fire_drill", "消防演练", "Fire drill"),
                 ("canteen", "食堂检查", "Canteen inspection"),
                 ("training", "安全培训", "Safety training"),
                 ("other", "其他", "Other"),
             ]),
-            roles: roles(&[("inspector", "检查员", "Inspector"), ("lead", "组长", "Team lead"), ("school_contact", "学校联系人", "School contact")]),
+            roles: defs(&[("inspector", "检查员", "Inspector"), ("lead", "组长", "Team lead"), ("school_contact", "学校联系人", "School contact")]),
             fields: vec![
                 result,
                 found,
@@ -461,7 +452,7 @@ mod tests {
         let mut t = Template::liaison();
         assert_eq!(t.kind_label("hearing", false), "旁听庭审");
         assert_eq!(t.kind_label("hearing", true), "Court hearing");
-        t.kinds.push(KindDef { key: "school".into(), zh: "学校检查".into(), en: "School inspection".into(), retired: false });
+        t.kinds.push(KindDef::new("school", "学校检查", "School inspection"));
         assert_eq!(t.kind_label("school", false), "学校检查");
         assert_eq!(t.kind_label("unknown-kind", true), "unknown-kind");
         assert_eq!(t.kind_options(false, "").last(), Some(&("school".to_string(), "学校检查".to_string())));
@@ -508,8 +499,8 @@ mod tests {
     #[test]
     fn the_template_editor_is_told_what_is_wrong() {
         let mut t = Template::liaison();
-        t.kinds.push(KindDef { key: "Bad/Key".into(), zh: "坏".into(), en: String::new(), retired: false });
-        t.kinds.push(KindDef { key: "visit".into(), zh: "走访".into(), en: "Visit".into(), retired: false });
+        t.kinds.push(KindDef::new("Bad/Key", "坏", ""));
+        t.kinds.push(KindDef::new("visit", "走访", "Visit"));
         let mut choice = field("nowhere", ("pick", "选", "Pick"), FieldType::Choice);
         choice.options = choices(&[("a", "甲", "A"), ("a", "乙", "B")]);
         t.fields.push(choice);
@@ -544,7 +535,7 @@ mod tests {
         a.edit(body, stamp(2, "office-a"));
         let mut b = base.clone();
         let mut body = b.body.clone();
-        body.kinds.push(KindDef { key: "school_inspection".into(), zh: "学校安全检查".into(), en: "School safety inspection".into(), retired: false });
+        body.kinds.push(KindDef::new("school_inspection", "学校安全检查", "School safety inspection"));
         body.fields.extend(Template::school_safety().fields.into_iter().filter(|f| f.kind == "school_inspection"));
         body.kinds.iter_mut().find(|k| k.key == "visit").unwrap().en = "Home visit".into();
         body.default_minutes = 60;
