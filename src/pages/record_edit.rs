@@ -55,6 +55,8 @@ fn labels(name: &str) -> Option<T> {
         "reply" => T::Reply,
         "reply_date" => T::ReplyDate,
         "reason" => T::Reason,
+        // A custom field's own label is data; the conflict names the group.
+        "custom" => T::KindFields,
         _ => return None,
     })
 }

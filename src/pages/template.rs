@@ -220,7 +220,12 @@ fn TemplateForm(editor: Editor<Template>) -> impl IntoView {
     let i18n = use_i18n();
     let draft = editor.draft;
     let label = move |k: T| Signal::derive(move || i18n.t(k).to_string());
-    let first_kind = draft.get_untracked().kinds.iter().find(|k| !k.retired).map(|k| k.key.clone()).unwrap_or_default();
+    // The preview opens on the first active kind with fields of its own.
+    let first_kind = {
+        let t = draft.get_untracked();
+        let active = || t.kinds.iter().filter(|k| !k.retired);
+        active().find(|k| t.fields_of(&k.key).next().is_some()).or_else(|| active().next()).map(|k| k.key.clone()).unwrap_or_default()
+    };
     let preview_kind = RwSignal::new(first_kind);
     let sample = RwSignal::new(BTreeMap::<String, FieldValue>::new());
     let number = move |get: fn(&Template) -> u32, set: fn(&mut Template, u32)| {

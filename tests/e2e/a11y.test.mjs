@@ -104,6 +104,7 @@ test('every screen passes axe (WCAG 2.1 A and AA) at tablet and phone widths, in
       ['report', '/office/report'],
       ['summary', '/office/summary'],
       ['exports', '/office/exports'],
+      ['team template', '/office/template'],
     ];
     const problems = [];
     for (const viewport of VIEWPORTS) {

@@ -109,6 +109,7 @@ test('the office edits the template, a tablet records the new kind offline, the 
     await page.getByRole('link', { name: 'Office', exact: true }).click();
     await page.getByRole('link', { name: /Team template/ }).click();
     await page.getByRole('heading', { name: 'Custom fields' }).waitFor();
+    await page.locator('#tpl-preview-kind').selectOption({ label: 'School safety inspection' });
     await page.getByTestId('template-preview').getByLabel('Hazards found (处)').waitFor();
   } finally {
     await desk.context.cleanup();
