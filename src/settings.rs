@@ -41,7 +41,7 @@ pub fn set_last_hlc(hlc: Hlc) {
 const RULE: &str = "xunfang.attendance-rule";
 
 thread_local! {
-    static TEMPLATE: std::cell::Cell<Option<&'static Template>> = const { std::cell::Cell::new(None) };
+    static TEMPLATE: std::cell::RefCell<Option<std::rc::Rc<Template>>> = const { std::cell::RefCell::new(None) };
     /// Changed whenever another template is put in use: `template()` tracks
     /// it, so whatever a screen derives from the template follows a change.
     static TEMPLATE_CHANGED: leptos::prelude::ArcTrigger = leptos::prelude::ArcTrigger::new();
@@ -52,31 +52,26 @@ thread_local! {
 /// existed the attendance thresholds were kept per device in localStorage;
 /// such a value is the starting point until the team saves settings, so no
 /// office loses the thresholds it set.
-pub fn template() -> &'static Template {
+pub fn template() -> std::rc::Rc<Template> {
     TEMPLATE_CHANGED.with(|c| leptos::prelude::Track::track(c));
-    TEMPLATE.with(|t| match t.get() {
-        Some(template) => template,
-        None => {
-            let mut initial = Template::liaison();
-            if let Ok(rule) = LocalStorage::get::<RuleSettings>(RULE) {
-                initial.rule = rule;
-            }
-            let template: &'static Template = Box::leak(Box::new(initial));
-            t.set(Some(template));
-            template
-        }
+    TEMPLATE.with(|t| {
+        t.borrow_mut()
+            .get_or_insert_with(|| {
+                let mut initial = Template::liaison();
+                if let Ok(rule) = LocalStorage::get::<RuleSettings>(RULE) {
+                    initial.rule = rule;
+                }
+                std::rc::Rc::new(initial)
+            })
+            .clone()
     })
 }
 
-/// Puts `settings` in use from now on (what `template()` returns). Screens
-/// read the template when they draw, so the next screen opened shows it.
-/// The previous one is leaked, not freed: a screen drawn earlier may still
-/// hold it, and settings change rarely (an office edit, a sync that brings
-/// one) and are a few KB.
+/// Puts `settings` in use from now on (what `template()` returns); what
+/// screens derive from the template follows.
 pub fn use_template(settings: &Template) {
-    if template() != settings {
-        let template: &'static Template = Box::leak(Box::new(settings.clone()));
-        TEMPLATE.with(|t| t.set(Some(template)));
+    if *template() != *settings {
+        TEMPLATE.with(|t| *t.borrow_mut() = Some(std::rc::Rc::new(settings.clone())));
         TEMPLATE_CHANGED.with(|c| leptos::prelude::Notify::notify(c));
     }
 }
@@ -86,7 +81,7 @@ pub fn use_template(settings: &Template) {
 /// set in localStorage before settings were synced) as this device's edit.
 pub fn first_settings() -> xunfang_core::Document<Template> {
     let mut doc = xunfang_core::template::base_settings();
-    doc.edit(template().clone(), crate::device::stamp());
+    doc.edit((*template()).clone(), crate::device::stamp());
     doc
 }
 

@@ -40,7 +40,7 @@ pub fn AttendancePage() -> impl IntoView {
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
 
     let table = move |docs: AllDocs, range: DateRange| {
-        let report = period_report(&docs.records(), range, settings::template(), &rule.get(), &settings::template().scheme);
+        let report = period_report(&docs.records(), range, &settings::template(), &rule.get(), &settings::template().scheme);
         let lang = i18n.lang();
         let rows = report
             .sheet_flagged_first()

@@ -62,7 +62,7 @@ fn labels(name: &str) -> Option<T> {
 }
 
 fn problems(a: &Activity) -> Vec<Problem> {
-    activity_problems(a, template())
+    activity_problems(a, &template())
 }
 
 #[component]
@@ -156,7 +156,7 @@ fn RecordForm(editor: Editor<Activity>, roster: Roster) -> impl IntoView {
             </div>
             <CustomFields
                 kind=Signal::derive(move || draft.read().kind.clone())
-                template=Signal::derive(|| template().clone())
+                template=Signal::derive(|| (*template()).clone())
                 values=Signal::derive(move || draft.read().custom.clone())
                 on_change=Callback::new(move |(key, value): ValueChange| {
                     editor.edit(|a| match value {

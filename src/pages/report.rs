@@ -24,8 +24,8 @@ pub fn ReportPage() -> impl IntoView {
     let data = LocalResource::new(|| async { Db::app().await?.all_docs().await });
     let period = PeriodChoice::new("year");
     let show = move |docs: AllDocs, range: DateRange| {
-        let report = period_report(&docs.records(), range, template(), &rule_settings(), &template().scheme);
-        let figures = figures(&docs.records().activities_in(range), template());
+        let report = period_report(&docs.records(), range, &template(), &rule_settings(), &template().scheme);
+        let figures = figures(&docs.records().activities_in(range), &template());
         view! { <ReportView report=report figures=figures/> }
     };
     view! {
@@ -85,13 +85,13 @@ fn ReportView(report: PeriodReport, figures: Vec<CustomFigure>) -> impl IntoView
         .collect_view();
     // The team's own figures: number fields summed, choices counted.
     let custom = (!figures.is_empty()).then(|| {
-        let lines = figures.iter().map(|f| view! { <li data-field=f.field.clone()>{f.describe(template(), lang)}</li> }).collect_view();
+        let lines = figures.iter().map(|f| view! { <li data-field=f.field.clone()>{f.describe(&template(), lang)}</li> }).collect_view();
         view! {
             <h2>{move || i18n.t(T::CustomFigures)}</h2>
             <ul class="custom-figures" data-testid="custom-figures">{lines}</ul>
         }
     });
-    let csv = StoredValue::new(sheet_table(&report, template(), lang).to_csv());
+    let csv = StoredValue::new(sheet_table(&report, &template(), lang).to_csv());
     let file = format!("xunfang-sheet-{}-{}.csv", r.range.from, r.range.to);
     let download = move |_| {
         let _ = files::download_csv(&file, &csv.get_value());
