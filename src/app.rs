@@ -7,7 +7,7 @@ use crate::offline::AppUpdate;
 use crate::pages::{
     attendance::AttendancePage, devices::DevicesPage, exports::ExportsPage, office::OfficePage, opinion_edit::OpinionEditPage, person_edit::PersonEditPage,
     proposal_edit::ProposalEditPage, record_edit::RecordEditPage, records::RecordsPage, report::ReportPage, roster::RosterPage, settings::SettingsPage,
-    suggestions::SuggestionsPage, summary::SummaryPage, trash::TrashPage,
+    suggestions::SuggestionsPage, summary::SummaryPage, template::TemplatePage, trash::TrashPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -17,6 +17,7 @@ use leptos_router::path;
 pub fn App() -> impl IntoView {
     provide_context(I18n::new());
     crate::storage::Db::open_early();
+    leptos::task::spawn_local(crate::settings::load_template());
     provide_context(AppUpdate::start());
     provide_context(crate::sync::start());
     view! {
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/office/summary") view=SummaryPage/>
                     <Route path=path!("/office/exports") view=ExportsPage/>
                     <Route path=path!("/office/devices") view=DevicesPage/>
+                    <Route path=path!("/office/template") view=TemplatePage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>

@@ -309,6 +309,24 @@ pub async fn update<T: Body, E>(id: &Id, change: impl FnOnce(&mut T) -> Result<(
     Ok(Ok(true))
 }
 
+/// Applies a change to the team settings and writes it at once, onto what
+/// is stored (or, with none stored yet, onto `settings::first_settings`),
+/// and puts the result in use. `Ok(false)`: the stored copy could not be
+/// merged, nothing was written.
+pub async fn update_settings(change: impl FnOnce(&mut xunfang_core::Template)) -> Result<bool, StoreError> {
+    let db = Db::app().await?;
+    let stored = db.team_settings().await?;
+    let mut doc = stored.clone().unwrap_or_else(crate::settings::first_settings);
+    let mut body = doc.body.clone();
+    change(&mut body);
+    if !doc.edit(body, device::stamp()) && stored.is_some() {
+        return Ok(true);
+    }
+    let Some(doc) = store(doc).await? else { return Ok(false) };
+    crate::settings::use_template(&doc.body);
+    Ok(true)
+}
+
 /// Stores a new document (a proposal promoted from a suggestion, say) at once.
 pub async fn create<T: Body>(id: Id, body: T) -> Result<(), StoreError> {
     Db::app().await?.put(&Document::create(id, body, device::stamp())).await?;

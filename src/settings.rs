@@ -1,12 +1,14 @@
 //! Small settings kept in localStorage (through gloo-storage): the UI language,
-//! this device's id and clock, the attendance rule's thresholds, where to sync
-//! and when it last worked, the office's admin token; and the template in use
-//! (built in for now).
+//! this device's id and clock, where to sync and when it last worked, the
+//! office's admin token; and the team's template in use (synced team
+//! settings, read from IndexedDB).
 //! Records never go here (IndexedDB does).
 
 use gloo_storage::{LocalStorage, Storage};
+use xunfang_core::attendance_rule::RuleSettings;
 use xunfang_core::Hlc;
 use xunfang_core::Lang;
+use xunfang_core::Template;
 
 const LANG: &str = "xunfang.lang";
 const DEVICE: &str = "xunfang.device";
@@ -37,23 +39,65 @@ pub fn set_last_hlc(hlc: Hlc) {
     let _ = LocalStorage::set(HLC, hlc);
 }
 
-/// The kinds of activity and roles in use. Built in for now (the liaison
-/// template); a later setting can load another template as data.
-pub fn template() -> &'static xunfang_core::Template {
-    static TEMPLATE: std::sync::OnceLock<xunfang_core::Template> = std::sync::OnceLock::new();
-    TEMPLATE.get_or_init(xunfang_core::Template::liaison)
-}
-
 const RULE: &str = "xunfang.attendance-rule";
 
-/// The attendance rule's thresholds (连续缺席几次口头警告 / 建议取消资格):
-/// an office setting; the seeds' 2 and 3 unless changed.
-pub fn rule_settings() -> xunfang_core::attendance_rule::RuleSettings {
-    LocalStorage::get(RULE).unwrap_or_default()
+thread_local! {
+    static TEMPLATE: std::cell::RefCell<Option<std::rc::Rc<Template>>> = const { std::cell::RefCell::new(None) };
+    /// Changed whenever another template is put in use: `template()` tracks
+    /// it, so whatever a screen derives from the template follows a change.
+    static TEMPLATE_CHANGED: leptos::prelude::ArcTrigger = leptos::prelude::ArcTrigger::new();
 }
 
-pub fn set_rule_settings(rule: xunfang_core::attendance_rule::RuleSettings) {
-    let _ = LocalStorage::set(RULE, rule);
+/// The team's template in use: the synced team settings once `use_template`
+/// has been given them, else the liaison template. Before synced settings
+/// existed the attendance thresholds were kept per device in localStorage;
+/// such a value is the starting point until the team saves settings, so no
+/// office loses the thresholds it set.
+pub fn template() -> std::rc::Rc<Template> {
+    TEMPLATE_CHANGED.with(|c| leptos::prelude::Track::track(c));
+    TEMPLATE.with(|t| {
+        t.borrow_mut()
+            .get_or_insert_with(|| {
+                let mut initial = Template::liaison();
+                if let Ok(rule) = LocalStorage::get::<RuleSettings>(RULE) {
+                    initial.rule = rule;
+                }
+                std::rc::Rc::new(initial)
+            })
+            .clone()
+    })
+}
+
+/// Puts `settings` in use from now on (what `template()` returns); what
+/// screens derive from the template follows.
+pub fn use_template(settings: &Template) {
+    if *template() != *settings {
+        TEMPLATE.with(|t| *t.borrow_mut() = Some(std::rc::Rc::new(settings.clone())));
+        TEMPLATE_CHANGED.with(|c| leptos::prelude::Notify::notify(c));
+    }
+}
+
+/// The settings document a first edit on this device starts from: the base
+/// every device shares, with what this device used until then (a threshold
+/// set in localStorage before settings were synced) as this device's edit.
+pub fn first_settings() -> xunfang_core::Document<Template> {
+    let mut doc = xunfang_core::template::base_settings();
+    doc.edit((*template()).clone(), crate::device::stamp());
+    doc
+}
+
+/// Reads the team settings stored on this device, if any, and puts them in
+/// use: at start and after every sync. A failed read keeps the template in use.
+pub async fn load_template() {
+    if let Ok(Some(doc)) = async { crate::storage::Db::app().await?.team_settings().await }.await {
+        use_template(&doc.body);
+    }
+}
+
+/// The attendance rule's thresholds (连续缺席几次口头警告 / 建议取消资格):
+/// part of the team settings, the same on every office computer.
+pub fn rule_settings() -> RuleSettings {
+    template().rule
 }
 
 const SYNC: &str = "xunfang.sync";

@@ -207,6 +207,35 @@ async fn a_database_written_by_schema_5_opens_without_loss_and_without_the_unuse
 }
 
 #[wasm_bindgen_test]
+async fn a_database_written_by_schema_6_opens_without_loss_and_keeps_team_settings() {
+    use xunfang_core::template::{team_settings_id, Template};
+    let name = "t-upgrade-6";
+    let _ = rexie::Rexie::delete(name).await;
+    let doc = activity(1, "visit", "走访委员企业", "2024-03-02");
+    let old = schema::version_6(name).build().await.unwrap();
+    assert!(!old.store_names().contains(&schema::TEAM_SETTINGS.to_string()), "version 6 had no settings store");
+    let tx = old.transaction(&[schema::ACTIVITIES], rexie::TransactionMode::ReadWrite).unwrap();
+    let record = js_sys::JSON::parse(&format!(r#"{{"id":"{}","type":"activity"}}"#, doc.id)).unwrap();
+    js_sys::Reflect::set(&record, &"utf8".into(), &js_sys::Uint8Array::from(doc.to_json().as_bytes())).unwrap();
+    tx.store(schema::ACTIVITIES).unwrap().put(&record, None).await.unwrap();
+    tx.done().await.unwrap();
+    old.close();
+
+    let db = Db::open(name).await.unwrap();
+    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc));
+    assert_eq!(db.team_settings().await.unwrap(), None, "no settings until the office saves some");
+    let settings = Document::create(team_settings_id(), Template::school_safety(), stamp(5));
+    db.put(&settings).await.unwrap();
+    assert_eq!(db.team_settings().await.unwrap(), Some(settings.clone()));
+    assert_eq!(db.all_docs().await.unwrap().0.team_settings, vec![settings]);
+    assert_eq!(db.pending_count().await.unwrap(), 1, "the settings wait to be pushed like any document");
+    db.close();
+    // Reopened by this version, the settings are still there.
+    let db = Db::open(name).await.unwrap();
+    assert_eq!(db.team_settings().await.unwrap().map(|d| d.body), Some(Template::school_safety()));
+}
+
+#[wasm_bindgen_test]
 async fn a_local_write_queues_the_document_and_a_confirmation_clears_only_that_version() {
     let db = fresh("t-outbox").await;
     let mut doc = activity(1, "visit", "走访", "2024-02-02");

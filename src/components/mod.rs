@@ -3,6 +3,7 @@
 pub mod bar_chart;
 pub mod confirm;
 pub mod conflicts;
+pub mod custom_fields;
 pub mod editor_shell;
 pub mod field;
 pub mod header;

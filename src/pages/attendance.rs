@@ -1,7 +1,7 @@
 //! Attendance and points (考勤与履职积分): per person over a period, invited /
 //! attended / excused / absent, the longest run of absences, what the rule
-//! says (口头警告, 建议取消资格; thresholds are a setting), and the score
-//! under the default points scheme.
+//! says (口头警告, 建议取消资格; thresholds are team settings, synced), and
+//! the score under the team's points scheme.
 
 use crate::components::field::TextField;
 use crate::components::loaded::Loaded;
@@ -12,7 +12,7 @@ use crate::storage::Db;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use xunfang_core::attendance_rule::RuleSettings;
-use xunfang_core::points::{Item, Scheme};
+use xunfang_core::points::Item;
 use xunfang_core::records::{AllDocs, DateRange};
 use xunfang_core::report::period_report;
 use xunfang_core::Attendance;
@@ -23,16 +23,24 @@ pub fn AttendancePage() -> impl IntoView {
     let data = LocalResource::new(|| async { Db::app().await?.all_docs().await });
     let period = PeriodChoice::new("year");
     let rule = RwSignal::new(settings::rule_settings());
+    let save_error = RwSignal::new(None::<crate::storage::StoreError>);
+    // Settings synced in (or loaded after the page was drawn) show here too.
+    Effect::new(move |_| rule.set(settings::rule_settings()));
+    // The thresholds are team settings: saved into the synced document, so
+    // every office computer flags the same people.
     let set_rule = move |change: fn(&mut RuleSettings, u32), v: String| {
         if let Ok(n) = v.trim().parse::<u32>() {
             rule.update(|r| change(r, n));
-            settings::set_rule_settings(rule.get_untracked());
+            let chosen = rule.get_untracked();
+            leptos::task::spawn_local(async move {
+                save_error.set(crate::editing::update_settings(move |t| t.rule = chosen).await.err());
+            });
         }
     };
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
 
     let table = move |docs: AllDocs, range: DateRange| {
-        let report = period_report(&docs.records(), range, settings::template(), &rule.get(), &Scheme::default());
+        let report = period_report(&docs.records(), range, &settings::template(), &rule.get(), &settings::template().scheme);
         let lang = i18n.lang();
         let rows = report
             .sheet_flagged_first()
@@ -83,6 +91,7 @@ pub fn AttendancePage() -> impl IntoView {
                 <TextField id="warn-after".into() kind="number" label=label(T::WarnAfter) value=Signal::derive(move || rule.get().warn_after.to_string()) on_input=move |v| set_rule(|r, n| r.warn_after = n, v)/>
                 <TextField id="remove-after".into() kind="number" label=label(T::RemoveAfter) value=Signal::derive(move || rule.get().remove_after.to_string()) on_input=move |v| set_rule(|r, n| r.remove_after = n, v)/>
             </div>
+            {move || save_error.get().map(|e| view! { <crate::components::store_error::StoreErrorNotice error=e/> })}
             <PointsScheme/>
             <Loaded data=data content=move |(docs, _)| match period.range() {
                 Some(range) => table(docs, range).into_any(),
@@ -92,11 +101,11 @@ pub fn AttendancePage() -> impl IntoView {
     }
 }
 
-/// The default points scheme in words.
+/// The team's points scheme in words.
 #[component]
 fn PointsScheme() -> impl IntoView {
     let i18n = use_i18n();
-    let scheme = Scheme::default();
+    let scheme = settings::template().scheme.clone();
     let rules = scheme
         .rules
         .iter()

@@ -29,7 +29,7 @@ enum Export {
 fn file_for(what: Export, docs: &AllDocs, lang: Lang) -> (String, String, &'static str) {
     let today = device::today();
     let r = docs.records();
-    let t = template();
+    let t = &*template();
     match what {
         Export::Records => (format!("xunfang-records-{today}.csv"), activities_table(&r, t, lang).to_csv(), "text/csv;charset=utf-8"),
         Export::Suggestions => {

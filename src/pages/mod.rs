@@ -14,4 +14,5 @@ pub mod roster;
 pub mod settings;
 pub mod suggestions;
 pub mod summary;
+pub mod template;
 pub mod trash;

@@ -25,6 +25,7 @@ pub fn OfficePage() -> impl IntoView {
         ("/office/summary", T::SummaryTitle, T::SummaryIntro),
         ("/office/exports", T::ExportsTitle, T::ExportsIntro),
         ("/office/devices", T::DevicesTitle, T::DevicesIntro),
+        ("/office/template", T::TplTitle, T::TplIntro),
     ]
     .into_iter()
     .map(|(href, title, intro)| {

@@ -66,7 +66,7 @@ fn PersonForm(editor: Editor<Person>) -> impl IntoView {
     let problems = Memo::new(move |_| person_problems(&draft.read()));
     let text = move |get: fn(&Person) -> &String| Signal::derive(move || get(&draft.read()).clone());
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
-    let role_options = Signal::derive(move || template().role_options(i18n.english()));
+    let role_options = Signal::derive(move || template().role_options(i18n.english(), &editor.draft.read().role));
 
     view! {
         <form class="person-form" on:submit=|ev| ev.prevent_default()>

@@ -3,6 +3,7 @@
 //! Opening `/records/<new id>` starts a blank record that is stored on the
 //! first edit, so "New record" followed by "back" leaves nothing behind.
 
+use crate::components::custom_fields::{CustomFields, ValueChange};
 use crate::components::editor_shell::{EditorPage, Opened, Trash};
 use crate::components::field::{SelectField, TextArea, TextField};
 use crate::components::participants::ParticipantsEditor;
@@ -54,12 +55,14 @@ fn labels(name: &str) -> Option<T> {
         "reply" => T::Reply,
         "reply_date" => T::ReplyDate,
         "reason" => T::Reason,
+        // A custom field's own label is data; the conflict names the group.
+        "custom" => T::KindFields,
         _ => return None,
     })
 }
 
 fn problems(a: &Activity) -> Vec<Problem> {
-    activity_problems(a, template())
+    activity_problems(a, &template())
 }
 
 #[component]
@@ -90,7 +93,7 @@ fn RecordForm(editor: Editor<Activity>, roster: Roster) -> impl IntoView {
 
     let text = move |get: fn(&Activity) -> &String| Signal::derive(move || get(&draft.read()).clone());
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
-    let kind_options = Signal::derive(move || template().kind_options(i18n.english()));
+    let kind_options = Signal::derive(move || template().kind_options(i18n.english(), &draft.read().kind));
     let time_text = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
     let parse_time = |v: &str| chrono::NaiveTime::parse_from_str(v, "%H:%M").or_else(|_| chrono::NaiveTime::parse_from_str(v, "%H:%M:%S")).ok();
 
@@ -130,7 +133,13 @@ fn RecordForm(editor: Editor<Activity>, roster: Roster) -> impl IntoView {
                     kind="time"
                     label=label(T::FieldStart)
                     value=Signal::derive(move || time_text(draft.read().start))
-                    on_input=move |v: String| editor.edit(|a| a.start = parse_time(&v))
+                    on_input=move |v: String| editor.edit(|a| {
+                        a.start = parse_time(&v);
+                        // The team's default duration proposes the end; a typed end stays.
+                        if a.end.is_none() {
+                            a.end = a.start.and_then(|s| default_end(s, template().default_minutes));
+                        }
+                    })
                 />
                 <TextField
                     id="end".into()
@@ -145,6 +154,21 @@ fn RecordForm(editor: Editor<Activity>, roster: Roster) -> impl IntoView {
                 <TextField id="place".into() label=label(T::FieldPlace) value=text(|a| &a.place) on_input=move |v| editor.edit(|a| a.place = v)/>
                 <TextField id="organiser".into() label=label(T::FieldOrganiser) value=text(|a| &a.organiser) on_input=move |v| editor.edit(|a| a.organiser = v)/>
             </div>
+            <CustomFields
+                kind=Signal::derive(move || draft.read().kind.clone())
+                template=Signal::derive(|| (*template()).clone())
+                values=Signal::derive(move || draft.read().custom.clone())
+                on_change=Callback::new(move |(key, value): ValueChange| {
+                    editor.edit(|a| match value {
+                        Some(v) => {
+                            a.custom.insert(key, v);
+                        }
+                        None => {
+                            a.custom.remove(&key);
+                        }
+                    })
+                })
+            />
             <ParticipantsEditor editor=editor people=people/>
             <TextArea id="notes".into() label=label(T::Notes) value=text(|a| &a.notes) on_input=move |v| editor.edit(|a| a.notes = v) rows=6/>
             <TextArea id="findings".into() label=label(T::Findings) value=text(|a| &a.findings) on_input=move |v| editor.edit(|a| a.findings = v)/>
@@ -154,6 +178,13 @@ fn RecordForm(editor: Editor<Activity>, roster: Roster) -> impl IntoView {
             <TagsField editor=editor/>
         </form>
     }
+}
+
+/// `start` plus the team's default duration, unless that passes midnight
+/// (an end before the start would be a problem of the record).
+fn default_end(start: chrono::NaiveTime, minutes: u32) -> Option<chrono::NaiveTime> {
+    let (end, wrapped) = start.overflowing_add_signed(chrono::Duration::minutes(minutes.into()));
+    (minutes > 0 && wrapped == 0).then_some(end)
 }
 
 /// Tags typed as one line; kept as text while typing so separators survive.

@@ -73,7 +73,7 @@ pub fn RecordsPage() -> impl IntoView {
     let navigate = use_navigate();
     let new_record = move |_| navigate(&format!("/records/{}", device::new_id()), Default::default());
 
-    let kind_options = Signal::derive(move || template().kind_options(i18n.english()));
+    let kind_options = Signal::derive(move || template().kind_options(i18n.english(), ""));
     let filter = Memo::new(move |_| ListFilter { kind: Some(kind.get()).filter(|k| !k.is_empty()), period: period.period(), text: text.get() });
     let filtering = move || filter.with(|f| f != &ListFilter::default());
 

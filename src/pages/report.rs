@@ -13,7 +13,7 @@ use crate::storage::Db;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use xunfang_core::csv::sheet_table;
-use xunfang_core::points::Scheme;
+use xunfang_core::custom::{figures, Figure as CustomFigure};
 use xunfang_core::records::{AllDocs, DateRange};
 use xunfang_core::report::{period_report, PeriodReport};
 use xunfang_core::Attendance;
@@ -24,8 +24,9 @@ pub fn ReportPage() -> impl IntoView {
     let data = LocalResource::new(|| async { Db::app().await?.all_docs().await });
     let period = PeriodChoice::new("year");
     let show = move |docs: AllDocs, range: DateRange| {
-        let report = period_report(&docs.records(), range, template(), &rule_settings(), &Scheme::default());
-        view! { <ReportView report=report/> }
+        let report = period_report(&docs.records(), range, &template(), &rule_settings(), &template().scheme);
+        let figures = figures(&docs.records().activities_in(range), &template());
+        view! { <ReportView report=report figures=figures/> }
     };
     view! {
         <section class="page">
@@ -50,7 +51,7 @@ fn Figure(name: T, value: u32, key: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn ReportView(report: PeriodReport) -> impl IntoView {
+fn ReportView(report: PeriodReport, figures: Vec<CustomFigure>) -> impl IntoView {
     let i18n = use_i18n();
     let lang = i18n.lang();
     let en = lang.is_english();
@@ -82,7 +83,15 @@ fn ReportView(report: PeriodReport) -> impl IntoView {
             }
         })
         .collect_view();
-    let csv = StoredValue::new(sheet_table(&report, template(), lang).to_csv());
+    // The team's own figures: number fields summed, choices counted.
+    let custom = (!figures.is_empty()).then(|| {
+        let lines = figures.iter().map(|f| view! { <li data-field=f.field.clone()>{f.describe(&template(), lang)}</li> }).collect_view();
+        view! {
+            <h2>{move || i18n.t(T::CustomFigures)}</h2>
+            <ul class="custom-figures" data-testid="custom-figures">{lines}</ul>
+        }
+    });
+    let csv = StoredValue::new(sheet_table(&report, &template(), lang).to_csv());
     let file = format!("xunfang-sheet-{}-{}.csv", r.range.from, r.range.to);
     let download = move |_| {
         let _ = files::download_csv(&file, &csv.get_value());
@@ -103,6 +112,7 @@ fn ReportView(report: PeriodReport) -> impl IntoView {
                 <Figure name=T::OpinionReports value=r.opinion_reports key="opinion_reports"/>
             </dl>
             {(r.undated_activities > 0).then(|| view! { <p class="notice">{move || i18n.t(T::UndatedNotCounted)} " " {report.undated_activities}</p> })}
+            {custom}
             <div class="report-tables">
                 <table class="by-kind">
                     <caption>{move || i18n.t(T::ActivitiesByKind)}</caption>

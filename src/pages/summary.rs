@@ -29,8 +29,8 @@ pub fn SummaryPage() -> impl IntoView {
         spawn_local(async move {
             match async { Db::app().await?.all_docs().await }.await {
                 Ok((docs, _)) => {
-                    let d = draft_summary(&docs.records(), range, template(), &rule_settings(), lang);
-                    missing.set(d.missing.iter().map(|m| m.describe(lang, template())).collect());
+                    let d = draft_summary(&docs.records(), range, &template(), &rule_settings(), lang);
+                    missing.set(d.missing.iter().map(|m| m.describe(lang, &template())).collect());
                     text.set(d.text);
                     drafted.set(true);
                     copied.set(None);

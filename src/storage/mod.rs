@@ -26,6 +26,7 @@ use xunfang_core::backup::{Backup, BackupError, ImportCounts};
 use xunfang_core::doc::{Body, DocType};
 use xunfang_core::proposal::{OpinionReport, Proposal};
 use xunfang_core::records::AllDocs;
+use xunfang_core::template::{team_settings_id, Template};
 use xunfang_core::{Activity, Document, Id, Person, Roster};
 
 /// An open database. The app uses one (`Db::app()`); tests open their own.
@@ -62,11 +63,18 @@ pub const fn store_for(doc_type: DocType) -> &'static str {
         DocType::Person => schema::PEOPLE,
         DocType::Proposal => schema::PROPOSALS,
         DocType::OpinionReport => schema::OPINION_REPORTS,
+        DocType::TeamSettings => schema::TEAM_SETTINGS,
     }
 }
 
 /// Every store that holds documents: one per document type.
-pub const DOC_STORES: [&str; 4] = [store_for(DocType::Activity), store_for(DocType::Person), store_for(DocType::Proposal), store_for(DocType::OpinionReport)];
+pub const DOC_STORES: [&str; 5] = [
+    store_for(DocType::Activity),
+    store_for(DocType::Person),
+    store_for(DocType::Proposal),
+    store_for(DocType::OpinionReport),
+    store_for(DocType::TeamSettings),
+];
 
 impl Db {
     /// The app's database, opened once per page: callers that arrive while
@@ -139,8 +147,9 @@ impl Db {
     pub async fn all_docs(&self) -> Result<(AllDocs, usize), StoreError> {
         let (a, p) = (self.all::<Activity>().await?, self.all::<Person>().await?);
         let (r, o) = (self.all::<Proposal>().await?, self.all::<OpinionReport>().await?);
-        let unreadable = a.unreadable + p.unreadable + r.unreadable + o.unreadable;
-        Ok((AllDocs { activities: a.docs, people: p.docs, proposals: r.docs, opinion_reports: o.docs }, unreadable))
+        let s = self.all::<Template>().await?;
+        let unreadable = a.unreadable + p.unreadable + r.unreadable + o.unreadable + s.unreadable;
+        Ok((AllDocs { activities: a.docs, people: p.docs, proposals: r.docs, opinion_reports: o.docs, team_settings: s.docs }, unreadable))
     }
 
     /// Imports a backup with `backup::import` semantics: each document is
@@ -158,6 +167,7 @@ impl Db {
         self.put_changed(&stored.people, &merged.people).await?;
         self.put_changed(&stored.proposals, &merged.proposals).await?;
         self.put_changed(&stored.opinion_reports, &merged.opinion_reports).await?;
+        self.put_changed(&stored.team_settings, &merged.team_settings).await?;
         Ok(Ok(counts))
     }
 
@@ -170,6 +180,11 @@ impl Db {
         Ok(())
     }
 
+    /// The team's settings document, if one was saved here or synced in.
+    pub async fn team_settings(&self) -> Result<Option<Document<Template>>, StoreError> {
+        self.get::<Template>(&team_settings_id()).await
+    }
+
     /// The roster as pickers and the roster screen show it
     /// (`Roster::into_active`: not in the trash, by name).
     pub async fn roster(&self) -> Result<Vec<Document<Person>>, StoreError> {
@@ -178,7 +193,16 @@ impl Db {
 
     /// Removes every document: for tests only, never offered in the UI.
     pub async fn clear_all(&self) -> Result<(), StoreError> {
-        let names = [schema::ACTIVITIES, schema::PEOPLE, schema::PROPOSALS, schema::OPINION_REPORTS, schema::OUTBOX, schema::META, schema::ACTIVITY_ROWS];
+        let names = [
+            schema::ACTIVITIES,
+            schema::PEOPLE,
+            schema::PROPOSALS,
+            schema::OPINION_REPORTS,
+            schema::TEAM_SETTINGS,
+            schema::OUTBOX,
+            schema::META,
+            schema::ACTIVITY_ROWS,
+        ];
         let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         for name in names {
             tx.store(name).map_err(StoreError::writing)?.clear().await.map_err(StoreError::writing)?;

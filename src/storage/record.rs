@@ -44,6 +44,7 @@ pub(super) fn any_record_as(doc: &AnyDoc, json: &str) -> JsValue {
         AnyDoc::Person(d) => doc_record(d, json),
         AnyDoc::Proposal(d) => doc_record(d, json),
         AnyDoc::OpinionReport(d) => doc_record(d, json),
+        AnyDoc::TeamSettings(d) => doc_record(d, json),
     }
 }
 

@@ -26,7 +26,7 @@ pub struct Rows {
 /// one copy each way between wasm and IndexedDB (see `record.rs`). Rows
 /// stored earlier as plain objects still read.
 pub(super) fn row_value(doc: &Document<Activity>) -> Result<JsValue, StoreError> {
-    let row = ListRow::of(doc, crate::settings::template());
+    let row = ListRow::of(doc, &crate::settings::template());
     let record = js_sys::Object::new();
     let set =
         |k: &str, v: &JsValue| js_sys::Reflect::set(&record, &JsValue::from_str(k), v).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")));
@@ -108,7 +108,7 @@ impl Db {
         for v in &values {
             match collect::<Activity>(vec![v.clone()]).docs.pop() {
                 Some(doc) => {
-                    out.rows.push(ListRow::of(&doc, crate::settings::template()));
+                    out.rows.push(ListRow::of(&doc, &crate::settings::template()));
                     writes.push(row_value(&doc)?);
                 }
                 None => {

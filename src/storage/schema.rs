@@ -12,7 +12,8 @@ pub const APP_DB_NAME: &str = "xunfang";
 /// list's copy); documents written from 5 on are stored as JSON text (see `record.rs`).
 /// 6: the date, kind and name indexes dropped: nothing queried them (the list reads its
 /// rows, reports and exports read every document); the stores and their records stay.
-pub const VERSION: u32 = 6;
+/// 7: + team settings (the synced template).
+pub const VERSION: u32 = 7;
 
 pub const ACTIVITIES: &str = "activities";
 pub const PEOPLE: &str = "people";
@@ -25,6 +26,8 @@ pub const OUTBOX: &str = "outbox";
 pub const PROPOSALS: &str = "proposals";
 /// 社情民意 reports promoted from suggestions.
 pub const OPINION_REPORTS: &str = "opinion_reports";
+/// The team's settings document (`xunfang_core::template`): at most one, under its fixed id.
+pub const TEAM_SETTINGS: &str = "team_settings";
 /// Photo images (JPEG blobs), keyed by their SHA-256: never inside records.
 pub const PHOTOS: &str = "photos";
 /// Hashes of photos taken here and not yet on the server.
@@ -40,7 +43,13 @@ pub const BY_SORT: &str = "sort";
 
 /// The current schema for a database called `name`.
 pub fn current(name: &str) -> RexieBuilder {
-    stores_since_2(stores_v1(RexieBuilder::new(name).version(VERSION), false))
+    stores_since_2(stores_v1(RexieBuilder::new(name).version(VERSION), false)).add_object_store(ObjectStore::new(TEAM_SETTINGS).key_path("id"))
+}
+
+/// Schema version 6 exactly as it was declared, kept so the upgrade test
+/// writes a real version-6 database.
+pub fn version_6(name: &str) -> RexieBuilder {
+    stores_since_2(stores_v1(RexieBuilder::new(name).version(6), false))
 }
 
 /// Schema version 5 exactly as it was declared (with the indexes 6 dropped),

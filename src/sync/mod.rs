@@ -159,6 +159,8 @@ async fn run() {
     let result = sync_once(&config, s).await;
     s.running.set(false);
     if s.progress.get_untracked().is_some_and(|p| p.pulled > 0) {
+        // The pull may have brought team settings: in use before screens reload.
+        settings::load_template().await;
         s.revision.update(|r| *r += 1);
     }
     match result {

@@ -85,6 +85,7 @@ test('every screen passes axe (WCAG 2.1 A and AA) at tablet and phone widths, in
       ['summary', '/office/summary'],
       ['exports', '/office/exports'],
       ['devices', '/office/devices'],
+      ['team template', '/office/template'],
     ];
     const problems = [];
     for (const viewport of VIEWPORTS) {

@@ -65,7 +65,12 @@ impl Backup {
             docs.iter().map(|d| serde_json::to_value(d).expect("documents always serialise"))
         }
         let d = &self.docs;
-        let documents: Vec<Value> = values(&d.people).chain(values(&d.activities)).chain(values(&d.proposals)).chain(values(&d.opinion_reports)).collect();
+        let documents: Vec<Value> = values(&d.people)
+            .chain(values(&d.activities))
+            .chain(values(&d.proposals))
+            .chain(values(&d.opinion_reports))
+            .chain(values(&d.team_settings))
+            .collect();
         let file = json!({ "app": APP, "backup_format": self.backup_format, "exported_at": self.exported_at, "documents": documents });
         serde_json::to_string_pretty(&file).expect("backups always serialise")
     }
@@ -93,6 +98,7 @@ impl Backup {
                 Some((_, Some(DocType::Person))) => docs.people.push(read(doc, i)?),
                 Some((_, Some(DocType::Proposal))) => docs.proposals.push(read(doc, i)?),
                 Some((_, Some(DocType::OpinionReport))) => docs.opinion_reports.push(read(doc, i)?),
+                Some((_, Some(DocType::TeamSettings))) => docs.team_settings.push(read(doc, i)?),
                 Some((other, None)) => return Err(BackupError::TooNew(format!("document {} has the unknown type \"{other}\"", i + 1))),
                 None => return Err(BackupError::Malformed(format!("document {} has no type", i + 1))),
             }
@@ -155,6 +161,7 @@ pub fn import(into: &mut AllDocs, backup: &Backup) -> Result<ImportCounts, Backu
     merge_list(&mut into.activities, &backup.docs.activities, &mut counts)?;
     merge_list(&mut into.proposals, &backup.docs.proposals, &mut counts)?;
     merge_list(&mut into.opinion_reports, &backup.docs.opinion_reports, &mut counts)?;
+    merge_list(&mut into.team_settings, &backup.docs.team_settings, &mut counts)?;
     Ok(counts)
 }
 
@@ -168,12 +175,15 @@ mod tests {
 
     #[test]
     fn a_backup_round_trips_every_document_of_every_type_including_trash() {
-        let all = year_2024();
+        let mut all = year_2024();
+        let settings = crate::template::Template::school_safety();
+        all.team_settings.push(Document::create(crate::template::team_settings_id(), settings, stamp(900)));
         let backup = Backup::new(&all, EXPORTED);
         let json = backup.to_json();
         let back = Backup::from_json(&json).unwrap();
         assert_eq!(back, backup);
-        assert_eq!(back.docs.len(), 16 + 11 + 2 + 1);
+        assert_eq!(back.docs.len(), 16 + 11 + 2 + 1 + 1);
+        assert_eq!(back.docs.team_settings[0].body, crate::template::Template::school_safety());
         assert!(back.docs.activities.iter().any(|d| d.trashed), "the trash is backed up too");
         assert!(json.contains("\"exported_at\": 1735600000000"));
     }

@@ -243,6 +243,12 @@ pub fn activities_table(records: &Records<'_>, template: &Template, lang: Lang) 
             ("记录编号", "Record id"),
         ],
     );
+    let mut docs: Vec<&Document<Activity>> = records.live_activities().collect();
+    // Custom fields follow as their own columns, after the built-in ones so
+    // that the built-in columns keep their places for existing spreadsheets.
+    let custom = crate::custom::columns(&docs, template);
+    let mut header = header;
+    header.extend(custom.iter().map(|(key, def)| def.map_or_else(|| key.clone(), |d| crate::custom::header(d, lang))));
     let names = records.names();
     let sep = if lang == Lang::En { ", " } else { "、" };
     let who = |a: &Activity, s: Attendance| -> String {
@@ -254,7 +260,6 @@ pub fn activities_table(records: &Records<'_>, template: &Template, lang: Lang) 
             .join(sep)
     };
     let time = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
-    let mut docs: Vec<&Document<Activity>> = records.live_activities().collect();
     docs.sort_by(|a, b| (a.body.date.is_none(), a.body.date, a.body.start, &a.id).cmp(&(b.body.date.is_none(), b.body.date, b.body.start, &b.id)));
     let rows = docs
         .into_iter()
@@ -280,6 +285,9 @@ pub fn activities_table(records: &Records<'_>, template: &Template, lang: Lang) 
                 a.tags.join(sep),
                 d.id.to_string(),
             ]
+            .into_iter()
+            .chain(custom.iter().map(|(key, def)| a.custom.get(key).map(|v| crate::custom::display(*def, v, lang)).unwrap_or_default()))
+            .collect()
         })
         .collect();
     Table { header, rows }
@@ -518,6 +526,34 @@ mod tests {
         assert_eq!(sheet.header[..5], ["姓名", "出席调研", "出席座谈会", "出席旁听庭审", "出席其他"]);
         let ma = sheet.rows.iter().find(|row| row[0] == "马晓东").unwrap();
         assert_eq!(ma[5..12], ["4", "1", "0", "3", "建议取消资格", "53", "否"]);
+    }
+
+    #[test]
+    fn custom_fields_are_columns_of_their_own_with_units_and_labels() {
+        use crate::custom::FieldValue;
+        let mut all = year_2024();
+        let t = Template::school_safety();
+        let a = &mut all.activities[0].body;
+        a.kind = "school_inspection".into();
+        a.custom.insert("hazards_found".into(), FieldValue::Number(14.0));
+        a.custom.insert("result".into(), FieldValue::Text("rectify".into()));
+        a.custom.insert("fire_exits_clear".into(), FieldValue::Bool(true));
+        let title = a.title.clone();
+        for lang in [Lang::Zh, Lang::En] {
+            let acts = activities_table(&all.records(), &t, lang);
+            assert_eq!(parse(&acts.to_csv()).unwrap(), acts);
+            let col = |name: &str| acts.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+            let row = acts.rows.iter().find(|r| r[2] == title).unwrap();
+            let (found, result, exits) = if lang == Lang::Zh {
+                ("发现隐患（处）", "检查结论", "消防通道畅通")
+            } else {
+                ("Hazards found (处)", "Result", "Fire exits clear")
+            };
+            let expected = if lang == Lang::Zh { ["14", "限期整改", "是"] } else { ["14", "Rectify by a date", "yes"] };
+            assert_eq!([row[col(found)].as_str(), row[col(result)].as_str(), row[col(exits)].as_str()], expected);
+            assert_eq!(acts.header[17], if lang == Lang::Zh { "记录编号" } else { "Record id" }, "built-in columns keep their places");
+            assert!(acts.rows.iter().filter(|r| r[2] != title).all(|r| r[col(found)].is_empty()));
+        }
     }
 
     proptest! {

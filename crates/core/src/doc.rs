@@ -26,7 +26,7 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const TRASHED_PATH: &str = "$trashed";
 
 /// What kind of document: the `"type"` of its JSON ("activity", "person",
-/// "proposal", "opinion_report"), which says how to read the rest.
+/// "proposal", "opinion_report", "team_settings"), which says how to read the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocType {
@@ -38,11 +38,13 @@ pub enum DocType {
     Proposal,
     /// A public-opinion report (社情民意).
     OpinionReport,
+    /// The team's template and rules (`template::Template`): one per team.
+    TeamSettings,
 }
 
 impl DocType {
     /// Every type, in the order stores and collections list them.
-    pub const ALL: [DocType; 4] = [DocType::Activity, DocType::Person, DocType::Proposal, DocType::OpinionReport];
+    pub const ALL: [DocType; 5] = [DocType::Activity, DocType::Person, DocType::Proposal, DocType::OpinionReport, DocType::TeamSettings];
 
     /// The name in JSON (`"type"`), the same as serde writes.
     pub const fn as_str(self) -> &'static str {
@@ -51,6 +53,7 @@ impl DocType {
             DocType::Person => "person",
             DocType::Proposal => "proposal",
             DocType::OpinionReport => "opinion_report",
+            DocType::TeamSettings => "team_settings",
         }
     }
 
@@ -90,6 +93,9 @@ pub trait Body: Serialize + DeserializeOwned + Clone + PartialEq + 'static {
     /// Top-level lists whose elements have an `id` and merge one by one;
     /// any other list (tags) is one value.
     const KEYED_LISTS: &'static [&'static str];
+    /// Top-level objects whose entries merge one by one ("custom/<key>"), as
+    /// if each entry were a field of its own; a removed entry is absent.
+    const KEYED_MAPS: &'static [&'static str] = &[];
 
     /// The document as an activity, if it is one: the app keeps a list row
     /// per activity (`list::ListRow`) and writes it with the document, and a
@@ -103,6 +109,7 @@ pub trait Body: Serialize + DeserializeOwned + Clone + PartialEq + 'static {
 impl Body for Activity {
     const TYPE: DocType = DocType::Activity;
     const KEYED_LISTS: &'static [&'static str] = &["participants", "suggestions", "photos"];
+    const KEYED_MAPS: &'static [&'static str] = &["custom"];
 
     fn as_activity(doc: &Document<Activity>) -> Option<&Document<Activity>> {
         Some(doc)
@@ -324,7 +331,8 @@ fn migrate(value: Value, _from: u32) -> Value {
 
 /// The body as field path → value. Elements of keyed lists get a path of
 /// their own ("participants/<id>", value `true`) so that adding or removing
-/// one is a change of its own, apart from changes to its fields.
+/// one is a change of its own, apart from changes to its fields; entries of
+/// keyed maps are fields of their own ("custom/<key>").
 pub fn field_paths<T: Body>(body: &T) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     let Value::Object(fields) = serde_json::to_value(body).expect("bodies serialise") else {
@@ -335,6 +343,11 @@ pub fn field_paths<T: Body>(body: &T) -> BTreeMap<String, Value> {
             Value::Array(items) if T::KEYED_LISTS.contains(&name.as_str()) => {
                 for item in items {
                     flatten_element(&name, item, &mut out);
+                }
+            }
+            Value::Object(entries) if T::KEYED_MAPS.contains(&name.as_str()) => {
+                for (key, value) in entries {
+                    out.insert(format!("{name}/{key}"), value);
                 }
             }
             other => {
@@ -435,7 +448,7 @@ mod tests {
     #[test]
     fn document_types_keep_their_names_on_the_wire() {
         let names: Vec<String> = DocType::ALL.iter().map(|t| serde_json::to_value(t).unwrap().as_str().unwrap().to_string()).collect();
-        assert_eq!(names, ["activity", "person", "proposal", "opinion_report"]);
+        assert_eq!(names, ["activity", "person", "proposal", "opinion_report", "team_settings"]);
         for t in DocType::ALL {
             assert_eq!((t.as_str(), DocType::parse(t.as_str())), (names[t as usize].as_str(), Some(t)));
         }

@@ -210,7 +210,7 @@ pub fn year_2024() -> AllDocs {
         },
         stamp(401),
     )];
-    AllDocs { activities: acts, people: (1..=11).map(person).collect(), proposals, opinion_reports }
+    AllDocs { activities: acts, people: (1..=11).map(person).collect(), proposals, opinion_reports, ..AllDocs::default() }
 }
 
 /// A stamp from the named device.

@@ -7,8 +7,10 @@
 //! next to its enum's crate. The app's own wording (buttons, headings, hints) stays in `i18n.rs`.
 
 use crate::attendance_rule::Flag;
+use crate::custom::FieldProblemCode;
 use crate::model::{Attendance, SuggestionStatus};
 use crate::proposal::ProposalStatus;
+use crate::template::TemplateProblem;
 use crate::validate::Problem;
 use serde::{Deserialize, Serialize};
 
@@ -114,6 +116,42 @@ impl Problem {
             Problem::ExcuseWithoutReason => lang.pick("请假人员需要填写请假事由。", "Give a reason for each excused person."),
             Problem::SuggestionEmpty => lang.pick("建议内容不能为空。", "A suggestion needs its content."),
             Problem::NameMissing => lang.pick("请填写姓名。", "Enter a name."),
+            Problem::CustomFields => lang.pick("本类活动的专项内容有未填或填写不正确的项目。", "Some of this kind's own fields are missing or not valid."),
+        }
+    }
+}
+
+impl TemplateProblem {
+    /// What the template editor says about the problem.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (TemplateProblem::BadKey(k), Lang::Zh) => format!("代码“{k}”只能由 1 至 40 个小写字母、数字、_ 和 - 组成。"),
+            (TemplateProblem::DuplicateKey(k), Lang::Zh) => format!("代码“{k}”重复使用。"),
+            (TemplateProblem::MissingLabel(k), Lang::Zh) => format!("“{k}”需要中文和英文名称。"),
+            (TemplateProblem::UnknownKind { field, kind }, Lang::Zh) => format!("字段“{field}”所属的活动类型“{kind}”不在模板中。"),
+            (TemplateProblem::NoOptions(k), Lang::Zh) => format!("选择字段“{k}”至少需要一个选项。"),
+            (TemplateProblem::NoActiveKind, Lang::Zh) => "至少要有一种活动类型在用。".to_string(),
+            (TemplateProblem::RuleOrder, Lang::Zh) => "建议取消资格的连续缺席次数必须多于口头警告的次数。".to_string(),
+            (problem, Lang::En) => format!("{}.", capitalised(&problem.to_string())),
+        }
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+impl FieldProblemCode {
+    /// What the editor says by a custom field's input.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            FieldProblemCode::Missing => lang.pick("此项必填。", "This field is required."),
+            FieldProblemCode::NotANumber => lang.pick("请填写数字。", "Enter a number."),
+            FieldProblemCode::NotYesNo => lang.pick("请选择是或否。", "Choose yes or no."),
+            FieldProblemCode::NotADate => lang.pick("请填写日期（年-月-日）。", "Enter a date (year-month-day)."),
+            FieldProblemCode::UnknownOption => lang.pick("请从列表中选择。", "Choose one of the list."),
+            FieldProblemCode::NotText => lang.pick("请填写文字。", "Enter text."),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod blob;
 pub mod clock;
 pub mod csv;
+pub mod custom;
 pub mod devices;
 pub mod doc;
 #[cfg(test)]
@@ -46,4 +47,4 @@ pub use merge::{merge, Conflict, MergeError};
 pub use model::{Activity, Attendance, Participant, Person, Suggestion, SuggestionStatus};
 pub use period::Period;
 pub use roster::Roster;
-pub use template::{KindDef, Template};
+pub use template::{FieldDef, FieldType, KindDef, LabelDef, RoleDef, Template};

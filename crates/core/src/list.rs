@@ -20,7 +20,8 @@ use std::collections::{HashMap, HashSet};
 
 /// Bumped when what a row holds changes: rows of another version are rebuilt
 /// from the documents.
-pub const ROW_VERSION: u32 = 1;
+/// 2: the text holds custom fields' values and "incomplete" their problems.
+pub const ROW_VERSION: u32 = 2;
 
 /// One activity as the list shows and searches it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,7 +66,7 @@ impl ListRow {
             incomplete: !activity_problems(a, template).is_empty(),
             trashed: doc.trashed,
             participants: a.participants.iter().map(|p| p.person.clone()).collect(),
-            text: crate::search::haystack(a, &HashMap::new()),
+            text: [crate::search::haystack(a, &HashMap::new()), crate::search::custom_labels(a, template)].join("\u{1}"),
         }
     }
 }

@@ -17,7 +17,9 @@
 //!
 //! Keyed list elements (participants, suggestions) exist iff the winner of
 //! their existence path ("participants/<id>") is `true`, and are ordered by
-//! the stamp of that path (when they were added), then id.
+//! the stamp of that path (when they were added), then id. Keyed map entries
+//! (an activity's custom fields, "custom/<key>") are registers like fields,
+//! except that "removed" can win: the entry is then absent.
 //!
 //! Deletes versus concurrent edits: removing an element writes "removed" to
 //! the element and all its fields. An edit to one of its fields that the
@@ -198,6 +200,12 @@ fn list_path<T: Body>(path: &str) -> Option<(&str, &str, Option<&str>)> {
     T::KEYED_LISTS.contains(&list).then_some((list, id, parts.next()))
 }
 
+/// Splits "map/<key>" paths of keyed maps (the key may hold '/' itself).
+fn map_path<T: Body>(path: &str) -> Option<(&str, &str)> {
+    let (map, key) = path.split_once('/')?;
+    T::KEYED_MAPS.contains(&map).then_some((map, key))
+}
+
 /// Makes a document from merged entries: the body shows each path's winner
 /// where it can; every other entry is kept in `conflicts`.
 fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entries: Entries) -> Result<Document<T>, MergeError> {
@@ -205,6 +213,7 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
     // list → id → (stamp of the existence path's winner, element object)
     type Elements<'e> = BTreeMap<&'e str, (Stamp, Map<String, Value>)>;
     let mut lists: BTreeMap<&str, Elements> = T::KEYED_LISTS.iter().map(|l| (*l, BTreeMap::new())).collect();
+    let mut maps: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
     for (path, values) in &entries {
         if let Some((list, elem, None)) = list_path::<T>(path) {
             if let Some((stamp, Some(Value::Bool(true)))) = winner(values) {
@@ -227,11 +236,20 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
                     obj.insert(field.to_string(), value.clone());
                 }
             }
+        } else if let Some((map, key)) = map_path::<T>(path) {
+            // Unlike a field, an entry can be removed: the newest write
+            // decides whether it is there, as an element's existence does.
+            if let Some((_, Some(value))) = winner(values) {
+                maps.entry(map).or_default().insert(key.to_string(), value.clone());
+            }
         } else if !path.contains('/') && !path.starts_with('$') {
             if let Some(value) = highest_value(values) {
                 fields.insert(path.clone(), value.clone());
             }
         }
+    }
+    for (map, entries) in maps {
+        fields.insert(map.to_string(), Value::Object(entries));
     }
     for (list, elements) in lists {
         let mut elements: Vec<_> = elements.into_iter().collect();
@@ -309,7 +327,7 @@ impl<T: Body> Document<T> {
                     *slot = slot.clone().max(newest.clone());
                     continue;
                 }
-            } else if !show.contains_key(path) {
+            } else if !show.contains_key(path) && map_path::<T>(path).is_none() {
                 continue; // a field this version of the app does not know
             }
             let current = show.get(path).cloned();

@@ -34,6 +34,11 @@ pub struct Activity {
     pub photos: Vec<PhotoRef>,
     /// Where the activity took place, when "use my position" was pressed.
     pub location: Option<Location>,
+    /// Values of the kind's custom fields (`template::FieldDef`), by field key;
+    /// each merges as a field of its own. Left out of the JSON when empty, so
+    /// records that use none are written as before.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub custom: std::collections::BTreeMap<String, crate::custom::FieldValue>,
 }
 
 /// A photo attached to a record: its content hash names the image (and a

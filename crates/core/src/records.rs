@@ -105,6 +105,10 @@ pub struct AllDocs {
     /// Opinion-report documents.
     #[serde(default)]
     pub opinion_reports: Vec<Document<OpinionReport>>,
+    /// The team-settings document, if the team has saved one (at most one:
+    /// its id is fixed).
+    #[serde(default)]
+    pub team_settings: Vec<Document<crate::template::Template>>,
 }
 
 impl AllDocs {
@@ -115,7 +119,7 @@ impl AllDocs {
 
     /// How many documents of all types there are.
     pub fn len(&self) -> usize {
-        self.activities.len() + self.people.len() + self.proposals.len() + self.opinion_reports.len()
+        self.activities.len() + self.people.len() + self.proposals.len() + self.opinion_reports.len() + self.team_settings.len()
     }
 
     /// Whether there are no documents at all.

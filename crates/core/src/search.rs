@@ -50,8 +50,10 @@ impl Query {
 }
 
 /// All the text of an activity a search looks at, folded: title, place,
-/// organiser, notes, findings, follow-up, tags, suggestions and the names of
-/// the participants (looked up in the roster by `names`).
+/// organiser, notes, findings, follow-up, tags, suggestions, the names of
+/// the participants (looked up in the roster by `names`) and the custom
+/// fields' values as stored (a choice by its key: `custom_labels` adds the
+/// options' labels where the template is at hand).
 pub fn haystack(a: &Activity, names: &HashMap<Id, String>) -> String {
     let mut parts: Vec<&str> = vec![&a.title, &a.place, &a.organiser, &a.notes, &a.findings, &a.follow_up];
     parts.extend(a.tags.iter().map(String::as_str));
@@ -60,7 +62,24 @@ pub fn haystack(a: &Activity, names: &HashMap<Id, String>) -> String {
     }
     parts.extend(a.participants.iter().filter_map(|p| names.get(&p.person)).map(String::as_str));
     parts.extend(a.photos.iter().map(|p| p.caption.as_str()));
+    let custom: Vec<String> = a.custom.values().map(|v| crate::custom::display(None, v, crate::lang::Lang::Zh)).collect();
+    parts.extend(custom.iter().map(String::as_str));
     // A separator no one types keeps a term from matching across two fields.
+    fold(&parts.join("\u{1}"))
+}
+
+/// The labels, in both languages, of the options a record's choice fields
+/// hold, folded and joined as `haystack` joins: "合格" finds a record whose
+/// result is `pass` whichever language it was recorded in.
+pub fn custom_labels(a: &Activity, template: &crate::template::Template) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for (key, value) in &a.custom {
+        if let (Some(def), crate::custom::FieldValue::Text(t)) = (template.field(key), value) {
+            if let Some(o) = def.option(t) {
+                parts.extend([o.zh.as_str(), o.en.as_str()]);
+            }
+        }
+    }
     fold(&parts.join("\u{1}"))
 }
 
@@ -136,6 +155,23 @@ mod tests {
             assert!(Query::parse(term).matches(&hay), "{term} should match");
         }
         assert!(!Query::parse("谈增").matches(&hay), "terms do not match across fields");
+    }
+
+    #[test]
+    fn search_finds_custom_values_and_the_labels_of_chosen_options() {
+        use crate::custom::FieldValue;
+        let t = crate::template::Template::school_safety();
+        let mut a = Activity { kind: "school_inspection".into(), title: "检查".into(), ..Activity::default() };
+        a.custom.insert("school".into(), FieldValue::Text("城关第二小学".into()));
+        a.custom.insert("result".into(), FieldValue::Text("rectify".into()));
+        a.custom.insert("hazards_found".into(), FieldValue::Number(14.0));
+        let hay = [haystack(&a, &HashMap::new()), custom_labels(&a, &t)].join("\u{1}");
+        for term in ["第二小学", "限期整改", "rectify by", "14"] {
+            assert!(Query::parse(term).matches(&hay), "{term} should match");
+        }
+        assert!(!Query::parse("不合格").matches(&hay), "an option not chosen does not match");
+        let row = crate::list::ListRow::of(&doc(1, "school_inspection", "检查", d(3, 1)), &t);
+        assert!(row.incomplete, "required custom fields left empty make the row incomplete");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::id::Id;
 use crate::merge::{merge, MergeError};
 use crate::model::{Activity, Person};
 use crate::proposal::{OpinionReport, Proposal};
+use crate::template::{team_settings_id, Template};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -134,6 +135,8 @@ pub enum AnyDoc {
     Proposal(Document<Proposal>),
     /// `"type": "opinion_report"` (社情民意).
     OpinionReport(Document<OpinionReport>),
+    /// `"type": "team_settings"`: the team's template and rules.
+    TeamSettings(Document<Template>),
 }
 
 /// Applies the same expression to whichever document an `AnyDoc` holds.
@@ -144,6 +147,7 @@ macro_rules! each {
             AnyDoc::Person($d) => $e,
             AnyDoc::Proposal($d) => $e,
             AnyDoc::OpinionReport($d) => $e,
+            AnyDoc::TeamSettings($d) => $e,
         }
     };
 }
@@ -158,7 +162,9 @@ impl AnyDoc {
         let doc_type = match obj.get("type").and_then(Value::as_str) {
             Some(t) => DocType::parse(t).ok_or_else(|| PushError::UnknownType(t.to_string()))?,
             None => {
-                return Err(PushError::Malformed("the document has no \"type\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")".into()))
+                return Err(PushError::Malformed(
+                    "the document has no \"type\" (expected \"activity\", \"person\", \"proposal\", \"opinion_report\" or \"team_settings\")".into(),
+                ))
             }
         };
         Ok(match doc_type {
@@ -166,6 +172,7 @@ impl AnyDoc {
             DocType::Person => AnyDoc::Person(read(value)?),
             DocType::Proposal => AnyDoc::Proposal(read(value)?),
             DocType::OpinionReport => AnyDoc::OpinionReport(read(value)?),
+            DocType::TeamSettings => AnyDoc::TeamSettings(read(value)?),
         })
     }
 
@@ -178,6 +185,7 @@ impl AnyDoc {
             Some(DocType::Person) => read_json(json).map(AnyDoc::Person),
             Some(DocType::Proposal) => read_json(json).map(AnyDoc::Proposal),
             Some(DocType::OpinionReport) => read_json(json).map(AnyDoc::OpinionReport),
+            Some(DocType::TeamSettings) => read_json(json).map(AnyDoc::TeamSettings),
             // Unknown or missing types, and text that is no object: the
             // general path words the reason.
             None => {
@@ -204,6 +212,7 @@ impl AnyDoc {
             AnyDoc::Person(_) => Person::TYPE,
             AnyDoc::Proposal(_) => Proposal::TYPE,
             AnyDoc::OpinionReport(_) => OpinionReport::TYPE,
+            AnyDoc::TeamSettings(_) => Template::TYPE,
         }
     }
 
@@ -225,6 +234,7 @@ impl AnyDoc {
             (AnyDoc::Person(a), AnyDoc::Person(b)) => merge(a, b).map(AnyDoc::Person),
             (AnyDoc::Proposal(a), AnyDoc::Proposal(b)) => merge(a, b).map(AnyDoc::Proposal),
             (AnyDoc::OpinionReport(a), AnyDoc::OpinionReport(b)) => merge(a, b).map(AnyDoc::OpinionReport),
+            (AnyDoc::TeamSettings(a), AnyDoc::TeamSettings(b)) => merge(a, b).map(AnyDoc::TeamSettings),
             (a, b) => Err(MergeError::WrongType { found: b.doc_type(), expected: a.doc_type() }),
         }
     }
@@ -281,6 +291,12 @@ pub enum PushError {
     BodyMismatch { doc_type: DocType, why: String },
     /// Larger than `MAX_DOC_BYTES`.
     TooLarge { bytes: usize },
+    /// Team settings under another id than `team_settings_id()`: a second
+    /// settings document would never merge with the team's one.
+    SettingsId(String),
+    /// Team settings naming a kind, role or field by a key that cannot be
+    /// one (`template::is_valid_key`): it would break the field paths.
+    SettingsKey(String),
 }
 
 impl PushError {
@@ -302,7 +318,9 @@ impl fmt::Display for PushError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PushError::Malformed(why) => write!(f, "not a Xunfang document: {why}"),
-            PushError::UnknownType(t) => write!(f, "unknown document type \"{t}\" (expected \"activity\", \"person\", \"proposal\" or \"opinion_report\")"),
+            PushError::UnknownType(t) => {
+                write!(f, "unknown document type \"{t}\" (expected \"activity\", \"person\", \"proposal\", \"opinion_report\" or \"team_settings\")")
+            }
             PushError::TooNew { found, supported } => {
                 write!(f, "the document has format {found} but this server reads up to format {supported}; update the server")
             }
@@ -327,6 +345,10 @@ impl fmt::Display for PushError {
             PushError::TooLarge { bytes } => {
                 write!(f, "the document is {bytes} bytes, more than the limit of {MAX_DOC_BYTES} bytes")
             }
+            PushError::SettingsId(id) => {
+                write!(f, "team settings must have the id {} (found \"{id}\"); update the app that made them", team_settings_id())
+            }
+            PushError::SettingsKey(key) => write!(f, "the team settings use the key \"{key}\", which is not 1 to 40 of a–z, 0–9, _ and -; fix it in the template editor"),
         }
     }
 }
@@ -350,6 +372,16 @@ pub fn admit(json: &str, bound: ClockBound) -> Result<AnyDoc, PushError> {
     }
     for (device, hlc) in doc.clock_readings() {
         bound.check(hlc).map_err(|problem| PushError::Clock { device: device.0.chars().take(64).collect(), problem })?;
+    }
+    if let AnyDoc::TeamSettings(settings) = &doc {
+        if settings.id != team_settings_id() {
+            return Err(PushError::SettingsId(id.chars().take(64).collect()));
+        }
+        let t = &settings.body;
+        let keys = t.kinds.iter().map(|k| &k.key).chain(t.roles.iter().map(|r| &r.key)).chain(t.fields.iter().map(|f| &f.key));
+        if let Some(bad) = keys.into_iter().find(|k| !crate::template::is_valid_key(k)) {
+            return Err(PushError::SettingsKey(bad.chars().take(64).collect()));
+        }
     }
     Ok(doc)
 }
@@ -403,6 +435,25 @@ mod tests {
         let stamp = Stamp { hlc: Hlc { millis: 1, counter: 0 }, device: DeviceId("d".into()) };
         let id = Id::new_v7(1_700_000_000_000, [1; 10]);
         Document::create(id, Activity { title: "视察".into(), ..Activity::default() }, stamp)
+    }
+
+    #[test]
+    fn team_settings_pass_the_push_check_only_under_the_teams_id_and_with_safe_keys() {
+        let stamp = Stamp { hlc: Hlc { millis: 1, counter: 0 }, device: DeviceId("office".into()) };
+        let doc = Document::create(team_settings_id(), Template::school_safety(), stamp.clone());
+        let value: Value = doc.to_json().parse().unwrap();
+        assert!(matches!(validate_pushed(&value, bound()), Ok(AnyDoc::TeamSettings(d)) if d == doc));
+        let other = Document::create(Id::new_v7(1_700_000_000_000, [3; 10]), Template::liaison(), stamp.clone());
+        let err = validate_pushed(&other.to_json().parse().unwrap(), bound()).unwrap_err();
+        assert_eq!(err, PushError::SettingsId(other.id.to_string()));
+        assert!(err.to_string().contains(team_settings_id().as_str()));
+        let mut bad = Template::liaison();
+        bad.kinds[0].key = "a/b".into();
+        let bad = Document::create(team_settings_id(), bad, stamp);
+        assert_eq!(validate_pushed(&bad.to_json().parse().unwrap(), bound()), Err(PushError::SettingsKey("a/b".into())));
+        let mut wrong_shape = value.clone();
+        wrong_shape["body"]["rule"] = json!("strict");
+        assert!(matches!(validate_pushed(&wrong_shape, bound()), Err(PushError::BodyMismatch { doc_type: DocType::TeamSettings, .. })));
     }
 
     #[test]
@@ -479,7 +530,7 @@ mod tests {
         assert_eq!(serde_json::to_value(&any).unwrap(), serde_json::to_value(&doc).unwrap());
         assert_eq!(any.merge(&any).unwrap(), any);
         let err = serde_json::from_value::<AnyDoc>(json!({"format": 1, "id": doc.id, "type": "memo"})).unwrap_err();
-        assert!(err.to_string().contains("expected \"activity\", \"person\", \"proposal\" or \"opinion_report\""), "{err}");
+        assert!(err.to_string().contains("expected \"activity\", \"person\", \"proposal\", \"opinion_report\" or \"team_settings\""), "{err}");
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn updated(doc: &AnyDoc) -> Stamp {
         AnyDoc::Person(d) => d.updated.clone(),
         AnyDoc::Proposal(d) => d.updated.clone(),
         AnyDoc::OpinionReport(d) => d.updated.clone(),
+        AnyDoc::TeamSettings(d) => d.updated.clone(),
     }
 }
 
@@ -337,12 +338,18 @@ pub const fn collection_of(doc_type: DocType) -> &'static str {
         DocType::Person => "people",
         DocType::Proposal => "proposals",
         DocType::OpinionReport => "opinion_reports",
+        DocType::TeamSettings => "team_settings",
     }
 }
 
 /// The collections a REST sync reads: one per document type.
-pub const REST_COLLECTIONS: [&str; 4] =
-    [collection_of(DocType::Activity), collection_of(DocType::Person), collection_of(DocType::Proposal), collection_of(DocType::OpinionReport)];
+pub const REST_COLLECTIONS: [&str; 5] = [
+    collection_of(DocType::Activity),
+    collection_of(DocType::Person),
+    collection_of(DocType::Proposal),
+    collection_of(DocType::OpinionReport),
+    collection_of(DocType::TeamSettings),
+];
 
 fn store_err(e: String) -> SyncError {
     SyncError::Store(e)

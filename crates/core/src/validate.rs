@@ -19,6 +19,9 @@ pub enum Problem {
     ExcuseWithoutReason,
     SuggestionEmpty,
     NameMissing,
+    /// A custom field of the record's kind is missing or not valid
+    /// (`custom::problems` says which and why).
+    CustomFields,
 }
 
 impl Problem {
@@ -32,6 +35,7 @@ impl Problem {
             Problem::ExcuseWithoutReason => "participants",
             Problem::SuggestionEmpty => "suggestions",
             Problem::NameMissing => "name",
+            Problem::CustomFields => "custom",
         }
     }
 }
@@ -59,6 +63,9 @@ pub fn activity_problems(a: &Activity, template: &Template) -> Vec<Problem> {
     }
     if a.suggestions.iter().any(|s| s.content.trim().is_empty()) {
         out.push(Problem::SuggestionEmpty);
+    }
+    if !crate::custom::problems(a, template).is_empty() {
+        out.push(Problem::CustomFields);
     }
     out
 }
@@ -123,6 +130,17 @@ mod tests {
             ..complete()
         };
         assert_eq!(activity_problems(&a, &t), vec![Problem::ExcuseWithoutReason, Problem::SuggestionEmpty]);
+    }
+
+    #[test]
+    fn a_required_custom_field_left_empty_is_one_problem_of_the_record() {
+        let t = Template::school_safety();
+        let mut a = Activity { kind: "school_inspection".into(), ..complete() };
+        assert_eq!(activity_problems(&a, &t), vec![Problem::CustomFields]);
+        a.custom.insert("result".into(), crate::custom::FieldValue::Text("pass".into()));
+        a.custom.insert("hazards_found".into(), crate::custom::FieldValue::Number(0.0));
+        assert_eq!(activity_problems(&a, &t), vec![]);
+        assert_eq!(Problem::CustomFields.field(), "custom");
     }
 
     #[test]

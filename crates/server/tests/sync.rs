@@ -521,6 +521,41 @@ async fn the_server_merges_edits_of_different_fields_and_keeps_conflicts() {
     assert!(res_b["cursor"].as_u64() > res_a["cursor"].as_u64());
 }
 
+#[tokio::test]
+async fn team_settings_saved_on_two_office_computers_merge_into_one_document_for_every_tablet() {
+    use xunfang_core::attendance_rule::RuleSettings;
+    use xunfang_core::template::{base_settings, team_settings_id, Template};
+    let f = fx();
+    let token = f.token("office");
+    // Each office computer saves the settings before it has heard of the other's.
+    let mut a = base_settings();
+    let mut body = a.body.clone();
+    body.rule = RuleSettings { warn_after: 1, remove_after: 2 };
+    a.edit(body, stamp("office-a", 2_000));
+    let mut b = base_settings();
+    let mut body = b.body.clone();
+    body.kinds.extend(Template::school_safety().kinds.into_iter().take(1));
+    body.fields.extend(Template::school_safety().fields.into_iter().filter(|f| f.kind == "school_inspection"));
+    b.edit(body, stamp("office-b", 2_500));
+    let answer = f.push(&token, "office-a", None, vec![val(&a)]).await;
+    assert_eq!(answer["accepted"], json!([team_settings_id()]));
+    let answer = f.push(&token, "office-b", None, vec![val(&b)]).await;
+    assert_eq!(answer["accepted"], json!([team_settings_id()]));
+    let res = f.pull(&token, "tablet", None, None).await;
+    let docs = res["docs"].as_array().unwrap();
+    assert_eq!(docs.len(), 1, "one settings document per team");
+    let merged: Document<Template> = serde_json::from_value(docs[0].clone()).unwrap();
+    assert_eq!(merged.body.rule, RuleSettings { warn_after: 1, remove_after: 2 });
+    assert_eq!(merged.body.kind_label("school_inspection", false), "学校安全检查");
+    assert_eq!(merged.body.fields_of("school_inspection").count(), 6);
+    assert!(!merged.has_conflicts(), "{:?}", merged.conflicts());
+
+    let stray = Document::create(id(77), Template::liaison(), stamp("office-a", 3_000));
+    let answer = f.push(&token, "office-a", None, vec![val(&stray)]).await;
+    assert_eq!(answer["accepted"], json!([]));
+    assert!(answer["rejected"][0]["reason"].as_str().unwrap().contains(team_settings_id().as_str()));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_clients_lose_nothing_and_never_share_a_seq() {
     let f = fx();
