@@ -61,7 +61,7 @@ fn schema_1_file(path: &std::path::Path) -> String {
     let token = "a".repeat(64);
     let doc = val(&activity(1, "tablet-a", "village meeting")).to_string();
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = rusqlite::Connection::open(path).unwrap();
         conn.execute_batch(include_str!("fixtures/schema-1.sql")).unwrap();
         conn.execute_batch(
             "INSERT INTO teams (id, name, head, created) VALUES (1, 'office', 1, 100);
