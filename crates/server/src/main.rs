@@ -240,6 +240,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         } else {
             println!("create an access token: {} token create --team office {}", me(), db.cli());
         }
+        println!(
+            "or give each tablet its own: make an admin token ({} token create --admin --team office {}) and add tablets on the app's Office → Devices screen",
+            me(),
+            db.cli()
+        );
         use std::io::Write;
         let _ = std::io::stdout().flush();
         xunfang_server::serve_until_shutdown(listener, app).await.map_err(|e| format!("server error: {e}"))
