@@ -458,6 +458,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         } else {
             println!("create an access token: {} token create --team office {}", me(), db.cli());
         }
+        println!(
+            "or give each tablet its own: make an admin token ({} token create --admin --team office {}) and add tablets on the app's Office → Devices screen",
+            me(),
+            db.cli()
+        );
         use std::io::Write;
         let _ = std::io::stdout().flush();
         let metrics = async {

@@ -55,14 +55,13 @@ async fn devices(f: &Fx, admin: &str) -> Vec<Value> {
     res.json()["devices"].as_array().unwrap().clone()
 }
 
-#[tokio::test]
-async fn a_schema_1_file_opens_without_loss_and_its_team_tokens_keep_syncing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("xunfang.sqlite3");
+/// Writes a database as the schema 1 release did, at `path`: team
+/// "office" with the team token `"a" × 64` and one document; that document's text.
+fn schema_1_file(path: &std::path::Path) -> String {
     let token = "a".repeat(64);
     let doc = val(&activity(1, "tablet-a", "village meeting")).to_string();
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = rusqlite::Connection::open(path).unwrap();
         conn.execute_batch(include_str!("fixtures/schema-1.sql")).unwrap();
         conn.execute_batch(
             "INSERT INTO teams (id, name, head, created) VALUES (1, 'office', 1, 100);
@@ -73,6 +72,15 @@ async fn a_schema_1_file_opens_without_loss_and_its_team_tokens_keep_syncing() {
         conn.execute("INSERT INTO tokens (hash, prefix, team, label, created) VALUES (?1, 'aaaaaaaa', 1, 'shared', 100)", [token_hash(&token)]).unwrap();
         conn.execute("INSERT INTO docs (team, id, type, json, seq) VALUES (1, ?1, 'activity', ?2, 1)", [common::id(1).to_string(), doc.clone()]).unwrap();
     }
+    doc
+}
+
+#[tokio::test]
+async fn a_schema_1_file_opens_without_loss_and_its_team_tokens_keep_syncing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("xunfang.sqlite3");
+    let token = "a".repeat(64);
+    let doc = schema_1_file(&path);
     let store = SqliteStore::open(&path).unwrap();
     let version: i64 = rusqlite::Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 2);
@@ -92,6 +100,30 @@ async fn a_schema_1_file_opens_without_loss_and_its_team_tokens_keep_syncing() {
     // Opening again takes no step twice.
     drop(f);
     SqliteStore::open(&path).unwrap();
+}
+
+#[tokio::test]
+async fn a_backup_made_at_schema_1_restores_with_its_tokens() {
+    let f = fx();
+    let old = f.dir.path().join("old-backup.sqlite3");
+    schema_1_file(&old);
+    f.store.restore_from(&old).unwrap();
+    let token = "a".repeat(64);
+    assert_eq!(f.store.list_tokens().unwrap()[0].kind, Some(TokenKind::Team));
+    assert_eq!(try_sync(&f.app, &token, sync_body("tablet-a", None, vec![], None)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn two_tablets_claiming_one_code_at_once_get_one_token() {
+    let f = fx();
+    let admin = admin(&f, "office");
+    let code = add_tablet(&f, &admin, "tablet").await;
+    let body = || Some(json!({ "code": code }));
+    let (a, b) = tokio::join!(api(&f, "POST", "/api/devices/claim", None, body()), api(&f, "POST", "/api/devices/claim", None, body()));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::GONE]);
+    assert_eq!(devices(&f, &admin).await.len(), 1);
 }
 
 #[tokio::test]
