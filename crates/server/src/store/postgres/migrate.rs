@@ -6,7 +6,7 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::IsolationLevel;
 
 use super::PgStore;
-use crate::store::migrate::{blob_digest, compare, docs_digest, MigrateSource, Migrated};
+use crate::store::migrate::{blob_digest, compare, docs_digest, MigrateSource, Migrated, TeamRow};
 use crate::store::sqlite::StoredDoc;
 use crate::store::StoreError;
 
@@ -97,6 +97,14 @@ impl PgStore {
             async move { Ok::<i64, StoreError>(tx.query_one(&format!("SELECT COUNT(*) FROM {table}"), &[]).await?.get(0)) }
         };
         compare("teams", catalog.teams.len() as i64, count("teams").await?)?;
+        // Each team's head too: a push after the copy takes its next number from there.
+        let teams: Vec<TeamRow> = tx
+            .query("SELECT id, name, head, created FROM teams ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|r| TeamRow { id: r.get(0), name: r.get(1), head: r.get(2), created: r.get(3) })
+            .collect();
+        compare("teams, their names and heads", &catalog.teams, &teams)?;
         compare("tokens", catalog.tokens.len() as i64, count("tokens").await?)?;
         compare("set-up codes", catalog.setup_codes.len() as i64, count("setup_codes").await?)?;
         let epoch = super::epoch::read(&tx).await?;
