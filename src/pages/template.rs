@@ -224,6 +224,38 @@ fn type_label(t: FieldType, english: bool) -> &'static str {
     }
 }
 
+/// Points per occurrence of each rule of the scheme, and its cap (empty: none).
+#[component]
+fn PointsRules(editor: Editor<Template>) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = editor.draft;
+    let label = move |k: T| Signal::derive(move || i18n.t(k).to_string());
+    let rules = move || (0..draft.read().scheme.rules.len()).collect::<Vec<_>>();
+    let rule_text =
+        move |i: usize, get: fn(&xunfang_core::points::Rule) -> String| Signal::derive(move || draft.read().scheme.rules.get(i).map(get).unwrap_or_default());
+    view! {
+        <section class="tpl-section">
+            <h2>{move || i18n.t(T::PointsScheme)}</h2>
+            <For each=rules key=|i: &usize| *i let:i>
+                <div class="row tpl-points">
+                    <p class="tpl-points-item">{move || draft.read().scheme.rules.get(i).map(|r| i18n.t(crate::i18n::points_item(&r.item)))}</p>
+                    <TextField id=format!("tpl-points-{i}") kind="number" label=label(T::TplPoints) value=rule_text(i, |r| r.points.to_string()) on_input=move |v: String| {
+                        if let Ok(n) = v.trim().parse::<i32>() {
+                            editor.edit(|t| if let Some(r) = t.scheme.rules.get_mut(i) { r.points = n })
+                        }
+                    }/>
+                    <TextField id=format!("tpl-cap-{i}") kind="number" label=label(T::PointsCap) value=rule_text(i, |r| r.cap.map(|c| c.to_string()).unwrap_or_default()) on_input=move |v: String| {
+                        let cap = v.trim().parse::<u32>().ok();
+                        if cap.is_some() || v.trim().is_empty() {
+                            editor.edit(|t| if let Some(r) = t.scheme.rules.get_mut(i) { r.cap = cap })
+                        }
+                    }/>
+                </div>
+            </For>
+        </section>
+    }
+}
+
 #[component]
 fn TemplateForm(editor: Editor<Template>) -> impl IntoView {
     let i18n = use_i18n();
@@ -292,6 +324,7 @@ fn TemplateForm(editor: Editor<Template>) -> impl IntoView {
                     <TextField id="tpl-points-pass".into() kind="number" label=label(T::PointsPass) value=pass on_input=set_pass/>
                 </div>
             </section>
+            <PointsRules editor=editor/>
             <section class="tpl-section tpl-preview" data-testid="template-preview">
                 <h2>{move || i18n.t(T::TplPreview)}</h2>
                 <SelectField
