@@ -384,6 +384,7 @@ texts! {
     TplUseLiaison => "联络工作模板", "Liaison office template";
     TplUseSchool => "学校安全检查模板", "School safety inspection template";
     TplPreview => "记录编辑预览", "Preview of the record editor";
+    TplPoints => "分值", "Points";
     DownloadSheet => "下载人员履职表（CSV）", "Download the per-person sheet (CSV)";
     DraftSummary => "生成总结草稿", "Draft the summary";
     MissingIntro => "记录中缺少以下内容，草稿里已如实说明；补全记录后可重新生成：", "The records do not say the following; the draft says so plainly. Complete the records and draft again:";
@@ -460,4 +461,18 @@ impl Default for I18n {
 
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
+}
+
+/// What a rule of the points scheme counts, in words (the attendance screen
+/// lists the scheme, the template screen edits it).
+pub fn points_item(item: &xunfang_core::points::Item) -> T {
+    use xunfang_core::points::Item;
+    match item {
+        Item::Attended(_) => T::PointsAttended,
+        Item::Absent => T::PointsAbsent,
+        Item::SuggestionRaised => T::PointsSuggestion,
+        Item::ProposalLead => T::PointsProposalLead,
+        Item::ProposalCoSigner => T::PointsCoSigner,
+        Item::OpinionReport => T::PointsOpinion,
+    }
 }

@@ -71,8 +71,9 @@ pub fn template() -> std::rc::Rc<Template> {
 /// Puts `settings` in use from now on (what `template()` returns); what
 /// screens derive from the template follows.
 pub fn use_template(settings: &Template) {
-    if *template() != *settings {
-        TEMPLATE.with(|t| *t.borrow_mut() = Some(std::rc::Rc::new(settings.clone())));
+    let settings = settings.clone().in_order();
+    if *template() != settings {
+        TEMPLATE.with(|t| *t.borrow_mut() = Some(std::rc::Rc::new(settings)));
         TEMPLATE_CHANGED.with(|c| leptos::prelude::Notify::notify(c));
     }
 }

@@ -12,7 +12,6 @@ use crate::storage::Db;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use xunfang_core::attendance_rule::RuleSettings;
-use xunfang_core::points::Item;
 use xunfang_core::records::{AllDocs, DateRange};
 use xunfang_core::report::period_report;
 use xunfang_core::Attendance;
@@ -110,14 +109,7 @@ fn PointsScheme() -> impl IntoView {
         .rules
         .iter()
         .map(|r| {
-            let what = match &r.item {
-                Item::Attended(_) => T::PointsAttended,
-                Item::Absent => T::PointsAbsent,
-                Item::SuggestionRaised => T::PointsSuggestion,
-                Item::ProposalLead => T::PointsProposalLead,
-                Item::ProposalCoSigner => T::PointsCoSigner,
-                Item::OpinionReport => T::PointsOpinion,
-            };
+            let what = crate::i18n::points_item(&r.item);
             let (points, cap) = (r.points, r.cap);
             view! {
                 <li>

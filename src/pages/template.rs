@@ -19,7 +19,9 @@ use xunfang_core::{FieldType, Template};
 /// The stored settings, or those this device uses until the team saves some.
 async fn open(_: Option<String>) -> Result<Option<Opened<Template, ()>>, StoreError> {
     let stored = Db::app().await?.team_settings().await?;
-    let doc = stored.unwrap_or_else(crate::settings::first_settings);
+    let mut doc = stored.unwrap_or_else(crate::settings::first_settings);
+    // Listed in their order; the order of a keyed list is no change of its own.
+    doc.body = doc.body.in_order();
     let blank = doc.body.clone();
     Ok(Some(Opened { id: team_settings_id(), doc: Some(doc), blank, extra: () }))
 }
@@ -76,12 +78,18 @@ fn LabelRows(editor: Editor<Template>, list: fn(&mut Template) -> &mut Vec<Label
             }
         })
     };
-    let keys = move || list(&mut draft.get()).iter().map(|d| d.key.clone()).collect::<Vec<_>>();
+    // In their order, whatever order a merge left the list in.
+    let keys = move || {
+        let mut items = list(&mut draft.get()).clone();
+        items.sort_by_key(|d| d.position);
+        items.into_iter().map(|d| d.key).collect::<Vec<_>>()
+    };
     let add_one = move |_| {
         editor.edit(|t| {
             let items = list(t);
             let key = Template::fresh_key(prefix, items.iter().map(|d| d.key.as_str()));
-            items.push(LabelDef::new(&key, "", ""));
+            let position = Template::next_position(items.iter().map(|d| d.position));
+            items.push(LabelDef { position, ..LabelDef::new(&key, "", "") });
         })
     };
     let label = move |k: T| Signal::derive(move || i18n.t(k).to_string());
@@ -146,16 +154,17 @@ fn FieldRows(editor: Editor<Template>, preview_kind: RwSignal<String>) -> impl I
             }
         })
     };
-    let keys = move || draft.read().fields.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
+    let keys = move || draft.get().in_order().fields.into_iter().map(|f| f.key).collect::<Vec<_>>();
     let add = move |_| {
         editor.edit(|t| {
             let key = Template::fresh_key("field_", t.fields.iter().map(|f| f.key.as_str()));
             let kind = preview_kind.get_untracked();
-            t.fields.push(FieldDef { key, kind, ..FieldDef::default() });
+            let position = Template::next_position(t.fields.iter().map(|f| f.position));
+            t.fields.push(FieldDef { key, kind, position, ..FieldDef::default() });
         })
     };
     let label = move |k: T| Signal::derive(move || i18n.t(k).to_string());
-    let kinds = Signal::derive(move || draft.read().kind_options(i18n.english(), ""));
+    let kinds = Signal::derive(move || draft.get().in_order().kind_options(i18n.english(), ""));
     let types = Signal::derive(move || FieldType::ALL.iter().map(|t| (t.key().to_string(), type_label(*t, i18n.english()).to_string())).collect::<Vec<_>>());
     view! {
         <section class="tpl-section">
@@ -212,6 +221,38 @@ fn type_label(t: FieldType, english: bool) -> &'static str {
         en
     } else {
         zh
+    }
+}
+
+/// Points per occurrence of each rule of the scheme, and its cap (empty: none).
+#[component]
+fn PointsRules(editor: Editor<Template>) -> impl IntoView {
+    let i18n = use_i18n();
+    let draft = editor.draft;
+    let label = move |k: T| Signal::derive(move || i18n.t(k).to_string());
+    let rules = move || (0..draft.read().scheme.rules.len()).collect::<Vec<_>>();
+    let rule_text =
+        move |i: usize, get: fn(&xunfang_core::points::Rule) -> String| Signal::derive(move || draft.read().scheme.rules.get(i).map(get).unwrap_or_default());
+    view! {
+        <section class="tpl-section">
+            <h2>{move || i18n.t(T::PointsScheme)}</h2>
+            <For each=rules key=|i: &usize| *i let:i>
+                <div class="row tpl-points">
+                    <p class="tpl-points-item">{move || draft.read().scheme.rules.get(i).map(|r| i18n.t(crate::i18n::points_item(&r.item)))}</p>
+                    <TextField id=format!("tpl-points-{i}") kind="number" label=label(T::TplPoints) value=rule_text(i, |r| r.points.to_string()) on_input=move |v: String| {
+                        if let Ok(n) = v.trim().parse::<i32>() {
+                            editor.edit(|t| if let Some(r) = t.scheme.rules.get_mut(i) { r.points = n })
+                        }
+                    }/>
+                    <TextField id=format!("tpl-cap-{i}") kind="number" label=label(T::PointsCap) value=rule_text(i, |r| r.cap.map(|c| c.to_string()).unwrap_or_default()) on_input=move |v: String| {
+                        let cap = v.trim().parse::<u32>().ok();
+                        if cap.is_some() || v.trim().is_empty() {
+                            editor.edit(|t| if let Some(r) = t.scheme.rules.get_mut(i) { r.cap = cap })
+                        }
+                    }/>
+                </div>
+            </For>
+        </section>
     }
 }
 
@@ -283,18 +324,19 @@ fn TemplateForm(editor: Editor<Template>) -> impl IntoView {
                     <TextField id="tpl-points-pass".into() kind="number" label=label(T::PointsPass) value=pass on_input=set_pass/>
                 </div>
             </section>
+            <PointsRules editor=editor/>
             <section class="tpl-section tpl-preview" data-testid="template-preview">
                 <h2>{move || i18n.t(T::TplPreview)}</h2>
                 <SelectField
                     id="tpl-preview-kind".into()
                     label=label(T::FieldKind)
-                    options=Signal::derive(move || draft.read().kind_options(i18n.english(), ""))
+                    options=Signal::derive(move || draft.get().in_order().kind_options(i18n.english(), ""))
                     value=preview_kind
                     on_change=move |v| preview_kind.set(v)
                 />
                 <CustomFields
                     kind=preview_kind
-                    template=Signal::derive(move || draft.get())
+                    template=Signal::derive(move || draft.get().in_order())
                     values=sample
                     on_change=Callback::new(move |(key, value): ValueChange| sample.update(|s| {
                         match value {

@@ -71,6 +71,8 @@ test('the office edits the template, a tablet records the new kind offline, the 
     const preview = page.getByTestId('template-preview');
     for (const label of ['发现隐患（处）', '检查结论', '整改责任人']) await preview.getByLabel(label).waitFor();
     assert.equal(await page.getByTestId('template-problems').count(), 0, 'the template is complete');
+    // The example's points scheme: +3 per activity attended, at most 30.
+    assert.deepEqual([await page.locator('#tpl-points-0').inputValue(), await page.locator('#tpl-cap-0').inputValue()], ['3', '30']);
     await syncNow(page);
 
     // The tablet: the new kind arrives with a sync, the records are typed offline.

@@ -46,11 +46,16 @@ pub struct LabelDef {
     /// it and its label.
     #[serde(default)]
     pub retired: bool,
+    /// Where it is listed (`Template::in_order`). Kept as a field because a
+    /// merged keyed list is ordered by when its elements were added, and
+    /// elements added together by their keys.
+    #[serde(default)]
+    pub position: u32,
 }
 
 impl LabelDef {
     pub fn new(key: &str, zh: &str, en: &str) -> LabelDef {
-        LabelDef { key: key.into(), zh: zh.into(), en: en.into(), retired: false }
+        LabelDef { key: key.into(), zh: zh.into(), en: en.into(), retired: false, position: 0 }
     }
 }
 
@@ -130,6 +135,8 @@ pub struct FieldDef {
     pub required: bool,
     /// No longer shown for new input; values in old records still read.
     pub retired: bool,
+    /// Where it is listed among its kind's fields (see `LabelDef::position`).
+    pub position: u32,
 }
 
 impl FieldDef {
@@ -184,7 +191,7 @@ impl Body for Template {
 }
 
 fn defs(items: &[(&str, &str, &str)]) -> Vec<LabelDef> {
-    items.iter().map(|&(key, zh, en)| LabelDef::new(key, zh, en)).collect()
+    items.iter().zip(0..).map(|(&(key, zh, en), position)| LabelDef { position, ..LabelDef::new(key, zh, en) }).collect()
 }
 
 fn choices(items: &[(&str, &str, &str)]) -> Vec<ChoiceDef> {
@@ -303,7 +310,7 @@ impl Template {
                 ("other", "其他", "Other"),
             ]),
             roles: defs(&[("inspector", "检查员", "Inspector"), ("lead", "组长", "Team lead"), ("school_contact", "学校联系人", "School contact")]),
-            fields: vec![
+            fields: [
                 result,
                 found,
                 fixed,
@@ -311,7 +318,11 @@ impl Template {
                 field(inspection, ("deadline", "整改期限", "Rectify by"), FieldType::Date),
                 field(inspection, ("school", "学校名称", "School"), FieldType::Text),
                 field("canteen", ("hygiene_notes", "卫生情况", "Hygiene"), FieldType::LongText),
-            ],
+            ]
+            .into_iter()
+            .zip(0..)
+            .map(|(f, position)| FieldDef { position, ..f })
+            .collect(),
             rule: RuleSettings::default(),
             scheme: Scheme {
                 base: 60,
@@ -385,10 +396,13 @@ impl Template {
     /// template has and the example lacks rather than removing it, so that
     /// records of those kinds keep their labels and values.
     pub fn adopt(&mut self, example: &Template) {
-        fn merge_defs<D: Clone>(mine: &mut Vec<D>, theirs: &[D], key: fn(&D) -> &str, retire: fn(&mut D)) {
+        // Retired ones are listed after the example's.
+        fn merge_defs<D: Clone>(mine: &mut Vec<D>, theirs: &[D], key: fn(&D) -> &str, retire: fn(&mut D, u32)) {
+            let mut after = theirs.len() as u32;
             for d in mine.iter_mut() {
                 if !theirs.iter().any(|t| key(t) == key(d)) {
-                    retire(d);
+                    retire(d, after);
+                    after += 1;
                 }
             }
             for t in theirs {
@@ -398,12 +412,30 @@ impl Template {
                 }
             }
         }
-        merge_defs(&mut self.kinds, &example.kinds, |k| &k.key, |k| k.retired = true);
-        merge_defs(&mut self.roles, &example.roles, |r| &r.key, |r| r.retired = true);
-        merge_defs(&mut self.fields, &example.fields, |f| &f.key, |f| f.retired = true);
+        fn retire_label(d: &mut LabelDef, position: u32) {
+            (d.retired, d.position) = (true, position);
+        }
+        merge_defs(&mut self.kinds, &example.kinds, |k| &k.key, retire_label);
+        merge_defs(&mut self.roles, &example.roles, |r| &r.key, retire_label);
+        merge_defs(&mut self.fields, &example.fields, |f| &f.key, |f, position| (f.retired, f.position) = (true, position));
         self.rule = example.rule;
         self.scheme = example.scheme.clone();
         self.default_minutes = example.default_minutes;
+    }
+
+    /// Sorts kinds, roles and fields by their `position` (equal ones keep
+    /// their order): what pickers, the editor and reports list them in.
+    pub fn in_order(mut self) -> Template {
+        self.kinds.sort_by_key(|k| k.position);
+        self.roles.sort_by_key(|r| r.position);
+        self.fields.sort_by_key(|f| f.position);
+        self
+    }
+
+    /// The position after every kind's, role's or field's in `positions`:
+    /// for one added in the editor, listed last.
+    pub fn next_position(positions: impl Iterator<Item = u32>) -> u32 {
+        positions.max().map_or(0, |p| p + 1)
     }
 
     /// A key of the form `<prefix><n>` that none of `taken` is: for a kind,
@@ -494,6 +526,9 @@ mod tests {
         assert_eq!(t.fields_of("school_inspection").count(), 6);
         assert_eq!((t.default_minutes, t.problems()), (90, vec![]));
         assert_eq!(Template::fresh_key("kind_", ["kind_1", "kind_3"].into_iter()), "kind_2");
+        let ordered = t.in_order();
+        assert_eq!(ordered.kinds[0].key, "school_inspection");
+        assert!(ordered.kinds[5..].iter().all(|k| k.retired), "retired kinds are listed after the example's");
     }
 
     #[test]
@@ -565,6 +600,21 @@ mod tests {
         // What each would have made on its own: every changed field a conflict.
         let own = Document::create(team_settings_id(), Template::liaison(), stamp(1_500, "office-b"));
         assert!(merge(&a, &own).unwrap().has_conflicts());
+    }
+
+    #[test]
+    fn kinds_keep_their_order_through_a_merge() {
+        let mut a = base_settings();
+        let mut body = a.body.clone();
+        body.adopt(&Template::school_safety());
+        a.edit(body, stamp(2, "office-a"));
+        let merged = merge(&a, &base_settings()).unwrap();
+        let keys = |t: &Template| t.kinds.iter().filter(|k| !k.retired).map(|k| k.key.clone()).collect::<Vec<_>>();
+        assert_ne!(keys(&merged.body), keys(&Template::school_safety()), "a merged keyed list is in the order elements were added");
+        assert_eq!(keys(&merged.body.in_order()), keys(&Template::school_safety()));
+        let liaison = merge(&base_settings(), &base_settings()).unwrap().body.in_order();
+        assert_eq!(liaison.kind_options(false, "")[0].1, "视察");
+        assert_eq!(Template::next_position(liaison.kinds.iter().map(|k| k.position)), 8);
     }
 
     #[test]
