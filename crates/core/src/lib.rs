@@ -37,6 +37,7 @@ pub mod sync_client;
 pub mod tags;
 pub mod template;
 pub mod validate;
+pub mod visits;
 
 pub use blob::BlobHash;
 pub use clock::{DeviceId, Hlc, Stamp};
