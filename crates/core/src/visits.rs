@@ -10,7 +10,7 @@
 use crate::doc::Document;
 use crate::id::Id;
 use crate::lang::Lang;
-use crate::model::{Activity, Attendance, Person};
+use crate::model::{Attendance, Person};
 use crate::period::{month_span, Period};
 use crate::records::{DateRange, Records};
 use chrono::{Datelike, NaiveDate};
@@ -186,7 +186,7 @@ pub fn as_period(period: VisitPeriod, year: i32, index: u32) -> Option<Period> {
 mod tests {
     use super::*;
     use crate::clock::{DeviceId, Hlc, Stamp};
-    use crate::model::Participant;
+    use crate::model::{Activity, Participant};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
