@@ -1,6 +1,7 @@
 //! Periods the list and reports filter by: this month, quarter, year, a named
 //! past year or quarter ("2025 年度", "2026 年第三季度"), a range.
 
+use crate::lang::Lang;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +44,18 @@ impl Period {
         }
     }
 
+    /// The name of a named year or quarter: "2025 年度" / "2025", "2026 年第三季度" / "Q3 2026".
+    pub fn name(self, lang: Lang) -> Option<String> {
+        const ZH_Q: [&str; 4] = ["一", "二", "三", "四"];
+        match (self, lang) {
+            (Period::Year(y), Lang::Zh) => Some(format!("{y} 年度")),
+            (Period::Year(y), Lang::En) => Some(format!("{y}")),
+            (Period::Quarter { year, quarter }, Lang::Zh) => Some(format!("{year} 年第{}季度", ZH_Q[quarter.clamp(1, 4) as usize - 1])),
+            (Period::Quarter { year, quarter }, Lang::En) => Some(format!("Q{} {year}", quarter.clamp(1, 4))),
+            _ => None,
+        }
+    }
+
     /// Whether a record dated `date` falls in the period. An undated record
     /// (a draft) belongs only to "all time".
     pub fn contains(self, date: Option<NaiveDate>, today: NaiveDate) -> bool {
@@ -51,6 +64,18 @@ impl Period {
             (Some(_), None) => false,
             (Some((from, to)), Some(d)) => from <= d && d <= to,
         }
+    }
+}
+
+/// The years a report or the drafted summary offers by name, its default
+/// first: the year in progress and, in January, the year just ended, whose
+/// annual summary an office writes then.
+pub fn offered_years(today: NaiveDate) -> Vec<Period> {
+    let y = today.year();
+    if today.month() == 1 {
+        vec![Period::Year(y), Period::Year(y - 1)]
+    } else {
+        vec![Period::Year(y)]
     }
 }
 
@@ -98,6 +123,22 @@ mod tests {
         assert!(Period::Quarter { year: 2024, quarter: 1 }.contains(Some(d(2024, 2, 29)), today));
         assert!(!Period::Year(2025).contains(Some(d(2026, 1, 1)), today));
         assert_eq!(month_span(2026, 7, 12), (d(2026, 7, 1), d(2026, 12, 31)));
+    }
+
+    #[test]
+    fn reports_default_to_the_year_in_progress_and_in_january_offer_the_year_just_ended() {
+        assert_eq!(offered_years(d(2026, 1, 5)), [Period::Year(2026), Period::Year(2025)]);
+        assert_eq!(offered_years(d(2026, 1, 31)), [Period::Year(2026), Period::Year(2025)]);
+        assert_eq!(offered_years(d(2026, 2, 1)), [Period::Year(2026)]);
+        assert_eq!(offered_years(d(2026, 12, 31)), [Period::Year(2026)]);
+    }
+
+    #[test]
+    fn named_years_and_quarters_read_as_the_office_writes_them() {
+        assert_eq!(Period::Year(2025).name(Lang::Zh).as_deref(), Some("2025 年度"));
+        assert_eq!(Period::Quarter { year: 2026, quarter: 3 }.name(Lang::Zh).as_deref(), Some("2026 年第三季度"));
+        assert_eq!(Period::Quarter { year: 2026, quarter: 3 }.name(Lang::En).as_deref(), Some("Q3 2026"));
+        assert_eq!(Period::ThisYear.name(Lang::Zh), None);
     }
 
     #[test]

@@ -101,19 +101,18 @@ impl PeriodVisits {
 
 /// The name of the `index`-th period of `year` (1-based).
 pub fn period_label(period: VisitPeriod, year: i32, index: u32, lang: Lang) -> String {
-    const ZH_Q: [&str; 4] = ["一", "二", "三", "四"];
     const EN_M: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-    let i = index.clamp(1, 12) as usize - 1;
-    match (period, lang) {
-        (VisitPeriod::Year, Lang::Zh) => format!("{year} 年度"),
-        (VisitPeriod::Year, Lang::En) => format!("{year}"),
+    let named = match period {
+        VisitPeriod::Year => Period::Year(year).name(lang),
+        VisitPeriod::Quarter => Period::Quarter { year, quarter: index }.name(lang),
+        _ => None,
+    };
+    named.unwrap_or_else(|| match (period, lang) {
         (VisitPeriod::HalfYear, Lang::Zh) => format!("{year} 年{}", if index == 1 { "上半年" } else { "下半年" }),
         (VisitPeriod::HalfYear, Lang::En) => format!("H{index} {year}"),
-        (VisitPeriod::Quarter, Lang::Zh) => format!("{year} 年第{}季度", ZH_Q[i.min(3)]),
-        (VisitPeriod::Quarter, Lang::En) => format!("Q{index} {year}"),
-        (VisitPeriod::Month, Lang::Zh) => format!("{year} 年 {index} 月"),
-        (VisitPeriod::Month, Lang::En) => format!("{} {year}", EN_M[i]),
-    }
+        (_, Lang::Zh) => format!("{year} 年 {index} 月"),
+        (_, Lang::En) => format!("{} {year}", EN_M[index.clamp(1, 12) as usize - 1]),
+    })
 }
 
 /// The period of `rule` that holds `day`: (year, index).
@@ -171,15 +170,6 @@ pub fn recent_periods(rule: &VisitRule, records: &Records<'_>, today: NaiveDate,
         }
     }
     out
-}
-
-/// The same period as a `Period` for the list's filter, when it is a quarter or a year.
-pub fn as_period(period: VisitPeriod, year: i32, index: u32) -> Option<Period> {
-    match period {
-        VisitPeriod::Quarter => Some(Period::Quarter { year, quarter: index }),
-        VisitPeriod::Year => Some(Period::Year(year)),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
