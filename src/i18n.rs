@@ -60,6 +60,14 @@ texts! {
     PeriodQuarter => "本季度", "This quarter";
     PeriodYear => "本年度", "This year";
     PeriodCustom => "自定义范围", "Custom range";
+    PeriodAYear => "某一年度", "A year";
+    PeriodAQuarter => "某一季度", "A quarter";
+    PeriodYearNumber => "年份", "Year";
+    PeriodQuarterNumber => "季度", "Quarter";
+    Quarter1 => "第一季度", "Q1";
+    Quarter2 => "第二季度", "Q2";
+    Quarter3 => "第三季度", "Q3";
+    Quarter4 => "第四季度", "Q4";
     From => "起始日期", "From";
     To => "截止日期", "To";
     NoRecords => "还没有活动记录。点“新建记录”开始记录第一次活动。", "No records yet. Tap “New record” to note your first activity.";
