@@ -141,7 +141,13 @@ texts! {
     ConfirmDeletePerson => "把这位人员移到回收站？已有记录中的出席情况会保留。", "Move this person to the trash? Their attendance in existing records is kept.";
     BackToRoster => "返回名册", "Back to the roster";
     TrashTitle => "回收站", "Trash";
-    TrashIntro => "删除的记录和人员先放在这里，可以恢复。", "Deleted records and people stay here and can be restored.";
+    TrashIntro => "删除的记录、人员、提案和社情民意先放在这里，可以恢复。", "Deleted records, people, proposals and opinion reports stay here and can be restored.";
+    TrashProposals => "提案", "Proposals";
+    TrashOpinions => "社情民意", "Opinion reports";
+    DeleteProposal => "删除提案", "Delete proposal";
+    ConfirmDeleteProposal => "把这份提案移到回收站？之后可以在回收站恢复。", "Move this proposal to the trash? You can restore it from the trash later.";
+    DeleteOpinion => "删除社情民意", "Delete opinion report";
+    ConfirmDeleteOpinion => "把这份社情民意移到回收站？之后可以在回收站恢复。", "Move this opinion report to the trash? You can restore it from the trash later.";
     TrashEmpty => "回收站是空的。", "The trash is empty.";
     TrashRecords => "活动记录", "Records";
     TrashPeople => "人员", "People";
