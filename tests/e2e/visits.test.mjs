@@ -2,7 +2,8 @@
 // quarter (the one before the current one) of records typed in the browser;
 // the office's visits screen names exactly the members not visited in it, and
 // everyone in the current quarter (nothing recorded there). Changing the rule
-// (an inspection counts too) changes the list; the same list in English.
+// (an inspection counts too) changes the list; the same list in English. The
+// period picker reaches that quarter by number on the report.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,6 +72,20 @@ test('the visits screen names exactly the members not visited in a fixture quart
     // Kept across a reload (saved in the settings document).
     await page.reload();
     assert.deepEqual(await notVisited(page, key), ['李二']);
+
+    // The report picks any quarter by number: the fixture quarter holds the three records.
+    await page.getByRole('link', { name: '返回办公室' }).click();
+    await page.getByRole('link', { name: /期间统计报表/ }).click();
+    await page.getByLabel('时间范围', { exact: true }).selectOption({ label: '某一季度' });
+    await page.getByLabel('年份', { exact: true }).fill(String(QY));
+    await page.getByLabel('季度', { exact: true }).selectOption({ value: String(QN) });
+    const activities = page.locator('.figure[data-figure="activities"] dd');
+    await page.waitForFunction(() => document.querySelector('.figure[data-figure="activities"] dd')?.textContent.trim() === '3');
+    assert.equal((await activities.innerText()).trim(), '3');
+    await page.getByLabel('季度', { exact: true }).selectOption({ value: String((QN % 4) + 1) });
+    await page.waitForFunction(() => document.querySelector('.figure[data-figure="activities"] dd')?.textContent.trim() !== '3');
+    await page.goBack();
+    await page.goBack();
 
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Member visits', level: 1 }).waitFor();
