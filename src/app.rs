@@ -7,7 +7,7 @@ use crate::offline::AppUpdate;
 use crate::pages::{
     attendance::AttendancePage, devices::DevicesPage, exports::ExportsPage, office::OfficePage, opinion_edit::OpinionEditPage, person_edit::PersonEditPage,
     proposal_edit::ProposalEditPage, record_edit::RecordEditPage, records::RecordsPage, report::ReportPage, roster::RosterPage, settings::SettingsPage,
-    suggestions::SuggestionsPage, summary::SummaryPage, template::TemplatePage, trash::TrashPage,
+    suggestions::SuggestionsPage, summary::SummaryPage, template::TemplatePage, trash::TrashPage, visits::VisitsPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -41,6 +41,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/office/exports") view=ExportsPage/>
                     <Route path=path!("/office/devices") view=DevicesPage/>
                     <Route path=path!("/office/template") view=TemplatePage/>
+                    <Route path=path!("/office/visits") view=VisitsPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>
             </main>

@@ -60,6 +60,14 @@ texts! {
     PeriodQuarter => "本季度", "This quarter";
     PeriodYear => "本年度", "This year";
     PeriodCustom => "自定义范围", "Custom range";
+    PeriodAYear => "某一年度", "A year";
+    PeriodAQuarter => "某一季度", "A quarter";
+    PeriodYearNumber => "年份", "Year";
+    PeriodQuarterNumber => "季度", "Quarter";
+    Quarter1 => "第一季度", "Q1";
+    Quarter2 => "第二季度", "Q2";
+    Quarter3 => "第三季度", "Q3";
+    Quarter4 => "第四季度", "Q4";
     From => "起始日期", "From";
     To => "截止日期", "To";
     NoRecords => "还没有活动记录。点“新建记录”开始记录第一次活动。", "No records yet. Tap “New record” to note your first activity.";
@@ -133,7 +141,13 @@ texts! {
     ConfirmDeletePerson => "把这位人员移到回收站？已有记录中的出席情况会保留。", "Move this person to the trash? Their attendance in existing records is kept.";
     BackToRoster => "返回名册", "Back to the roster";
     TrashTitle => "回收站", "Trash";
-    TrashIntro => "删除的记录和人员先放在这里，可以恢复。", "Deleted records and people stay here and can be restored.";
+    TrashIntro => "删除的记录、人员、提案和社情民意先放在这里，可以恢复。", "Deleted records, people, proposals and opinion reports stay here and can be restored.";
+    TrashProposals => "提案", "Proposals";
+    TrashOpinions => "社情民意", "Opinion reports";
+    DeleteProposal => "删除提案", "Delete proposal";
+    ConfirmDeleteProposal => "把这份提案移到回收站？之后可以在回收站恢复。", "Move this proposal to the trash? You can restore it from the trash later.";
+    DeleteOpinion => "删除社情民意", "Delete opinion report";
+    ConfirmDeleteOpinion => "把这份社情民意移到回收站？之后可以在回收站恢复。", "Move this opinion report to the trash? You can restore it from the trash later.";
     TrashEmpty => "回收站是空的。", "The trash is empty.";
     TrashRecords => "活动记录", "Records";
     TrashPeople => "人员", "People";
@@ -412,6 +426,23 @@ texts! {
     InsecureContext => "此地址不是安全连接（https），浏览器不允许应用在这里离线工作或保存照片。请打开办公室服务器的 https 地址；如果平板还没有信任办公室证书，先打开证书设置页按步骤安装。", "This address is not a secure connection (https): the browser lets the app neither work offline nor keep photos here. Open the office server's https address; if this tablet does not trust the office certificate yet, open the certificate set-up page and follow its steps first.";
     InsecureSetupLink => "打开证书设置页（/setup/ca）", "Open the certificate set-up page (/setup/ca)";
     OfflineUse => "离线使用：在办公室联网时打开一次本应用，之后没有网络也能打开和使用。", "Offline use: open the app once while online at the office; after that it opens and works with no network.";
+    VisitsTitle => "走访委员", "Member visits";
+    VisitsIntro => "每季度走访每位委员，列出尚未走访的人", "Each member visited every quarter: who has not been";
+    VisitsExplain => "走访委员制度：每位委员每期至少走访一次。列出本期和以往各期尚未走访（或次数不够）的人。走访记录中标为“出席”的人算作已走访。", "The visit rule: every member is visited at least once a period. Listed below, for this period and past ones, are those not visited (or not often enough). A person marked as attending a visit record counts as visited.";
+    VisitsRule => "走访规则（团队设置，同步到所有设备）", "Visit rule (team setting, synced to every device)";
+    VisitsKinds => "算作走访的活动类型", "Kinds of activity that count as a visit";
+    VisitsRoles => "需要走访的人员身份", "Roles of the people to visit";
+    VisitsPeriod => "周期", "Period";
+    VisitsMin => "每期至少走访次数", "Visits needed per period";
+    VisitsMonthly => "每月", "Monthly";
+    VisitsQuarterly => "每季度", "Quarterly";
+    VisitsHalfYearly => "每半年", "Half-yearly";
+    VisitsYearly => "每年", "Yearly";
+    VisitsOff => "走访规则未启用：请在上面的规则中选择至少一种算作走访的活动类型。", "The visit rule is off: choose at least one kind of activity that counts as a visit in the rule above.";
+    VisitsCurrent => "（本期）", "(current)";
+    VisitsVisited => "已走访", "Visited";
+    VisitsAllDone => "本期每位都已走访。", "Everyone was visited in this period.";
+    VisitsNotVisited => "尚未走访", "Not visited";
 }
 
 /// The UI language, shared through context. Reading a text subscribes to the

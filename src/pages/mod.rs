@@ -16,3 +16,4 @@ pub mod suggestions;
 pub mod summary;
 pub mod template;
 pub mod trash;
+pub mod visits;

@@ -21,6 +21,7 @@ pub fn OfficePage() -> impl IntoView {
     let links = [
         ("/office/suggestions", T::BoardTitle, T::BoardIntro),
         ("/office/attendance", T::AttendanceTitle, T::AttendanceIntro),
+        ("/office/visits", T::VisitsTitle, T::VisitsIntro),
         ("/office/report", T::ReportTitle, T::ReportIntro),
         ("/office/summary", T::SummaryTitle, T::SummaryIntro),
         ("/office/exports", T::ExportsTitle, T::ExportsIntro),

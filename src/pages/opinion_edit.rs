@@ -2,7 +2,7 @@
 //! reporter and unit; autosaved like a record, in the editor shell.
 //! Promoted ones link back to the suggestion's record.
 
-use crate::components::editor_shell::{EditorPage, Opened};
+use crate::components::editor_shell::{EditorPage, Opened, Trash};
 use crate::components::field::{CheckField, SelectField, TextArea, TextField};
 use crate::editing::Editor;
 use crate::i18n::{use_i18n, T};
@@ -47,6 +47,7 @@ pub fn OpinionEditPage() -> impl IntoView {
             not_found=T::RecordNotFound
             open=open
             labels=labels
+            trash=Trash { delete: T::DeleteOpinion, confirm: T::ConfirmDeleteOpinion }
             form=|editor, people| view! { <OpinionForm editor=editor people=people/> }
         />
     }

@@ -2,7 +2,7 @@
 //! roster, 承办单位, status and reply; autosaved like a record, in the
 //! editor shell. Promoted ones link back to the suggestion's record.
 
-use crate::components::editor_shell::{EditorPage, Opened};
+use crate::components::editor_shell::{EditorPage, Opened, Trash};
 use crate::components::field::{CheckField, SelectField, TextArea, TextField};
 use crate::editing::Editor;
 use crate::i18n::{use_i18n, T};
@@ -49,6 +49,7 @@ pub fn ProposalEditPage() -> impl IntoView {
             not_found=T::RecordNotFound
             open=open
             labels=labels
+            trash=Trash { delete: T::DeleteProposal, confirm: T::ConfirmDeleteProposal }
             form=|editor, people| view! { <ProposalForm editor=editor people=people/> }
         />
     }

@@ -81,6 +81,7 @@ test('every screen passes axe (WCAG 2.1 A and AA) at tablet and phone widths, in
       ['proposal editor', ids.proposal],
       ['opinion report editor', ids.opinion],
       ['attendance', '/office/attendance'],
+      ['member visits', '/office/visits'],
       ['report', '/office/report'],
       ['summary', '/office/summary'],
       ['exports', '/office/exports'],

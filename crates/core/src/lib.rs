@@ -9,6 +9,7 @@ pub mod attendance_rule;
 pub mod backoff;
 pub mod backup;
 pub mod blob;
+pub mod blob_collect;
 pub mod clock;
 pub mod csv;
 pub mod custom;
@@ -37,6 +38,7 @@ pub mod sync_client;
 pub mod tags;
 pub mod template;
 pub mod validate;
+pub mod visits;
 
 pub use blob::BlobHash;
 pub use clock::{DeviceId, Hlc, Stamp};

@@ -200,4 +200,34 @@ mod tests {
         let read = Document::<Proposal>::from_json(old).unwrap();
         assert_eq!((read.body.status, read.body.lead.clone(), read.body.co_signers.len()), (ProposalStatus::Draft, None, 0));
     }
+
+    #[test]
+    fn a_trashed_proposal_or_report_leaves_the_figures_syncs_its_deletion_and_restores() {
+        use crate::records::{DateRange, Records};
+        let date = NaiveDate::from_ymd_opt(2024, 5, 1);
+        let office = Document::create(id(20), Proposal { title: "提案".into(), date, ..Proposal::default() }, stamp(1));
+        let report = Document::create(id(21), OpinionReport { title: "社情民意".into(), date, ..OpinionReport::default() }, stamp(1));
+        // One office computer moves both to the trash while another edits the proposal's reply.
+        let (mut trashed, mut trashed_report) = (office.clone(), report.clone());
+        trashed.set_trashed(true, stamp(5));
+        trashed_report.set_trashed(true, stamp(5));
+        let mut edited = office.clone();
+        let other = Stamp { hlc: Hlc { millis: 6, counter: 0 }, device: DeviceId("office-2".into()) };
+        edited.edit(Proposal { reply: "已答复".into(), ..office.body.clone() }, other);
+        let merged = crate::merge::merge(&trashed, &edited).unwrap();
+        assert!(merged.trashed && merged.body.reply == "已答复", "the deletion travels like a record's and the other edit is kept");
+        let (proposals, reports) = (vec![merged.clone()], vec![trashed_report.clone()]);
+        let year = DateRange::year(2024);
+        let records = Records { activities: &[], people: &[], proposals: &proposals, opinion_reports: &reports };
+        assert_eq!((records.proposals_in(year).len(), records.opinion_reports_in(year).len()), (0, 0));
+        // Restored: it counts again, everywhere the restore syncs to.
+        let mut restored = merged.clone();
+        restored.set_trashed(false, stamp(9));
+        let mut restored_report = trashed_report;
+        restored_report.set_trashed(false, stamp(9));
+        let back = crate::merge::merge(&merged, &restored).unwrap();
+        let (proposals, reports) = (vec![back], vec![restored_report]);
+        let records = Records { activities: &[], people: &[], proposals: &proposals, opinion_reports: &reports };
+        assert_eq!((records.proposals_in(year).len(), records.opinion_reports_in(year).len()), (1, 1));
+    }
 }

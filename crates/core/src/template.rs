@@ -14,6 +14,7 @@ use crate::clock::{DeviceId, Hlc, Stamp};
 use crate::doc::{Body, DocType, Document};
 use crate::id::Id;
 use crate::points::{Item, Rule, Scheme};
+use crate::visits::VisitRule;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -177,6 +178,8 @@ pub struct Template {
     /// How long an activity lasts unless said otherwise, in minutes: the
     /// editor proposes the end time from the start time.
     pub default_minutes: u32,
+    /// The visit rule (走访委员制度): which kinds count as a visit, whom and how often.
+    pub visits: VisitRule,
 }
 
 impl Default for Template {
@@ -286,6 +289,7 @@ impl Template {
             rule: RuleSettings::default(),
             scheme: Scheme::default(),
             default_minutes: 120,
+            visits: VisitRule::default(),
         }
     }
 
@@ -330,6 +334,8 @@ impl Template {
                 rules: vec![Rule { item: Item::Attended("*".into()), points: 3, cap: Some(30) }, Rule { item: Item::Absent, points: -3, cap: None }],
             },
             default_minutes: 90,
+            // This team visits no one: its rule is switched off.
+            visits: VisitRule { kinds: Vec::new(), roles: vec!["school_contact".into()], ..VisitRule::default() },
         }
     }
 
@@ -421,6 +427,7 @@ impl Template {
         self.rule = example.rule;
         self.scheme = example.scheme.clone();
         self.default_minutes = example.default_minutes;
+        self.visits = example.visits.clone();
     }
 
     /// Sorts kinds, roles and fields by their `position` (equal ones keep
