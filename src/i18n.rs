@@ -397,6 +397,16 @@ texts! {
     CsvSuggestions => "下载意见建议（CSV）", "Download suggestions (CSV)";
     CsvPeople => "下载人员名册（CSV）", "Download the roster (CSV)";
     CsvSheetOnReport => "人员履职表在统计报表中下载", "The per-person sheet is on the report";
+    XlsxTitle => "Excel 表格（.xlsx）", "Excel workbooks (.xlsx)";
+    XlsxIntro => "数字和日期按类型保存，表头固定在首行，可直接排序、求和。", "Numbers and dates keep their types and the header row stays in view: sort and sum straight away.";
+    XlsxRecords => "下载活动记录（Excel）", "Download records (Excel)";
+    XlsxSuggestions => "下载意见建议（Excel）", "Download suggestions (Excel)";
+    XlsxPeople => "下载人员名册（Excel）", "Download the roster (Excel)";
+    XlsxFailed => "无法生成 Excel 文件，可先下载 CSV。原因：", "The Excel file could not be made; download the CSV instead. Reason:";
+    BoardCsv => "下载筛选结果（CSV）", "Download what is shown (CSV)";
+    BoardXlsx => "下载筛选结果（Excel）", "Download what is shown (Excel)";
+    XlsxSheet => "下载人员履职表（Excel）", "Download the per-person sheet (Excel)";
+    XlsxReport => "下载统计报表（Excel）", "Download the report (Excel)";
     BackupTitle => "完整备份", "Full backup";
     BackupIntro => "备份文件包含本机的全部记录、人员、提案和社情民意（包括回收站）。导入时按编号合并，重复导入不会产生重复数据。", "The backup holds every record, person, proposal and opinion report on this device (the trash too). Importing merges by id; importing twice creates no duplicates.";
     DownloadBackup => "下载完整备份（JSON）", "Download a full backup (JSON)";

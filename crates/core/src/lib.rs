@@ -30,6 +30,7 @@ pub mod report;
 pub mod roster;
 pub mod save;
 pub mod search;
+pub mod sheet;
 pub mod suggestions_board;
 pub mod summary;
 pub mod sync;
