@@ -9,6 +9,7 @@ pub mod attendance_rule;
 pub mod backoff;
 pub mod backup;
 pub mod blob;
+pub mod briefing;
 pub mod clock;
 pub mod csv;
 pub mod custom;
