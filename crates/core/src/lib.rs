@@ -15,6 +15,7 @@ pub mod csv;
 pub mod custom;
 pub mod devices;
 pub mod doc;
+pub mod duty_record;
 #[cfg(test)]
 mod fixture;
 pub mod id;
