@@ -83,6 +83,8 @@ test('every screen passes axe (WCAG 2.1 A and AA) at tablet and phone widths, in
       ['attendance', '/office/attendance'],
       ['report', '/office/report'],
       ['summary', '/office/summary'],
+      ['briefing', '/office/briefing'],
+      ['duty records', '/office/duty'],
       ['exports', '/office/exports'],
       ['devices', '/office/devices'],
       ['team template', '/office/template'],
