@@ -182,7 +182,8 @@ fn lock_version(lock: &str, name: &str) -> Option<String> {
 }
 
 /// What building the app needs.
-pub const APP_TOOLS: Needs = Needs { lint: false, wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, node_modules: false, print: false };
+pub const APP_TOOLS: Needs =
+    Needs { lint: false, wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, node_modules: false, print: false };
 
 #[cfg(test)]
 mod tests {
