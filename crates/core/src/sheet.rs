@@ -199,11 +199,7 @@ mod tests {
     fn custom_number_and_date_fields_are_typed_columns_choices_are_labels() {
         let mut all = year_2024();
         let t = Template::school_safety();
-        let a = &mut all.activities[0].body;
-        a.kind = "school_inspection".into();
-        a.custom.insert("hazards_found".into(), FieldValue::Number(14.0));
-        a.custom.insert("result".into(), FieldValue::Text("rectify".into()));
-        let title = a.title.clone();
+        let title = crate::fixture::school_inspection(&mut all);
         // A value that does not fit its number field stays as text.
         all.activities[1].body.kind = "school_inspection".into();
         all.activities[1].body.custom.insert("hazards_found".into(), FieldValue::Text("很多".into()));
