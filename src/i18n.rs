@@ -305,6 +305,7 @@ texts! {
     DutySuggestions => "提出的意见建议及办理结果", "Suggestions raised and their outcome";
     DutyYes => "是", "yes";
     DutyNo => "否", "no";
+    Colon => "：", ": ";
     ExportsTitle => "导出与备份", "Exports and backup";
     ExportsIntro => "下载表格（CSV），备份和恢复全部数据", "Download spreadsheets (CSV); back up and restore everything";
     Proposals => "提案", "Proposals";

@@ -51,9 +51,9 @@ pub fn DutyPage() -> impl IntoView {
 fn dated_table(caption: T, rows: Vec<Dated>, what: T, note: T) -> impl IntoView {
     let i18n = use_i18n();
     if rows.is_empty() {
-        return view! { <p class="duty-none">{move || i18n.t(caption)} ": " {move || i18n.t(T::DutyNone)}</p> }.into_any();
+        return view! { <p class="duty-none">{move || i18n.t(caption)} {move || i18n.t(T::Colon)} {move || i18n.t(T::DutyNone)}</p> }.into_any();
     }
-    let body = rows.into_iter().map(|d| view! { <tr><td>{d.date.to_string()}</td><td>{d.what}</td><td>{d.note}</td></tr> }).collect_view();
+    let body = rows.into_iter().map(|d| view! { <tr><td class="date">{d.date.to_string()}</td><td>{d.what}</td><td>{d.note}</td></tr> }).collect_view();
     view! {
         <table class="duty-table">
             <caption>{move || i18n.t(caption)}</caption>
