@@ -5,9 +5,10 @@ use crate::components::setup_claim::SetupClaim;
 use crate::i18n::{use_i18n, I18n, T};
 use crate::offline::AppUpdate;
 use crate::pages::{
-    attendance::AttendancePage, devices::DevicesPage, exports::ExportsPage, office::OfficePage, opinion_edit::OpinionEditPage, person_edit::PersonEditPage,
-    proposal_edit::ProposalEditPage, record_edit::RecordEditPage, records::RecordsPage, report::ReportPage, roster::RosterPage, settings::SettingsPage,
-    suggestions::SuggestionsPage, summary::SummaryPage, template::TemplatePage, trash::TrashPage, visits::VisitsPage,
+    attendance::AttendancePage, briefing::BriefingPage, devices::DevicesPage, duty::DutyPage, exports::ExportsPage, office::OfficePage,
+    opinion_edit::OpinionEditPage, person_edit::PersonEditPage, proposal_edit::ProposalEditPage, record_edit::RecordEditPage, records::RecordsPage,
+    report::ReportPage, roster::RosterPage, settings::SettingsPage, suggestions::SuggestionsPage, summary::SummaryPage, template::TemplatePage,
+    trash::TrashPage, visits::VisitsPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -38,6 +39,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/office/attendance") view=AttendancePage/>
                     <Route path=path!("/office/report") view=ReportPage/>
                     <Route path=path!("/office/summary") view=SummaryPage/>
+                    <Route path=path!("/office/briefing") view=BriefingPage/>
+                    <Route path=path!("/office/duty") view=DutyPage/>
                     <Route path=path!("/office/exports") view=ExportsPage/>
                     <Route path=path!("/office/devices") view=DevicesPage/>
                     <Route path=path!("/office/template") view=TemplatePage/>

@@ -7,10 +7,19 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Offers `text` as a file download named `name` (`mime` with charset).
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    offer(name, mime, &JsValue::from_str(text))
+}
+
+/// Offers `bytes` (e.g. an Excel workbook) as a file download named `name`.
+pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    offer(name, mime, &js_sys::Uint8Array::from(bytes))
+}
+
+fn offer(name: &str, mime: &str, content: &JsValue) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(content);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let blob = web_sys::Blob::new_with_blob_sequence_and_options(&parts, &options)?;
     let href = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = leptos::prelude::document();
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;

@@ -8,6 +8,7 @@ pub mod app;
 pub mod components;
 pub mod device;
 pub mod editing;
+pub mod exports;
 pub mod files;
 pub mod i18n;
 pub mod media;

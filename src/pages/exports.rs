@@ -1,9 +1,10 @@
-//! Exports and backup (导出与备份): CSV files for spreadsheets (records,
-//! suggestions, roster), a full JSON backup, and importing a backup, which
+//! Exports and backup (导出与备份): CSV and Excel files for spreadsheets
+//! (records, suggestions, roster), a full JSON backup, and importing a backup, which
 //! merges by id so importing the same file twice changes nothing.
 
 use crate::components::store_error::StoreErrorNotice;
 use crate::device;
+use crate::exports::xlsx;
 use crate::files;
 use crate::i18n::{use_i18n, T};
 use crate::settings::template;
@@ -15,6 +16,7 @@ use wasm_bindgen::JsCast;
 use xunfang_core::backup::{Backup, BackupError, ImportCounts};
 use xunfang_core::csv::{activities_table, people_table, suggestions_table};
 use xunfang_core::records::AllDocs;
+use xunfang_core::sheet::{activities_sheet, people_sheet, suggestions_sheet};
 use xunfang_core::suggestions_board::{board, BoardFilter};
 use xunfang_core::Lang;
 
@@ -44,6 +46,19 @@ fn file_for(what: Export, docs: &AllDocs, lang: Lang) -> (String, String, &'stat
     }
 }
 
+/// The roster, records or all suggestions as an Excel workbook.
+fn offer_xlsx(what: Export, docs: &AllDocs, lang: Lang) -> Result<(), String> {
+    let today = device::today();
+    let r = docs.records();
+    let t = &*template();
+    let (stem, sheet) = match what {
+        Export::Records => ("records", activities_sheet(&r, t, lang)),
+        Export::Suggestions => ("suggestions", suggestions_sheet(&board(&r, &BoardFilter::default(), today), t, lang)),
+        Export::People | Export::Backup => ("people", people_sheet(&r, t, lang)),
+    };
+    xlsx::offer(&format!("xunfang-{stem}-{today}.xlsx"), &[sheet])
+}
+
 /// What the last import did, or why it could not.
 #[derive(Clone)]
 enum Imported {
@@ -58,10 +73,12 @@ pub fn ExportsPage() -> impl IntoView {
     let failed = RwSignal::new(None::<StoreError>);
     let imported = RwSignal::new(None::<Imported>);
     let busy = RwSignal::new(false);
-    let export = move |what: Export| {
+    let xlsx_failed = RwSignal::new(None::<String>);
+    let export = move |what: Export, excel: bool| {
         let lang = i18n.lang();
         spawn_local(async move {
             match async { Db::app().await?.all_docs().await }.await {
+                Ok((docs, _)) if excel => xlsx_failed.set(offer_xlsx(what, &docs, lang).err()),
                 Ok((docs, _)) => {
                     let (name, text, mime) = file_for(what, &docs, lang);
                     let _ = files::download(&name, mime, &text);
@@ -70,7 +87,8 @@ pub fn ExportsPage() -> impl IntoView {
             }
         });
     };
-    let button = move |what: Export, label: T| view! { <button type="button" on:click=move |_| export(what)>{move || i18n.t(label)}</button> };
+    let button = move |what: Export, label: T| view! { <button type="button" on:click=move |_| export(what, false)>{move || i18n.t(label)}</button> };
+    let excel = move |what: Export, label: T| view! { <button type="button" on:click=move |_| export(what, true)>{move || i18n.t(label)}</button> };
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
         busy.set(true);
@@ -130,6 +148,14 @@ pub fn ExportsPage() -> impl IntoView {
                 {button(Export::Suggestions, T::CsvSuggestions)}
                 {button(Export::People, T::CsvPeople)}
                 <A href="/office/report" attr:class="button">{move || i18n.t(T::CsvSheetOnReport)}</A>
+            </div>
+            <h2>{move || i18n.t(T::XlsxTitle)}</h2>
+            <p>{move || i18n.t(T::XlsxIntro)}</p>
+            {move || xlsx_failed.get().map(|why| view! { <p class="error" role="alert">{move || i18n.t(T::XlsxFailed)} " " {why}</p> })}
+            <div class="row">
+                {excel(Export::Records, T::XlsxRecords)}
+                {excel(Export::Suggestions, T::XlsxSuggestions)}
+                {excel(Export::People, T::XlsxPeople)}
             </div>
             <h2>{move || i18n.t(T::BackupTitle)}</h2>
             <p>{move || i18n.t(T::BackupIntro)}</p>

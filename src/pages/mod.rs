@@ -1,7 +1,9 @@
 //! One screen per file.
 
 pub mod attendance;
+pub mod briefing;
 pub mod devices;
+pub mod duty;
 pub mod exports;
 pub mod office;
 pub mod opinion_edit;

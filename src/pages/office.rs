@@ -1,5 +1,5 @@
 //! The office's hub (办公室): links to the board, attendance, report,
-//! summary, exports and devices, and the proposals and opinion reports on file.
+//! summary, briefing, duty records, exports and devices, and the proposals and opinion reports on file.
 
 use crate::components::loaded::Loaded;
 use crate::device;
@@ -24,6 +24,8 @@ pub fn OfficePage() -> impl IntoView {
         ("/office/visits", T::VisitsTitle, T::VisitsIntro),
         ("/office/report", T::ReportTitle, T::ReportIntro),
         ("/office/summary", T::SummaryTitle, T::SummaryIntro),
+        ("/office/briefing", T::BriefingTitle, T::BriefingIntro),
+        ("/office/duty", T::DutyTitle, T::DutyIntro),
         ("/office/exports", T::ExportsTitle, T::ExportsIntro),
         ("/office/devices", T::DevicesTitle, T::DevicesIntro),
         ("/office/template", T::TplTitle, T::TplIntro),

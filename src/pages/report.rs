@@ -1,11 +1,13 @@
 //! The period report (期间统计): for a month, quarter, year or custom range,
 //! activities by kind, person-times (人次), people, suggestions by status,
 //! proposals and opinion reports; a chart by month and kind; and the
-//! per-person sheet, downloadable as CSV and printable.
+//! per-person sheet, downloadable as CSV or Excel (with the whole report) and
+//! printable.
 
 use crate::components::bar_chart::BarChart;
 use crate::components::loaded::Loaded;
 use crate::components::period_picker::{PeriodChoice, PeriodPicker};
+use crate::exports::xlsx;
 use crate::files;
 use crate::i18n::{use_i18n, T};
 use crate::settings::{rule_settings, template};
@@ -16,6 +18,7 @@ use xunfang_core::csv::sheet_table;
 use xunfang_core::custom::{figures, Figure as CustomFigure};
 use xunfang_core::records::{AllDocs, DateRange};
 use xunfang_core::report::{period_report, PeriodReport};
+use xunfang_core::sheet::{person_sheet, report_sheets};
 use xunfang_core::Attendance;
 
 #[component]
@@ -92,10 +95,16 @@ fn ReportView(report: PeriodReport, figures: Vec<CustomFigure>) -> impl IntoView
         }
     });
     let csv = StoredValue::new(sheet_table(&report, &template(), lang).to_csv());
-    let file = format!("xunfang-sheet-{}-{}.csv", r.range.from, r.range.to);
+    let stem = format!("{}-{}", r.range.from, r.range.to);
+    let file = format!("xunfang-sheet-{stem}.csv");
     let download = move |_| {
         let _ = files::download_csv(&file, &csv.get_value());
     };
+    let xlsx_failed = RwSignal::new(None::<String>);
+    let for_files = StoredValue::new(report.clone());
+    let (sheet_name, report_name) = (format!("xunfang-sheet-{stem}.xlsx"), format!("xunfang-report-{stem}.xlsx"));
+    let sheet_xlsx = move |_| xlsx_failed.set(for_files.with_value(|r| xlsx::offer(&sheet_name, &[person_sheet(r, &template(), lang)]).err()));
+    let report_xlsx = move |_| xlsx_failed.set(for_files.with_value(|r| xlsx::offer(&report_name, &report_sheets(r, &template(), lang)).err()));
     view! {
         <div class="printable report">
             <p class="range">{r.range.from.to_string()} " – " {r.range.to.to_string()}</p>
@@ -139,6 +148,11 @@ fn ReportView(report: PeriodReport, figures: Vec<CustomFigure>) -> impl IntoView
                 </table>
             </div>
         </div>
-        <p class="no-print"><button type="button" on:click=download>{move || i18n.t(T::DownloadSheet)}</button></p>
+        <p class="no-print row">
+            <button type="button" on:click=download>{move || i18n.t(T::DownloadSheet)}</button>
+            <button type="button" data-testid="sheet-xlsx" on:click=sheet_xlsx>{move || i18n.t(T::XlsxSheet)}</button>
+            <button type="button" data-testid="report-xlsx" on:click=report_xlsx>{move || i18n.t(T::XlsxReport)}</button>
+        </p>
+        {move || xlsx_failed.get().map(|why| view! { <p class="error no-print" role="alert">{move || i18n.t(T::XlsxFailed)} " " {why}</p> })}
     }
 }

@@ -9,6 +9,8 @@ use crate::components::period_picker::{PeriodChoice, PeriodPicker};
 use crate::components::store_error::StoreErrorNotice;
 use crate::device;
 use crate::editing;
+use crate::exports::xlsx;
+use crate::files;
 use crate::i18n::{use_i18n, T};
 use crate::settings::template;
 use crate::storage::{Db, StoreError};
@@ -16,8 +18,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use xunfang_core::csv::suggestions_table;
 use xunfang_core::proposal::{opinion_report_from_suggestion, proposal_from_suggestion};
 use xunfang_core::records::AllDocs;
+use xunfang_core::sheet::suggestions_sheet;
 use xunfang_core::suggestions_board::{board, close, count_by_status, departments, forward, is_closed, start_handling, BoardFilter, BoardRow, FollowUpError};
 use xunfang_core::{Activity, Id, Roster, Suggestion, SuggestionStatus};
 
@@ -45,6 +49,7 @@ pub fn SuggestionsPage() -> impl IntoView {
     let department = RwSignal::new(String::new());
     let who = RwSignal::new(String::new());
     let period = PeriodChoice::new("all");
+    let xlsx_failed = RwSignal::new(None::<String>);
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
     let status_options =
         Signal::derive(move || SuggestionStatus::ALL.into_iter().map(|s| (s.key().to_string(), s.label(i18n.lang()).to_string())).collect::<Vec<_>>());
@@ -66,9 +71,22 @@ pub fn SuggestionsPage() -> impl IntoView {
         let summary =
             counts.into_iter().map(|(s, n)| view! { <span class="count" data-status=s.key()>{move || s.label(i18n.lang())} " " {n}</span> }).collect_view();
         let any = !rows.is_empty();
+        // The files hold exactly the rows the filter shows.
+        let shown = StoredValue::new(rows.clone());
+        let stem = format!("xunfang-suggestions-{}", device::today());
+        let (csv_name, xlsx_name) = (format!("{stem}.csv"), format!("{stem}.xlsx"));
+        let csv = move |_| {
+            let _ = shown.with_value(|rows| files::download_csv(&csv_name, &suggestions_table(rows, &template(), i18n.lang()).to_csv()));
+        };
+        let excel = move |_| xlsx_failed.set(shown.with_value(|rows| xlsx::offer(&xlsx_name, &[suggestions_sheet(rows, &template(), i18n.lang())]).err()));
         let items = rows.into_iter().map(|row| view! { <BoardItem row=row b=b people=people/> }).collect_view();
         view! {
             <p class="status-counts" role="status">{summary}</p>
+            <div class="row board-files">
+                <button type="button" data-testid="board-csv" on:click=csv>{move || i18n.t(T::BoardCsv)}</button>
+                <button type="button" data-testid="board-xlsx" on:click=excel>{move || i18n.t(T::BoardXlsx)}</button>
+            </div>
+            {move || xlsx_failed.get().map(|why| view! { <p class="error" role="alert">{move || i18n.t(T::XlsxFailed)} " " {why}</p> })}
             {if any {
                 view! { <ul class="board">{items}</ul> }.into_any()
             } else {

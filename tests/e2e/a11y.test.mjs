@@ -84,6 +84,8 @@ test('every screen passes axe (WCAG 2.1 A and AA) at tablet and phone widths, in
       ['member visits', '/office/visits'],
       ['report', '/office/report'],
       ['summary', '/office/summary'],
+      ['briefing', '/office/briefing'],
+      ['duty records', '/office/duty'],
       ['exports', '/office/exports'],
       ['devices', '/office/devices'],
       ['team template', '/office/template'],

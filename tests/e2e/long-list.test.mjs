@@ -7,20 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activities, people } from '../bench/gen.mjs';
 import { launch, startServer, waitForApp } from './helpers.mjs';
+import { seed } from './seed.mjs';
 
 const N = 600;
 const NEEDLE = '独一无二的县道巡查记录';
-
-async function seed(server, token, docs) {
-  for (let i = 0; i < docs.length; i += 200) {
-    const r = await fetch(`${server.url}/api/sync`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ protocol: 1, device: 'e2e-seeder', cursor: null, push: docs.slice(i, i + 200), pull_limit: 1 }),
-    });
-    assert.equal(r.status, 200, await r.text());
-  }
-}
 
 const listCount = (page) => page.locator('ul.record-list[data-count]').getAttribute('data-count').then(Number);
 

@@ -51,6 +51,7 @@ pub fn test(opts: TestOpts) -> Result<()> {
             wasm_opt: need_app,
             browser: opts.wasm || opts.e2e,
             node_modules: opts.e2e,
+            print: opts.e2e,
         })
         .map_err(tag("setup"))?;
 

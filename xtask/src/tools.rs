@@ -1,5 +1,6 @@
 //! Tools the commands need, installed when missing and skipped quickly when present:
-//! the wasm32 target, trunk, wasm-bindgen-cli (Cargo.lock's version), wasm-opt, chromium, npm modules.
+//! the wasm32 target, trunk, wasm-bindgen-cli (Cargo.lock's version), wasm-opt, chromium, npm modules,
+//! and for the print tests poppler-utils and a CJK font.
 
 use crate::cmd::{cargo_cmd, e2e_dir, fail, fmt_duration, npm_bin_dir, output, root, run, step, tool, tools_dir, Result};
 use std::path::Path;
@@ -23,7 +24,14 @@ pub struct Needs {
     pub wasm_opt: bool,
     pub browser: bool,
     pub node_modules: bool,
+    /// What the print tests need: poppler-utils (pdftoppm, pdftotext, pdffonts)
+    /// and a Chinese font for Chromium to print with.
+    pub print: bool,
 }
+
+/// The Debian CJK font the print tests install: the smallest that renders
+/// Chinese (fonts-wqy-microhei, 1.6 MB; fonts-noto-cjk is about 60 MB).
+pub const CJK_FONT_PACKAGE: &str = "fonts-wqy-microhei";
 
 /// Makes sure the tools in `needs` are present, installing what is missing.
 pub fn ensure_tools(needs: Needs) -> Result<()> {
@@ -63,7 +71,11 @@ pub fn ensure_tools(needs: Needs) -> Result<()> {
             ensure("chromium + chromium-driver", has_browser, || apt_install(&["chromium", "chromium-driver"]))?;
         }
         if needs.node_modules {
-            ensure("tests/e2e/node_modules (playwright-core, axe-core)", has_node_modules, || npm_ci(&e2e_dir()))?;
+            ensure("tests/e2e/node_modules (playwright-core, axe-core, xlsx)", has_node_modules, || npm_ci(&e2e_dir()))?;
+        }
+        if needs.print {
+            ensure("poppler-utils (pdftoppm, pdftotext, pdffonts)", has_poppler, || apt_install(&["poppler-utils"]))?;
+            ensure(&format!("a CJK font ({CJK_FONT_PACKAGE})"), has_cjk_font, || apt_install(&[CJK_FONT_PACKAGE]))?;
         }
         Ok(())
     })
@@ -134,8 +146,17 @@ fn has_browser() -> bool {
     Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()
 }
 
+fn has_poppler() -> bool {
+    ["pdftoppm", "pdftotext", "pdffonts"].iter().all(|t| Path::new("/usr/bin").join(t).is_file())
+}
+
+/// Whether fontconfig knows a font that covers Chinese.
+fn has_cjk_font() -> bool {
+    output(Command::new("fc-list").arg(":lang=zh")).is_some_and(|s| !s.is_empty())
+}
+
 fn has_node_modules() -> bool {
-    ["playwright-core", "json-server", "axe-core"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
+    ["playwright-core", "json-server", "axe-core", "xlsx"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
 }
 
 /// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).
@@ -161,7 +182,8 @@ fn lock_version(lock: &str, name: &str) -> Option<String> {
 }
 
 /// What building the app needs.
-pub const APP_TOOLS: Needs = Needs { lint: false, wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, node_modules: false };
+pub const APP_TOOLS: Needs =
+    Needs { lint: false, wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, node_modules: false, print: false };
 
 #[cfg(test)]
 mod tests {

@@ -530,15 +530,9 @@ mod tests {
 
     #[test]
     fn custom_fields_are_columns_of_their_own_with_units_and_labels() {
-        use crate::custom::FieldValue;
         let mut all = year_2024();
         let t = Template::school_safety();
-        let a = &mut all.activities[0].body;
-        a.kind = "school_inspection".into();
-        a.custom.insert("hazards_found".into(), FieldValue::Number(14.0));
-        a.custom.insert("result".into(), FieldValue::Text("rectify".into()));
-        a.custom.insert("fire_exits_clear".into(), FieldValue::Bool(true));
-        let title = a.title.clone();
+        let title = crate::fixture::school_inspection(&mut all);
         for lang in [Lang::Zh, Lang::En] {
             let acts = activities_table(&all.records(), &t, lang);
             assert_eq!(parse(&acts.to_csv()).unwrap(), acts);
