@@ -1,10 +1,12 @@
 //! `cargo xtask dist`: the Debian package `target/deb/xunfang_<version>_<arch>.deb` (the release server, the
 //! built app, the systemd units and the default config of packaging/debian/), packed with `dpkg-deb`; and
 //! the `dist` test step, which unpacks it into a clean directory, runs its units' commands from there and
-//! checks that the app answers and that the backup timer's command writes a backup that opens.
+//! checks that the app answers, that the backup timer's command writes a backup that opens, and that after
+//! docs/deploy.md's `tls init` the same service serves HTTPS (curl trusting only the office CA).
 
 use crate::build::{build_server_profile, cargo_fetch, trunk_build};
 use crate::cmd::{fail, fmt_duration, output, root, run, step, Result};
+use crate::serve::TLS_SERVER_FILES;
 use crate::server::{http_get, Server};
 use crate::tools::{ensure_tools, APP_TOOLS};
 use std::fs;
@@ -267,10 +269,11 @@ fn check_package(deb: &Path) -> Result<()> {
 
     verify_units(&units, &scratch.0.join("units"), &map)?;
 
-    // The service's own command, its paths moved into the unpacked tree; only the port is the test's
-    // (a flag wins over the config file).
+    // The service's own command, its paths moved into the unpacked tree; only the ports are the test's
+    // (a flag wins over the config file). A fresh install has no certificate yet: the app is served in
+    // plain HTTP on the `http_bind` port.
     let mut serve: Vec<String> = exec_start(&units.join("xunfang.service"))?.iter().map(|a| rewrite(a, &map)).collect();
-    serve.extend(["--bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0"].map(String::from));
+    serve.extend(["--bind", "127.0.0.1:0", "--http-bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0"].map(String::from));
     let mut cmd = command(&serve);
     cmd.current_dir(&state);
     let server = Server::start_command(cmd, state.join("none"))?;
@@ -279,7 +282,7 @@ fn check_package(deb: &Path) -> Result<()> {
     if !(index.starts_with("HTTP/1.1 200") && index.contains("<html")) {
         return Err(fail(format!("the unpacked server did not serve the app at {}/: {}", server.url, index.lines().next().unwrap_or("no answer"))));
     }
-    println!("the unpacked server answers at {}/ and {}/api/health", server.url, server.url);
+    println!("before `tls init` the unpacked server answers in plain HTTP at {}/ and {}/api/health", server.url, server.url);
 
     // What an administrator does first, then the timer's command once, while the service runs.
     let bin = &serve[0];
@@ -298,18 +301,74 @@ fn check_package(deb: &Path) -> Result<()> {
     }
     println!("the backup timer's command wrote {}, which opens and holds the token", file.display());
     drop(server);
+    check_https(bin, &config, &serve, &state)
+}
+
+/// The name the test's certificate is for: curl resolves it to loopback (`--resolve`).
+const TEST_HOST: &str = "office.test";
+
+/// docs/deploy.md's `tls init` (its `--config`, so into the service's data dir), then the service's
+/// command again: a real TLS handshake trusting only the generated CA gets /api/health, and the
+/// plain port serves /setup/ca and redirects the rest to https.
+fn check_https(bin: &str, config: &Path, serve: &[String], state: &Path) -> Result<()> {
+    run(Command::new(bin).args(["tls", "init", "--name", TEST_HOST, "--ip", "127.0.0.1", "--config"]).arg(config).current_dir(state))?;
+    let ca = state.join("tls").join("ca.crt");
+    for file in TLS_SERVER_FILES.iter().map(|f| state.join("tls").join(f)).chain([ca.clone()]) {
+        if !file.is_file() {
+            return Err(fail(format!("`tls init --config {}` wrote no {} (`cargo xtask serve --lan` looks for it)", config.display(), file.display())));
+        }
+    }
+    let mut cmd = command(serve);
+    cmd.current_dir(state);
+    let (server, setup) = Server::start_https(cmd, state.join("none"))?;
+    let port =
+        server.url.rsplit(':').next().filter(|_| server.url.starts_with("https://")).ok_or_else(|| fail(format!("not an https address: {}", server.url)))?;
+    let health = output(Command::new("curl").args(["--silent", "--show-error", "--fail", "--cacert"]).arg(&ca).args([
+        "--resolve",
+        &format!("{TEST_HOST}:{port}:127.0.0.1"),
+        &format!("https://{TEST_HOST}:{port}/api/health"),
+    ]))
+    .ok_or_else(|| fail(format!("curl trusting only {} could not get https://{TEST_HOST}:{port}/api/health", ca.display())))?;
+    if !health.contains("\"ok\":true") {
+        return Err(fail(format!("/api/health over https answered {health:?}")));
+    }
+    let plain = setup.strip_prefix(&format!("http://{TEST_HOST}:")).and_then(|rest| rest.strip_suffix("/setup/ca"));
+    let plain = plain.map(|port| format!("127.0.0.1:{port}")).ok_or_else(|| fail(format!("the set-up page is not on the plain port: {setup}")))?;
+    let page = http_get(&plain, "/setup/ca").unwrap_or_default();
+    if !(page.starts_with("HTTP/1.1 200") && page.contains("ca.crt")) {
+        return Err(fail(format!("http://{plain}/setup/ca did not serve the set-up page: {}", page.lines().next().unwrap_or("no answer"))));
+    }
+    let redirect = http_get(&plain, "/").unwrap_or_default();
+    let to_https = format!("location: https://127.0.0.1:{port}/");
+    if !(redirect.starts_with("HTTP/1.1 307") && redirect.to_ascii_lowercase().contains(&to_https)) {
+        return Err(fail(format!("http://{plain}/ should redirect to https: {}", redirect.lines().next().unwrap_or("no answer"))));
+    }
+    println!(
+        "after `tls init`: https://{TEST_HOST}:{port}/api/health through a handshake trusting the office CA; http://{plain}/setup/ca served, / redirected"
+    );
+    drop(server);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::{LAN_BIND, LAN_HTTP_BIND};
 
     #[test]
     fn paths_are_moved_once() {
         let map = [("/usr/", "/tmp/usr/root/usr/".to_string()), ("/var/lib/xunfang", "/tmp/state".to_string())];
         assert_eq!(rewrite("dist = \"/usr/share/x\"\ndata = \"/var/lib/xunfang\"", &map), "dist = \"/tmp/usr/root/usr/share/x\"\ndata = \"/tmp/state\"");
         assert_eq!(rewrite("/var/lib/xunfang/backups 巡访", &map), "/tmp/state/backups 巡访");
+    }
+
+    #[test]
+    fn the_package_listens_on_the_ports_of_serve_lan() {
+        let config = fs::read_to_string(packaging().join("config.toml")).unwrap();
+        let value = |key: &str| config.lines().find_map(|l| l.strip_prefix(&format!("{key} = \""))?.strip_suffix('"')).map(str::to_string);
+        let port = |addr: &str| addr.rsplit(':').next().unwrap().to_string();
+        assert_eq!(value("bind").map(|a| port(&a)), Some(port(LAN_BIND)), "https port");
+        assert_eq!(value("http_bind").map(|a| port(&a)), Some(port(LAN_HTTP_BIND)), "plain-http port");
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// The https address of `--lan`.
 pub const LAN_BIND: &str = "0.0.0.0:8443";
 /// The plain-http address of `--lan` (redirect and /setup/ca).
-const LAN_HTTP_BIND: &str = "0.0.0.0:8080";
+pub const LAN_HTTP_BIND: &str = "0.0.0.0:8080";
+/// The files in DATA/tls/ that `serve` needs, as `tls init` names them (the package test checks
+/// that its `tls init` wrote these, so `--lan` and the package look for the same files).
+pub const TLS_SERVER_FILES: [&str; 2] = ["server.crt", "server.key"];
 
 pub struct ServeOpts {
     pub bind: String,
@@ -47,7 +50,7 @@ pub fn serve(opts: ServeOpts) -> Result<()> {
 /// Runs `tls init` for this machine unless DATA/tls holds a certificate.
 fn lan_certificate(bin: &Path, data: &Path) -> Result<()> {
     let tls = data.join("tls");
-    if tls.join("server.crt").is_file() && tls.join("server.key").is_file() {
+    if TLS_SERVER_FILES.iter().all(|f| tls.join(f).is_file()) {
         println!("using the certificate in {} (new addresses: `{} tls renew --data {} --name … --ip …`)", tls.display(), bin.display(), data.display());
         return Ok(());
     }

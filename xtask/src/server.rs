@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 /// followed by its URL; tests/support/server.mjs waits for the same line.
 const READY_LINE: &str = "Xunfang is running at ";
 
+/// The line `serve` prints after it with the address of /setup/ca on the plain-http port.
+const SETUP_LINE: &str = "set-up page (install the office CA): ";
+
 /// A server child process on a free loopback port with a temporary data
 /// dir; stopped (and the dir removed) on drop.
 pub struct Server {
@@ -33,29 +36,49 @@ impl Server {
 
     /// Starts `cmd` (a `serve` that binds a free loopback port) and waits until it answers;
     /// `data` is its data dir, removed with the server.
-    pub fn start_command(mut cmd: Command, data: PathBuf) -> Result<Server> {
+    pub fn start_command(cmd: Command, data: PathBuf) -> Result<Server> {
+        let (mut server, _) = Server::spawn(cmd, data)?;
+        server.wait_healthy(Duration::from_secs(30))?;
+        Ok(server)
+    }
+
+    /// Starts `cmd`, a `serve` over HTTPS with a plain-http port: once it says it runs (`url` is
+    /// then its https address), the set-up page's address it prints.
+    pub fn start_https(cmd: Command, data: PathBuf) -> Result<(Server, String)> {
+        let (server, lines) = Server::spawn(cmd, data)?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Ok(line) = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if let Some(url) = line.strip_prefix(SETUP_LINE) {
+                return Ok((server, url.trim().to_string()));
+            }
+        }
+        Err(fail(format!("the server at {} did not print its set-up page's address (\"{SETUP_LINE}…\")", server.url)))
+    }
+
+    /// Spawns `cmd` and waits for its ready line (`url`); the lines it prints after that.
+    fn spawn(mut cmd: Command, data: PathBuf) -> Result<(Server, mpsc::Receiver<String>)> {
         cmd.stdout(Stdio::piped());
         println!("$ {}", describe(&cmd));
         let mut child = cmd.spawn().map_err(|e| fail(format!("cannot start the server: {e}")))?;
         let stdout = child.stdout.take().expect("piped stdout");
         let mut server = Server { child, url: String::new(), data };
 
-        // The server prints `Xunfang is running at http://ADDR/`.
+        // The server prints `Xunfang is running at http://ADDR/` (https:// with a certificate).
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let mut tx = Some(tx);
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 println!("[server] {line}");
-                if let Some(url) = line.strip_prefix(READY_LINE) {
-                    if let Some(tx) = tx.take() {
-                        let _ = tx.send(url.trim().trim_end_matches('/').to_string());
-                    }
-                }
+                let _ = tx.send(line);
             }
         });
-        server.url = rx.recv_timeout(Duration::from_secs(30)).map_err(|_| fail("the server did not report its address within 30s"))?;
-        server.wait_healthy(Duration::from_secs(30))?;
-        Ok(server)
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if let Some(url) = line.strip_prefix(READY_LINE) {
+                server.url = url.trim().trim_end_matches('/').to_string();
+                return Ok((server, rx));
+            }
+        }
+        Err(fail("the server did not report its address within 30s"))
     }
 
     fn wait_healthy(&mut self, timeout: Duration) -> Result<()> {

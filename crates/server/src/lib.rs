@@ -42,8 +42,9 @@
 //! HTTPS ([`tls`], rustls): with `--tls-cert/--tls-key`, or by default with
 //! `DATA/tls/server.{crt,key}` that `tls init` made together with a local CA
 //! ([`local_ca`]); `--http-bind` adds a plain-HTTP port that only redirects
-//! to https and serves the CA set-up page ([`setup`]). `--trust-proxy`
-//! believes a reverse proxy's `X-Forwarded-Proto`. docs/deploy-https.md.
+//! to https and serves the CA set-up page ([`setup`]), or, while there is no
+//! certificate yet (a fresh package install), serves the app itself. `--trust-proxy`
+//! believes a reverse proxy's `X-Forwarded-Proto`. docs/deploy.md, HTTPS.
 //!
 //! # Routes
 //!

@@ -126,6 +126,10 @@ struct TlsArgs {
     /// The data directory `serve` uses.
     #[arg(long, default_value = "data")]
     data: PathBuf,
+    /// The server's config file: its `data` is the data directory (the package's
+    /// /etc/xunfang/config.toml writes into /var/lib/xunfang/tls).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -304,8 +308,9 @@ struct ServeArgs {
     /// Serve plain HTTP even when DATA/tls/ holds a certificate.
     #[arg(long = "no-tls", conflicts_with_all = ["tls_cert", "http_bind"])]
     no_tls: bool,
-    /// Also listen for plain HTTP on ADDR (with HTTPS only): it serves the
-    /// set-up page /setup/ca and sends every other request to https.
+    /// Also listen for plain HTTP on ADDR: it serves the set-up page /setup/ca
+    /// and sends every other request to https. Without a certificate (before
+    /// `tls init`) it serves the app there instead, and nothing on --bind.
     #[arg(long = "http-bind", value_name = "ADDR")]
     http_bind: Option<String>,
     /// A reverse proxy in front of this server terminates TLS: believe its
@@ -397,13 +402,31 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let has_tokens = wait(&runtime, store.admin.has_active_tokens())?;
     let https = Https::from_args(&args)?;
 
+    // Before `tls init` (a fresh package install, whose config names both ports) there is nothing to
+    // redirect to: the plain port serves the app itself, so the office computer reaches it, and the
+    // https port stays closed until a certificate exists.
+    let (app_bind, redirect_bind) = match (&https.tls, &args.http_bind) {
+        (None, Some(plain)) => (plain.clone(), None),
+        (_, plain) => (args.bind.clone(), plain.clone()),
+    };
     runtime.block_on(async move {
-        let listener = xunfang_server::bind(&args.bind).await?;
+        let listener = xunfang_server::bind(&app_bind).await?;
         let addr = listener.local_addr().map_err(|e| format!("cannot read the bound address: {e}"))?;
-        let redirect = match &args.http_bind {
+        let redirect = match &redirect_bind {
             Some(http_bind) => Some(xunfang_server::bind(http_bind).await?),
             None => None,
         };
+        if https.tls.is_none() && args.http_bind.is_some() {
+            tracing::warn!(
+                "no certificate in {} yet: serving the app in plain HTTP on the --http-bind address {addr}, and nothing on {} \
+                 until there is one. Make it as the user this server runs as (`sudo -u xunfang` for the package): \
+                 `{} tls init --name <host> --ip <address> {}`, then restart the server (`sudo systemctl restart xunfang`)",
+                xunfang_server::tls::TlsDir::in_data(&args.data).0.display(),
+                args.bind,
+                me(),
+                db.cli()
+            );
+        }
         if https.tls.is_none() && !args.trust_proxy && !addr.ip().is_loopback() {
             tracing::warn!(
                 "serving plain HTTP on {addr}: tablets that open this address get no service worker and no Web Crypto, so the app \
@@ -513,14 +536,6 @@ impl Https {
         if let Some(warning) = tls.as_ref().and_then(|t| t.warning.as_ref()) {
             tracing::warn!("{warning}");
         }
-        if tls.is_none() && args.http_bind.is_some() {
-            return Err(format!(
-                "--http-bind only sends browsers to https, and there is no certificate: pass --tls-cert and --tls-key, \
-                 or make one with `{} tls init --name <host> --ip <address> --data {}`",
-                me(),
-                args.data.display()
-            ));
-        }
         let ca_pem = std::fs::read(dir.ca_cert()).ok();
         Ok(Self { tls, ca_pem })
     }
@@ -568,7 +583,10 @@ fn tls(cmd: TlsCommand) -> Result<(), String> {
     println!("CA certificate (tablets install it from /setup/ca): {}", dir.ca_cert().display());
     println!("CA public key SHA-256 (base64): {}", issued.ca_spki_sha256);
     println!("CA key (keep it safe, never hand it out): {}", dir.ca_key().display());
-    if !renew {
+    if let Some(config) = &args.config {
+        // The config names the ports (the package's: 8443 and 8080).
+        println!("restart the server to serve HTTPS: {} serve --config {} (the package: sudo systemctl restart xunfang)", me(), config.display());
+    } else if !renew {
         println!("start the server with: {} serve --data {} --bind 0.0.0.0:8443 --http-bind 0.0.0.0:8080", me(), args.data.display());
     } else {
         println!("restart the server to use it; tablets keep trusting the same CA");

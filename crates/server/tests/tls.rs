@@ -287,8 +287,34 @@ fn serve_warns_when_it_serves_plain_http_beyond_this_machine_and_not_on_loopback
 }
 
 #[test]
-fn serve_refuses_a_redirect_port_without_a_certificate_and_says_how_to_get_one() {
-    let (running, _, stderr) = serve_binary(&["--bind", "127.0.0.1:0", "--http-bind", "127.0.0.1:0"]);
-    assert!(!running);
-    assert!(stderr.contains("--http-bind") && stderr.contains("tls init"), "{stderr}");
+fn before_tls_init_the_redirect_port_serves_the_plain_app_itself_and_the_log_says_what_to_run() {
+    // A fresh package install has `http_bind` in its config and no certificate yet: it must start
+    // (on the plain port only, so the held https port proves it does not listen there) and say
+    // which command makes the certificate.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let https_port = held.local_addr().unwrap().port();
+    let (running, stdout, stderr) = serve_binary(&["--bind", &format!("127.0.0.1:{https_port}"), "--http-bind", "127.0.0.1:0"]);
+    assert!(running, "{stdout}{stderr}");
+    let url = stdout.lines().find_map(|l| l.strip_prefix("Xunfang is running at ")).unwrap();
+    assert!(url.starts_with("http://127.0.0.1:") && !url.contains(&format!(":{https_port}/")), "{url}");
+    assert!(stderr.contains("no certificate") && stderr.contains("tls init") && stderr.contains("--http-bind"), "{stderr}");
+    drop(held);
+}
+
+#[test]
+fn tls_init_takes_the_data_directory_from_the_config_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("state");
+    let config = tmp.path().join("config.toml");
+    std::fs::write(&config, format!("bind = \"0.0.0.0:8443\"\ndata = {:?}\n", data.display().to_string())).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xunfang-server"))
+        .args(["tls", "init", "--name", "office.test", "--ip", "127.0.0.1", "--config"])
+        .arg(&config)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = TlsDir::in_data(&data);
+    assert!(dir.has_server_files() && dir.ca_cert().is_file());
+    assert!(!tmp.path().join("data").exists(), "the default data directory was used instead of the config's");
 }
