@@ -1,5 +1,6 @@
 //! Tools the commands need, installed when missing and skipped quickly when present:
-//! the wasm32 target, trunk, wasm-bindgen-cli (Cargo.lock's version), wasm-opt, chromium, npm modules.
+//! the wasm32 target, trunk, wasm-bindgen-cli (Cargo.lock's version), wasm-opt, chromium, WebKit
+//! (WebKitWebDriver, MiniBrowser, Xvfb), npm modules.
 
 use crate::cmd::{cargo_cmd, e2e_dir, fail, fmt_duration, npm_bin_dir, output, root, run, step, tool, tools_dir, Result};
 use std::path::Path;
@@ -11,6 +12,11 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The Safari engine for the end-to-end suite: Debian's `webkit2gtk-driver` and the test browser
+/// its library ships (tests/e2e/webkit.mjs), which needs an X display (`xvfb`, xvfb.rs).
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+pub const XVFB: &str = "/usr/bin/Xvfb";
 
 /// Which tools a command needs.
 #[derive(Clone, Copy)]
@@ -22,6 +28,8 @@ pub struct Needs {
     pub wasm_bindgen: bool,
     pub wasm_opt: bool,
     pub browser: bool,
+    /// WebKitWebDriver, MiniBrowser and Xvfb (only the e2e step).
+    pub webkit: bool,
     pub node_modules: bool,
 }
 
@@ -61,6 +69,9 @@ pub fn ensure_tools(needs: Needs) -> Result<()> {
         }
         if needs.browser {
             ensure("chromium + chromium-driver", has_browser, || apt_install(&["chromium", "chromium-driver"]))?;
+        }
+        if needs.webkit {
+            ensure("webkit2gtk-driver + xvfb (WebKit for the e2e suite)", has_webkit, || apt_install(&["webkit2gtk-driver", "xvfb"]))?;
         }
         if needs.node_modules {
             ensure("tests/e2e/node_modules (playwright-core, axe-core)", has_node_modules, || npm_ci(&e2e_dir()))?;
@@ -134,6 +145,10 @@ fn has_browser() -> bool {
     Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()
 }
 
+fn has_webkit() -> bool {
+    [WEBKIT_DRIVER, MINIBROWSER, XVFB].iter().all(|p| Path::new(p).exists())
+}
+
 fn has_node_modules() -> bool {
     ["playwright-core", "json-server", "axe-core"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
 }
@@ -161,7 +176,8 @@ fn lock_version(lock: &str, name: &str) -> Option<String> {
 }
 
 /// What building the app needs.
-pub const APP_TOOLS: Needs = Needs { lint: false, wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, node_modules: false };
+pub const APP_TOOLS: Needs =
+    Needs { lint: false, wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, webkit: false, node_modules: false };
 
 #[cfg(test)]
 mod tests {
