@@ -48,7 +48,8 @@ export async function launchWebKit() {
   }
   const port = await freePort();
   const log = [];
-  const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: the browser outlives a killed driver, so `close` ends the group.
+  const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const s of [driver.stdout, driver.stderr]) s.on('data', (c) => log.push(String(c)));
   const exited = new Promise((r) => driver.once('exit', r));
   const base = `http://127.0.0.1:${port}`;
@@ -223,9 +224,14 @@ export class WebKit {
       await this.cmd('DELETE').catch(() => {});
       this.id = null;
     }
-    if (this.driver.exitCode === null && this.driver.signalCode === null) {
-      this.driver.kill('SIGTERM');
-      await this.exited;
+    const running = this.driver.exitCode === null && this.driver.signalCode === null;
+    try {
+      // The driver's group: the driver, and the browser with its web and network processes
+      // if ending the session left any.
+      process.kill(-this.driver.pid, 'SIGTERM');
+    } catch {
+      // The group is already gone.
     }
+    if (running) await this.exited;
   }
 }
