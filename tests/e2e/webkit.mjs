@@ -2,22 +2,28 @@
 // Debian's WebKitWebDriver, which launches WebKitGTK's MiniBrowser (`webkit2gtk-driver`).
 //
 // What WebKitGTK 2.50 does here, found out for issue 16 (docs/architecture.md, the `tests/e2e/` row):
+// - The capability is `webkitgtk:browserOptions` ({ binary, args }); an unknown key is ignored and
+//   the driver falls back to MiniBrowser.
 // - One WebKitWebDriver holds one session at a time ("A session already exists"), so each
 //   session gets a driver process of its own on a free port.
-// - `MiniBrowser --automation` always uses an ephemeral website data manager and has no flag for
-//   a data directory: IndexedDB, localStorage and service worker registrations live as long as
-//   the session and are gone in the next one. A browser restart with the same data therefore
-//   cannot be driven; an offline start is a new window of the same session, the server stopped.
+// - `MiniBrowser --automation` always uses an ephemeral data manager and has no flag for a data
+//   directory: IndexedDB and service worker registrations are gone with the session. For a
+//   restart with the same data, `launchWebKit({ profile })` runs webkit-host.py instead: the same
+//   engine in a shell of ours that stores its data in `profile`.
 // - Service workers register and control pages on http://127.0.0.1 (a secure context).
-// - MiniBrowser needs an X display: `cargo xtask test e2e` runs an Xvfb and sets DISPLAY.
+// - The browser needs an X display: `cargo xtask test e2e` runs an Xvfb and sets DISPLAY.
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** WebKitGTK's test browser (`webkit2gtk-driver` depends on the library that ships it). */
 export const MINIBROWSER = process.env.MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 /** The WebDriver for it. */
 export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER ?? '/usr/bin/WebKitWebDriver';
+
+/** The shell that keeps a profile across sessions (needs python3-gi and gir1.2-webkit2-4.1). */
+export const WEBKIT_HOST = fileURLToPath(new URL('./webkit-host.py', import.meta.url));
 
 /** The W3C key under which an element reference travels. */
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
@@ -39,10 +45,13 @@ function freePort() {
 class WebDriverError extends Error {}
 
 /**
- * Starts a WebKitWebDriver and a MiniBrowser session in it. Returns a `WebKit` session; call
+ * Starts a WebKitWebDriver and a browser session in it: MiniBrowser with an ephemeral profile,
+ * or, given `profile` (a directory), webkit-host.py keeping its data there, so a later session
+ * with the same `profile` is the same browser restarted. Returns a `WebKit` session; call
  * `close()` when done (ends the session, the browser and the driver).
  */
-export async function launchWebKit() {
+export async function launchWebKit({ profile } = {}) {
+  const browser = profile ? { binary: '/usr/bin/python3', args: [WEBKIT_HOST, profile] } : { binary: MINIBROWSER, args: ['--automation'] };
   if (!process.env.DISPLAY) {
     throw new Error('MiniBrowser needs an X display: run through `cargo xtask test e2e` (it starts Xvfb) or under `xvfb-run -a`');
   }
@@ -57,7 +66,7 @@ export async function launchWebKit() {
   try {
     await session.waitForDriver();
     const created = await session.command('POST', '/session', {
-      capabilities: { alwaysMatch: { 'webkit:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } } },
+      capabilities: { alwaysMatch: { 'webkitgtk:browserOptions': browser } },
     });
     session.id = created.sessionId;
     session.capabilities = created.capabilities;
@@ -203,19 +212,6 @@ export class WebKit {
   /** The current value of a form control. */
   value(el) {
     return this.run((e) => e.value, el);
-  }
-
-  /**
-   * Opens a new top-level window in this session, closes the old one and makes the new one
-   * current: the nearest thing to starting the app again that an ephemeral session allows.
-   */
-  async replaceWindow() {
-    const old = await this.cmd('GET', '/window');
-    const { handle } = await this.cmd('POST', '/window/new', { type: 'window' });
-    // Close Window acts on the current window, which is still the old one.
-    await this.cmd('DELETE', '/window');
-    await this.cmd('POST', '/window', { handle });
-    return { old, handle };
   }
 
   /** Ends the session (the browser with it) and the driver. */

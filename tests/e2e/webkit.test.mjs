@@ -2,11 +2,14 @@
 // under WebKitWebDriver, tests/e2e/webkit.mjs): iPads run WebKit, and IndexedDB and service
 // workers are where engines differ. Each test runs its own server, so it can stop it.
 //
-// MiniBrowser's automation sessions are ephemeral (see webkit.mjs): the offline start is a new
-// window of the same session with the server gone, not a browser restart.
+// MiniBrowser's automation sessions are ephemeral (see webkit.mjs): the offline start, which
+// restarts the browser with the same data, runs in webkit-host.py with a profile directory.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer } from './helpers.mjs';
 import { launchWebKit } from './webkit.mjs';
 
@@ -46,24 +49,25 @@ async function syncNow(wk) {
   );
 }
 
-test('WebKit: after one online visit the app starts offline from the service worker and shows the stored records', async () => {
+test('WebKit: after one online visit the app starts offline after a browser restart and shows the stored records', async () => {
   let server = await startServer();
-  const wk = await launchWebKit();
+  const profile = await mkdtemp(join(tmpdir(), 'xunfang-e2e-webkit-'));
+  let wk = await launchWebKit({ profile });
   try {
     await wk.goto(server.url + '/');
     await waitForApp(wk);
     await wk.waitFor(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, [], { what: 'a controlling service worker' });
     const recordUrl = await newRecord(wk, '视察石门乡水厂');
+    await wk.close();
 
-    // The network goes: the server stops (nothing answers on its port any more).
+    // The network goes (the server stops: nothing answers on its port any more) and the
+    // browser starts again with the same data.
     await server.stop();
     server = null;
-    await wk.replaceWindow();
+    wk = await launchWebKit({ profile });
     await wk.goto(recordUrl);
     await waitForApp(wk);
     assert.equal(await wk.value(await wk.byLabel('标题')), '视察石门乡水厂');
-    // Really offline: nothing answers the app's own origin (the header's online dot follows
-    // navigator.onLine, which a stopped server does not change; Chromium's tests switch that).
     assert.equal(await wk.runAsync(() => fetch('/api/health').then(() => 'answered', () => 'unreachable')), 'unreachable');
     await wk.click(await wk.byText('a', '活动记录'));
     await cardShown(wk, '视察石门乡水厂');
@@ -74,6 +78,7 @@ test('WebKit: after one online visit the app starts offline from the service wor
   } finally {
     await wk.close();
     if (server) await server.stop();
+    await rm(profile, { recursive: true, force: true });
   }
 });
 

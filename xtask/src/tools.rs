@@ -17,6 +17,9 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 pub const XVFB: &str = "/usr/bin/Xvfb";
+/// What tests/e2e/webkit-host.py (the same engine, keeping a profile across restarts) imports.
+const WEBKIT_GIR: &str = "/usr/lib/x86_64-linux-gnu/girepository-1.0/WebKit2-4.1.typelib";
+const PYTHON_GI: &str = "/usr/lib/python3/dist-packages/gi/__init__.py";
 
 /// Which tools a command needs.
 #[derive(Clone, Copy)]
@@ -28,7 +31,7 @@ pub struct Needs {
     pub wasm_bindgen: bool,
     pub wasm_opt: bool,
     pub browser: bool,
-    /// WebKitWebDriver, MiniBrowser and Xvfb (only the e2e step).
+    /// WebKitWebDriver, MiniBrowser, Xvfb and the GObject bindings webkit-host.py uses (only the e2e step).
     pub webkit: bool,
     pub node_modules: bool,
 }
@@ -71,7 +74,9 @@ pub fn ensure_tools(needs: Needs) -> Result<()> {
             ensure("chromium + chromium-driver", has_browser, || apt_install(&["chromium", "chromium-driver"]))?;
         }
         if needs.webkit {
-            ensure("webkit2gtk-driver + xvfb (WebKit for the e2e suite)", has_webkit, || apt_install(&["webkit2gtk-driver", "xvfb"]))?;
+            ensure("webkit2gtk-driver, xvfb, python3-gi, gir1.2-webkit2-4.1 (WebKit for the e2e suite)", has_webkit, || {
+                apt_install(&["webkit2gtk-driver", "xvfb", "python3-gi", "gir1.2-webkit2-4.1"])
+            })?;
         }
         if needs.node_modules {
             ensure("tests/e2e/node_modules (playwright-core, axe-core)", has_node_modules, || npm_ci(&e2e_dir()))?;
@@ -146,7 +151,7 @@ fn has_browser() -> bool {
 }
 
 fn has_webkit() -> bool {
-    [WEBKIT_DRIVER, MINIBROWSER, XVFB].iter().all(|p| Path::new(p).exists())
+    [WEBKIT_DRIVER, MINIBROWSER, XVFB, WEBKIT_GIR, PYTHON_GI].iter().all(|p| Path::new(p).exists())
 }
 
 fn has_node_modules() -> bool {
