@@ -31,6 +31,7 @@ mod serve;
 mod server;
 mod test;
 mod tools;
+mod xvfb;
 
 use cmd::{root, Error, Result};
 use serve::{ServeOpts, DEFAULT_BIND, LAN_BIND};

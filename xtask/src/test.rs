@@ -1,13 +1,15 @@
 //! `cargo xtask test`: formatting and lints first, then native tests (the server's twice: on
 //! SQLite, then on a throwaway PostgreSQL cluster, postgres.rs), in-browser wasm tests,
-//! end-to-end tests (node --test tests/e2e/ against a server of its own) and the Debian package
+//! end-to-end tests (node --test tests/e2e/ against a server of its own; WebKit's MiniBrowser
+//! on an Xvfb display, xvfb.rs) and the Debian package
 //! (dist.rs), failing fast.
 
 use crate::build::{build_server, cargo_fetch, trunk_build};
 use crate::cmd::{cargo_cmd, fail, fmt_duration, root, run, step, Error, Result};
 use crate::postgres;
 use crate::server::Server;
-use crate::tools::{ensure_tools, Needs, CHROMEDRIVER, CHROMIUM};
+use crate::tools::{ensure_tools, Needs, CHROMEDRIVER, CHROMIUM, MINIBROWSER, WEBKIT_DRIVER};
+use crate::xvfb::Xvfb;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -50,6 +52,7 @@ pub fn test(opts: TestOpts) -> Result<()> {
             wasm_bindgen: opts.wasm || need_app,
             wasm_opt: need_app,
             browser: opts.wasm || opts.e2e,
+            webkit: opts.e2e,
             node_modules: opts.e2e,
             print: opts.e2e,
         })
@@ -184,6 +187,8 @@ fn test_e2e() -> Result<()> {
         let server = Server::start(&bin)?;
         println!("server at {}", server.url);
         let tmp = BrowserTmp::new("e2e")?;
+        // For WebKit's MiniBrowser (tests/e2e/webkit.test.mjs); Chromium runs headless.
+        let xvfb = Xvfb::start()?;
         run(Command::new("node")
             .current_dir(root())
             .env("TMPDIR", &tmp.0)
@@ -192,8 +197,11 @@ fn test_e2e() -> Result<()> {
             // Tests that stop and restart a server (offline, updates) start their own.
             .env("XUNFANG_SERVER_BIN", &bin)
             .env("XUNFANG_DIST", root().join("dist"))
-            .env("CHROMIUM", CHROMIUM))
-        // `server` is dropped here: stopped and its data dir removed,
+            .env("CHROMIUM", CHROMIUM)
+            .env("DISPLAY", &xvfb.display)
+            .env("WEBKIT_DRIVER", WEBKIT_DRIVER)
+            .env("MINIBROWSER", MINIBROWSER))
+        // `server` and `xvfb` are dropped here: stopped and its data dir removed,
         // whether the tests passed or not.
     })
 }

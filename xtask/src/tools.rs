@@ -1,6 +1,6 @@
 //! Tools the commands need, installed when missing and skipped quickly when present:
-//! the wasm32 target, trunk, wasm-bindgen-cli (Cargo.lock's version), wasm-opt, chromium, npm modules,
-//! and for the print tests poppler-utils and a CJK font.
+//! the wasm32 target, trunk, wasm-bindgen-cli (Cargo.lock's version), wasm-opt, chromium, WebKit
+//! (WebKitWebDriver, MiniBrowser, Xvfb), npm modules, and for the print tests poppler-utils and a CJK font.
 
 use crate::cmd::{cargo_cmd, e2e_dir, fail, fmt_duration, npm_bin_dir, output, root, run, step, tool, tools_dir, Result};
 use std::path::Path;
@@ -12,6 +12,14 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The Safari engine for the end-to-end suite: Debian's `webkit2gtk-driver` and the test browser
+/// its library ships (tests/e2e/webkit.mjs), which needs an X display (`xvfb`, xvfb.rs).
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+pub const XVFB: &str = "/usr/bin/Xvfb";
+/// What tests/e2e/webkit-host.py (the same engine, keeping a profile across restarts) imports.
+const WEBKIT_GIR: &str = "/usr/lib/x86_64-linux-gnu/girepository-1.0/WebKit2-4.1.typelib";
+const PYTHON_GI: &str = "/usr/lib/python3/dist-packages/gi/__init__.py";
 
 /// Which tools a command needs.
 #[derive(Clone, Copy)]
@@ -23,6 +31,8 @@ pub struct Needs {
     pub wasm_bindgen: bool,
     pub wasm_opt: bool,
     pub browser: bool,
+    /// WebKitWebDriver, MiniBrowser, Xvfb and the GObject bindings webkit-host.py uses (only the e2e step).
+    pub webkit: bool,
     pub node_modules: bool,
     /// What the print tests need: poppler-utils (pdftoppm, pdftotext, pdffonts)
     /// and a Chinese font for Chromium to print with.
@@ -69,6 +79,11 @@ pub fn ensure_tools(needs: Needs) -> Result<()> {
         }
         if needs.browser {
             ensure("chromium + chromium-driver", has_browser, || apt_install(&["chromium", "chromium-driver"]))?;
+        }
+        if needs.webkit {
+            ensure("webkit2gtk-driver, xvfb, python3-gi, gir1.2-webkit2-4.1 (WebKit for the e2e suite)", has_webkit, || {
+                apt_install(&["webkit2gtk-driver", "xvfb", "python3-gi", "gir1.2-webkit2-4.1"])
+            })?;
         }
         if needs.node_modules {
             ensure("tests/e2e/node_modules (playwright-core, axe-core, xlsx)", has_node_modules, || npm_ci(&e2e_dir()))?;
@@ -155,6 +170,10 @@ fn has_cjk_font() -> bool {
     output(Command::new("fc-list").arg(":lang=zh")).is_some_and(|s| !s.is_empty())
 }
 
+fn has_webkit() -> bool {
+    [WEBKIT_DRIVER, MINIBROWSER, XVFB, WEBKIT_GIR, PYTHON_GI].iter().all(|p| Path::new(p).exists())
+}
+
 fn has_node_modules() -> bool {
     ["playwright-core", "json-server", "axe-core", "xlsx"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
 }
@@ -183,7 +202,7 @@ fn lock_version(lock: &str, name: &str) -> Option<String> {
 
 /// What building the app needs.
 pub const APP_TOOLS: Needs =
-    Needs { lint: false, wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, node_modules: false, print: false };
+    Needs { lint: false, wasm_target: true, trunk: true, wasm_bindgen: true, wasm_opt: true, browser: false, webkit: false, node_modules: false, print: false };
 
 #[cfg(test)]
 mod tests {
