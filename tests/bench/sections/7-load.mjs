@@ -120,7 +120,14 @@ export function report(p, r) {
       `best run here does ${rate(Math.max(...load.runs.filter((r) => !r.error).map((r) => r.pushedPerSec)))}. Every process (the tablet threads, the servers,`,
       'PostgreSQL) shares the 2 cores with each other and with whatever else runs on the machine (see the load average), and',
       'the tablets\' own CPU (column CPU) is part of what the phase waits for. A second instance adds no CPU here; it pays off',
-      'when the instances have cores of their own and the database is not on the same machine.',
+      'when the instances have cores of their own and the database is not on the same machine. The wall time also holds',
+      'each tablet\'s own edits before its sync (so it is longer than the slowest sync), and documents per second count over it.',
+      '',
+      'What would close the rest: the bench\'s tablets on a machine of their own (their process uses more CPU than the',
+      'servers and PostgreSQL together, see CPU), the servers and PostgreSQL each on cores of their own, and a machine not',
+      'shared with other work; then fewer bytes per pull (each sync here pulls what the 9 other tablets of its team pushed,',
+      '~3 KB a document). Whether 10,000 documents a second would then be reached is not measured here; PostgreSQL itself',
+      'used well under a tenth of the CPU the phase had.',
     );
   }
   p('');
@@ -131,7 +138,7 @@ export function report(p, r) {
 }
 
 // Where a push spends its time on PostgreSQL: measured once by hand (pg_stat_statements on a cluster of its own, 100
-// tablets in 10 teams, PostgreSQL one instance, at commit 'pgperf' of store/postgres/docs.rs); keep true when docs.rs changes.
+// tablets in 10 teams, PostgreSQL one instance, at commit 50c596d of store/postgres/docs.rs); keep true when docs.rs changes.
 const PROFILE = [
   '### Where a sync spends its time on PostgreSQL',
   '',
