@@ -6,7 +6,8 @@
 //! `--seed-records` records and every tablet a first sync (not measured); then, all released at once, every
 //! tablet edits `--records` of its team's records and syncs once (push, then pull what the others pushed).
 //! Measured: wall time of that phase, documents pushed and pulled per second, each tablet's sync latency
-//! (retries included), errors, and the CPU time the tablets (this process) and the servers used in it. Checked after: for each team and each instance, a fresh full pull equals the
+//! (retries included), errors, and the CPU time the tablets (this process), the servers and PostgreSQL (when it runs on
+//! this machine) used in it. Checked after: for each team and each instance, a fresh full pull equals the
 //! offline merge of everything pushed (nothing lost, nothing changed), with no id twice.
 
 // The fault tests' rig, and the suite's `common` it builds on (which backend a default server uses).
@@ -88,14 +89,20 @@ fn main() {
             std::thread::Builder::new().stack_size(1 << 20).spawn(move || (team, tablet(i, &token, &ids, records, &addrs, &barrier))).unwrap()
         })
         .collect();
+    // Two turns of the barrier: the first when every tablet is ready, the second to release them. The clock and the
+    // CPU readings are taken between the two, so nothing of the phase runs before them (taken after one release, the
+    // main thread could be scheduled only after hundreds of tablets had run, and the wall time would come out short).
     barrier.wait();
+    let server_pids: Vec<String> = servers.iter().map(|s| s.pid().to_string()).collect();
+    let postmaster = args.database.as_deref().and_then(postmaster_pid);
+    let cpu_before = (cpu_secs("self"), server_pids.iter().map(|p| cpu_secs(p)).sum::<f64>(), postmaster.map(postgres_cpu_secs));
     eprintln!("[load] {} tablets synced once; all released", args.tablets);
     let started = Instant::now();
-    let server_pids: Vec<String> = servers.iter().map(|s| s.pid().to_string()).collect();
-    let cpu_before = (cpu_secs("self"), server_pids.iter().map(|p| cpu_secs(p)).sum::<f64>());
+    barrier.wait();
     let runs: Vec<(usize, Run)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     let wall = started.elapsed();
     let cpu = (cpu_secs("self") - cpu_before.0, server_pids.iter().map(|p| cpu_secs(p)).sum::<f64>() - cpu_before.1);
+    let cpu_postgres = postmaster.map(postgres_cpu_secs).zip(cpu_before.2).map(|(after, before)| after - before);
 
     let mut pushed_by_team: Vec<Vec<Value>> = seeds.into_iter().map(|(_, docs)| docs).collect();
     let (mut latencies, mut errors, mut samples, mut pushed, mut pulled, mut failed) = (Vec::new(), 0, BTreeSet::new(), 0, 0, 0);
@@ -116,7 +123,7 @@ fn main() {
         "instances": args.instances,
         "tablets": args.tablets, "teams": args.teams, "records": args.records, "seedRecords": args.seed_records,
         "wallMs": secs * 1000.0,
-        "cpuTablets": cpu.0, "cpuServers": cpu.1,
+        "cpuTablets": cpu.0, "cpuServers": cpu.1, "cpuPostgres": cpu_postgres,
         "pushed": pushed, "pulled": pulled,
         "pushedPerSec": pushed as f64 / secs, "pulledPerSec": pulled as f64 / secs,
         "p50": pct(&latencies, 0.50), "p95": pct(&latencies, 0.95), "p99": pct(&latencies, 0.99), "max": latencies.last(),
@@ -130,11 +137,51 @@ fn main() {
 /// CPU seconds (user and system) process `pid` ("self" for this one) has used so far, from `/proc/<pid>/stat`
 /// (in USER_HZ ticks, 100 a second on Linux); 0 where there is no such file.
 fn cpu_secs(pid: &str) -> f64 {
+    let f = stat_fields(pid);
+    (ticks(&f, 11) + ticks(&f, 12)) / 100.0
+}
+
+/// The fields of `/proc/<pid>/stat` after the command name in parentheses: the state is the first (0), the parent's
+/// pid the second, utime the 12th (11), stime, cutime and cstime the next three; empty where there is no such file.
+fn stat_fields(pid: &str) -> Vec<String> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // After the command name in parentheses: state is the first field, utime the 12th, stime the 13th.
-    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
+    stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().map(String::from).collect()
+}
+
+/// Field `i` of [`stat_fields`] as a number of ticks (0 if missing).
+fn ticks(fields: &[String], i: usize) -> f64 {
+    fields.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0)
+}
+
+/// The process id of the PostgreSQL server behind `url` (the first line of `postmaster.pid` in its data directory),
+/// when it runs on this machine and the user may read that directory; else `None` (its CPU is then not reported).
+fn postmaster_pid(url: &str) -> Option<u32> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+    let dir: String = runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.ok()?;
+        tokio::spawn(connection);
+        client.query_one("SHOW data_directory", &[]).await.ok().map(|row| row.get(0))
+    })?;
+    std::fs::read_to_string(std::path::Path::new(&dir).join("postmaster.pid")).ok()?.lines().next()?.trim().parse().ok()
+}
+
+/// CPU seconds PostgreSQL has used so far: its postmaster's own and its finished children's (`cutime`, `cstime`), and
+/// those of its children still running (the backends serving the pools' connections). A backend that ends between two
+/// readings moves from the second sum to the first, so differences stay right.
+fn postgres_cpu_secs(postmaster: u32) -> f64 {
+    let own = stat_fields(&postmaster.to_string());
+    let mut total = ticks(&own, 11) + ticks(&own, 12) + ticks(&own, 13) + ticks(&own, 14);
+    let parent = postmaster.to_string();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.bytes().all(|b| b.is_ascii_digit()) {
+            let f = stat_fields(&name);
+            if f.get(1) == Some(&parent) {
+                total += ticks(&f, 11) + ticks(&f, 12);
+            }
+        }
+    }
+    total / 100.0
 }
 
 /// The `q` quantile of sorted `xs` (nearest rank).
@@ -168,6 +215,8 @@ fn tablet(i: usize, token: &str, ids: &[Id], records: usize, addrs: &[SocketAddr
     let tablet = Tablet::new(&format!("tab{i:06}"), addrs[0], token);
     let first = Spread::new(addrs, token, 1000 + i as u64);
     let ready = tablet.settle_via(&first);
+    // Ready, then released (see main).
+    barrier.wait();
     barrier.wait();
     if let Err(e) = ready {
         return Run { latency: Duration::ZERO, pushed: 0, pulled: 0, errors: vec![format!("first sync: {e}")], done: false, sent: Vec::new() };

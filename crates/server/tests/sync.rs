@@ -522,6 +522,27 @@ async fn the_server_merges_edits_of_different_fields_and_keeps_conflicts() {
 }
 
 #[tokio::test]
+async fn a_push_holding_one_document_twice_stores_the_merge_of_both_once() {
+    // A store that reads all stored copies at once and writes all changes
+    // in one statement must still merge the second copy against the first.
+    let f = fx();
+    let token = f.token("office");
+    let original = activity(1, "tablet-a", "走访企业");
+    f.push(&token, "tablet-a", None, vec![val(&original)]).await;
+    let on_a = with_edit(&original, "tablet-a", 10_000, |b| b.place = "科技园".into());
+    let on_b = with_edit(&original, "tablet-b", 10_001, |b| b.notes = "座谈".into());
+    let other = activity(2, "tablet-a", "另一条");
+    let res = f.sync(&token, sync_body("relay", Some(1), vec![val(&on_a), val(&other), val(&on_b)], None)).await;
+    assert_eq!(res["accepted"].as_array().unwrap().len(), 3, "{res}");
+    assert!(res["rejected"].as_array().unwrap().is_empty(), "{res}");
+    let (docs, _) = pull_all(&f.app, &token, None, 10).await;
+    let ids: BTreeSet<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!((docs.len(), ids.len()), (2, 2), "each id once: {docs:?}");
+    let merged: Document<Activity> = serde_json::from_value(docs.iter().find(|d| d["id"] == json!(id(1).as_str())).unwrap().clone()).unwrap();
+    assert_eq!((merged.body.place.as_str(), merged.body.notes.as_str()), ("科技园", "座谈"));
+}
+
+#[tokio::test]
 async fn team_settings_saved_on_two_office_computers_merge_into_one_document_for_every_tablet() {
     use xunfang_core::attendance_rule::RuleSettings;
     use xunfang_core::template::{base_settings, team_settings_id, Template};

@@ -4,13 +4,43 @@
 //! What a pushed document becomes is `store::decide`'s (core's merge rule);
 //! this file only reads and writes rows, in the order the module header
 //! (`store::postgres`) explains: the team's counter first.
+//!
+//! # Round trips
+//!
+//! A push costs four round trips to the database whatever its length (a
+//! page that leaves more waiting adds a count): `BEGIN`; the counter's lock,
+//! all stored copies (one `id = ANY($2)`) and the epoch, sent together;
+//! every changed document (one `INSERT … SELECT FROM unnest(…)`), the new
+//! head and the page, sent together; `COMMIT`. Statements sent together
+//! are pipelined on the connection (tokio-postgres sends each when its
+//! future is first polled; `try_join!(biased; …)` polls them in the order
+//! written) and
+//! the database runs them one after the other in that order, so the order
+//! of the module header holds: under `READ COMMITTED` each statement's
+//! snapshot is taken when it starts, which for the stored copies is after
+//! the lock is granted. A pull costs four as well: `BEGIN`, head and epoch,
+//! the page, `COMMIT`.
+
+use std::collections::{HashMap, HashSet};
 
 use deadpool_postgres::{GenericClient, Transaction};
-use tokio_postgres::IsolationLevel;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{IsolationLevel, Row, Statement};
 
 use super::{CursorMode, PgStore};
 use crate::store::sqlite::StoredDoc;
-use crate::store::{resume_from, to_write, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
+use crate::store::{resume_from, to_write, Epoch, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
+
+/// The changed documents of a push, written by one statement: `seq` is the
+/// counter's next in the order given (`WITH ORDINALITY`, from 1) or, as the
+/// negative control, `nextval()`.
+const WRITE_NUMBERED: &str = "INSERT INTO docs (team, id, type, json, seq)
+     SELECT $1, w.id, w.type, w.json, $5 + w.n FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS w(id, type, json, n)
+     ON CONFLICT (team, id) DO UPDATE SET type = excluded.type, json = excluded.json, seq = excluded.seq";
+const WRITE_NAIVE: &str = "INSERT INTO docs (team, id, type, json, seq)
+     SELECT $1, w.id, w.type, w.json, nextval('naive_seq') FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS w(id, type, json, n)
+     ON CONFLICT (team, id) DO UPDATE SET type = excluded.type, json = excluded.json, seq = excluded.seq
+     RETURNING seq";
 
 impl PgStore {
     /// A team's documents in commit order (administration and tests).
@@ -33,7 +63,15 @@ impl PgStore {
         let mut client = self.client().await?;
         if push.is_empty() {
             let tx = PgStore::begin(&mut client, IsolationLevel::RepeatableRead, true).await?;
-            let page = read_page(&tx, team, pull).await?;
+            let head = tx.prepare_cached("SELECT head FROM teams WHERE id = $1").await?;
+            let epoch = tx.prepare_cached(super::epoch::READ).await?;
+            let by_team: [&(dyn ToSql + Sync); 1] = [&team.id];
+            let (head, epoch) = tokio::try_join!(biased; tx.query_one(&head, &by_team), tx.query(&epoch, &[]))?;
+            let head = head.get::<_, i64>(0) as u64;
+            let epoch = super::epoch::from_rows(&epoch)?;
+            let from = resume_from(&pull, &epoch, head);
+            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
+            let page = finish_page(&tx, team, &pull, epoch, head, rows).await?;
             tx.commit().await?;
             return Ok(Ok(Synced { pushed: Vec::new(), page }));
         }
@@ -46,7 +84,17 @@ impl PgStore {
             CursorMode::TeamCounter => "SELECT head FROM teams WHERE id = $1 FOR NO KEY UPDATE",
             CursorMode::NaiveSequence => "SELECT head FROM teams WHERE id = $1",
         };
-        let head: i64 = tx.query_one(&tx.prepare_cached(counter).await?, &[&team.id]).await?.get(0);
+        // Prepared first (from the connection's cache, or one round trip
+        // each the first time), so the three below go out in this order.
+        let counter = tx.prepare_cached(counter).await?;
+        let stored = tx.prepare_cached("SELECT id, json FROM docs WHERE team = $1 AND id = ANY($2)").await?;
+        let epoch = tx.prepare_cached(super::epoch::READ).await?;
+        let ids: Vec<&str> = push.iter().map(|p| p.doc.id().as_str()).collect();
+        let (by_team, by_ids): ([&(dyn ToSql + Sync); 1], [&(dyn ToSql + Sync); 2]) = ([&team.id], [&team.id, &ids]);
+        let (head, stored, epoch) = tokio::try_join!(biased; tx.query_one(&counter, &by_team), tx.query(&stored, &by_ids), tx.query(&epoch, &[]))?;
+        let head: i64 = head.get(0);
+        let epoch = super::epoch::from_rows(&epoch)?;
+        let mut stored: HashMap<String, String> = stored.into_iter().map(|r| (r.get(0), r.get(1))).collect();
         // As in SQLite: the team holds at most `head` documents, so a team
         // further below its quota than this push is long needs no count.
         let mut count = if (head as u64).saturating_add(push.len() as u64) < max_docs {
@@ -55,78 +103,91 @@ impl PgStore {
             let stmt = tx.prepare_cached("SELECT COUNT(*) FROM docs WHERE team = $1").await?;
             Some(tx.query_one(&stmt, &[&team.id]).await?.get::<_, i64>(0) as u64)
         };
-        let mut writer = Writer { tx: &tx, team, mode, head };
         let mut pushed = Vec::with_capacity(push.len());
+        let mut writes = Vec::new();
         for doc in &push {
-            match writer.store(doc, &mut count, max_docs).await? {
-                Ok(result) => pushed.push(result),
+            let id = doc.doc.id().as_str();
+            match to_write(stored.get(id).map(String::as_str), doc, &mut count, max_docs) {
+                Ok(Ok(json)) => {
+                    // A later copy of the same id in this push is merged
+                    // against this one, as if it were stored already.
+                    stored.insert(id.to_string(), json.clone());
+                    writes.push((id, doc.doc.doc_type().as_str(), json));
+                    pushed.push(PushResult::Written);
+                }
+                Ok(Err(done)) => pushed.push(done),
                 // Dropping `tx` uncommitted rolls it back.
                 Err(quota) => return Ok(Err(quota)),
             }
         }
-        if writer.head != head {
-            // GREATEST: in the naive mode numbers come from elsewhere and
-            // may be below another push's.
-            let stmt = tx.prepare_cached("UPDATE teams SET head = GREATEST(head, $2) WHERE id = $1").await?;
-            tx.execute(&stmt, &[&team.id, &writer.head]).await?;
-        }
-        let page = read_page(&tx, team, pull).await?;
+        let writes = last_of_each(writes);
+        let page = if writes.is_empty() {
+            let from = resume_from(&pull, &epoch, head as u64);
+            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
+            finish_page(&tx, team, &pull, epoch, head as u64, rows).await?
+        } else {
+            let ids: Vec<&str> = writes.iter().map(|w| w.0).collect();
+            let types: Vec<&str> = writes.iter().map(|w| w.1).collect();
+            let jsons: Vec<&str> = writes.iter().map(|w| w.2.as_str()).collect();
+            match mode {
+                CursorMode::TeamCounter => {
+                    // The lock is held: the head is ours to move, and the page
+                    // (read after the write, in the order sent) sees it.
+                    let new_head = head + writes.len() as i64;
+                    let from = resume_from(&pull, &epoch, new_head as u64);
+                    let write = tx.prepare_cached(WRITE_NUMBERED).await?;
+                    let update = tx.prepare_cached("UPDATE teams SET head = $2 WHERE id = $1").await?;
+                    let stmt = tx.prepare_cached(PAGE).await?;
+                    let written: [&(dyn ToSql + Sync); 5] = [&team.id, &ids, &types, &jsons, &head];
+                    let moved: [&(dyn ToSql + Sync); 2] = [&team.id, &new_head];
+                    let (_, _, rows) = tokio::try_join!(biased; tx.execute(&write, &written), tx.execute(&update, &moved),
+                        page_rows(&tx, &stmt, team, from, &pull)
+                    )?;
+                    finish_page(&tx, team, &pull, epoch, new_head as u64, rows).await?
+                }
+                CursorMode::NaiveSequence => {
+                    // Numbers from elsewhere, no lock: the head is read
+                    // back (GREATEST: another push's may be higher).
+                    let write = tx.prepare_cached(WRITE_NAIVE).await?;
+                    let seqs = tx.query(&write, &[&team.id, &ids, &types, &jsons]).await?;
+                    let top = seqs.iter().map(|r| r.get::<_, i64>(0)).max().unwrap_or(head);
+                    let stmt = tx.prepare_cached("UPDATE teams SET head = GREATEST(head, $2) WHERE id = $1 RETURNING head").await?;
+                    let new_head: i64 = tx.query_one(&stmt, &[&team.id, &top]).await?.get(0);
+                    let from = resume_from(&pull, &epoch, new_head as u64);
+                    let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
+                    finish_page(&tx, team, &pull, epoch, new_head as u64, rows).await?
+                }
+            }
+        };
         tx.commit().await?;
         Ok(Ok(Synced { pushed, page }))
     }
 }
 
-/// The writes of one push: where the numbers come from, and the last taken.
-struct Writer<'a> {
-    tx: &'a Transaction<'a>,
-    team: &'a Team,
-    mode: CursorMode,
-    head: i64,
+/// The page after a cursor: one more row than the limit, to tell whether
+/// more wait.
+const PAGE: &str = "SELECT seq, json FROM docs WHERE team = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+
+/// The rows of the page after `from` (`stmt`: [`PAGE`]). Sent when first
+/// polled (the statement is prepared), so it keeps its place in a pipeline.
+async fn page_rows(tx: &Transaction<'_>, stmt: &Statement, team: &Team, from: u64, pull: &Pull) -> Result<Vec<Row>, tokio_postgres::Error> {
+    tx.query(stmt, &[&team.id, &(from as i64), &(pull.limit as i64 + 1)]).await
 }
 
-impl Writer<'_> {
-    /// Writes one pushed document with a new `seq` if `decide` says so; a
-    /// new one only while the team holds fewer than `max_docs` (`count`: its
-    /// documents so far, `None` when this push cannot reach the quota).
-    async fn store(&mut self, pushed: &Pushed, count: &mut Option<u64>, max_docs: u64) -> Result<Result<PushResult, QuotaExceeded>, StoreError> {
-        let tx = self.tx;
-        let id = pushed.doc.id().as_str();
-        let stmt = tx.prepare_cached("SELECT json FROM docs WHERE team = $1 AND id = $2").await?;
-        let stored: Option<String> = tx.query_opt(&stmt, &[&self.team.id, &id]).await?.map(|r| r.get(0));
-        let json = match to_write(stored.as_deref(), pushed, count, max_docs) {
-            Ok(Ok(json)) => json,
-            Ok(Err(done)) => return Ok(Ok(done)),
-            Err(quota) => return Ok(Err(quota)),
-        };
-        let seq = match self.mode {
-            CursorMode::TeamCounter => self.head + 1,
-            CursorMode::NaiveSequence => tx.query_one("SELECT nextval('naive_seq')", &[]).await?.get(0),
-        };
-        self.head = self.head.max(seq);
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO docs (team, id, type, json, seq) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (team, id) DO UPDATE SET type = excluded.type, json = excluded.json, seq = excluded.seq",
-            )
-            .await?;
-        tx.execute(&stmt, &[&self.team.id, &id, &pushed.doc.doc_type().as_str(), &json, &seq]).await?;
-        Ok(Ok(PushResult::Written))
-    }
+/// The writes of a push, each id once (its last copy, where the push held
+/// it twice: one statement may not change a row twice), in push order.
+fn last_of_each<'a>(writes: Vec<(&'a str, &'a str, String)>) -> Vec<(&'a str, &'a str, String)> {
+    let mut seen = HashSet::new();
+    let mut kept: Vec<_> = writes.into_iter().rev().filter(|w| seen.insert(w.0)).collect();
+    kept.reverse();
+    kept
 }
 
-/// The documents of `team` committed after the pull's cursor, at most its
-/// limit and its bytes (but at least one), as stored (checked to be JSON,
-/// not parsed into values); head, epoch and page from `tx`'s snapshot (a
-/// push's transaction holds the team's lock, so no other push of the team
-/// commits between its statements).
-async fn read_page(tx: &Transaction<'_>, team: &Team, pull: Pull) -> Result<Page, StoreError> {
-    let head: i64 = tx.query_one(&tx.prepare_cached("SELECT head FROM teams WHERE id = $1").await?, &[&team.id]).await?.get(0);
-    let head = head as u64;
-    let epoch = super::epoch::read(tx).await?;
-    let from = resume_from(&pull, &epoch, head);
-    let stmt = tx.prepare_cached("SELECT seq, json FROM docs WHERE team = $1 AND seq > $2 ORDER BY seq LIMIT $3").await?;
-    let rows = tx.query(&stmt, &[&team.id, &(from as i64), &(pull.limit as i64 + 1)]).await?;
-    let mut fill = PageFill::new(&pull);
+/// The page from `rows` (read after the cursor, one more than the limit)
+/// with head and epoch of the same snapshot; counts what remains only when
+/// more wait (one more statement, in `tx`).
+async fn finish_page(tx: &Transaction<'_>, team: &Team, pull: &Pull, epoch: Epoch, head: u64, rows: Vec<Row>) -> Result<Page, StoreError> {
+    let mut fill = PageFill::new(pull);
     for row in rows {
         if !fill.take(row.get(0), row.get(1))? {
             break;

@@ -3,6 +3,7 @@
 //! server; after one, `meta` must get a new epoch (the README says how).
 
 use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
 
 use super::PgStore;
 use crate::store::backup::new_epoch_id;
@@ -15,11 +16,20 @@ pub(super) async fn ensure(tx: &impl GenericClient) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The statement that reads the epoch's two rows (for [`from_rows`]), so a
+/// sync can send it along with its own statements.
+pub(super) const READ: &str = "SELECT key, value FROM meta WHERE key IN ('epoch', 'legacy_cursors')";
+
 /// The database's epoch.
 pub(super) async fn read(tx: &impl GenericClient) -> Result<Epoch, StoreError> {
-    let stmt = tx.prepare_cached("SELECT key, value FROM meta WHERE key IN ('epoch', 'legacy_cursors')").await?;
+    let stmt = tx.prepare_cached(READ).await?;
+    from_rows(&tx.query(&stmt, &[]).await?)
+}
+
+/// The epoch from the rows of [`READ`].
+pub(super) fn from_rows(rows: &[Row]) -> Result<Epoch, StoreError> {
     let (mut id, mut legacy_cursors) = (None, false);
-    for row in tx.query(&stmt, &[]).await? {
+    for row in rows {
         let (key, value): (String, String) = (row.get(0), row.get(1));
         match key.as_str() {
             "epoch" => id = Some(value),
