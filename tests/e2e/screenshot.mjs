@@ -1,7 +1,11 @@
 // Takes the README's screenshots: a small sample of records in the app
 // served at XUNFANG_URL, on a tablet-sized screen, in Chinese.
 // Run: XUNFANG_URL=http://127.0.0.1:8080 node tests/e2e/screenshot.mjs docs/
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import { launch, url, waitForApp } from './helpers.mjs';
+
+const XLSX = createRequire(import.meta.url)('xlsx');
 
 const out = process.argv[2] ?? 'docs/';
 const context = await launch({ locale: 'zh-CN' });
@@ -61,4 +65,27 @@ await page.getByLabel('时间范围').first().selectOption('year');
 await page.getByRole('button', { name: '生成总结草稿' }).click();
 await page.locator('#summary-text').waitFor();
 await page.screenshot({ path: `${out}screenshot-summary.png` });
+
+// The team's template editor, with its preview of the record editor.
+await page.goto(url('/office/template'));
+await waitForApp(page);
+await page.locator('#tpl-points-0').waitFor();
+await page.screenshot({ path: `${out}screenshot-template.png` });
+
+// An Excel export: the records file the exports page makes, read back with
+// SheetJS and drawn as a table (the machine has no spreadsheet program).
+await page.goto(url('/office/exports'));
+await waitForApp(page);
+const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载活动记录（Excel）' }).click()]);
+const book = XLSX.read(await readFile(await file.path()), { type: 'buffer', cellDates: true });
+const sheet = book.Sheets[book.SheetNames[0]];
+const table = XLSX.utils.sheet_to_html(sheet, { header: '', footer: '' });
+const view = await context.newPage();
+await view.setContent(
+  `<!doctype html><meta charset="utf-8"><style>body{font:14px "WenQuanYi Micro Hei",sans-serif;margin:16px}
+  h1{font-size:16px} table{border-collapse:collapse} td{border:1px solid #bbb;padding:4px 8px;white-space:nowrap}
+  tr:first-child td{font-weight:bold;background:#eef}</style>
+  <h1>${file.suggestedFilename()} — ${book.SheetNames[0]}</h1>${table}`,
+);
+await view.screenshot({ path: `${out}screenshot-excel.png` });
 await context.cleanup();
