@@ -22,14 +22,20 @@ pub fn VisitsPage() -> impl IntoView {
     let rule = RwSignal::new(settings::template().visits.clone());
     // Settings synced in (or loaded after the page was drawn) show here too.
     Effect::new(move |_| rule.set(settings::template().visits.clone()));
-    let save_error = RwSignal::new(None::<crate::storage::StoreError>);
+    // Shown beside the rule, so nobody (and no test) leaves before the write lands.
+    let save = RwSignal::new(crate::editing::SaveState::Saved);
     // The rule is a team setting: saved into the synced document, so every
     // office computer lists the same people.
     let change = move |edit: Box<dyn FnOnce(&mut VisitRule)>| {
         rule.update(|r| edit(r));
         let chosen = rule.get_untracked();
+        save.set(crate::editing::SaveState::Pending);
         leptos::task::spawn_local(async move {
-            save_error.set(crate::editing::update_settings(move |t| t.visits = chosen).await.err());
+            save.set(match crate::editing::update_settings(move |t| t.visits = chosen).await {
+                Ok(true) => crate::editing::SaveState::Saved,
+                Ok(false) => crate::editing::SaveState::NotMerged,
+                Err(e) => crate::editing::SaveState::Failed(e),
+            });
         });
     };
     let label = move |key: T| Signal::derive(move || i18n.t(key).to_string());
@@ -125,7 +131,7 @@ pub fn VisitsPage() -> impl IntoView {
             <div class="page-head"><h1>{move || i18n.t(T::VisitsTitle)}</h1></div>
             <p class="intro">{move || i18n.t(T::VisitsExplain)}</p>
             {settings_form}
-            {move || save_error.get().map(|e| view! { <crate::components::store_error::StoreErrorNotice error=e/> })}
+            <crate::components::save_status::SaveStatus state=save/>
             <Loaded data=data content=move |(docs, _)| list(docs)/>
         </section>
     }

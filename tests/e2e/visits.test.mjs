@@ -68,6 +68,7 @@ test('the visits screen names exactly the members not visited in a fixture quart
     await page.getByRole('group', { name: '算作走访的活动类型' }).getByLabel('视察', { exact: true }).check();
     await page.waitForFunction((k) => document.querySelectorAll(`.visit-period[data-period="${k}"] .not-visited li`).length === 1, key);
     assert.deepEqual(await notVisited(page, key), ['李二']);
+    await page.locator('[data-saved="true"]').waitFor();
 
     // Kept across a reload (saved in the settings document).
     await page.reload();
