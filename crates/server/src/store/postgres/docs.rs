@@ -9,6 +9,7 @@ use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::IsolationLevel;
 
 use super::{CursorMode, PgStore};
+use crate::store::photos::named_photos;
 use crate::store::sqlite::StoredDoc;
 use crate::store::{resume_from, to_write, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
 
@@ -110,6 +111,13 @@ impl Writer<'_> {
             )
             .await?;
         tx.execute(&stmt, &[&self.team.id, &id, &pushed.doc.doc_type().as_str(), &json, &seq]).await?;
+        // A photo this push names is no longer waiting to be collected, even if a pass read the
+        // team's documents before this commit (see `store::photos`); one statement for all.
+        let named: Vec<String> = named_photos(&json).into_iter().map(|h| h.as_str().to_string()).collect();
+        if !named.is_empty() {
+            let stmt = tx.prepare_cached("DELETE FROM blob_marks WHERE team = $1 AND hash = ANY($2)").await?;
+            tx.execute(&stmt, &[&self.team.id, &named]).await?;
+        }
         Ok(Ok(PushResult::Written))
     }
 }
