@@ -125,3 +125,21 @@ async fn another_teams_document_does_not_keep_a_teams_photo() {
     assert_eq!(f.store.blob_usage("field").unwrap(), (1, 500));
     assert_eq!(f.store.blob_usage("office").unwrap(), (0, 0));
 }
+
+#[tokio::test]
+async fn a_name_in_the_last_of_many_documents_keeps_its_photo() {
+    let f = fx();
+    let token = f.token("office");
+    upload(&f, &token, 'a', 500).await;
+    upload(&f, &token, 'b', 500).await;
+    // More documents than a pass reads at once (PostgreSQL pages them by 500).
+    for batch in 0..3 {
+        let docs = (0..200).map(|n| val(&activity(batch * 200 + n + 1, "tab", "filler"))).collect();
+        f.push(&token, "tab", None, docs).await;
+    }
+    let last = with_edit(&activity(601, "tab", "last"), "tab", 9_000, |a| a.photos = vec![photo_ref('a')]);
+    f.push(&token, "tab", None, vec![val(&last)]).await;
+    pass(&f, 40 * DAY, false).await;
+    assert_eq!(pass(&f, 70 * DAY, false).await[0].collected, 1);
+    assert!(has(&f, "office", 'a') && !has(&f, "office", 'b'));
+}

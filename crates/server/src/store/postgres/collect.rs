@@ -12,6 +12,9 @@ use super::PgStore;
 use crate::store::photos::{plan, Candidate, PhotoPass, TeamPhotos};
 use crate::store::StoreError;
 
+/// How many documents a pass reads per query.
+const DOC_PAGE: i64 = 500;
+
 impl PgStore {
     pub(super) async fn collect_pass(&self, pass: &PhotoPass) -> Result<Vec<TeamPhotos>, StoreError> {
         let mut client = self.client().await?;
@@ -20,9 +23,18 @@ impl PgStore {
         for team in teams {
             let (team, name): (i64, String) = (team.get(0), team.get(1));
             let tx = PgStore::begin(&mut client, IsolationLevel::RepeatableRead, true).await?;
+            // Page by page in `seq` order, so a big team's documents are never all in memory at once.
             let mut named = BTreeSet::new();
-            for row in tx.query("SELECT json FROM docs WHERE team = $1", &[&team]).await? {
-                named_in(row.get(0), &mut named);
+            let mut after = i64::MIN;
+            loop {
+                let page = tx.query("SELECT seq, json FROM docs WHERE team = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&team, &after, &DOC_PAGE]).await?;
+                for row in &page {
+                    named_in(row.get(1), &mut named);
+                }
+                match page.last() {
+                    Some(last) if page.len() as i64 == DOC_PAGE => after = last.get(0),
+                    _ => break,
+                }
             }
             let rows = tx
                 .query(
