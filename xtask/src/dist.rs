@@ -1,8 +1,9 @@
 //! `cargo xtask dist`: the Debian package `target/deb/xunfang_<version>_<arch>.deb` (the release server, the
 //! built app, the systemd units and the default config of packaging/debian/), packed with `dpkg-deb`; and
 //! the `dist` test step, which unpacks it into a clean directory, runs its units' commands from there and
-//! checks that the app answers, that the backup timer's command writes a backup that opens, and that after
-//! docs/deploy.md's `tls init` the same service serves HTTPS (curl trusting only the office CA).
+//! checks that the app answers, that the backup timer's command writes a backup that opens, that the photo
+//! timer's command runs, and that after docs/deploy.md's `tls init` the same service serves HTTPS (curl trusting
+//! only the office CA).
 
 use crate::build::{build_server_profile, cargo_fetch, trunk_build};
 use crate::cmd::{fail, fmt_duration, output, root, run, step, Result};
@@ -25,10 +26,12 @@ fn deb_dir() -> PathBuf {
 }
 
 /// The installed files of the package: (source in the repository, path in the package, mode).
-const FILES: [(&str, &str, u32); 5] = [
+const FILES: [(&str, &str, u32); 7] = [
     ("xunfang.service", "lib/systemd/system/xunfang.service", 0o644),
     ("xunfang-backup.service", "lib/systemd/system/xunfang-backup.service", 0o644),
     ("xunfang-backup.timer", "lib/systemd/system/xunfang-backup.timer", 0o644),
+    ("xunfang-photos.service", "lib/systemd/system/xunfang-photos.service", 0o644),
+    ("xunfang-photos.timer", "lib/systemd/system/xunfang-photos.timer", 0o644),
     ("config.toml", "etc/xunfang/config.toml", 0o644),
     ("../../docs/deploy.md", "usr/share/doc/xunfang/deploy.md", 0o644),
 ];
@@ -220,7 +223,7 @@ fn verify_units(units: &Path, copies: &Path, map: &[(&str, String)]) -> Result<(
     }
     make_dirs(copies)?;
     let mut paths = Vec::new();
-    for name in ["xunfang.service", "xunfang-backup.service", "xunfang-backup.timer"] {
+    for name in ["xunfang.service", "xunfang-backup.service", "xunfang-backup.timer", "xunfang-photos.service", "xunfang-photos.timer"] {
         let text = fs::read_to_string(units.join(name)).map_err(|e| fail(format!("the package has no unit {name}: {e}")))?;
         write(&copies.join(name), &rewrite(&text, map))?;
         paths.push(copies.join(name));
@@ -262,9 +265,10 @@ fn check_package(deb: &Path) -> Result<()> {
     let text = fs::read_to_string(&config).map_err(|e| fail(format!("cannot read {}: {e}", config.display())))?;
     write(&config, &rewrite(&text, &map))?;
     let units = unpacked.join("lib/systemd/system");
-    let timer = fs::read_to_string(units.join("xunfang-backup.timer")).unwrap_or_default();
-    if !timer.contains("OnCalendar=") {
-        return Err(fail("xunfang-backup.timer has no OnCalendar="));
+    for name in ["xunfang-backup.timer", "xunfang-photos.timer"] {
+        if !fs::read_to_string(units.join(name)).unwrap_or_default().contains("OnCalendar=") {
+            return Err(fail(format!("{name} has no OnCalendar=")));
+        }
     }
 
     verify_units(&units, &scratch.0.join("units"), &map)?;
@@ -300,6 +304,13 @@ fn check_package(deb: &Path) -> Result<()> {
         return Err(fail(format!("the backup {} does not open as the database: {listed:?}", file.display())));
     }
     println!("the backup timer's command wrote {}, which opens and holds the token", file.display());
+    // The photo timer's command once, while the service runs: it must open the database and finish.
+    let photos: Vec<String> = exec_start(&units.join("xunfang-photos.service"))?.iter().map(|a| rewrite(a, &map)).collect();
+    let said = output(&mut command(&photos)).ok_or_else(|| fail(format!("the photo timer's command failed: {photos:?}")))?;
+    if !said.contains("removed 0 photos") {
+        return Err(fail(format!("the photo timer's command said {said:?}, not that it removed no photo of the new database")));
+    }
+    println!("the photo timer's command ran: {}", said.trim());
     drop(server);
     check_https(bin, &config, &serve, &state)
 }

@@ -56,6 +56,9 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Photos stored on this server.
+    #[command(subcommand)]
+    Photos(PhotosCommand),
     /// Copy a SQLite database into an empty PostgreSQL one (stop the SQLite
     /// server first), checked before it is committed; tablets' tokens and
     /// cursors stay valid.
@@ -97,6 +100,25 @@ enum TokenCommand {
     Revoke {
         /// The token, or its first 8 characters.
         token: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PhotosCommand {
+    /// Delete photos no record of their team has named for --grace-days (trashed records and
+    /// conflicts count as naming). Run daily (xunfang-photos.timer): a pass marks photos it
+    /// finds unnamed, a later one deletes those still unnamed once mark and upload are old enough.
+    Collect {
+        /// How long a photo must stay unnamed (and since its upload) before it goes. A tablet
+        /// offline for longer that still holds a record naming a deleted photo cannot send it
+        /// again (docs/sync-protocol.md), so keep this longer than any tablet stays away.
+        #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        grace_days: u32,
+        /// Say what would be deleted and marked; write nothing.
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -367,6 +389,7 @@ fn main() -> ExitCode {
         },
         Command::Restore { file, db } => restore(&file, &db),
         Command::Migrate { from, to, pg } => migrate(&from, &to, &pg),
+        Command::Photos(PhotosCommand::Collect { grace_days, dry_run, db }) => collect_photos(grace_days, dry_run, &db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -591,6 +614,21 @@ fn tls(cmd: TlsCommand) -> Result<(), String> {
     } else {
         println!("restart the server to use it; tablets keep trusting the same CA");
     }
+    Ok(())
+}
+
+/// `photos collect`: one pass, then per team what went (or, dry, would go).
+fn collect_photos(grace_days: u32, dry_run: bool, db: &DbArgs) -> Result<(), String> {
+    let runtime = runtime()?;
+    let store = db.open(&runtime)?;
+    let pass = xunfang_server::store::PhotoPass { now: xunfang_server::store::unix_now(), grace_secs: i64::from(grace_days) * 86_400, dry_run };
+    let teams = wait(&runtime, store.admin.collect_photos(pass))?;
+    let verb = if dry_run { "would remove" } else { "removed" };
+    for t in &teams {
+        println!("team \"{}\": {verb} {} photos ({} bytes); {} newly unnamed", t.team, t.collected, t.bytes, t.marked);
+    }
+    let (count, bytes) = teams.iter().fold((0, 0), |(c, b), t| (c + t.collected, b + t.bytes));
+    println!("{verb} {count} photos ({bytes} bytes) in {} (grace period {grace_days} days)", store.shown);
     Ok(())
 }
 

@@ -1,8 +1,10 @@
-//! `xunfang-server migrate --from FILE --to URL`: the rows a database (schema 2) is copied as, the source side a backend
+//! `xunfang-server migrate --from FILE --to URL`: the rows a database (schema 2 or 3) is copied as, the source side a backend
 //! offers ([`MigrateSource`], SQLite's), and the digests both sides compare before the copy commits.
 //!
 //! Everything is copied as it is, ids, `seq`, `head` and the epoch included, so a tablet's cursor from the
-//! old server stays valid on the new one (it resumes where it was, missing nothing). No SQL here: each
+//! old server stays valid on the new one (it resumes where it was, missing nothing). Only the photo collection's
+//! marks (`blob_marks`, schema 3) are not copied: the first pass on the new database marks again, so a photo
+//! is collected one grace period later, never earlier. No SQL here: each
 //! backend reads and writes its own rows (`sqlite::migrate`, `postgres::migrate`).
 
 use sha2::{Digest, Sha256};

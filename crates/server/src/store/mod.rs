@@ -50,6 +50,7 @@
 
 pub mod backup;
 pub mod migrate;
+pub mod photos;
 pub mod postgres;
 pub mod sqlite;
 pub mod tokens;
@@ -67,6 +68,7 @@ use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequ
 use xunfang_core::{BlobHash, Id};
 
 pub use backup::{BackupStore, Epoch, Summary};
+pub use photos::{PhotoPass, TeamPhotos};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use tokens::{Access, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken, SetupCodeRow, TokenInfo, TokenKind, TokenRow, TOKEN_PREFIX_LEN};
@@ -340,6 +342,11 @@ pub trait AdminStore: Send + Sync + 'static {
 
     /// Whether at least one usable token exists.
     fn has_active_tokens(&self) -> StoreFuture<'_, bool>;
+
+    /// One photo collection pass over every team ([`photos`]: per team, one snapshot read,
+    /// then one short write transaction holding the team's counter); one entry per team
+    /// that has photos, in team order.
+    fn collect_photos(&self, pass: PhotoPass) -> StoreFuture<'_, Vec<TeamPhotos>>;
 }
 
 /// Makes a token of `kind` for `team` (the team is made if new) and returns

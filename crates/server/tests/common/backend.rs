@@ -19,8 +19,8 @@ use xunfang_server::store::postgres::PgSettings;
 use xunfang_server::store::sqlite::StoredDoc;
 use xunfang_server::store::tokens::{access, revoke_argument, token_hash, TokenInfo};
 use xunfang_server::store::{
-    unix_now, Access, AdminStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, Epoch, NewBlob, NewSetupCode, NewToken, Pull,
-    Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, Team, TokenKind, TokenRow,
+    unix_now, Access, AdminStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, Epoch, NewBlob, NewSetupCode, NewToken,
+    PhotoPass, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, Team, TeamPhotos, TokenKind, TokenRow,
 };
 use xunfang_server::{PgStore, SqliteStore, SyncStore};
 
@@ -324,5 +324,9 @@ impl AdminStore for TestStore {
 
     fn has_active_tokens(&self) -> StoreFuture<'_, bool> {
         self.admin_store().has_active_tokens()
+    }
+
+    fn collect_photos(&self, pass: PhotoPass) -> StoreFuture<'_, Vec<TeamPhotos>> {
+        self.admin_store().collect_photos(pass)
     }
 }

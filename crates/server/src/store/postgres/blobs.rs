@@ -41,6 +41,9 @@ impl PgStore {
         let (count, bytes) = (usage.get::<_, i64>(0) as u64, usage.get::<_, i64>(1) as u64);
         let stmt = tx.prepare_cached("SELECT 1 FROM blobs WHERE team = $1 AND hash = $2").await?;
         if tx.query_opt(&stmt, &[&team.id, &blob.hash.as_str()]).await?.is_some() {
+            // A tablet uploads a photo a record of it names: no longer waiting to be collected.
+            let stmt = tx.prepare_cached("DELETE FROM blob_marks WHERE team = $1 AND hash = $2").await?;
+            tx.execute(&stmt, &[&team.id, &blob.hash.as_str()]).await?;
             tx.commit().await?;
             return Ok(Ok(BlobPut { stored: false, team_count: count, team_bytes: bytes }));
         }

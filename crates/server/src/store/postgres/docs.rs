@@ -28,6 +28,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, Row, Statement};
 
 use super::{CursorMode, PgStore};
+use crate::store::photos::named_photos;
 use crate::store::sqlite::StoredDoc;
 use crate::store::{resume_from, to_write, Epoch, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
 
@@ -129,6 +130,14 @@ impl PgStore {
             let ids: Vec<&str> = writes.iter().map(|w| w.0).collect();
             let types: Vec<&str> = writes.iter().map(|w| w.1).collect();
             let jsons: Vec<&str> = writes.iter().map(|w| w.2.as_str()).collect();
+            // A photo this push names is no longer waiting to be collected, even if a pass read the
+            // team's documents before this commit (see `store::photos`); one statement for all.
+            let named: Vec<String> =
+                writes.iter().flat_map(|w| named_photos(&w.2)).map(|h| h.as_str().to_string()).collect::<HashSet<_>>().into_iter().collect();
+            if !named.is_empty() {
+                let stmt = tx.prepare_cached("DELETE FROM blob_marks WHERE team = $1 AND hash = ANY($2)").await?;
+                tx.execute(&stmt, &[&team.id, &named]).await?;
+            }
             match mode {
                 CursorMode::TeamCounter => {
                     // The lock is held: the head is ours to move, and the page

@@ -31,6 +31,7 @@
 //! `pg_restore`); the commands say so ([`BackupStore`]).
 
 mod blobs;
+mod collect;
 mod docs;
 mod epoch;
 mod migrate;
@@ -43,8 +44,8 @@ use std::path::PathBuf;
 use xunfang_core::BlobHash;
 
 use super::{
-    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, Pull, Pushed,
-    QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TokenInfo, TokenKind, TokenRow,
+    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, PhotoPass, Pull,
+    Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TeamPhotos, TokenInfo, TokenKind, TokenRow,
 };
 pub use pool::{is_postgres_url, CursorMode, PgSettings, PgStore};
 pub use schema::SCHEMA_VERSION;
@@ -117,6 +118,10 @@ impl AdminStore for PgStore {
 
     fn has_active_tokens(&self) -> StoreFuture<'_, bool> {
         Box::pin(self.any_active_token())
+    }
+
+    fn collect_photos(&self, pass: PhotoPass) -> StoreFuture<'_, Vec<TeamPhotos>> {
+        Box::pin(async move { self.collect_pass(&pass).await })
     }
 }
 

@@ -78,6 +78,16 @@ CREATE TABLE setup_codes (
     used           bigint
 );
 ",
+    "
+-- 3: when a collection pass first found no stored document naming a photo
+-- (as SQLite's schema 3).
+CREATE TABLE blob_marks (
+    team          bigint NOT NULL REFERENCES teams(id),
+    hash          text NOT NULL,
+    unnamed_since bigint NOT NULL,
+    PRIMARY KEY (team, hash)
+);
+",
 ];
 
 /// The schema version this build writes.

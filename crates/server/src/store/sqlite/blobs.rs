@@ -34,7 +34,10 @@ impl SqliteStore {
         let size = blob.data.len() as i64;
         self.write_unless(|tx| {
             let exists = tx.prepare_cached("SELECT 1 FROM blobs WHERE team = ?1 AND hash = ?2")?.exists(params![team.id, blob.hash.as_str()])?;
-            if !exists {
+            if exists {
+                // A tablet uploads a photo a record of it names: no longer waiting to be collected.
+                tx.prepare_cached("DELETE FROM blob_marks WHERE team = ?1 AND hash = ?2")?.execute(params![team.id, blob.hash.as_str()])?;
+            } else {
                 let (_, bytes) = team_blob_usage(tx, team.id)?;
                 if bytes.saturating_add(size as u64) > max_team_bytes {
                     return Ok(Err(QuotaExceeded(max_team_bytes)));

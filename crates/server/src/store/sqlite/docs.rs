@@ -7,6 +7,7 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::SqliteStore;
+use crate::store::photos::named_photos;
 use crate::store::{resume_from, to_write, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
 
 /// One stored document (for tests and administration).
@@ -86,6 +87,11 @@ fn store_pushed(
          ON CONFLICT (team, id) DO UPDATE SET type = excluded.type, json = excluded.json, seq = excluded.seq",
     )?
     .execute(params![team.id, id, pushed.doc.doc_type().as_str(), json, seq])?;
+    // A photo this push names is no longer waiting to be collected, even if a pass read the
+    // team's documents before this commit (see `store::photos`).
+    for hash in named_photos(&json) {
+        tx.prepare_cached("DELETE FROM blob_marks WHERE team = ?1 AND hash = ?2")?.execute(params![team.id, hash.as_str()])?;
+    }
     Ok(Ok(PushResult::Written))
 }
 

@@ -3,7 +3,7 @@
 //!
 //! One file per concern: [`schema`] (tables, version), [`pool`]
 //! (connections, read and write transactions), [`tokens`], [`docs`]
-//! (push and pull), [`blobs`], [`epoch`], [`backup`] (with `restore`) and [`migrate`] (the source of a copy). Documents and blobs of different teams
+//! (push and pull), [`blobs`], [`collect`] (the photo collection pass), [`epoch`], [`backup`] (with `restore`) and [`migrate`] (the source of a copy). Documents and blobs of different teams
 //! never meet: every query names the team, and the same id (or the same
 //! photo) in two teams is two rows.
 //!
@@ -28,6 +28,7 @@
 
 mod backup;
 mod blobs;
+mod collect;
 mod docs;
 mod epoch;
 mod migrate;
@@ -40,8 +41,8 @@ use std::path::{Path, PathBuf};
 use xunfang_core::BlobHash;
 
 use super::{
-    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, Pull, Pushed,
-    QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TokenInfo, TokenKind, TokenRow,
+    AdminStore, BackupStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, PhotoPass, Pull,
+    Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TeamPhotos, TokenInfo, TokenKind, TokenRow,
 };
 pub use backup::DataLock;
 pub use docs::StoredDoc;
@@ -132,6 +133,10 @@ impl AdminStore for SqliteStore {
 
     fn has_active_tokens(&self) -> StoreFuture<'_, bool> {
         self.blocking(|store| SqliteStore::has_active_tokens(&store))
+    }
+
+    fn collect_photos(&self, pass: PhotoPass) -> StoreFuture<'_, Vec<TeamPhotos>> {
+        self.blocking(move |store| store.collect_pass(&pass))
     }
 }
 

@@ -19,6 +19,9 @@
 //!   they came;
 //! * `team_blobs`: per team, how many blobs and how many bytes (for logs and
 //!   administration), kept up to date in the transaction that adds a blob;
+//! * `blob_marks` (schema 3): per team and photo hash, when a collection
+//!   pass first found no stored document naming it (cleared when one does,
+//!   or when a push names it again);
 //! * `meta`: key → value for the database as a whole: its `epoch` and
 //!   whether cursors without one count (`legacy_cursors`), see [`super::epoch`].
 
@@ -103,9 +106,21 @@ CREATE TABLE IF NOT EXISTS setup_codes (
 );
 ";
 
+/// Schema 2 → 3: `blob_marks`, when a collection pass first found no stored
+/// document naming a photo (`xunfang-server photos collect`); only a new
+/// table, so no row changes. A missing mark only delays a collection.
+const STEP_3: &str = "
+CREATE TABLE IF NOT EXISTS blob_marks (
+    team          INTEGER NOT NULL REFERENCES teams(id),
+    hash          TEXT NOT NULL,
+    unnamed_since INTEGER NOT NULL,
+    PRIMARY KEY (team, hash)
+);
+";
+
 /// The versioned steps after schema 1, in order: `STEPS[i]` brings a file
 /// from version `i + 1` to `i + 2`. Never edit a released one: add the next.
-const STEPS: &[&str] = &[STEP_2];
+const STEPS: &[&str] = &[STEP_2, STEP_3];
 
 /// Refuses a file written by a newer server, then creates what is missing
 /// and takes each versioned step the file has not had, in one transaction
