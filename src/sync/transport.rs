@@ -1,7 +1,8 @@
 //! The three endpoint kinds, as the sync engine's transports.
 
-use super::http::{call, call_capped};
+use super::http::{call, call_capped, get_listing};
 use xunfang_core::sync::{SyncRequest, SyncResponse};
+use xunfang_core::sync_client::rest::{Listed, Validators};
 use xunfang_core::sync_client::{read_answer, NativeTransport, PushTransport, RestTransport, SyncError};
 use xunfang_core::Id;
 
@@ -23,7 +24,7 @@ impl NativeTransport for Native<'_> {
     }
 }
 
-/// A plain REST collection: `GET <endpoint>/<collection>`,
+/// A plain REST collection: `GET <endpoint>/<collection>[?filter, paging]`,
 /// `PUT <endpoint>/<collection>/<id>` (POST when the id is new to it).
 pub struct Rest<'a> {
     pub endpoint: &'a str,
@@ -31,9 +32,8 @@ pub struct Rest<'a> {
 }
 
 impl RestTransport for Rest<'_> {
-    async fn list(&self, collection: &str) -> Result<Vec<serde_json::Value>, SyncError> {
-        let text = call("GET", &format!("{}/{collection}", base(self.endpoint)), self.token, None).await?;
-        serde_json::from_str(&text).map_err(|e| SyncError::BadResponse(e.to_string()))
+    async fn list(&self, query: &str, conditions: &Validators) -> Result<Listed, SyncError> {
+        get_listing(&format!("{}/{query}", base(self.endpoint)), self.token, conditions).await
     }
 
     async fn put(&self, collection: &str, id: &Id, doc: &serde_json::Value) -> Result<(), SyncError> {
