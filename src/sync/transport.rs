@@ -48,7 +48,8 @@ impl RestTransport for Rest<'_> {
                 let given = serde_json::from_str::<serde_json::Value>(&stored).ok().and_then(|v| v.get("id").and_then(|i| i.as_str().map(String::from)));
                 match given {
                     Some(given) if given != id.as_str() => {
-                        let _ = call("DELETE", &format!("{}/{collection}/{}", base(self.endpoint), js_sys::encode_uri_component(&given)), self.token, None).await;
+                        let _ =
+                            call("DELETE", &format!("{}/{collection}/{}", base(self.endpoint), js_sys::encode_uri_component(&given)), self.token, None).await;
                         Err(SyncError::Refused { status: 409, message: RENAMED.into() })
                     }
                     _ => Ok(()),

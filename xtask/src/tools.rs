@@ -63,7 +63,7 @@ pub fn ensure_tools(needs: Needs) -> Result<()> {
             ensure("chromium + chromium-driver", has_browser, || apt_install(&["chromium", "chromium-driver"]))?;
         }
         if needs.node_modules {
-            ensure("tests/e2e/node_modules (playwright-core, axe-core)", has_node_modules, || npm_ci(&e2e_dir()))?;
+            ensure("tests/e2e/node_modules (playwright-core, axe-core, json-server 0.17 and 1.0)", has_node_modules, || npm_ci(&e2e_dir()))?;
         }
         Ok(())
     })
@@ -135,7 +135,7 @@ fn has_browser() -> bool {
 }
 
 fn has_node_modules() -> bool {
-    ["playwright-core", "json-server", "axe-core"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
+    ["playwright-core", "json-server", "json-server-1", "axe-core"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
 }
 
 /// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).
