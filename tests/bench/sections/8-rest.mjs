@@ -82,9 +82,17 @@ export async function restNothingNew({ docs, roster, log }) {
     await page.getByLabel('条件请求').check();
     await page.getByLabel('自某时以来的修改').fill('updated.hlc.millis_gte={since}');
     await page.getByLabel('分页方式').selectOption({ label: '_page 与 _limit（json-server 0.17）' });
+    const saved = await page.getByTestId('sync-status').getAttribute('data-last-ok');
     await page.getByRole('button', { name: '保存同步设置' }).click();
     // New options: the sync the saving starts reads whole, the next one its filtered pages once.
-    await page.waitForFunction(() => document.querySelector('[data-testid=sync-status]')?.dataset.running === 'false', undefined, { timeout: 600_000 });
+    await page.waitForFunction(
+      (prev) => {
+        const el = document.querySelector('[data-testid=sync-status]');
+        return el && el.dataset.running === 'false' && el.dataset.lastOk !== prev;
+      },
+      saved,
+      { timeout: 600_000, polling: 50 },
+    );
     await syncOnce(page);
     await syncOnce(page);
     const after = await measure();
