@@ -180,6 +180,14 @@ texts! {
     SyncModePushOnly => "只上传（接收端不返回数据）", "Push only (endpoint only accepts data)";
     SyncEndpoint => "服务器地址", "Server address";
     SyncToken => "访问令牌", "Access token";
+    SyncRestTitle => "REST 接口的增量读取", "Reading a REST endpoint without reading it all";
+    SyncRestHint => "接口支持哪项就勾选哪项；都不选时每次同步读取全部数据。每 24 次同步仍完整读取一次。", "Turn on what the endpoint supports; with none, every sync reads everything. Every 24th sync still reads everything.";
+    SyncRestConditional => "条件请求（ETag / Last-Modified，未变化时返回 304）", "Conditional requests (ETag / Last-Modified; 304 when unchanged)";
+    SyncRestSince => "“自某时以来的修改”查询（{since} 为毫秒，如 updated.hlc.millis_gte={since}）", "“Changed since” query ({since} in milliseconds, e.g. updated.hlc.millis_gte={since})";
+    SyncRestPaging => "分页方式", "Paging";
+    SyncRestPagingNone => "不分页（一次读取整个集合）", "None (one request per collection)";
+    SyncRestPagingLimit => "_page 与 _limit（json-server 0.17）", "_page and _limit (json-server 0.17)";
+    SyncRestPagingPerPage => "_page 与 _per_page（json-server 1.0）", "_page and _per_page (json-server 1.0)";
     SyncSave => "保存同步设置", "Save sync settings";
     SyncNow => "立即同步", "Sync now";
     SyncStop => "停止同步", "Stop syncing";
@@ -237,6 +245,8 @@ texts! {
     SyncErrCursorStuck => "服务器说还有数据，但同步位置没有前进，已停止同步；本机的修改都保留着，请告诉管理员", "The server says more is waiting but its position did not move, so sync stopped; every change on this tablet is kept. Tell the administrator";
     SyncErrCursorBack => "同步途中服务器的位置倒退了，已停止同步；本机的修改都保留着，请告诉管理员", "The server's position went back in the middle of a sync, so sync stopped; every change on this tablet is kept. Tell the administrator";
     SyncErrTooManyDocs => "服务器一次发来的记录多于所要的，已拒收；本机的修改都保留着，请告诉管理员", "The server sent more records at once than were asked for, so they were refused; every change on this tablet is kept. Tell the administrator";
+    SyncErrNotModifiedUnasked => "REST 接口对一个没有条件的请求回答“未修改”（304），已停止同步；本机的修改都保留着。请在同步设置中关闭“条件请求”，或告诉管理员", "The REST endpoint answered “not modified” (304) to a request that had no condition, so sync stopped; every change on this tablet is kept. Turn off “Conditional requests” in the sync settings, or tell the administrator";
+    SyncErrEndlessPages => "REST 接口一直发来满页的数据，已停止同步；本机的修改都保留着。请在同步设置中换一种分页方式，或告诉管理员", "The REST endpoint kept sending full pages, so sync stopped; every change on this tablet is kept. Choose another paging in the sync settings, or tell the administrator";
     SyncErrTooLarge => "服务器的回答太大（超过 16 MB），已拒收；本机的修改都保留着，请告诉管理员", "The server's answer is too large (over 16 MB), so it was refused; every change on this tablet is kept. Tell the administrator";
     RefusedByServer => "服务器没有接受这条记录的这次修改，它仍在本机等待发送（服务器更新后会再发送）。服务器的理由：", "The server did not accept this change; it stays on this tablet and is sent again after the server is updated. The server's reason:";
     SyncSetupLink => "平板设置链接：在平板上打开此链接（或扫描二维码），即可自动填好同步设置。", "Tablet set-up link: open it on a tablet (or scan the QR code) to fill in the sync settings.";

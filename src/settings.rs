@@ -6,6 +6,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use xunfang_core::attendance_rule::RuleSettings;
+use xunfang_core::sync_client::rest::{RestOptions, RestState};
 use xunfang_core::Hlc;
 use xunfang_core::Lang;
 use xunfang_core::Template;
@@ -112,6 +113,9 @@ pub struct SyncConfig {
     /// that accepts documents (push only).
     pub endpoint: String,
     pub token: String,
+    /// What a REST endpoint can do to be read without reading all of it.
+    #[serde(default)]
+    pub rest: RestOptions,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -151,6 +155,23 @@ pub fn sync_config() -> SyncConfig {
 
 pub fn set_sync_config(config: &SyncConfig) {
     let _ = LocalStorage::set(SYNC, config);
+}
+
+const REST_STATE: &str = "xunfang.sync.rest-state";
+
+/// What the last REST syncs learnt (validators, digests, the newest change
+/// read): small, and only a shortcut, so a failed read starts afresh.
+pub fn rest_state() -> RestState {
+    LocalStorage::get(REST_STATE).unwrap_or_default()
+}
+
+pub fn set_rest_state(state: &RestState) {
+    let _ = LocalStorage::set(REST_STATE, state);
+}
+
+/// Forgets it: the endpoint or the mode changed.
+pub fn clear_rest_state() {
+    LocalStorage::delete(REST_STATE);
 }
 
 const LAST_SYNC: &str = "xunfang.sync.last-ok";

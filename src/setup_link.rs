@@ -70,7 +70,7 @@ pub fn take_code() -> Option<String> {
 pub fn offered_settings() -> Option<SyncConfig> {
     TAKEN.with(|t| match &*t.borrow() {
         Some(SetupFragment::Settings { endpoint, token, mode }) => {
-            Some(SyncConfig { endpoint: endpoint.clone(), token: token.clone(), mode: SyncMode::from_key(mode).unwrap_or_default() })
+            Some(SyncConfig { endpoint: endpoint.clone(), token: token.clone(), mode: SyncMode::from_key(mode).unwrap_or_default(), ..SyncConfig::default() })
         }
         _ => None,
     })

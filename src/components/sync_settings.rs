@@ -1,7 +1,7 @@
 //! Sync settings: mode, address, token; "Sync now" and "Stop"; progress; the
 //! tablet set-up link with its QR code, and taking such a link in.
 
-use crate::components::field::{SelectField, TextField};
+use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::sync_status::{describe, describe_refusal};
 use crate::i18n::{use_i18n, T};
 use crate::settings::{self, SyncConfig, SyncMode};
@@ -9,6 +9,7 @@ use crate::setup_link;
 use crate::sync::{self, SyncStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use xunfang_core::sync_client::rest::{Paging, RestOptions};
 
 #[component]
 pub fn SyncSettings() -> impl IntoView {
@@ -18,6 +19,9 @@ pub fn SyncSettings() -> impl IntoView {
     let mode = RwSignal::new(saved.mode.key().to_string());
     let endpoint = RwSignal::new(saved.endpoint.clone());
     let token = RwSignal::new(saved.token.clone());
+    let conditional = RwSignal::new(saved.rest.conditional);
+    let since_query = RwSignal::new(saved.rest.since_query.clone());
+    let paging = RwSignal::new(saved.rest.paging.key().to_string());
     let current = RwSignal::new(saved);
     let notice = RwSignal::new(None::<T>);
 
@@ -33,6 +37,9 @@ pub fn SyncSettings() -> impl IntoView {
             mode.set(config.mode.key().to_string());
             endpoint.set(config.endpoint.clone());
             token.set(config.token.clone());
+            conditional.set(config.rest.conditional);
+            since_query.set(config.rest.since_query.clone());
+            paging.set(config.rest.paging.key().to_string());
             current.set(config);
             notice.set(Some(T::SyncSaved));
         })
@@ -42,6 +49,11 @@ pub fn SyncSettings() -> impl IntoView {
             mode: SyncMode::from_key(&mode.get_untracked()).unwrap_or_default(),
             endpoint: endpoint.get_untracked().trim().to_string(),
             token: token.get_untracked().trim().to_string(),
+            rest: RestOptions {
+                conditional: conditional.get_untracked(),
+                since_query: since_query.get_untracked().trim().to_string(),
+                paging: Paging::from_key(&paging.get_untracked()).unwrap_or_default(),
+            },
         };
         apply(config);
     };
@@ -55,6 +67,19 @@ pub fn SyncSettings() -> impl IntoView {
                     SyncMode::PushOnly => T::SyncModePushOnly,
                 };
                 (m.key().to_string(), i18n.t(key).to_string())
+            })
+            .collect::<Vec<_>>()
+    });
+    let pagings = Signal::derive(move || {
+        Paging::ALL
+            .into_iter()
+            .map(|p| {
+                let key = match p {
+                    Paging::None => T::SyncRestPagingNone,
+                    Paging::Limit => T::SyncRestPagingLimit,
+                    Paging::PerPage => T::SyncRestPagingPerPage,
+                };
+                (p.key().to_string(), i18n.t(key).to_string())
             })
             .collect::<Vec<_>>()
     });
@@ -85,6 +110,15 @@ pub fn SyncSettings() -> impl IntoView {
                 <TextField id="sync-endpoint".into() kind="url" label=label(T::SyncEndpoint) value=endpoint on_input=move |v| endpoint.set(v)/>
                 <TextField id="sync-token".into() label=label(T::SyncToken) value=token on_input=move |v| token.set(v)/>
             </div>
+            <Show when=move || mode.get() == SyncMode::Rest.key()>
+                <fieldset class="rest-options">
+                    <legend>{move || i18n.t(T::SyncRestTitle)}</legend>
+                    <p>{move || i18n.t(T::SyncRestHint)}</p>
+                    <CheckField id="sync-rest-conditional".into() label=label(T::SyncRestConditional) checked=conditional on_change=move |v| conditional.set(v)/>
+                    <TextField id="sync-rest-since".into() label=label(T::SyncRestSince) value=since_query on_input=move |v| since_query.set(v)/>
+                    <SelectField id="sync-rest-paging".into() label=label(T::SyncRestPaging) options=pagings value=paging on_change=move |v| paging.set(v)/>
+                </fieldset>
+            </Show>
             <div class="row">
                 <button type="button" class="primary" on:click=save>{move || i18n.t(T::SyncSave)}</button>
                 <button type="button" on:click=move |_| sync::run_now() disabled=move || !current.get().is_set() || status.running.get()>

@@ -70,6 +70,8 @@ fn untrusted(why: &BadAnswer) -> T {
         BadAnswer::CursorBackwards { .. } => T::SyncErrCursorBack,
         BadAnswer::TooManyDocs { .. } => T::SyncErrTooManyDocs,
         BadAnswer::TooLarge { .. } => T::SyncErrTooLarge,
+        BadAnswer::NotModifiedUnasked => T::SyncErrNotModifiedUnasked,
+        BadAnswer::EndlessPages { .. } => T::SyncErrEndlessPages,
     }
 }
 

@@ -7,11 +7,20 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
 use xunfang_core::sync::ErrorBody;
+use xunfang_core::sync_client::rest::{Listed, Validators};
 use xunfang_core::sync_client::{answer_fits, SyncError};
 
 /// Sends one request with the bearer token and returns the response; a
 /// failure to get any answer is "no connection".
-async fn send(method: &str, url: &str, token: &str, body: Option<JsValue>, content_type: &str, accept: Option<&str>) -> Result<Response, SyncError> {
+async fn send(
+    method: &str,
+    url: &str,
+    token: &str,
+    body: Option<JsValue>,
+    content_type: &str,
+    accept: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Result<Response, SyncError> {
     let init = RequestInit::new();
     init.set_method(method);
     if let Some(b) = &body {
@@ -27,6 +36,9 @@ async fn send(method: &str, url: &str, token: &str, body: Option<JsValue>, conte
     }
     if !token.is_empty() {
         let _ = headers.set("Authorization", &format!("Bearer {token}"));
+    }
+    for (name, value) in extra {
+        let _ = headers.set(name, value);
     }
     let window = web_sys::window().ok_or_else(|| SyncError::Offline("no window".into()))?;
     JsFuture::from(window.fetch_with_request(&request))
@@ -50,13 +62,18 @@ pub async fn call_capped(method: &str, url: &str, token: &str, body: Option<Stri
 }
 
 async fn call_with(method: &str, url: &str, token: &str, body: Option<String>, capped: bool) -> Result<String, SyncError> {
-    let response = send(method, url, token, body.map(|b| JsValue::from_str(&b)), "application/json", Some("application/json")).await?;
+    let response = send(method, url, token, body.map(|b| JsValue::from_str(&b)), "application/json", Some("application/json"), &[]).await?;
+    answer_text(&response, capped).await
+}
+
+/// The text of a 2xx answer, or the error its status and text say.
+async fn answer_text(response: &Response, capped: bool) -> Result<String, SyncError> {
     let status = response.status();
     // The body's bytes are UTF-8 already: taking them as they are skips
     // decoding them to a JavaScript string and encoding that back, twice
     // over a first sync's ~90 MB.
     let bytes = if capped {
-        read_capped(&response).await?
+        read_capped(response).await?
     } else {
         match response.array_buffer() {
             Ok(p) => JsFuture::from(p).await.map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default(),
@@ -74,7 +91,30 @@ async fn call_with(method: &str, url: &str, token: &str, body: Option<String>, c
     if ok {
         return Ok(text);
     }
-    Err(SyncError::from_answer(status, &text, retry_after(&response).as_deref()))
+    Err(SyncError::from_answer(status, &text, retry_after(response).as_deref()))
+}
+
+/// A REST listing: `GET` with `If-None-Match` / `If-Modified-Since` from
+/// `conditions`. Setting either makes the browser leave its own cache out
+/// of it (the fetch standard), so a 304 reaches the sync engine; the
+/// answer's `ETag` and `Last-Modified` are read when the endpoint lets
+/// scripts see them (same origin, or `Access-Control-Expose-Headers`).
+pub async fn get_listing(url: &str, token: &str, conditions: &Validators) -> Result<Listed, SyncError> {
+    let mut extra = Vec::new();
+    if let Some(etag) = &conditions.etag {
+        extra.push(("If-None-Match", etag.as_str()));
+    }
+    if let Some(since) = &conditions.last_modified {
+        extra.push(("If-Modified-Since", since.as_str()));
+    }
+    let response = send("GET", url, token, None, "application/json", Some("application/json"), &extra).await?;
+    if response.status() == 304 {
+        return Ok(Listed::NotModified);
+    }
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let validators = Validators::from_headers(header("ETag").as_deref(), header("Last-Modified").as_deref());
+    let text = answer_text(&response, false).await?;
+    Ok(Listed::Body { text, validators })
 }
 
 /// What a refusal says: our server explains itself as `{"error": "..."}`;
@@ -92,7 +132,7 @@ fn retry_after(response: &Response) -> Option<String> {
 /// that is not an auth, rate or server failure, so callers can read 404 as
 /// "absent".
 pub async fn call_bytes(method: &str, url: &str, token: &str, body: Option<&[u8]>, content_type: &str) -> Result<(u16, Vec<u8>), SyncError> {
-    let response = send(method, url, token, body.map(|b| js_sys::Uint8Array::from(b).into()), content_type, None).await?;
+    let response = send(method, url, token, body.map(|b| js_sys::Uint8Array::from(b).into()), content_type, None, &[]).await?;
     let status = response.status();
     let bytes = match response.array_buffer() {
         Ok(p) => JsFuture::from(p).await.map(|b| js_sys::Uint8Array::new(&b).to_vec()).unwrap_or_default(),

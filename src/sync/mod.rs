@@ -209,7 +209,14 @@ async fn sync_once(config: &SyncConfig, s: SyncStatus) -> Result<Progress, SyncE
             photos::upload_pending(&db, endpoint, token).await?;
             Ok(done)
         }
-        SyncMode::Rest => sync_client::sync_rest(&db, &transport::Rest { endpoint, token }, crate::device::clock_bound(), progress, stop).await,
+        SyncMode::Rest => {
+            // Kept whatever the outcome: it only holds what was read whole.
+            let mut state = settings::rest_state();
+            let done =
+                sync_client::sync_rest(&db, &transport::Rest { endpoint, token }, &config.rest, &mut state, crate::device::clock_bound(), progress, stop).await;
+            settings::set_rest_state(&state);
+            done
+        }
         SyncMode::PushOnly => sync_client::sync_push_only(&db, &transport::PushOnly { endpoint, token }, progress, stop).await,
     }
 }
@@ -221,6 +228,7 @@ pub async fn configure(config: SyncConfig) -> Result<(), crate::storage::StoreEr
     settings::set_sync_config(&config);
     if old.endpoint.trim() != config.endpoint.trim() || old.mode != config.mode {
         Db::app().await?.reset_sync().await?;
+        settings::clear_rest_state();
     }
     run_now();
     Ok(())
@@ -230,7 +238,7 @@ pub async fn configure(config: SyncConfig) -> Result<(), crate::storage::StoreEr
 /// and syncs with this app's own server. The team and label it was given.
 pub async fn set_up_from_code(code: &str) -> Result<(String, String), SyncError> {
     let claimed = devices::claim(code).await?;
-    let config = SyncConfig { mode: SyncMode::Native, endpoint: devices::origin(), token: claimed.token };
+    let config = SyncConfig { mode: SyncMode::Native, endpoint: devices::origin(), token: claimed.token, ..SyncConfig::default() };
     configure(config).await.map_err(|e| SyncError::Store(e.to_string()))?;
     Ok((claimed.team, claimed.label))
 }

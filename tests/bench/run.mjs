@@ -31,6 +31,7 @@ import { withRecords } from './sections/4-stored.mjs';
 import { idbVsDexie } from './sections/5-dexie.mjs';
 import { pouchReplication } from './sections/6-pouch.mjs';
 import { loadRuns } from './sections/7-load.mjs';
+import { restNothingNew } from './sections/8-rest.mjs';
 
 function sh(cmd) {
   const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', cwd: ROOT });
@@ -125,6 +126,10 @@ async function main() {
     }
   });
   results.load = await section('7. many tablets at once', loadRuns);
+  results.rest = await section('8. REST, a sync with nothing new', () => {
+    const roster = people();
+    return restNothingNew({ docs: activities(N_DOCS, roster), roster, log });
+  });
   results.totalMs = performance.now() - started;
   results.machine.loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 

@@ -86,7 +86,7 @@ pub fn ensure_tools(needs: Needs) -> Result<()> {
             })?;
         }
         if needs.node_modules {
-            ensure("tests/e2e/node_modules (playwright-core, axe-core, xlsx)", has_node_modules, || npm_ci(&e2e_dir()))?;
+            ensure("tests/e2e/node_modules (playwright-core, axe-core, xlsx, json-server 0.17 and 1.0)", has_node_modules, || npm_ci(&e2e_dir()))?;
         }
         if needs.print {
             ensure("poppler-utils (pdftoppm, pdftotext, pdffonts)", has_poppler, || apt_install(&["poppler-utils"]))?;
@@ -175,7 +175,7 @@ fn has_webkit() -> bool {
 }
 
 fn has_node_modules() -> bool {
-    ["playwright-core", "json-server", "axe-core", "xlsx"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
+    ["playwright-core", "json-server", "json-server-1", "axe-core", "xlsx"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
 }
 
 /// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).

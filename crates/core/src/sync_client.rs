@@ -264,6 +264,11 @@ pub enum BadAnswer {
     TooManyDocs { asked: usize, got: usize },
     /// An answer larger than `MAX_ANSWER_BYTES`.
     TooLarge { bytes: u64 },
+    /// A REST endpoint answered "not modified" to a request that named no
+    /// earlier answer: there is nothing it could be the same as.
+    NotModifiedUnasked,
+    /// A REST endpoint kept sending full pages past `rest::MAX_PAGES`.
+    EndlessPages { pages: usize },
 }
 
 impl fmt::Display for BadAnswer {
@@ -273,6 +278,8 @@ impl fmt::Display for BadAnswer {
             BadAnswer::CursorBackwards { sent, got } => write!(f, "its position went back from {sent} to {got} in the middle of a sync"),
             BadAnswer::TooManyDocs { asked, got } => write!(f, "it sent {got} documents when at most {asked} were asked for"),
             BadAnswer::TooLarge { bytes } => write!(f, "it is {bytes} bytes, more than the {MAX_ANSWER_BYTES} bytes this app reads"),
+            BadAnswer::NotModifiedUnasked => write!(f, "it answered \"not modified\" to a request that named no earlier answer"),
+            BadAnswer::EndlessPages { pages } => write!(f, "it kept sending full pages after {pages} pages"),
         }
     }
 }
@@ -321,7 +328,10 @@ pub trait NativeTransport {
 /// write one document by id. The client merges; the server only stores.
 #[allow(async_fn_in_trait)]
 pub trait RestTransport {
-    async fn list(&self, collection: &str) -> Result<Vec<Value>, SyncError>;
+    /// `GET <endpoint>/<query>` (`query` is the collection and, maybe,
+    /// `?` and parameters), with `If-None-Match` / `If-Modified-Since` for
+    /// what `conditions` holds. A 304 is `Listed::NotModified`.
+    async fn list(&self, query: &str, conditions: &rest::Validators) -> Result<rest::Listed, SyncError>;
     async fn put(&self, collection: &str, id: &Id, doc: &Value) -> Result<(), SyncError>;
 }
 
@@ -578,76 +588,6 @@ fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>, waiting
     }
 }
 
-/// Syncs with a plain REST collection: reads every document, merges in
-/// those `sync::admit` takes with `bound`, then writes back each local
-/// document the server lacks or has older.
-pub async fn sync_rest<S: LocalStore, T: RestTransport>(
-    store: &S,
-    transport: &T,
-    bound: ClockBound,
-    mut progress: impl FnMut(&Progress),
-    interrupted: impl Fn() -> bool,
-) -> Result<Progress, SyncError> {
-    let mut done = Progress::default();
-    for collection in REST_COLLECTIONS {
-        if interrupted() {
-            return Err(SyncError::Interrupted);
-        }
-        // A server that has never seen a collection may answer 404: empty.
-        let listed = match transport.list(collection).await {
-            Err(SyncError::Refused { status: 404, .. }) => Vec::new(),
-            other => other?,
-        };
-        let mut admitted = Admitted::default();
-        for value in listed {
-            admitted.take(value.to_string(), bound);
-        }
-        let Admitted { docs, refused } = admitted;
-        done.refused.extend(refused);
-        done.pulled += docs.len();
-        store.absorb(docs, None).await.map_err(store_err)?;
-        progress(&done);
-    }
-    // Refused in this sync (kept in the outbox): not sent again until the next.
-    let mut refused = HashSet::new();
-    loop {
-        let batch = store.pending(MAX_PUSH_BATCH, &refused).await.map_err(store_err)?;
-        if batch.is_empty() {
-            break;
-        }
-        let (mut sent, mut reasons) = (Vec::new(), Vec::new());
-        for p in &batch {
-            if interrupted() {
-                settle(store, &sent, &reasons, &mut refused).await?;
-                return Err(SyncError::Interrupted);
-            }
-            let doc = p.doc.to_value();
-            match transport.put(collection_of(p.doc.doc_type()), p.doc.id(), &doc).await {
-                Ok(()) => {
-                    sent.push(p.mark());
-                    done.pushed += 1;
-                }
-                Err(SyncError::Refused { message, .. }) => {
-                    done.rejected.push((p.doc.id().to_string(), message.clone()));
-                    reasons.push((p.mark(), message));
-                }
-                Err(e) => {
-                    settle(store, &sent, &reasons, &mut refused).await?;
-                    return Err(e);
-                }
-            }
-        }
-        settle(store, &sent, &reasons, &mut refused).await?;
-        done.waiting = store.pending_count().await.map_err(store_err)?;
-        progress(&done);
-        if batch.len() < MAX_PUSH_BATCH {
-            break;
-        }
-    }
-    done.waiting = store.pending_count().await.map_err(store_err)?;
-    Ok(done)
-}
-
 /// Delivers the outbox to an endpoint that only accepts data.
 pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
     store: &S,
@@ -687,6 +627,10 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
 
 #[path = "sync_memory.rs"]
 pub mod memory;
+
+#[path = "sync_rest.rs"]
+pub mod rest;
+pub use rest::sync_rest;
 
 #[cfg(test)]
 #[path = "sync_client_tests.rs"]

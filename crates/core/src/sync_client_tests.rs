@@ -492,53 +492,6 @@ fn a_document_the_server_refuses_is_reported_and_kept_locally() {
     assert!(p.rejected.is_empty());
 }
 
-/// A REST collection: stores what it is given, by id, and lists it.
-#[derive(Default)]
-struct RestServer {
-    collections: RefCell<BTreeMap<String, BTreeMap<String, Value>>>,
-    puts: Cell<usize>,
-}
-
-impl RestTransport for RestServer {
-    async fn list(&self, collection: &str) -> Result<Vec<Value>, SyncError> {
-        // Like json-server: a collection it has never held is a 404.
-        match self.collections.borrow().get(collection) {
-            Some(c) => Ok(c.values().cloned().collect()),
-            None => Err(SyncError::Refused { status: 404, message: "Not Found".into() }),
-        }
-    }
-    async fn put(&self, collection: &str, id: &Id, doc: &Value) -> Result<(), SyncError> {
-        self.puts.set(self.puts.get() + 1);
-        self.collections.borrow_mut().entry(collection.into()).or_default().insert(id.to_string(), doc.clone());
-        Ok(())
-    }
-}
-
-#[test]
-fn two_tablets_converge_through_a_plain_rest_collection() {
-    let rest = RestServer::default();
-    let (a, b) = (Tablet::new("a"), Tablet::new("b"));
-    let shared = a.new_activity(1, "视察");
-    let p = Document::create(Id::new_v7(2, [2; 10]), Person { name: "王建国".into(), ..Person::default() }, a.stamp());
-    a.write(AnyDoc::Person(p));
-    let sync = |t: &Tablet| block_on(sync_rest(&t.store, &rest, bound(), |_| {}, || false)).unwrap();
-    sync(&a);
-    sync(&b);
-    a.edit(&shared, |x| x.place = "水厂".into());
-    b.edit(&shared, |x| x.notes = "水质达标".into());
-    sync(&a);
-    sync(&b);
-    sync(&a);
-    assert_eq!(docs_of(&a), docs_of(&b));
-    assert_eq!(a.activity(&shared).body.place, "水厂");
-    assert_eq!(a.activity(&shared).body.notes, "水质达标");
-    assert_eq!(rest.collections.borrow()["people"].len(), 1);
-    let puts = rest.puts.get();
-    sync(&a);
-    sync(&b);
-    assert_eq!(rest.puts.get(), puts, "a sync with nothing new writes nothing");
-}
-
 /// An endpoint that only accepts data, failing every third post.
 #[derive(Default)]
 struct Sink {
@@ -927,7 +880,7 @@ fn refused_documents_stay_queued_through_rest_and_push_only_endpoints_too() {
     assert_eq!(done.rejected.len(), 1);
     assert_eq!(refusing.calls.get(), 1, "sent once in that sync");
     assert!(a.outbox.borrow().contains_key(&id) && a.reasons.borrow()[&id].contains("full"));
-    let done = block_on(sync_rest(&a.store, &refusing, bound(), |_| {}, || false)).unwrap();
+    let done = block_on(sync_rest(&a.store, &refusing, &rest::RestOptions::default(), &mut rest::RestState::default(), bound(), |_| {}, || false)).unwrap();
     assert_eq!(done.rejected.len(), 1);
     assert_eq!(refusing.calls.get(), 2);
     assert!(a.outbox.borrow().contains_key(&id));
@@ -947,8 +900,8 @@ impl PushTransport for Refusing {
 }
 
 impl RestTransport for Refusing {
-    async fn list(&self, _: &str) -> Result<Vec<Value>, SyncError> {
-        Ok(Vec::new())
+    async fn list(&self, _: &str, _: &rest::Validators) -> Result<rest::Listed, SyncError> {
+        Ok(rest::Listed::Body { text: "[]".into(), validators: rest::Validators::default() })
     }
     async fn put(&self, _: &str, _: &Id, _: &Value) -> Result<(), SyncError> {
         self.post(&Value::Null).await
@@ -967,3 +920,6 @@ fn a_withdrawn_device_is_told_so_rather_than_that_its_token_is_wrong() {
     let used = r#"{"error":"this set-up code has already set up a tablet","reason":"setup_used"}"#;
     assert_eq!(SyncError::from_answer(410, used, None), SyncError::SetupCode("setup_used".into()));
 }
+
+#[path = "sync_rest_tests.rs"]
+mod rest_tests;
