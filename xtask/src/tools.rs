@@ -175,7 +175,9 @@ fn has_webkit() -> bool {
 }
 
 fn has_node_modules() -> bool {
-    ["playwright-core", "json-server", "json-server-1", "axe-core", "xlsx"].iter().all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
+    ["playwright-core", "json-server", "json-server-1", "axe-core", "xlsx"]
+        .iter()
+        .all(|m| e2e_dir().join("node_modules").join(m).join("package.json").is_file())
 }
 
 /// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).
