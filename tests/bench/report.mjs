@@ -37,6 +37,7 @@ export function summary(r) {
     line(`${r.docs}: JS heap + wasm memory`, f.heap + (f.wasmMem ?? 0), 100e6, MB),
     line(`IDB bulk put ${r.docs}: plain / Dexie`, f.raw10k, null, ms) + (f.dexie10k ? ` / ${ms(f.dexie10k)}` : ''),
     line(`PouchDB replication of ${r.docs} (median)`, r.pouch && r.pouch.median, null, ms) + (r.pouch && r.pouch.median && f.sync ? `  PouchDB / ours ${(r.pouch.median / f.sync).toFixed(2)} (aim >= 2)` : ''),
+    line(`PouchDB, values only, ${r.docs} (median)`, r.pouch?.values?.median, null, ms) + (r.pouch?.values?.median && f.sync ? `  PouchDB / ours ${(r.pouch.values.median / f.sync).toFixed(2)} (aim >= 3)` : ''),
   ].join('\n');
 }
 
