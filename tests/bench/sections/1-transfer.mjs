@@ -130,6 +130,52 @@ function get(url, encoding) {
   });
 }
 
+/** Section 1's "small size knobs": measured once by hand (issue 16), not by each bench run,
+ * so the text is kept here and written as it is. */
+const KNOBS = [
+  '### Small size knobs (measured at 9895148, single-wasm build)',
+  '',
+  'Each knob on the release wasm as shipped (cargo release build → wasm-bindgen → wasm-opt), bytes raw, gzip 9 and',
+  'brotli 11 (lgwin 22, as the server compresses). Commands: `CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo build --release',
+  '--target wasm32-unknown-unknown --bin xunfang` (or a `trunk build --release` with the change), `wasm-bindgen --target=web',
+  '--no-typescript`, then `wasm-opt -O<level>` (npm binaryen 132, as trunk runs it); sizes by node\'s zlib. Brotli moves by',
+  '±0.6 KB on changes that remove nothing (dropping the 0.3 KB `producers` and `target_features` sections makes the file',
+  '0.6 KB *larger* after brotli), so a difference below ~1 KB is no difference.',
+  '',
+  '| knob | raw | gzip | brotli | kept? |',
+  '|---|---:|---:|---:|---|',
+  '| baseline: `opt-level = "z"`, fat LTO, 1 codegen unit, `panic = "abort"`, `wasm-opt -Oz`, console_error_panic_hook | 2,859,149 | 1,084,072 | 791,477 | – |',
+  '| `opt-level = "s"` (then `-Oz`) | 3,563,877 (+704,728) | 1,292,721 (+208,649) | 905,679 (+114,202) | no: z stays |',
+  '| `wasm-opt -Os` | 2,971,102 (+111,953) | 1,084,242 (+170) | 791,585 (+108) | no |',
+  '| `wasm-opt -O1` | 3,042,246 (+183,097) | 1,074,536 (−9,536) | 787,232 (−4,245) | see below |',
+  '| `wasm-opt -O2` | 3,019,189 (+160,040) | 1,084,784 (+712) | 790,891 (−586) | no |',
+  '| `wasm-opt -O3` | 2,989,392 (+130,243) | 1,086,956 (+2,884) | 791,550 (+73) | no |',
+  '| release panic hook printing a fixed line and the location (no console_error_panic_hook); wasm + js | 2,858,023 + 79,826 (−2,037) | 1,083,596 + 12,564 (−591) | 791,743 + 10,568 (+152) | no: std\'s own hook keeps the formatting in |',
+  '| `strip = true`, wasm-bindgen `--remove-name-section` | 0 | 0 | 0 | nothing to strip: wasm-opt writes no name section without `-g` |',
+  '| serde_json `preserve_order` off | – | – | – | already off (no indexmap under serde_json in Cargo.lock) |',
+  '| `sort_unstable_by` for the list rows (a memory cut, section 4b) | 2,857,570 (−1,579) | 1,083,797 (−275) | 792,028 (+551) | yes, for memory |',
+  '',
+  'Weights, from twiggy on the wasm-bindgen output before wasm-opt (3.12 MB of code and data without names): serde_json',
+  '127.8 KB (4.1%), chrono 28.5 KB (0.9%; already `default-features = false`), rust_xlsxwriter with zip, zopfli and zlib-rs',
+  '275.3 KB (8.8%, the Excel export: none of it needed on the first screen), leptos + tachys + reactive_graph 524.0 KB (16.8%).',
+  'None of the knobs above comes near the 200 KB budget: the split build (first screen only) is what can.',
+  '',
+  '`-O1` is the one level smaller than `-Oz` after compression (−4.2 KB brotli, −0.5%; −9.5 KB gzip), as another project',
+  'found, but 6.4% larger raw and with far fewer optimisation passes. First start with 4× CPU (no network throttle, fresh',
+  'profile, 5 runs each, interleaved, on a loaded machine): until the list is usable −Oz 1.13 s, −O1 1.05 s (ratio 0.92, inside',
+  'the runs\' spread of 0.89–1.84 s): no measurable cost at start, but the first sync and search, the CPU-heavy paths, were not',
+  'measured with it, so `-Oz` stays; worth trying again per chunk once the build is split. `opt-level = "s"` loses by 14%,',
+  'so its CPU effect was not measured.',
+  '',
+  'Memory with 50,000 records (section 4b), measured on the same profile after a restart, wasm linear memory + JS heap:',
+  '95.6 + 2.5 = 98.1 MB at 9895148, 94.2 + 2.5 = 96.8 MB with the unstable sort (−1.4 MB: the stable sort\'s scratch copy of',
+  'the rows is gone). What holds it is the list rows (`xunfang_core::list::ListRow`, one per record, kept for the list and',
+  'search): ~1.8 KB each for the bench set, of which the folded search text is ~1.1 KB and the participants\' ids (6.5 a row,',
+  'each a 36-character string) ~0.4 KB; the per-character search index is ~2.9 MB. The next cut would be the participants as',
+  'indexes into the roster (~15 MB at 50,000) or the search text as UTF-16 (a third less for Chinese).',
+  '',
+];
+
 /** Section 1's figures: the app shell's total bytes, raw, gzip and brotli. */
 export function figures(r) {
   const f = {};
@@ -169,5 +215,6 @@ export function report(p, r, f) {
     for (const [c, s] of r.wasm.crates) p(`| ${c} | ${kb(s)} |`);
     p('');
   }
+  p(...KNOBS);
 
 }
