@@ -1,7 +1,8 @@
 // Xunfang's service worker: the app starts and works with no network.
 //
-// It precaches exactly the files of one build (the list and the build id
-// below are written by `cargo xtask precache` after each release build) and
+// It precaches exactly the files of one build, the lazily loaded wasm chunks
+// included (the list and the build id below are written by `cargo xtask
+// precache` after each release build) and
 // serves every navigation from that cached shell, so a deep link opens
 // offline and html, js and wasm always come from the same build. A new build
 // installs beside the old one and waits; the page offers "new version,
@@ -12,13 +13,42 @@ const FILES = [];
 const CACHE = `xunfang-${BUILD}`;
 const SHELL = '/index.html';
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches.open(CACHE).then((cache) =>
+// Files named after their content (`stem-<16 hex digits>` by xtask/src/split.rs): one name is
+// one content forever, so an update copies those it already has from an older build's cache
+// and downloads only the files whose name changed.
+const CONTENT_NAMED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const older = [];
+  for (const name of await caches.keys()) {
+    if (name.startsWith('xunfang-') && name !== CACHE) older.push(await caches.open(name));
+  }
+  const fill = async (file) => {
+    if (!CONTENT_NAMED.test(file)) {
       // `reload` skips the HTTP cache, so a stale file never enters a new build's cache.
-      cache.addAll(FILES.map((f) => new Request(f, { cache: 'reload' }))),
-    ),
-  );
+      return cache.add(new Request(file, { cache: 'reload' }));
+    }
+    for (const old of older) {
+      const hit = await old.match(file);
+      if (hit) return cache.put(file, hit);
+    }
+    // The page fetched its first-screen files moments ago; a content-named file in the HTTP
+    // cache cannot be stale, so those are not downloaded twice. The lazily loaded chunks come
+    // from the network here, in the background, so an offline start has every screen.
+    return cache.add(new Request(file));
+  };
+  try {
+    await Promise.all(FILES.map(fill));
+  } catch (e) {
+    // All or nothing, as addAll was: a half-filled build must not take over.
+    await caches.delete(CACHE);
+    throw e;
+  }
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache());
 });
 
 self.addEventListener('activate', (event) => {

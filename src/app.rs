@@ -1,4 +1,8 @@
 //! The app shell: language context, header, and one route per screen.
+//!
+//! Every screen but the record list is a lazy route. With the `split` feature
+//! (`cargo xtask build --split`, xtask/src/split.rs) each becomes a wasm chunk
+//! of its own; without it the route is the same code in the one wasm.
 
 use crate::components::header::Header;
 use crate::components::setup_claim::SetupClaim;
@@ -12,7 +16,58 @@ use crate::pages::{
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+#[cfg(feature = "split")]
+use leptos_router::lazy_route;
+use leptos_router::{path, Lazy, LazyRoute};
+
+/// A screen that is not on the first screen. In the split build its code goes
+/// to a chunk that is fetched when the route first opens (the service worker
+/// precaches every chunk, so an offline start still has the screen). Only the
+/// split build may use `#[lazy_route]`: it leaves imports in the wasm that only
+/// the splitter resolves.
+macro_rules! lazy_screen {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[cfg_attr(feature = "split", lazy_route)]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            #[cfg(feature = "split")]
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+
+            #[cfg(not(feature = "split"))]
+            async fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_screen! {
+    RecordEditRoute => RecordEditPage,
+    RosterRoute => RosterPage,
+    PersonEditRoute => PersonEditPage,
+    TrashRoute => TrashPage,
+    OfficeRoute => OfficePage,
+    SuggestionsRoute => SuggestionsPage,
+    ProposalEditRoute => ProposalEditPage,
+    OpinionEditRoute => OpinionEditPage,
+    AttendanceRoute => AttendancePage,
+    ReportRoute => ReportPage,
+    SummaryRoute => SummaryPage,
+    BriefingRoute => BriefingPage,
+    DutyRoute => DutyPage,
+    ExportsRoute => ExportsPage,
+    DevicesRoute => DevicesPage,
+    TemplateRoute => TemplatePage,
+    VisitsRoute => VisitsPage,
+    SettingsRoute => SettingsPage,
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -28,24 +83,24 @@ pub fn App() -> impl IntoView {
                 <SetupClaim/>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=RecordsPage/>
-                    <Route path=path!("/records/:id") view=RecordEditPage/>
-                    <Route path=path!("/people") view=RosterPage/>
-                    <Route path=path!("/people/:id") view=PersonEditPage/>
-                    <Route path=path!("/trash") view=TrashPage/>
-                    <Route path=path!("/office") view=OfficePage/>
-                    <Route path=path!("/office/suggestions") view=SuggestionsPage/>
-                    <Route path=path!("/office/proposals/:id") view=ProposalEditPage/>
-                    <Route path=path!("/office/opinions/:id") view=OpinionEditPage/>
-                    <Route path=path!("/office/attendance") view=AttendancePage/>
-                    <Route path=path!("/office/report") view=ReportPage/>
-                    <Route path=path!("/office/summary") view=SummaryPage/>
-                    <Route path=path!("/office/briefing") view=BriefingPage/>
-                    <Route path=path!("/office/duty") view=DutyPage/>
-                    <Route path=path!("/office/exports") view=ExportsPage/>
-                    <Route path=path!("/office/devices") view=DevicesPage/>
-                    <Route path=path!("/office/template") view=TemplatePage/>
-                    <Route path=path!("/office/visits") view=VisitsPage/>
-                    <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/records/:id") view={Lazy::<RecordEditRoute>::new()}/>
+                    <Route path=path!("/people") view={Lazy::<RosterRoute>::new()}/>
+                    <Route path=path!("/people/:id") view={Lazy::<PersonEditRoute>::new()}/>
+                    <Route path=path!("/trash") view={Lazy::<TrashRoute>::new()}/>
+                    <Route path=path!("/office") view={Lazy::<OfficeRoute>::new()}/>
+                    <Route path=path!("/office/suggestions") view={Lazy::<SuggestionsRoute>::new()}/>
+                    <Route path=path!("/office/proposals/:id") view={Lazy::<ProposalEditRoute>::new()}/>
+                    <Route path=path!("/office/opinions/:id") view={Lazy::<OpinionEditRoute>::new()}/>
+                    <Route path=path!("/office/attendance") view={Lazy::<AttendanceRoute>::new()}/>
+                    <Route path=path!("/office/report") view={Lazy::<ReportRoute>::new()}/>
+                    <Route path=path!("/office/summary") view={Lazy::<SummaryRoute>::new()}/>
+                    <Route path=path!("/office/briefing") view={Lazy::<BriefingRoute>::new()}/>
+                    <Route path=path!("/office/duty") view={Lazy::<DutyRoute>::new()}/>
+                    <Route path=path!("/office/exports") view={Lazy::<ExportsRoute>::new()}/>
+                    <Route path=path!("/office/devices") view={Lazy::<DevicesRoute>::new()}/>
+                    <Route path=path!("/office/template") view={Lazy::<TemplateRoute>::new()}/>
+                    <Route path=path!("/office/visits") view={Lazy::<VisitsRoute>::new()}/>
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
                 </Routes>
             </main>
         </Router>

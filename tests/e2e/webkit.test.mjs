@@ -49,14 +49,19 @@ async function syncNow(wk) {
   );
 }
 
+/** Opens the app online and waits until its service worker controls the page (all is cached). */
+async function firstVisit(wk, origin) {
+  await wk.goto(origin + '/');
+  await waitForApp(wk);
+  await wk.waitFor(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, [], { what: 'a controlling service worker' });
+}
+
 test('WebKit: after one online visit the app starts offline after a browser restart and shows the stored records', async () => {
   let server = await startServer();
   const profile = await mkdtemp(join(tmpdir(), 'xunfang-e2e-webkit-'));
   let wk = await launchWebKit({ profile });
   try {
-    await wk.goto(server.url + '/');
-    await waitForApp(wk);
-    await wk.waitFor(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, [], { what: 'a controlling service worker' });
+    await firstVisit(wk, server.url);
     const recordUrl = await newRecord(wk, '视察石门乡水厂');
     await wk.close();
 
@@ -75,6 +80,33 @@ test('WebKit: after one online visit the app starts offline after a browser rest
     await newRecord(wk, '离线新建的走访记录');
     await wk.click(await wk.byText('a', '活动记录'));
     await cardShown(wk, '离线新建的走访记录');
+  } finally {
+    await wk.close();
+    if (server) await server.stop();
+    await rm(profile, { recursive: true, force: true });
+  }
+});
+
+test('WebKit: after one online visit the office screens (lazily loaded chunks of the split build) open offline after a browser restart', async () => {
+  let server = await startServer();
+  const profile = await mkdtemp(join(tmpdir(), 'xunfang-e2e-webkit-'));
+  let wk = await launchWebKit({ profile });
+  try {
+    await firstVisit(wk, server.url);
+    // Only the first screen's wasm was fetched by the page; the chunks are the worker's to fetch.
+    const pageWasm = await wk.run(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')));
+    assert.equal(pageWasm.filter((p) => !p.endsWith('_bg.wasm')).length, 0, `the record list loads no lazy chunk (${pageWasm})`);
+    await wk.close();
+
+    await server.stop();
+    const origin = server.url;
+    server = null;
+    wk = await launchWebKit({ profile });
+    for (const [path, title] of [['/office', '办公室'], ['/office/exports', '导出与备份'], ['/office/report', '期间统计报表']]) {
+      await wk.goto(origin + path);
+      await wk.waitFor((t) => document.querySelector('h1')?.textContent === t, [title], { what: `the screen ${title}` });
+    }
+    assert.equal(await wk.runAsync(() => fetch('/api/health').then(() => 'answered', () => 'unreachable')), 'unreachable');
   } finally {
     await wk.close();
     if (server) await server.stop();

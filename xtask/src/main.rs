@@ -1,7 +1,8 @@
 //! `cargo xtask <command>`: build, serve, test and measure Xunfang.
 //! This file parses the arguments and dispatches; each command lives in its own module.
 //!
-//! * `cargo xtask build` — release build of the app into `dist/` (build.rs).
+//! * `cargo xtask build [--split]` — release build of the app into `dist/` (build.rs);
+//!   `--split`: the experimental split build, lazy routes as wasm chunks (split.rs).
 //! * `cargo xtask serve [--bind ADDR] [--data DIR] [--lan]` — build the app,
 //!   build the server and run it (default <http://127.0.0.1:8080/>; with
 //!   `--lan`, HTTPS for the office network with a local CA; serve.rs).
@@ -29,6 +30,7 @@ mod postgres;
 mod precache;
 mod serve;
 mod server;
+mod split;
 mod test;
 mod tools;
 mod xvfb;
@@ -41,7 +43,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  build                         release build of the app into dist/
+  build [--split]               release build of the app into dist/ (--split:
+                                experimental, lazy routes as wasm chunks)
   serve [--bind ADDR] [--data DIR] [--lan]
                                 build the app and the server, then serve
                                 (default --bind 127.0.0.1:8080 --data data);
@@ -73,7 +76,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().collect();
     let args = args.get(1..).unwrap_or_default().to_vec();
     let result = match args.first().map(String::as_str) {
-        Some("build") => no_args(&args[1..]).and_then(|()| build::build()),
+        Some("build") => match &args[1..] {
+            [flag] if flag == "--split" => split::split_build(),
+            rest => no_args(rest).and_then(|()| build::build()),
+        },
         Some("serve") => parse_serve(&args[1..]).and_then(serve::serve),
         Some("test") => parse_test(&args[1..]).and_then(test::test),
         Some("precache") => precache::run(&args[1..]),

@@ -2,7 +2,7 @@
 //! list of its files, so the service worker precaches this build and no other.
 //!
 //! trunk runs it as a post_build hook (Trunk.toml) on the staging dir, where
-//! the hashed file names are final. The build id is a hash of every file's
+//! the hashed file names are final; `build --split` (split.rs) on dist/. The build id is a hash of every file's
 //! name and content: the same sources give the same id, any change a new one,
 //! and a new id is what makes browsers install the new service worker.
 
@@ -105,14 +105,14 @@ fn replace_meta(index: &str, id: &str) -> Result<String> {
     Ok(format!("{}{}{}", &index[..value_start], id, &index[value_end..]))
 }
 
-/// FNV-1a, 64 bit: enough to tell builds apart, and std-only.
-struct Fnv(u64);
+/// FNV-1a, 64 bit: enough to tell builds (and file versions) apart, and std-only.
+pub struct Fnv(pub u64);
 
 impl Fnv {
-    fn new() -> Fnv {
+    pub fn new() -> Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
-    fn write(&mut self, bytes: &[u8]) {
+    pub fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 ^= u64::from(*b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);

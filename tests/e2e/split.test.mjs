@@ -1,0 +1,212 @@
+// After one online visit an offline start opens the office screens (the service worker precached
+// every file, in the split build of xtask/src/split.rs also every lazily loaded chunk, which the
+// first screen does not load); an update downloads only the files whose content-hashed name
+// changed (public/sw.js). Runs against whichever build dist/ holds.
+//
+// The browser talks to a counting proxy in front of our server: one origin for the whole test
+// (service workers and their caches are per origin), every request the server would see counted,
+// and closing it is a network that is gone, for the page and the service worker alike.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, startServer, waitForApp, waitForServiceWorker } from './helpers.mjs';
+
+const ROOT = process.cwd().endsWith('e2e') ? join(process.cwd(), '..', '..') : process.cwd();
+const DIST = process.env.XUNFANG_DIST ?? join(ROOT, 'dist');
+const CONTENT_NAMED = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/;
+const OFFICE_SCREENS = [
+  ['/office', '办公室'],
+  ['/office/exports', '导出与备份'],
+  ['/office/report', '期间统计报表'],
+  ['/office/devices', '平板管理'],
+  ['/settings', '设置'],
+];
+
+/** Forwards to `target.url`; `seen` lists the paths asked for, in order. */
+function countingProxy(target) {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    seen.push(new URL(req.url, 'http://x').pathname);
+    const to = new URL(target.url);
+    const fwd = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, host: to.host } }, (up) => {
+      res.writeHead(up.statusCode, up.headers);
+      up.pipe(res);
+    });
+    fwd.on('error', () => res.destroy());
+    req.pipe(fwd);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        seen,
+        close: () => new Promise((done) => (server.closeAllConnections(), server.close(done))),
+      }),
+    ),
+  );
+}
+
+/** The precache list a built sw.js carries. */
+async function precacheList(dir) {
+  const sw = await readFile(join(dir, 'sw.js'), 'utf8');
+  return [...(sw.match(/^const FILES = \[(.*)\];$/m)?.[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => m[1]);
+}
+
+const isChunk = (path) => path.endsWith('.wasm') && !path.endsWith('_bg.wasm');
+
+test('the first screen loads no lazy chunk, the worker precaches every file, and an offline start opens the office screens', async () => {
+  const files = await precacheList(DIST);
+  assert.ok(files.some((f) => f.endsWith('_bg.wasm')), `the build has its main wasm (${files.join(', ')})`);
+
+  let server = await startServer();
+  const proxy = await countingProxy(server);
+  const first = await launch();
+  const dir = first.userDataDir;
+  let again;
+  try {
+    const context = first;
+    const page = context.pages()[0] ?? (await context.newPage());
+    const asked = [];
+    page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+    await page.goto(proxy.url + '/');
+    await waitForApp(page);
+    await page.getByRole('heading', { name: '活动记录' }).waitFor();
+    assert.deepEqual(asked.filter(isChunk), [], 'the record list needs no lazy chunk');
+    await waitForServiceWorker(page);
+
+    // The worker took every chunk into its cache, and no content-named file was downloaded twice
+    // (what the page had fetched came from the HTTP cache).
+    const cached = await page.evaluate(async () => {
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith('xunfang-')));
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    for (const f of files) assert.ok(cached.includes(f), `${f} precached`);
+    for (const f of files.filter((p) => CONTENT_NAMED.test(p))) {
+      assert.equal(proxy.seen.filter((p) => p === f).length, 1, `${f} downloaded once (${proxy.seen.join(' ')})`);
+    }
+    await context.close();
+
+    // No network, no server; the browser starts again with the same profile.
+    await proxy.close();
+    await server.stop();
+    server = null;
+    again = await launch({ userDataDir: dir, offline: true });
+    const offline = again.pages()[0] ?? (await again.newPage());
+    const errors = [];
+    offline.on('pageerror', (e) => errors.push(e.message));
+    for (const [path, title] of OFFICE_SCREENS) {
+      await offline.goto(proxy.url + path);
+      await waitForApp(offline);
+      await offline.getByRole('heading', { level: 1, name: title }).waitFor();
+    }
+    // In-app navigation to a screen not opened before in this session.
+    await offline.goto(proxy.url + '/');
+    await offline.getByRole('heading', { name: '活动记录' }).waitFor();
+    await offline.getByRole('link', { name: '人员名册' }).click();
+    await offline.getByRole('heading', { level: 1, name: '人员名册' }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await proxy.close().catch(() => {});
+    if (server) await server.stop();
+    await again?.cleanup();
+    await first.cleanup();
+  }
+});
+
+/** `name` with its 16-digit content hash replaced by that of `bytes`. */
+const renamed = (name, bytes) => name.replace(/-[0-9a-f]{16}/, '-' + createHash('sha256').update(bytes).digest('hex').slice(0, 16));
+
+/** Build B: build A with its stylesheet changed (renamed, index.html pointing to the new name). */
+async function withStyleChanged(distB, names) {
+  const css = names.find((n) => /^main-[0-9a-f]{16}\.css$/.test(n));
+  const text = (await readFile(join(distB, css), 'utf8')) + '\n/* build B */\n';
+  const cssB = renamed(css, text);
+  await writeFile(join(distB, cssB), text);
+  await rm(join(distB, css));
+  const index = await readFile(join(distB, 'index.html'), 'utf8');
+  await writeFile(join(distB, 'index.html'), index.replaceAll(css, cssB));
+  return [[css, cssB]];
+}
+
+/**
+ * Build B: build A with one file changed, renamed the way the builds name files. In a split
+ * build a lazy chunk changes (the loader that names the chunk and the main js that imports the
+ * loader are renamed with it); in a single build the stylesheet.
+ */
+async function buildWithOneFileChanged(distA) {
+  const distB = await mkdtemp(join(tmpdir(), 'xunfang-dist-split-b-'));
+  await cp(distA, distB, { recursive: true });
+  const names = await readdir(distB);
+  const chunk = names.find((n) => isChunk('/' + n));
+  const cascade = chunk ? await withChunkChanged(distB, names, chunk) : await withStyleChanged(distB, names);
+  const stamped = spawnSync('cargo', ['xtask', 'precache', distB, '--build-id', 'build-b-split'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(stamped.status, 0, stamped.stderr);
+  return { distB, changed: cascade.map(([, to]) => '/' + to) };
+}
+
+async function withChunkChanged(distB, names, chunk) {
+  // A custom section appended to a wasm module leaves it valid: id 0, size, name "b".
+  const old = await readFile(join(distB, chunk));
+  const changed = Buffer.concat([old, Buffer.from([0, 3, 1, 0x62, 0x42])]);
+  const chunkB = renamed(chunk, changed);
+  await writeFile(join(distB, chunkB), changed);
+  await rm(join(distB, chunk));
+  // The loader and the main js import each other: one hash of both names them (as split.rs does).
+  const split = names.find((n) => /^split-.*\.js$/.test(n));
+  const main = names.find((n) => /^xunfang-.*\.js$/.test(n));
+  const splitText = (await readFile(join(distB, split), 'utf8')).replaceAll(chunk, chunkB);
+  const mainText = await readFile(join(distB, main), 'utf8');
+  const [splitB, mainB] = [split, main].map((n) => renamed(n, splitText + mainText));
+  await writeFile(join(distB, splitB), splitText.replaceAll(main, mainB));
+  await writeFile(join(distB, mainB), mainText.replaceAll(split, splitB));
+  await rm(join(distB, split));
+  await rm(join(distB, main));
+  const index = await readFile(join(distB, 'index.html'), 'utf8');
+  await writeFile(join(distB, 'index.html'), index.replaceAll(main, mainB));
+  return [[chunk, chunkB], [split, splitB], [main, mainB]];
+}
+
+test('an update downloads only the files whose content-hashed name changed', async () => {
+  const { distB, changed } = await buildWithOneFileChanged(DIST);
+  let server = await startServer();
+  const target = { url: server.url };
+  const proxy = await countingProxy(target);
+  const context = await launch();
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(proxy.url + '/');
+    await waitForApp(page);
+    await waitForServiceWorker(page);
+
+    // B is deployed behind the same address; the next start installs it beside A.
+    await server.stop();
+    server = await startServer({ dist: distB });
+    target.url = server.url;
+    const before = proxy.seen.length;
+    await page.reload();
+    await waitForApp(page);
+    await page.getByText('有新版本可用').waitFor({ timeout: 30_000 });
+    const fetched = proxy.seen.slice(before).filter((p) => CONTENT_NAMED.test(p));
+    assert.deepEqual([...new Set(fetched)].sort(), changed.filter((p) => CONTENT_NAMED.test(p)).sort(), 'only the renamed files come over the network');
+
+    // B's cache is complete: after the switch an office screen opens from it.
+    const reloaded = page.waitForEvent('load', { timeout: 30_000 });
+    await page.getByRole('button', { name: '重新加载' }).click();
+    await reloaded;
+    await waitForApp(page);
+    const cached = await page.evaluate(async () => (await (await caches.open('xunfang-build-b-split')).keys()).map((r) => new URL(r.url).pathname));
+    for (const f of await precacheList(distB)) assert.ok(cached.includes(f), `${f} in B's cache`);
+  } finally {
+    await proxy.close();
+    if (server) await server.stop();
+    await context.cleanup();
+    await rm(distB, { recursive: true, force: true });
+  }
+});
