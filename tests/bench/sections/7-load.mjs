@@ -146,6 +146,8 @@ export function report(p, r) {
   roundsTable(p, load);
   goals(p, load);
   p('');
+  for (const line of NEXT) p(line);
+  p('');
   for (const line of PROFILE) p(line);
   p('');
   for (const line of SCALING) p(line);
@@ -221,6 +223,36 @@ function goals(p, load) {
     );
   }
 }
+
+// What the cuts of commit 86a0f3c did and what would cut next: measured by hand with interleaved runs of 9895148's
+// binaries and these (target/baseline in that worktree; machine load average 11–26, so CPU seconds, not walls, count).
+const NEXT = [
+  '### What was cut, and what would cut next',
+  '',
+  'Measured by hand at `86a0f3c` with interleaved runs against the binaries of `9895148` (same machine, load average',
+  '11–26, so CPU seconds in the phase count here, not walls): the tablets\' CPU went from 3.6–4.0 s to 2.8–3.0 s',
+  '(opt-level 3 instead of "z", connections kept open, edits made before the barrier, mimalloc); the SQLite server\'s',
+  'from 2.6–2.7 s to 1.9–2.0 s (opt-level 3: 2.2 s; then mimalloc, which replaced glibc\'s malloc, about a third of the',
+  'server\'s samples in a `perf` profile); on PostgreSQL (before mimalloc) the servers\' from 2.5–2.7 s to 2.1–2.2 s,',
+  'PostgreSQL\'s from 0.8–1.2 s to 0.8–1.0 s, and the syncs that failed and were retried with one instance from 96–117',
+  'a run to 0–23 (two runs each): 5 of the 11 round trips a sync are gone, and 1 of the 4 check-outs (`last_used`).',
+  '',
+  'The p99 goal stays out of reach on this machine: the phase cannot end before its CPU is spent (the table above:',
+  'about 5 s of CPU, so 2.5 s at best on 2 cores, and p99 is close to the wall). Under 1 s needs the phase\'s CPU under',
+  '2 s. In order of size, what would cut next:',
+  '',
+  '1. The tablets, about half of the phase\'s CPU, on machines of their own, as real tablets are (the load example',
+  '   would need to take the servers\' addresses instead of starting them). Then the floor is the servers\' and',
+  '   PostgreSQL\'s CPU over 2 cores: 1.2–1.4 s here,',
+  '   still over 1 s: the server side needs a further cut by about 1.4× (to under 2 s of CPU for 10,000 documents pushed',
+  '   and ~32,000 pulled: 0.2 ms of CPU per pushed document for everything, against ~0.25 ms now).',
+  '2. The server\'s ~4 ms of CPU a sync is JSON: the ~60 KB push parsed into values and then each document into core\'s',
+  '   types, 20 documents merged and written out again, ~190 KB of page text read and checked to be JSON, and the answer',
+  '   written. Parsing each pushed document once (keeping its text) and not parsing again text the server stored itself',
+  '   would be the next cuts there; both are the sync handler\'s and core\'s, not the store\'s.',
+  '3. One pool check-out a request: the token\'s look-up and `last_sync` in the sync\'s own transaction (the store seam\'s',
+  '   `SyncStore::sync` given the token\'s hash): 2 round trips and 2 check-outs fewer a sync.',
+];
 
 // Where a push spends its time on PostgreSQL: measured once by hand (pg_stat_statements on a cluster of its own, 100
 // tablets in 10 teams, PostgreSQL one instance, at commit 50c596d of store/postgres/docs.rs); keep true when docs.rs changes.
