@@ -10,7 +10,7 @@ import { startServer as startAnyServer } from '../support/server.mjs';
 
 export { CHROMIUM };
 export const ROOT = process.env.XUNFANG_ROOT ?? new URL('../..', import.meta.url).pathname;
-export const BIN = process.env.XUNFANG_SERVER_BIN ?? join(ROOT, 'target/release/xunfang-server');
+export const BIN = process.env.XUNFANG_SERVER_BIN ?? join(ROOT, 'target/server/xunfang-server');
 export const DIST = process.env.XUNFANG_DIST ?? join(ROOT, 'dist');
 export const OUT = process.env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md');
 export const N_DOCS = Number(process.env.BENCH_DOCS ?? 10_000);

@@ -57,7 +57,7 @@ export function report(r) {
   p(`| machine | ${m.nproc} cores, ${m.model}${m.mhz ? ` (${Math.round(Number(m.mhz))} MHz)` : ''}, ${m.memory} RAM, ${m.os}, ${m.kernel} |`);
   if (m.load) p(`| load average (1/5/15 min) | ${m.load} at the start, ${m.loadAfter ?? 'n/a'} at the end (the bench itself accounts for 1–2; more means other work on the machine) |`);
   p(`| browser | ${m.chromium}, headless, fresh profile per run, 1024×768, zh-CN |`);
-  p(`| server | \`${BIN.replace(ROOT.replace(/\/$/, '') + '/', '')}\` (${BIN.includes('/release/') ? 'release profile, as a deployment runs it; `cargo xtask serve` runs the debug build: its pulls are ~3–5× slower and it serves static files at brotli 5' : 'debug profile'}), on loopback |`);
+  p(`| server | \`${BIN.replace(ROOT.replace(/\/$/, '') + '/', '')}\` (${BIN.includes('/server/') ? 'the `server` profile (release at opt-level 3), as the package ships it; `cargo xtask serve` runs the debug build: its pulls are ~3–5× slower and it serves static files at brotli 5' : BIN.includes('/release/') ? 'release profile' : 'debug profile'}), on loopback |`);
   p(`| data | ${r.docs.toLocaleString('en')} activity documents + ${r.people ?? 80} people, generated deterministically by tests/bench/gen.mjs: Chinese text, 3–10 participants, 0–5 suggestions, every field stamped; ${MB(r.docBytes)} of JSON (${(r.docBytes / r.docs / 1000).toFixed(1)} KB a document) |`);
   p('');
 

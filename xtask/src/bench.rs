@@ -3,7 +3,7 @@
 //! (and `target/bench/results.json`) and prints a short summary.
 //!
 //! Section 7 (many tablets at once) runs `crates/server/examples/load.rs`
-//! (release build) against the server on SQLite and on a throwaway PostgreSQL
+//! (built with the server's profile, `server`) against the server on SQLite and on a throwaway PostgreSQL
 //! cluster (postgres.rs); `cargo xtask bench load` runs that section alone
 //! (no app build, no browser) through `node tests/bench/load.mjs`.
 //!
@@ -12,7 +12,7 @@
 //! chromium, twiggy (`cargo install`, for the wasm size breakdown; the bench
 //! goes on without it) and `tests/bench/node_modules` (playwright-core, dexie, pouchdb).
 
-use crate::build::{build_server_profile, cargo_fetch, trunk_build};
+use crate::build::{build_server_profile, cargo_fetch, trunk_build, SERVER_PROFILE};
 use crate::cmd::{self, cargo_cmd, fail, fmt_duration, output, root, step, tool, tool_path, Result};
 use crate::postgres::Cluster;
 use crate::tools::{ensure, ensure_tools, npm_ci, Needs, APP_TOOLS, CHROMIUM};
@@ -68,11 +68,14 @@ pub fn run_load() -> Result<()> {
     Ok(())
 }
 
-/// The load example (simulated tablets), built with the release profile like the server it measures.
+/// The load example (simulated tablets), built with the profile of the server it measures (their CPU shares the
+/// machine with the server's, so they are built for speed too).
 fn build_load() -> Result<PathBuf> {
-    step("load tablets build (release)", || cmd::run(cargo_cmd().args(["build", "--release", "-p", "xunfang-server", "--example", "load"])))?;
+    step("load tablets build (profile server)", || {
+        cmd::run(cargo_cmd().args(["build", "--profile", SERVER_PROFILE, "-p", "xunfang-server", "--example", "load"]))
+    })?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    let bin = target_dir.join("release").join("examples").join(format!("load{}", std::env::consts::EXE_SUFFIX));
+    let bin = target_dir.join(SERVER_PROFILE).join("examples").join(format!("load{}", std::env::consts::EXE_SUFFIX));
     if bin.is_file() {
         Ok(bin)
     } else {

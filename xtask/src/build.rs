@@ -26,17 +26,22 @@ pub fn build_server() -> Result<PathBuf> {
     build_server_profile(false)
 }
 
-/// Builds the server, in the release profile when `release` (the bench: a
+/// The profile of the optimised server (and of the load bench's tablets): its
+/// artifacts are in `target/server/`.
+pub const SERVER_PROFILE: &str = "server";
+
+/// Builds the server, in the release profile (as `server`) when `release` (the bench: a
 /// deployment runs an optimised server; the debug one spends most of a sync
 /// compressing its answers).
 pub fn build_server_profile(release: bool) -> Result<PathBuf> {
     let mut args = vec!["build", "-p", "xunfang-server", "--bin", "xunfang-server"];
     if release {
-        args.push("--release");
+        // The root Cargo.toml's `server` profile: release at opt-level 3 (release itself is sized for the wasm app).
+        args.extend(["--profile", SERVER_PROFILE]);
     }
-    step(if release { "server build (release)" } else { "server build" }, || run(cargo_cmd().args(&args)))?;
+    step(if release { "server build (release, profile server)" } else { "server build" }, || run(cargo_cmd().args(&args)))?;
     let target_dir = env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    let bin = target_dir.join(if release { "release" } else { "debug" }).join(format!("xunfang-server{}", env::consts::EXE_SUFFIX));
+    let bin = target_dir.join(if release { SERVER_PROFILE } else { "debug" }).join(format!("xunfang-server{}", env::consts::EXE_SUFFIX));
     if bin.is_file() {
         Ok(bin)
     } else {

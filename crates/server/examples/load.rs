@@ -1,10 +1,11 @@
 //! The load bench of `cargo xtask bench` (section 7): simulated tablets (core's sync engine over real HTTP, the
 //! fault tests' rig) of many teams all push edits and pull at once against one or more real servers; prints JSON.
 //!
-//! `XUNFANG_SERVER_BIN=target/release/xunfang-server cargo run --release -p xunfang-server --example load --
+//! `XUNFANG_SERVER_BIN=target/server/xunfang-server cargo run --profile server -p xunfang-server --example load --
 //! --instances 2 --database postgres://…` (without `--database`: SQLite, one instance). Each team first gets
-//! `--seed-records` records and every tablet a first sync (not measured); then, all released at once, every
-//! tablet edits `--records` of its team's records and syncs once (push, then pull what the others pushed).
+//! `--seed-records` records, and every tablet a first sync and its edits of `--records` of its team's records (not
+//! measured); then, all released at once, every tablet syncs once (push, then pull what the others pushed), on the
+//! HTTP connections its first sync opened (kept open, as a browser keeps them: `load/keep_alive.rs`).
 //! Measured: wall time of that phase, documents pushed and pulled per second, each tablet's sync latency
 //! (retries included), errors, and the CPU time the tablets (this process), the servers and PostgreSQL (when it runs on
 //! this machine) used in it. Checked after: for each team and each instance, a fresh full pull equals the
@@ -15,6 +16,8 @@
 mod common;
 #[path = "../tests/fault/mod.rs"]
 mod fault;
+#[path = "load/keep_alive.rs"]
+mod keep_alive;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -25,8 +28,14 @@ use clap::Parser;
 use fault::server::{Options, RealServer};
 use fault::spread::{offline_merge, Rng, Spread};
 use fault::tablet::Tablet;
+use keep_alive::KeepAlive;
 use serde_json::{json, Value};
 use xunfang_core::Id;
+
+// The server's allocator: hundreds of tablet threads allocating at once contend in glibc's malloc, a cost of the
+// simulation (a tablet is one device) that would otherwise take CPU from the servers measured.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -105,7 +114,7 @@ fn main() {
     let cpu_postgres = postmaster.map(postgres_cpu_secs).zip(cpu_before.2).map(|(after, before)| after - before);
 
     let mut pushed_by_team: Vec<Vec<Value>> = seeds.into_iter().map(|(_, docs)| docs).collect();
-    let (mut latencies, mut errors, mut samples, mut pushed, mut pulled, mut failed) = (Vec::new(), 0, BTreeSet::new(), 0, 0, 0);
+    let (mut latencies, mut errors, mut samples, mut pushed, mut pulled, mut failed, mut connects) = (Vec::new(), 0, BTreeSet::new(), 0, 0, 0, 0);
     for (team, run) in runs {
         pushed_by_team[team].extend(run.sent);
         latencies.push(run.latency.as_secs_f64() * 1000.0);
@@ -114,6 +123,7 @@ fn main() {
         pushed += run.pushed;
         pulled += run.pulled;
         failed += usize::from(!run.done);
+        connects += run.connects;
     }
     let check = check(&tokens, &addrs, &pushed_by_team);
     latencies.sort_by(f64::total_cmp);
@@ -128,6 +138,7 @@ fn main() {
         "pushedPerSec": pushed as f64 / secs, "pulledPerSec": pulled as f64 / secs,
         "p50": pct(&latencies, 0.50), "p95": pct(&latencies, 0.95), "p99": pct(&latencies, 0.99), "max": latencies.last(),
         "errors": errors, "errorSamples": samples.into_iter().take(5).collect::<Vec<_>>(), "failedTablets": failed,
+        "connects": connects,
         "check": check,
     });
     println!("{results}");
@@ -198,6 +209,8 @@ struct Run {
     done: bool,
     /// Every document it sent, as sent.
     sent: Vec<Value>,
+    /// Connections it opened in the measured sync (0 when the ones kept from its first sync served it).
+    connects: usize,
 }
 
 /// A team's seed records, pushed by a tablet of its own; their ids and the documents as sent.
@@ -209,24 +222,21 @@ fn seed(team: usize, token: &str, addrs: &[SocketAddr], n: usize) -> (Vec<Id>, V
     (ids, spread.sent.into_inner())
 }
 
-/// One tablet: a first sync (not measured), then at the barrier its edits and the measured sync.
+/// One tablet: a first sync (not measured) and its edits, then at the barrier the measured sync. The edits are
+/// the tablet's own work before it syncs, so they are made before the barrier: the phase holds the syncs only.
 fn tablet(i: usize, token: &str, ids: &[Id], records: usize, addrs: &[SocketAddr], barrier: &Barrier) -> Run {
     // The last six characters tell tablets' ids apart (see Tablet::record): the number is there.
     let tablet = Tablet::new(&format!("tab{i:06}"), addrs[0], token);
-    let first = Spread::new(addrs, token, 1000 + i as u64);
-    let ready = tablet.settle_via(&first);
-    // Ready, then released (see main).
-    barrier.wait();
-    barrier.wait();
-    if let Err(e) = ready {
-        return Run { latency: Duration::ZERO, pushed: 0, pulled: 0, errors: vec![format!("first sync: {e}")], done: false, sent: Vec::new() };
-    }
+    // One transport for both syncs: the connections the first opened stay open for the measured one.
+    let http = KeepAlive::new(addrs, token, 1000 + i as u64);
+    let ready = tablet.settle_via(&http).and_then(|()| http.open_all());
+    http.sent.take();
     let mut rng = Rng::new(i as u64 + 1);
     let mut picked = BTreeSet::new();
     while picked.len() < records {
         picked.insert(rng.below(ids.len()));
     }
-    for (n, &k) in picked.iter().enumerate() {
+    for (n, &k) in picked.iter().enumerate().filter(|_| ready.is_ok()) {
         // Shared records, edited by several tablets at once: a field (last writer wins) or a new suggestion (all kept).
         if n % 2 == 0 {
             tablet.edit(&ids[k], |a| a.notes = format!("{} 的纪要 {n}", tablet.name));
@@ -234,11 +244,17 @@ fn tablet(i: usize, token: &str, ids: &[Id], records: usize, addrs: &[SocketAddr
             tablet.suggest(&ids[k], &format!("{} 的建议 {n}", tablet.name));
         }
     }
-    let spread = Spread::new(addrs, token, 2000 + i as u64);
+    // Ready, then released (see main).
+    barrier.wait();
+    barrier.wait();
+    if let Err(e) = ready {
+        return Run { latency: Duration::ZERO, pushed: 0, pulled: 0, errors: vec![format!("first sync: {e}")], done: false, sent: Vec::new(), connects: 0 };
+    }
+    let connects_before = http.connects.get();
     let started = Instant::now();
     let (mut pushed, mut pulled, mut errors, mut done) = (0, 0, Vec::new(), false);
     for attempt in 0..ATTEMPTS {
-        match tablet.sync_via(&spread) {
+        match tablet.sync_via(&http) {
             Ok(p) => {
                 pushed += p.pushed;
                 pulled += p.pulled;
@@ -253,7 +269,8 @@ fn tablet(i: usize, token: &str, ids: &[Id], records: usize, addrs: &[SocketAddr
             }
         }
     }
-    Run { latency: started.elapsed(), pushed, pulled, errors, done, sent: spread.sent.into_inner() }
+    let connects = http.connects.get() - connects_before;
+    Run { latency: started.elapsed(), pushed, pulled, errors, done, sent: http.sent.into_inner(), connects }
 }
 
 /// For each team and each instance: a new tablet's full pull against the offline merge of all that was pushed.

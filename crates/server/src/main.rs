@@ -15,6 +15,11 @@ use xunfang_server::store::postgres::{is_postgres_url, PgSettings};
 use xunfang_server::store::{AdminStore, BackupStore, SyncStore, TokenKind};
 use xunfang_server::{PgStore, SqliteStore};
 
+// Many syncs at once allocate and free hundreds of KB of JSON each; glibc's malloc (and free) took about a third of the server's CPU
+// on it (BENCHMARKS.md section 7).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(name = "xunfang-server", version, about = "Serves the 巡访 Xunfang app")]
 struct Cli {

@@ -1,21 +1,25 @@
 // Section 7: many tablets at once against the server, on SQLite and on PostgreSQL with one and two
 // instances. The tablets are Rust (crates/server/examples/load.rs: core's sync engine over HTTP); this
-// runs that binary once per setup and writes its figures. run.mjs calls `loadRuns`, report.mjs `report`;
-// tests/bench/load.mjs runs it alone (`cargo xtask bench load`). Imports nothing that needs node_modules.
+// runs that binary once per setup and round, the setups alternated round by round (so a machine that gets
+// busier or quieter shifts every setup alike), and writes the medians and the ratios of each round. run.mjs
+// calls `loadRuns`, report.mjs `report`; tests/bench/load.mjs runs it alone (`cargo xtask bench load`).
+// Imports nothing that needs node_modules.
 //
-// Environment (set by xtask/src/bench.rs): XUNFANG_LOAD_BIN (the example, release build),
+// Environment (set by xtask/src/bench.rs): XUNFANG_LOAD_BIN (the example, built like the server),
 // XUNFANG_SERVER_BIN, XUNFANG_BENCH_POSTGRES (a throwaway cluster's connection string; without it the
-// PostgreSQL rows are "not run"). BENCH_LOAD_TABLETS / BENCH_LOAD_TEAMS size the run (500 / 50).
+// PostgreSQL rows are "not run"). BENCH_LOAD_TABLETS / BENCH_LOAD_TEAMS size the run (500 / 50),
+// BENCH_LOAD_ROUNDS the rounds (3).
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = process.env.XUNFANG_ROOT ?? new URL('../../..', import.meta.url).pathname;
-const BIN = process.env.XUNFANG_SERVER_BIN ?? join(ROOT, 'target/release/xunfang-server');
-const LOAD_BIN = process.env.XUNFANG_LOAD_BIN ?? join(ROOT, 'target/release/examples/load');
+const BIN = process.env.XUNFANG_SERVER_BIN ?? join(ROOT, 'target/server/xunfang-server');
+const LOAD_BIN = process.env.XUNFANG_LOAD_BIN ?? join(ROOT, 'target/server/examples/load');
 const POSTGRES = process.env.XUNFANG_BENCH_POSTGRES;
 const TABLETS = Number(process.env.BENCH_LOAD_TABLETS ?? 500);
 const TEAMS = Number(process.env.BENCH_LOAD_TEAMS ?? 50);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_LOAD_ROUNDS ?? 3));
 const RECORDS = 20;
 
 const SETUPS = [
@@ -24,31 +28,52 @@ const SETUPS = [
   { name: 'PostgreSQL, two instances', args: ['--instances', '2'], postgres: true },
 ];
 
-/** Runs the load binary once per setup; each result, or why it was not run. */
+/** One run of the load binary for `setup`: its result, or why there is none. */
+function runOnce(setup, round) {
+  const args = ['--tablets', String(TABLETS), '--teams', String(TEAMS), '--records', String(RECORDS), ...setup.args];
+  if (setup.postgres) args.push('--database', POSTGRES);
+  log(`7. round ${round}, ${setup.name}: ${LOAD_BIN} ${args.join(' ')}`);
+  const r = spawnSync(LOAD_BIN, args, { encoding: 'utf8', env: { ...process.env, XUNFANG_SERVER_BIN: BIN }, maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = r.stdout?.trim().split('\n').pop();
+  if (r.status !== 0 || !line) return { error: `the load run failed (exit ${r.status}${r.error ? `: ${r.error.message}` : ''})` };
+  const result = JSON.parse(line);
+  log(`7. round ${round}, ${setup.name}: wall ${ms(result.wallMs)}, p99 ${ms(result.p99)}, errors ${result.errors}, check ${result.check.ok ? 'ok' : 'FAILED'}`);
+  return result;
+}
+
+/** Runs every setup `ROUNDS` times, alternated (round 1: each setup once, then round 2, …); per setup its rounds. */
 export function loadRuns() {
-  return {
-    tablets: TABLETS,
-    teams: TEAMS,
-    records: RECORDS,
-    runs: SETUPS.map((setup) => {
-      if (setup.postgres && !POSTGRES) return { name: setup.name, error: 'no PostgreSQL cluster (XUNFANG_BENCH_POSTGRES is not set)' };
-      const args = ['--tablets', String(TABLETS), '--teams', String(TEAMS), '--records', String(RECORDS), ...setup.args];
-      if (setup.postgres) args.push('--database', POSTGRES);
-      log(`7. ${setup.name}: ${LOAD_BIN} ${args.join(' ')}`);
-      const r = spawnSync(LOAD_BIN, args, { encoding: 'utf8', env: { ...process.env, XUNFANG_SERVER_BIN: BIN }, maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
-      const line = r.stdout?.trim().split('\n').pop();
-      if (r.status !== 0 || !line) return { name: setup.name, error: `the load run failed (exit ${r.status}${r.error ? `: ${r.error.message}` : ''})` };
-      const result = { name: setup.name, ...JSON.parse(line) };
-      log(`7. ${setup.name}: pushed ${result.pushedPerSec.toFixed(0)}/s, p99 ${ms(result.p99)}, errors ${result.errors}, check ${result.check.ok ? 'ok' : 'FAILED'}`);
-      return result;
-    }),
-  };
+  const runs = SETUPS.map((setup) => ({ name: setup.name, rounds: [] }));
+  for (let round = 1; round <= ROUNDS; round++) {
+    SETUPS.forEach((setup, i) => {
+      if (setup.postgres && !POSTGRES) {
+        runs[i].error = 'no PostgreSQL cluster (XUNFANG_BENCH_POSTGRES is not set)';
+        return;
+      }
+      runs[i].rounds.push(runOnce(setup, round));
+    });
+  }
+  return { tablets: TABLETS, teams: TEAMS, records: RECORDS, rounds: ROUNDS, runs };
 }
 
 const log = (...a) => console.log('[bench 7]', ...a);
 // Milliseconds as the other sections write them, without lib.mjs (which loads playwright-core).
 const ms = (x) => (x == null ? 'n/a' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
 const rate = (x) => (x == null ? 'n/a' : Math.round(x).toLocaleString('en'));
+
+/** The median of `xs` (numbers; nulls left out), or null when there is none. */
+function median(xs) {
+  const v = xs.filter((x) => x != null).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** CPU seconds of one round's phase: tablets, servers and PostgreSQL together. */
+const cpuAll = (r) => r.cpuTablets + r.cpuServers + (r.cpuPostgres ?? 0);
+
+/** The rounds of `run` that ran (have figures). */
+const done = (run) => (run.rounds ?? []).filter((r) => !r.error);
 
 /** Writes section 7 of BENCHMARKS.md with `p`. */
 export function report(p, r) {
@@ -64,78 +89,170 @@ export function report(p, r) {
   }
   p(
     `${load.tablets} simulated tablets in ${load.teams} teams (${load.tablets / load.teams} a team, one token a team), written in Rust with core's sync`,
-    'engine over real HTTP (`crates/server/examples/load.rs`, on the fault tests\' rig; one connection per request). Each team',
-    'holds 100 records first and every tablet has synced them (not measured). Then all tablets are released at once: each edits',
-    `${load.records} of its team's records (alternately a field, last writer wins, and a new suggestion, all kept; tablets of a team`,
-    'pick overlapping records) and runs one sync: push, then pull what its team pushed. Latency: one tablet\'s sync, from its start',
-    'until nothing waits, retries included. Documents per second: accepted pushes and pulled documents over the wall time of',
-    'the phase. The check: for every team and every instance, a new tablet\'s full pull equals the offline merge (core\'s merge)',
-    'of every document any tablet sent, no id comes twice, nothing is missing, changed or extra. The servers run with rate',
-    'limits raised (`--rate-per-minute 1000000 --rate-burst 1000000 --request-timeout 120`; requests served at once stay at the',
-    'default 64 per instance, the rest wait their turn); tablets and',
-    'servers share the machine\'s 2 cores (and PostgreSQL, with `fsync=off`, as the test cluster runs). Two instances: every',
-    'request goes to either at random. The PostgreSQL runs share one database (the second run\'s teams are new).',
+    'engine over real HTTP (`crates/server/examples/load.rs`, on the fault tests\' rig). Each tablet keeps its HTTP/1.1',
+    'connection to each instance open between requests, as a browser does (keep-alive; the column "new connections" counts',
+    'those opened in the measured phase), and sends no `Accept-Encoding`, so answers come uncompressed (on loopback,',
+    'compressing would only add CPU on both sides). Each team holds 100 records first and every tablet has synced them and',
+    `made its edits (not measured): ${load.records} of its team's records each (alternately a field, last writer wins, and a new`,
+    'suggestion, all kept; tablets of a team pick overlapping records). Then all tablets are released at once and each runs',
+    'one sync: push, then pull what its team pushed. Latency: one tablet\'s sync, from its start until nothing waits, retries',
+    'included. Documents per second: accepted pushes and pulled documents over the wall time of the phase. The check: for',
+    'every team and every instance, a new tablet\'s full pull equals the offline merge (core\'s merge) of every document any',
+    'tablet sent, no id comes twice, nothing is missing, changed or extra. The servers run with rate limits raised',
+    '(`--rate-per-minute 1000000 --rate-burst 1000000 --request-timeout 120`; requests served at once stay at the default 64',
+    'per instance, the rest wait their turn); the server and the tablets are built with the `server` profile (the release',
+    'profile at opt-level 3, as the package ships the server); tablets and servers share the machine\'s 2 cores (and',
+    'PostgreSQL, with `fsync=off`, as the test cluster runs). Two instances: every request goes to either at random. The',
+    `PostgreSQL runs share one database (each run's teams are new). Each setup ran ${load.rounds ?? 1} times, the setups alternated`,
+    'round by round (SQLite, PostgreSQL one, PostgreSQL two, then again), so that a machine getting busier or quieter',
+    'shifts every setup alike; the table gives the median of each column over the rounds, the ratios below are taken',
+    'within each round.',
     '',
   );
-  p('| setup | wall | pushed / s | pulled / s | p50 | p95 | p99 | max | errors | failed tablets | CPU: tablets / servers / PostgreSQL | check |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  p(
+    '| setup | rounds | wall | pushed / s | pulled / s | p50 | p95 | p99 | max | errors | failed tablets | new connections | CPU: tablets / servers / PostgreSQL | check |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  );
+  const secs = (x) => (x == null ? '–' : `${x.toFixed(1)} s`);
   for (const run of load.runs) {
-    if (run.error) {
-      p(`| ${run.name} | not run: ${run.error} | | | | | | | | | |`);
+    const ok = done(run);
+    if (!ok.length) {
+      p(`| ${run.name} | 0 | not run: ${run.error ?? run.rounds?.find((x) => x.error)?.error ?? 'no round ran'} | | | | | | | | | | | |`);
       continue;
     }
-    const c = run.check;
-    const check = c.ok
-      ? `ok: ${c.expectedDocs.toLocaleString('en')} documents in ${c.pulls} full pulls, none lost, changed, extra or twice`
-      : `**FAILED**: lost ${c.lost}, changed ${c.differing}, extra ${c.unexpected}, twice ${c.idTwice}, unreadable ${c.unreadable}`;
-    const secs = (x) => (x == null ? '–' : `${x.toFixed(1)} s`);
-    const cpu = run.cpuTablets == null ? 'n/a' : `${secs(run.cpuTablets)} / ${secs(run.cpuServers)} / ${secs(run.cpuPostgres)}`;
-    p(`| ${run.name} | ${ms(run.wallMs)} | ${rate(run.pushedPerSec)} | ${rate(run.pulledPerSec)} | ${ms(run.p50)} | ${ms(run.p95)} | ${ms(run.p99)} | ${ms(run.max)} | ${run.errors} | ${run.failedTablets} | ${cpu} | ${check} |`);
+    const med = (f) => median(ok.map(f));
+    const sum = (f) => ok.reduce((a, x) => a + (f(x) ?? 0), 0);
+    const checks = ok.filter((x) => x.check.ok);
+    const c = ok[0].check;
+    const bad = ok.find((x) => !x.check.ok)?.check;
+    const check = bad
+      ? `**FAILED** in ${ok.length - checks.length} of ${ok.length}: lost ${bad.lost}, changed ${bad.differing}, extra ${bad.unexpected}, twice ${bad.idTwice}, unreadable ${bad.unreadable}`
+      : `ok in ${ok.length} of ${ok.length}: ${c.expectedDocs.toLocaleString('en')} documents in ${c.pulls} full pulls each, none lost, changed, extra or twice`;
+    const cpu = `${secs(med((x) => x.cpuTablets))} / ${secs(med((x) => x.cpuServers))} / ${secs(med((x) => x.cpuPostgres))}`;
+    p(
+      `| ${run.name} | ${ok.length} | ${ms(med((x) => x.wallMs))} | ${rate(med((x) => x.pushedPerSec))} | ${rate(med((x) => x.pulledPerSec))} | ${ms(med((x) => x.p50))} | ${ms(med((x) => x.p95))} | ${ms(med((x) => x.p99))} | ${ms(med((x) => x.max))} | ${sum((x) => x.errors)} | ${sum((x) => x.failedTablets)} | ${sum((x) => x.connects)} | ${cpu} | ${check} |`,
+    );
   }
   p(
     '',
-    'Errors: syncs that failed and were tried again by the tablet (a 503 "busy" is the server shedding load: a request that',
-    'waited 10 s for one of the 64 slots is told to come back). Failed tablets: never done after 30 tries. CPU: user and',
-    'system seconds in the measured phase of the tablets\' process, of the server processes together, and of the PostgreSQL',
-    'cluster (its postmaster and every backend; – for SQLite); the machine has 2 × wall of CPU in all, shared with whatever',
-    'else runs on it.',
+    'Errors (summed over the rounds): syncs that failed and were tried again by the tablet (a 503 "busy" is the server',
+    'shedding load: a request that waited 10 s for one of the 64 slots is told to come back). Failed tablets: never done',
+    'after 30 tries. CPU: user and system seconds in the measured phase of the tablets\' process, of the server processes',
+    'together, and of the PostgreSQL cluster (its postmaster and every backend; – for SQLite); the machine has 2 × wall of',
+    'CPU in all, shared with whatever else runs on it.',
   );
-  const samples = [...new Set(load.runs.flatMap((run) => (run.errorSamples ?? []).map((e) => `${run.name}: ${e}`)))];
+  const samples = [...new Set(load.runs.flatMap((run) => done(run).flatMap((x) => (x.errorSamples ?? []).map((e) => `${run.name}: ${e}`))))];
   if (samples.length) p('', 'Errors seen (first few):', '', ...samples.slice(0, 5).map((e) => `- ${e}`));
-  const [sqlite, pg1, pg2] = load.runs;
-  if (sqlite && pg2 && !sqlite.error && !pg2.error) {
-    const met = (ok) => (ok ? 'met' : '**not met**');
-    p(
-      '',
-      'The issue\'s goals at this load on this machine:',
-      '',
-      `- PostgreSQL with two instances at least as fast as SQLite with one: ${met(pg2.pushedPerSec >= sqlite.pushedPerSec)} (${rate(pg2.pushedPerSec)} against ${rate(sqlite.pushedPerSec)} documents pushed per second${pg1 && !pg1.error ? `; one instance ${rate(pg1.pushedPerSec)}` : ''}).`,
-      `- p99 sync under 1 s: ${met(Math.max(...load.runs.filter((r) => !r.error).map((r) => r.p99)) < 1000)} (${load.runs.filter((r) => !r.error).map((r) => `${r.name} ${ms(r.p99)}`).join(', ')}).`,
-      `- Zero loss: ${met(load.runs.every((r) => !r.error && r.check.ok && r.failedTablets === 0))}.`,
-      '',
-      'What the p99 means: the tablets are threads of one process held at a barrier and released together (the bench starts',
-      'the clock when the barrier opens), so every sync is in flight at once and a tablet\'s latency is its wait in the',
-      'servers\' queues plus its own sync. The last tablets served wait for nearly all the work of the phase: p99 is close to',
-      'the wall time, whatever one sync costs. With all syncs started at the same instant, a p99 under 1 s needs the whole',
-      `phase done in about 1 s, i.e. ${rate((load.tablets * load.records) / 1)} documents pushed (and their pulls) a second; the`,
-      `best run here does ${rate(Math.max(...load.runs.filter((r) => !r.error).map((r) => r.pushedPerSec)))}. Every process (the tablet threads, the servers,`,
-      'PostgreSQL) shares the 2 cores with each other and with whatever else runs on the machine (see the load average), and',
-      'the tablets\' own CPU (column CPU) is part of what the phase waits for. A second instance adds no CPU here; it pays off',
-      'when the instances have cores of their own and the database is not on the same machine. The wall time also holds',
-      'each tablet\'s own edits before its sync (so it is longer than the slowest sync), and documents per second count over it.',
-      '',
-      'What would close the rest: the bench\'s tablets on a machine of their own (their process uses more CPU than the',
-      'servers and PostgreSQL together, see CPU), the servers and PostgreSQL each on cores of their own, and a machine not',
-      'shared with other work; then fewer bytes per pull (each sync here pulls what the 9 other tablets of its team pushed,',
-      '~3 KB a document). Whether 10,000 documents a second would then be reached is not measured here; PostgreSQL itself',
-      'used well under a tenth of the CPU the phase had.',
-    );
-  }
+  roundsTable(p, load);
+  goals(p, load);
+  p('');
+  for (const line of NEXT) p(line);
   p('');
   for (const line of PROFILE) p(line);
   p('');
   for (const line of SCALING) p(line);
   p('');
 }
+
+/** Every round of every setup: what the medians are made of, and the CPU the phase used against the 2 cores' worth. */
+function roundsTable(p, load) {
+  p('', '| round | setup | wall | p99 | pushed / s | CPU in the phase (all processes) | that CPU over 2 cores |', '|---:|---|---:|---:|---:|---:|---:|');
+  const most = Math.max(...load.runs.map((run) => run.rounds?.length ?? 0));
+  for (let i = 0; i < most; i++) {
+    for (const run of load.runs) {
+      const x = run.rounds?.[i];
+      if (!x) continue;
+      if (x.error) {
+        p(`| ${i + 1} | ${run.name} | failed: ${x.error} | | | | |`);
+        continue;
+      }
+      p(`| ${i + 1} | ${run.name} | ${ms(x.wallMs)} | ${ms(x.p99)} | ${rate(x.pushedPerSec)} | ${cpuAll(x).toFixed(1)} s | ${ms((cpuAll(x) / 2) * 1000)} |`);
+    }
+  }
+}
+
+/** The issue's goals against the medians, the ratios of each round, and what bounds the p99. */
+function goals(p, load) {
+  const [sqlite, pg1, pg2] = load.runs;
+  if (!sqlite || !pg2 || !done(sqlite).length || !done(pg2).length) return;
+  const met = (ok) => (ok ? 'met' : '**not met**');
+  const ran = load.runs.filter((run) => done(run).length);
+  const medOf = (run, f) => median(done(run).map(f));
+  // Ratios within a round: both runs saw the same machine.
+  const ratios = (run) =>
+    (run.rounds ?? []).map((x, i) => (x.error || !sqlite.rounds[i] || sqlite.rounds[i].error ? null : x.pushedPerSec / sqlite.rounds[i].pushedPerSec)).filter((x) => x != null);
+  const ratio2 = ratios(pg2);
+  const ratio1 = pg1 ? ratios(pg1) : [];
+  const fmt = (xs) => xs.map((x) => x.toFixed(2)).join(', ');
+  const p99s = ran.map((run) => ({ name: run.name, p99: medOf(run, (x) => x.p99) }));
+  const worst = Math.max(...p99s.map((x) => x.p99));
+  p(
+    '',
+    'The issue\'s goals at this load on this machine:',
+    '',
+    `- PostgreSQL with two instances at least as fast as SQLite with one: ${met(median(ratio2) >= 1)} (documents pushed per second, PostgreSQL two instances over SQLite in each round: ${fmt(ratio2)}; median ${median(ratio2).toFixed(2)}${ratio1.length ? `; one instance ${fmt(ratio1)}, median ${median(ratio1).toFixed(2)}` : ''}).`,
+    `- p99 sync under 1 s: ${met(worst < 1000)} (medians: ${p99s.map((x) => `${x.name} ${ms(x.p99)}`).join(', ')}).`,
+    `- Zero loss: ${met(load.runs.every((run) => !run.error && run.rounds.every((x) => !x.error && x.check.ok && x.failedTablets === 0)))}.`,
+    '',
+  );
+  const floor = ran.map((run) => ({
+    name: run.name,
+    p99: medOf(run, (x) => x.p99),
+    all: medOf(run, cpuAll),
+    server: medOf(run, (x) => x.cpuServers + (x.cpuPostgres ?? 0)),
+    tablets: medOf(run, (x) => x.cpuTablets),
+  }));
+  p(
+    'What bounds the p99: the tablets are threads of one process held at a barrier and released together (the clock starts',
+    'when the barrier opens), so every sync is in flight at once and the last tablets served wait for nearly all the work',
+    'of the phase: p99 is close to the wall time, whatever one sync costs. And the phase cannot end before the CPU it uses',
+    'is spent: with 2 cores, no sooner than half the CPU seconds of every process in it (the tablets\', the servers\' and',
+    'PostgreSQL\'s). Medians per setup:',
+    '',
+    '| setup | p99 | CPU in the phase: all (tablets + servers and PostgreSQL) | all over 2 cores: the shortest the phase could be | servers and PostgreSQL alone over 2 cores |',
+    '|---|---:|---:|---:|---:|',
+    ...floor.map((f) => `| ${f.name} | ${ms(f.p99)} | ${f.all.toFixed(1)} s (${f.tablets.toFixed(1)} + ${f.server.toFixed(1)}) | ${ms((f.all / 2) * 1000)} | ${ms((f.server / 2) * 1000)} |`),
+    '',
+  );
+  const best = floor.reduce((a, b) => (b.p99 < a.p99 ? b : a));
+  if (worst >= 1000) {
+    p(
+      `So p99 under 1 s is missed by ${ms(best.p99 - 1000)} in the best setup (${best.name}, ${ms(best.p99)}; ${(best.p99 / 1000).toFixed(1)} × the goal). On this`,
+      `machine it would need the phase's CPU at or under 2 s (2 cores × 1 s), against ${best.all.toFixed(1)} s now: a cut by ${(best.all / 2).toFixed(1)} ×. Even with`,
+      `the tablets on a machine of their own, the servers and PostgreSQL alone use ${best.server.toFixed(1)} s, ${ms((best.server / 2) * 1000)} of the 2 cores.`,
+    );
+  }
+}
+
+// What the cuts of commit 86a0f3c did and what would cut next: measured by hand with interleaved runs of 9895148's
+// binaries and these (target/baseline in that worktree; machine load average 11–26, so CPU seconds, not walls, count).
+const NEXT = [
+  '### What was cut, and what would cut next',
+  '',
+  'Measured by hand at `86a0f3c` with interleaved runs against the binaries of `9895148` (same machine, load average',
+  '11–26, so CPU seconds in the phase count here, not walls): the tablets\' CPU went from 3.6–4.0 s to 2.8–3.0 s',
+  '(opt-level 3 instead of "z", connections kept open, edits made before the barrier, mimalloc); the SQLite server\'s',
+  'from 2.6–2.7 s to 1.9–2.0 s (opt-level 3: 2.2 s; then mimalloc, which replaced glibc\'s malloc, about a third of the',
+  'server\'s samples in a `perf` profile); on PostgreSQL (before mimalloc) the servers\' from 2.5–2.7 s to 2.1–2.2 s,',
+  'PostgreSQL\'s from 0.8–1.2 s to 0.8–1.0 s, and the syncs that failed and were retried with one instance from 96–117',
+  'a run to 0–23 (two runs each): 5 of the 11 round trips a sync are gone, and 1 of the 4 check-outs (`last_used`).',
+  '',
+  'The p99 goal stays out of reach on this machine: the phase cannot end before its CPU is spent (the table above:',
+  'about 5 s of CPU, so 2.5 s at best on 2 cores, and p99 is close to the wall). Under 1 s needs the phase\'s CPU under',
+  '2 s. In order of size, what would cut next:',
+  '',
+  '1. The tablets, about half of the phase\'s CPU, on machines of their own, as real tablets are (the load example',
+  '   would need to take the servers\' addresses instead of starting them). Then the floor is the servers\' and',
+  '   PostgreSQL\'s CPU over 2 cores: 1.2–1.4 s here,',
+  '   still over 1 s: the server side needs a further cut by about 1.4× (to under 2 s of CPU for 10,000 documents pushed',
+  '   and ~32,000 pulled: 0.2 ms of CPU per pushed document for everything, against ~0.25 ms now).',
+  '2. The server\'s ~4 ms of CPU a sync is JSON: the ~60 KB push parsed into values and then each document into core\'s',
+  '   types, 20 documents merged and written out again, ~190 KB of page text read and checked to be JSON, and the answer',
+  '   written. Parsing each pushed document once (keeping its text) and not parsing again text the server stored itself',
+  '   would be the next cuts there; both are the sync handler\'s and core\'s, not the store\'s.',
+  '3. One pool check-out a request: the token\'s look-up and `last_sync` in the sync\'s own transaction (the store seam\'s',
+  '   `SyncStore::sync` given the token\'s hash): 2 round trips and 2 check-outs fewer a sync.',
+];
 
 // Where a push spends its time on PostgreSQL: measured once by hand (pg_stat_statements on a cluster of its own, 100
 // tablets in 10 teams, PostgreSQL one instance, at commit 50c596d of store/postgres/docs.rs); keep true when docs.rs changes.
@@ -147,8 +264,12 @@ const PROFILE = [
   'documents, in the sync\'s transaction: 8 in 4 round trips (`BEGIN`; the counter\'s lock, every stored copy in one',
   '`id = ANY($2)` and the epoch, pipelined; every changed document in one `INSERT … SELECT FROM unnest(…) ON CONFLICT`, the',
   'new head and the page, pipelined; `COMMIT`). Before (up to `485adab`) it was 2 × 20 + 7 = 47 statements, each its own',
-  'round trip (a `SELECT` and an `INSERT` per document). Around the transaction each request also runs 3 token statements',
-  '(look-up, `last_used`, `last_sync`) and each of its 4 pool check-outs one empty query (the pool\'s `Verified` recycling).',
+  'round trip (a `SELECT` and an `INSERT` per document). Around the transaction each request also ran, up to `9895148`, 3',
+  'token statements (look-up, `last_used`, `last_sync`) and one empty query for each of its 4 pool check-outs (the pool\'s',
+  '`Verified` recycling): 11 round trips a sync. Now the check-outs send nothing (`Fast` recycling: a connection the',
+  'database ended is still noticed, and one ended in the instant before its use is a 503 the tablet retries), and',
+  '`last_used` is sent only when the instance does not know it to be under a minute old (`store::tokens::RecentUse`):',
+  'the look-up, the transaction\'s 4 and `last_sync` after the commit, 6 round trips in 3 check-outs.',
   '',
   'Time inside PostgreSQL per sync (mean of `total_exec_time`, which includes waiting for a lock and for the client to read',
   'the rows): waiting for the team\'s counter 65 ms (10 tablets of a team released at once take turns), the page 27 ms',

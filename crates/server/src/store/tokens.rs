@@ -1,7 +1,11 @@
 //! The rules for access tokens every backend shares: how a token is made
 //! and stored (only its SHA-256 and a short prefix), which stored token a
 //! `token revoke` argument means, what each kind of token may do now
-//! ([`access`]), and how set-up codes are made and claimed ([`claim_check`]).
+//! ([`access`]), how set-up codes are made and claimed ([`claim_check`]),
+//! and how often a token's use is written ([`RecentUse`]).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 use xunfang_core::blob::hex;
@@ -118,6 +122,45 @@ pub fn access(row: Option<&TokenRow>, now: i64) -> Access {
         Some(TokenKind::Team | TokenKind::Device) => Access::Sync(row.team.clone()),
         Some(TokenKind::Admin) => Access::Admin(row.team.clone()),
         None => Access::Unknown,
+    }
+}
+
+/// A token's `last_used` is written at most once a minute: people read it
+/// (the device list), and every request would otherwise be a write.
+pub const USED_EVERY_SECS: i64 = 60;
+
+/// Tokens' `last_used` as this server instance last wrote or read it, so that
+/// a request whose token was noted used under [`USED_EVERY_SECS`] ago sends
+/// nothing to the database for it. In memory and per instance: each instance
+/// writes at most once a minute, and a restart starts afresh.
+#[derive(Debug, Default)]
+pub struct RecentUse {
+    known: Mutex<HashMap<Vec<u8>, i64>>,
+}
+
+/// Tokens [`RecentUse`] keeps at most (those older than a minute are dropped first).
+const RECENT_USE_MAX: usize = 100_000;
+
+impl RecentUse {
+    /// Whether a use of the token `hash` at `now` is to be written: its
+    /// `last_used` is not known to be under a minute old.
+    pub fn due(&self, hash: &[u8], now: i64) -> bool {
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known.get(hash).is_none_or(|&at| at <= now - USED_EVERY_SECS)
+    }
+
+    /// Notes that the token `hash`'s stored `last_used` is `at` (just written,
+    /// or read back), as of `now`.
+    pub fn note(&self, hash: &[u8], at: i64, now: i64) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if known.len() >= RECENT_USE_MAX && !known.contains_key(hash) {
+            known.retain(|_, seen| *seen > now - USED_EVERY_SECS);
+            if known.len() >= RECENT_USE_MAX {
+                known.clear();
+            }
+        }
+        let seen = known.entry(hash.to_vec()).or_insert(at);
+        *seen = (*seen).max(at);
     }
 }
 
@@ -393,6 +436,18 @@ mod unit {
         assert!(new_setup_code(&"x".repeat(MAX_LABEL_CHARS + 1), None, 10).is_err());
         assert!(new_setup_code("tablet", Some(10), 10).is_err());
         assert_eq!(new_setup_code("tablet", Some(11), 10).unwrap().device_expires, Some(11));
+    }
+
+    #[test]
+    fn a_use_is_written_again_only_once_the_known_one_is_a_minute_old() {
+        let recent = RecentUse::default();
+        assert!(recent.due(b"a", 1000), "never noted");
+        recent.note(b"a", 990, 1000);
+        assert!(!recent.due(b"a", 1000) && !recent.due(b"a", 990 + USED_EVERY_SECS - 1));
+        assert!(recent.due(b"a", 990 + USED_EVERY_SECS));
+        assert!(recent.due(b"b", 1000), "per token");
+        recent.note(b"a", 900, 1000);
+        assert!(!recent.due(b"a", 1000), "an older reading does not move it back");
     }
 
     #[test]

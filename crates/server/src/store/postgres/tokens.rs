@@ -9,6 +9,7 @@ use tokio_postgres::Row;
 use super::PgStore;
 use crate::store::tokens::{
     claim_check, pick_token, token_hash, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken, SetupCodeRow, TokenInfo, TokenKind, TokenRow,
+    USED_EVERY_SECS,
 };
 use crate::store::{unix_now, StoreError, Team, TOKEN_PREFIX_LEN};
 
@@ -31,9 +32,6 @@ fn info(r: &Row, at: usize) -> TokenInfo {
         waiting: r.get::<_, Option<i64>>(at + 9).and_then(|w| u64::try_from(w).ok()),
     }
 }
-
-/// `last_used` is written at most once a minute per token.
-const USED_EVERY_SECS: i64 = 60;
 
 impl PgStore {
     /// Stores `new` of `kind` for `team`, creating the team if needed.
@@ -61,18 +59,31 @@ impl PgStore {
         Ok(row.map(|r| TokenRow { team: Team { id: r.get(0), name: r.get(1) }, kind: r.get(2), expires: r.get(3), revoked: r.get(4) }))
     }
 
-    /// `DeviceStore::token_used`: a plain `UPDATE` of the token's row, only
-    /// when the stored time is stale (most requests write nothing), and
-    /// `SKIP LOCKED` so it never waits for another write of that row.
+    /// `DeviceStore::token_used`: nothing sent while this instance knows the
+    /// stored time to be under a minute old ([`RecentUse`]); else a plain
+    /// `UPDATE` of the token's row when the stored time is stale, with
+    /// `SKIP LOCKED` so it never waits for another write of that row, in one
+    /// statement that also reads back the time stored now (written by this
+    /// instance or another), for the next request to go by.
     pub(super) async fn mark_used(&self, hash: &[u8], now: i64) -> Result<(), StoreError> {
+        if !self.recent_use().due(hash, now) {
+            return Ok(());
+        }
         let client = self.client().await?;
+        // The outer SELECT sees the row as before the UPDATE (one snapshot), so the written time comes first.
         let stmt = client
             .prepare_cached(
-                "UPDATE tokens SET last_used = $2 WHERE hash = (
-                     SELECT hash FROM tokens WHERE hash = $1 AND (last_used IS NULL OR last_used <= $3) FOR UPDATE SKIP LOCKED)",
+                "WITH written AS (
+                     UPDATE tokens SET last_used = $2 WHERE hash = (
+                         SELECT hash FROM tokens WHERE hash = $1 AND (last_used IS NULL OR last_used <= $3) FOR UPDATE SKIP LOCKED)
+                     RETURNING last_used)
+                 SELECT COALESCE((SELECT last_used FROM written), (SELECT last_used FROM tokens WHERE hash = $1))",
             )
             .await?;
-        client.execute(&stmt, &[&hash, &now, &(now - USED_EVERY_SECS)]).await?;
+        let stored: Option<i64> = client.query_one(&stmt, &[&hash, &now, &(now - USED_EVERY_SECS)]).await?.get(0);
+        if let Some(at) = stored {
+            self.recent_use().note(hash, at, now);
+        }
         Ok(())
     }
 
@@ -87,7 +98,9 @@ impl PgStore {
                      SELECT hash FROM tokens WHERE hash = $1 FOR UPDATE SKIP LOCKED)",
             )
             .await?;
-        client.execute(&stmt, &[&hash, &now, &waiting]).await?;
+        if client.execute(&stmt, &[&hash, &now, &waiting]).await? == 1 {
+            self.recent_use().note(hash, now, now);
+        }
         Ok(())
     }
 

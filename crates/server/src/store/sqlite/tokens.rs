@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use super::{now, SqliteStore};
 use crate::store::tokens::{
     access, claim_check, new_token, pick_token, revoke_argument, token_hash, Access, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken,
-    SetupCodeRow, TokenInfo, TokenKind, TokenRow,
+    SetupCodeRow, TokenInfo, TokenKind, TokenRow, USED_EVERY_SECS,
 };
 use crate::store::{StoreError, Team, TOKEN_PREFIX_LEN};
 
@@ -31,9 +31,6 @@ fn info(r: &Row<'_>, at: usize) -> rusqlite::Result<TokenInfo> {
         waiting: r.get::<_, Option<i64>>(at + 9)?.and_then(|w| u64::try_from(w).ok()),
     })
 }
-
-/// `last_used` is written at most once a minute per token.
-const USED_EVERY_SECS: i64 = 60;
 
 impl SqliteStore {
     /// Makes a new random team-wide token for `team` (creating the team if
