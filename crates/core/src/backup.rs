@@ -227,7 +227,7 @@ mod tests {
         assert!(Backup::from_json(newer).unwrap_err().to_string().contains("update the app"));
         let unknown = r#"{"app":"xunfang","backup_format":1,"exported_at":1,"documents":[{"type":"meeting","format":1}]}"#;
         assert!(matches!(Backup::from_json(unknown), Err(BackupError::TooNew(_))));
-        let json = Backup::new(&year_2024(), 1).to_json().replacen("\"format\": 1", "\"format\": 9", 1);
+        let json = Backup::new(&year_2024(), 1).to_json().replacen("\"format\": 2", "\"format\": 9", 1);
         assert!(matches!(Backup::from_json(&json), Err(BackupError::TooNew(_))));
     }
 }

@@ -608,7 +608,8 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
                 return Err(SyncError::Interrupted);
             }
             // Settled one by one: a cut connection resends at most one.
-            match transport.post(&p.doc.to_value()).await {
+            // Format 1, as such a collector always received (docs/sync-protocol.md §4).
+            match transport.post(&p.doc.to_value_format1()).await {
                 Ok(()) => {
                     done.pushed += 1;
                     settle(store, &[p.mark()], &[], &mut refused).await?;

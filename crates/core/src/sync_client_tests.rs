@@ -655,7 +655,7 @@ impl NativeTransport for Forging<'_> {
     async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
         let mut response = self.server.handle(request);
         let forge = |raw: &RawValue| {
-            let mut doc: Value = serde_json::from_str(raw.get()).unwrap();
+            let mut doc: Value = AnyDoc::from_json(raw.get()).unwrap().to_value_format1();
             doc["body"]["title"] = "服务器改的".into();
             match self.forgery {
                 Forgery::SeenOf(victim) => doc["seen"][victim] = serde_json::json!({"millis": 9_007_199_254_740_991u64, "counter": 0}),
