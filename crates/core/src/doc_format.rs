@@ -358,6 +358,17 @@ fn resolve<T: Body>(wire: Wire<T>) -> Result<Document<T>, String> {
     })
 }
 
+/// The text to send a reader of formats up to `reads` instead of the stored `json`: `None` when
+/// `json` can go as it is (a format that reader reads; or no document this build reads, which
+/// then goes as stored and is refused there as before), else the document in format 1.
+pub fn for_reader(json: &str, reads: u32) -> Option<String> {
+    let format = crate::doc::Header::of(json).and_then(|h| h.format)?;
+    if reads >= FORMAT_VERSION || format <= u64::from(reads.max(FORMAT_1)) {
+        return None;
+    }
+    crate::sync::AnyDoc::from_json(json).ok().map(|doc| doc.to_json_format1())
+}
+
 /// Whether a document's text is already in the format this build writes (`Header`'s `format`), so
 /// that it can be kept as it is rather than written out anew.
 pub fn is_current(json: &str) -> bool {

@@ -62,6 +62,19 @@ pub struct SyncRequest {
     /// most [`MAX_WAITING`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting: Option<u64>,
+    /// The newest document format the client reads (`FORMAT_VERSION` of its
+    /// build). Absent: an app from before format 2, which reads format 1 only;
+    /// the server then sends every document in format 1 (`reads_format`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads_format: Option<u32>,
+}
+
+impl SyncRequest {
+    /// The newest document format the client reads: what it says, else
+    /// format 1 (an app from before format 2 says nothing).
+    pub fn reads_format(&self) -> u32 {
+        self.reads_format.unwrap_or(crate::doc_format::OLDEST_FORMAT)
+    }
 }
 
 /// The most `waiting` a request may claim: far more than a tablet could
@@ -547,7 +560,16 @@ mod tests {
 
     #[test]
     fn a_request_with_another_protocol_or_too_many_documents_is_refused() {
-        let mut req = SyncRequest { protocol: 2, device: "t".into(), cursor: Some(3), epoch: None, push: vec![], pull_limit: Some(10_000), waiting: None };
+        let mut req = SyncRequest {
+            protocol: 2,
+            device: "t".into(),
+            cursor: Some(3),
+            epoch: None,
+            push: vec![],
+            pull_limit: Some(10_000),
+            waiting: None,
+            reads_format: None,
+        };
         assert!(validate_request(&req).unwrap_err().contains("protocol 2"));
         req.protocol = PROTOCOL_VERSION;
         assert_eq!(pull_limit(&req), MAX_PULL_BATCH);

@@ -585,6 +585,7 @@ fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>, waiting
         push,
         pull_limit: Some(MAX_PULL_BATCH),
         waiting: Some(waiting.min(crate::sync::MAX_WAITING)),
+        reads_format: Some(crate::doc::FORMAT_VERSION),
     }
 }
 

@@ -484,6 +484,7 @@ fn a_document_the_server_refuses_is_reported_and_kept_locally() {
         push: vec![value],
         pull_limit: None,
         waiting: None,
+        reads_format: None,
     });
     assert_eq!(refused.rejected.len(), 1);
     assert!(refused.rejected[0].reason.contains("unknown document type"));
