@@ -39,8 +39,15 @@ fn old_read(doc: &Value) -> OldDocument {
 
 /// A sync of the updated app: it says it reads format 2.
 fn new_body(device: &str, cursor: Option<u64>, push: Vec<Value>) -> Value {
+    let body = sync_body(device, cursor, push, None);
+    assert_eq!(body["reads_format"], json!(2));
+    body
+}
+
+/// A sync of an app from before format 2: it says nothing of formats.
+fn old_body(device: &str, cursor: Option<u64>, push: Vec<Value>) -> Value {
     let mut body = sync_body(device, cursor, push, None);
-    body["reads_format"] = json!(2);
+    body.as_object_mut().unwrap().remove("reads_format");
     body
 }
 
@@ -59,7 +66,7 @@ async fn an_old_tablet_and_an_updated_one_share_a_team_and_each_gets_a_format_it
 
     // The old tablet makes a record (format 1); the server stores it in format 2.
     let made = activity(1, "old-tablet", "走访委员企业");
-    let res = f.sync(&token, sync_body("old-tablet", None, vec![format1(&made)], None)).await;
+    let res = f.sync(&token, old_body("old-tablet", None, vec![format1(&made)])).await;
     assert_eq!(res["accepted"], json!([made.id]), "{res}");
     let stored = f.store.team_docs("office").unwrap();
     assert!(is_format_2(&stored[0].json), "stored in format 2: {}", stored[0].json);
@@ -78,7 +85,7 @@ async fn an_old_tablet_and_an_updated_one_share_a_team_and_each_gets_a_format_it
     // The old tablet edits its copy meanwhile, then syncs: its push merges with the updated
     // tablet's edit, and what it pulls is format 1, which its reader takes.
     let edited_old = with_edit(&made, "old-tablet", 3_000, |b| b.notes = "带相机".into());
-    let res = f.sync(&token, sync_body("old-tablet", None, vec![format1(&edited_old)], None)).await;
+    let res = f.sync(&token, old_body("old-tablet", None, vec![format1(&edited_old)])).await;
     assert_eq!(res["accepted"], json!([made.id]), "{res}");
     let docs = res["docs"].as_array().unwrap();
     assert_eq!(docs.len(), 1, "{res}");
@@ -93,7 +100,7 @@ async fn an_old_tablet_and_an_updated_one_share_a_team_and_each_gets_a_format_it
     assert!(docs.iter().all(|d| d["format"] == json!(2)), "the updated tablet gets format 2: {res}");
     let at_new: Document<Activity> = serde_json::from_value(docs.iter().find(|d| d["id"] == json!(id(1).as_str())).unwrap().clone()).unwrap();
     assert_eq!((at_new.body.place.as_str(), at_new.body.notes.as_str()), ("县工业园区", "带相机"));
-    let res = f.sync(&token, sync_body("old-tablet", None, vec![], None)).await;
+    let res = f.sync(&token, old_body("old-tablet", None, vec![])).await;
     let docs = res["docs"].as_array().unwrap();
     assert_eq!(docs.len(), 2, "{res}");
     for doc in docs {
@@ -121,7 +128,7 @@ async fn a_client_reading_format_2_gets_the_stored_text_unchanged() {
     let res = f.sync(&token, new_body("other", None, vec![])).await;
     assert_eq!(res["docs"][0], pushed);
     // An old tablet gets it in format 1 (without what only a newer reader would know).
-    let res = f.sync(&token, sync_body("old", None, vec![], None)).await;
+    let res = f.sync(&token, old_body("old", None, vec![])).await;
     assert_eq!(old_read(&res["docs"][0]).body, doc.body);
 }
 
