@@ -209,3 +209,20 @@ fn damaged_format_2_text_is_refused_with_a_reason() {
     assert!(Document::<Activity>::from_json(&null).is_err(), "format 1 has no null stamps: {null}");
     assert!(Document::<Person>::from_json(&good).is_err());
 }
+
+#[test]
+fn a_reader_of_format_1_gets_format_1_and_every_other_reader_the_text_as_stored() {
+    let both = varied().remove(3);
+    let two = both.to_json();
+    let sent = for_reader(&two, 1).expect("format 2 is converted for a format-1 reader");
+    assert_eq!(Frozen1::<Activity>::read(&sent).unwrap(), Frozen1::of(&both));
+    assert_eq!(for_reader(&two, 0).as_deref(), Some(sent.as_str()), "no reader reads less than format 1");
+    assert_eq!(for_reader(&two, 2), None);
+    assert_eq!(for_reader(&two, 7), None);
+    assert_eq!(for_reader(&sent, 1), None, "format 1 goes as stored");
+    // What this build cannot read goes as stored: the reader refuses it as it always did.
+    assert_eq!(for_reader("{not json", 1), None);
+    assert_eq!(for_reader(&two.replacen("\"format\":2", "\"format\":3", 1), 1), None);
+    assert_eq!(for_reader(&two.replacen("\"type\":\"activity\"", "\"type\":\"memo\"", 1), 1), None);
+    assert!(is_current(&two) && !is_current(&sent));
+}

@@ -531,6 +531,39 @@ fn push_only_delivers_every_changed_record_once_despite_failures() {
     assert_eq!(sink.got.borrow().len(), 10, "nothing delivered twice");
 }
 
+/// Passes requests to the server and keeps the `reads_format` each said.
+struct Recording<'a> {
+    server: &'a Server,
+    reads: RefCell<Vec<Option<u32>>>,
+}
+
+impl NativeTransport for Recording<'_> {
+    async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
+        self.reads.borrow_mut().push(request.reads_format);
+        Ok(self.server.handle(request))
+    }
+}
+
+#[test]
+fn the_app_says_it_reads_format_2_and_sends_format_1_where_it_cannot_say_so() {
+    let server = Server::default();
+    let a = Tablet::new("a");
+    a.new_activity(1, "视察");
+    let native = Recording { server: &server, reads: RefCell::new(Vec::new()) };
+    block_on(sync_native(&a.store, &native, "a", bound(), |_| {}, || false)).unwrap();
+    let reads = native.reads.borrow();
+    assert!(!reads.is_empty() && reads.iter().all(|r| *r == Some(crate::doc::FORMAT_VERSION)), "{reads:?}");
+    // A push-only collector cannot say which formats it reads: it gets format 1, as always.
+    let b = Tablet::new("b");
+    b.new_activity(2, "走访");
+    let sink = Sink::default();
+    block_on(sync_push_only(&b.store, &sink, |_| {}, || false)).unwrap();
+    let got = sink.got.borrow();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["format"], 1, "{}", got[0]);
+    assert!(got[0]["created"]["device"].is_string(), "format 1 stamps: {}", got[0]);
+}
+
 #[test]
 fn photos_and_a_position_added_on_two_tablets_merge_element_by_element() {
     use crate::model::{Location, PhotoRef};
