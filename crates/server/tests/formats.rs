@@ -141,3 +141,28 @@ async fn a_reads_format_that_is_not_a_number_is_a_request_error_that_names_it() 
     let res = common::try_sync(&f.app, &token, body).await;
     res.assert_refused(axum::http::StatusCode::BAD_REQUEST, "reads_format");
 }
+
+#[tokio::test]
+async fn a_page_converted_for_an_old_tablet_stays_within_the_byte_cap() {
+    let docs: Vec<Value> = (1..=8).map(|n| serde_json::to_value(activity(n, "new-tablet", "走访委员企业")).unwrap()).collect();
+    let stored: usize = docs.iter().map(|d| d.to_string().len()).sum();
+    let f = common::fx_limits(xunfang_server::limits::Limits { max_pull_bytes: stored, ..Default::default() });
+    let token = f.token("office");
+    f.sync(&token, new_body("new-tablet", None, docs)).await;
+    let res = f.sync(&token, new_body("other", None, vec![])).await;
+    assert_eq!((res["docs"].as_array().unwrap().len(), &res["more"]), (8, &json!(false)), "all fit the cap as stored");
+    let (mut cursor, mut pages, mut got) = (None, 0, 0);
+    loop {
+        let res = f.sync(&token, old_body("old", cursor, vec![])).await;
+        let page = res["docs"].as_array().unwrap();
+        let bytes: usize = page.iter().map(|d| d.to_string().len()).sum();
+        assert!(bytes <= stored, "format 1 page of {bytes} bytes, cap {stored}");
+        page.iter().for_each(|d| assert_eq!(old_read(d).body.title, "走访委员企业"));
+        (got, pages, cursor) = (got + page.len(), pages + 1, res["cursor"].as_u64());
+        if res["more"] == json!(false) {
+            break;
+        }
+    }
+    assert_eq!(got, 8);
+    assert!(pages > 1, "cut at a quarter of the cap, in {pages} pages");
+}
