@@ -81,8 +81,12 @@ async fn documents_stored_as_json_strings_by_the_previous_build_still_read_and_l
         js_sys::Reflect::set(&record, &"json".into(), &JsValue::from_str(&json)).unwrap();
         record
     };
-    tx.store(schema::ACTIVITIES).unwrap().put(&text(&doc.id, "activity", r#"{"date":"2024-06-06","kind":"visit"}"#, doc.to_json()), None).await.unwrap();
-    tx.store(schema::PEOPLE).unwrap().put(&text(&person.id, "person", r#"{"name":"张华"}"#, person.to_json()), None).await.unwrap();
+    tx.store(schema::ACTIVITIES)
+        .unwrap()
+        .put(&text(&doc.id, "activity", r#"{"date":"2024-06-06","kind":"visit"}"#, doc.to_json_format1()), None)
+        .await
+        .unwrap();
+    tx.store(schema::PEOPLE).unwrap().put(&text(&person.id, "person", r#"{"name":"张华"}"#, person.to_json_format1()), None).await.unwrap();
     tx.done().await.unwrap();
     rexie.close();
     assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc.clone()));
@@ -147,8 +151,8 @@ async fn a_database_written_by_the_previous_schema_opens_without_loss() {
     let tx = old.transaction(&[schema::ACTIVITIES, schema::PEOPLE], rexie::TransactionMode::ReadWrite).unwrap();
     let doc = activity(1, "survey", "专题调研：农村养老", "2024-09-09");
     let person = Document::create(id(100), Person { name: "李梅".into(), ..Person::default() }, stamp(1));
-    tx.store(schema::ACTIVITIES).unwrap().put(&js_sys::JSON::parse(&doc.to_json()).unwrap(), None).await.unwrap();
-    tx.store(schema::PEOPLE).unwrap().put(&js_sys::JSON::parse(&person.to_json()).unwrap(), None).await.unwrap();
+    tx.store(schema::ACTIVITIES).unwrap().put(&js_sys::JSON::parse(&doc.to_json_format1()).unwrap(), None).await.unwrap();
+    tx.store(schema::PEOPLE).unwrap().put(&js_sys::JSON::parse(&person.to_json_format1()).unwrap(), None).await.unwrap();
     tx.done().await.unwrap();
     old.close();
     // ... opened by this version: rexie drops undeclared stores on upgrade,
@@ -182,8 +186,12 @@ async fn a_database_written_by_schema_5_opens_without_loss_and_without_the_unuse
         js_sys::Reflect::set(&record, &"utf8".into(), &js_sys::Uint8Array::from(json.as_bytes())).unwrap();
         record
     };
-    tx.store(schema::ACTIVITIES).unwrap().put(&record(&doc.id, "activity", r#"{"date":"2024-05-20","kind":"hearing"}"#, doc.to_json()), None).await.unwrap();
-    tx.store(schema::PEOPLE).unwrap().put(&record(&person.id, "person", r#"{"name":"王建国"}"#, person.to_json()), None).await.unwrap();
+    tx.store(schema::ACTIVITIES)
+        .unwrap()
+        .put(&record(&doc.id, "activity", r#"{"date":"2024-05-20","kind":"hearing"}"#, doc.to_json_format1()), None)
+        .await
+        .unwrap();
+    tx.store(schema::PEOPLE).unwrap().put(&record(&person.id, "person", r#"{"name":"王建国"}"#, person.to_json_format1()), None).await.unwrap();
     let entry = serde_json::json!({ "id": doc.id, "type": "activity", "updated": doc.updated });
     tx.store(schema::OUTBOX).unwrap().put(&js_sys::JSON::parse(&entry.to_string()).unwrap(), None).await.unwrap();
     tx.store(schema::META).unwrap().put(&js_sys::JSON::parse(r#"{"key":"sync.cursor","value":42}"#).unwrap(), None).await.unwrap();
@@ -216,7 +224,7 @@ async fn a_database_written_by_schema_6_opens_without_loss_and_keeps_team_settin
     assert!(!old.store_names().contains(&schema::TEAM_SETTINGS.to_string()), "version 6 had no settings store");
     let tx = old.transaction(&[schema::ACTIVITIES], rexie::TransactionMode::ReadWrite).unwrap();
     let record = js_sys::JSON::parse(&format!(r#"{{"id":"{}","type":"activity"}}"#, doc.id)).unwrap();
-    js_sys::Reflect::set(&record, &"utf8".into(), &js_sys::Uint8Array::from(doc.to_json().as_bytes())).unwrap();
+    js_sys::Reflect::set(&record, &"utf8".into(), &js_sys::Uint8Array::from(doc.to_json_format1().as_bytes())).unwrap();
     tx.store(schema::ACTIVITIES).unwrap().put(&record, None).await.unwrap();
     tx.done().await.unwrap();
     old.close();
@@ -233,6 +241,75 @@ async fn a_database_written_by_schema_6_opens_without_loss_and_keeps_team_settin
     // Reopened by this version, the settings are still there.
     let db = Db::open(name).await.unwrap();
     assert_eq!(db.team_settings().await.unwrap().map(|d| d.body), Some(Template::school_safety()));
+}
+
+/// The document text stored under `id` in `store`, as the app keeps it (UTF-8 bytes).
+async fn stored_text(name: &str, store: &str, id: &Id) -> String {
+    let rexie = schema::current(name).build().await.unwrap();
+    let tx = rexie.transaction(&[store], rexie::TransactionMode::ReadOnly).unwrap();
+    let record = tx.store(store).unwrap().get(JsValue::from_str(id.as_str())).await.unwrap().unwrap();
+    let bytes = js_sys::Uint8Array::new(&js_sys::Reflect::get(&record, &JsValue::from_str("utf8")).unwrap()).to_vec();
+    drop(tx);
+    rexie.close();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_database_of_format_1_documents_from_the_release_before_format_2_opens_without_loss() {
+    let name = "t-format-1";
+    let db = fresh(name).await;
+    // What the release before format 2 stored: each document as format 1 text
+    // (byte for byte what it wrote, crates/core's doc_format tests) in the
+    // current layout, beside its list row; one record edited on two tablets,
+    // with a conflict and a removed participant.
+    let mut doc = activity(1, "hearing", "旁听庭审：劳动争议案", "2024-05-20");
+    let mut there = doc.clone();
+    let mut body = doc.body.clone();
+    body.title = "旁听庭审".into();
+    body.participants.clear();
+    doc.edit(body, stamp(20));
+    let mut body = there.body.clone();
+    body.title = "旁听庭审：劳动争议".into();
+    there.edit(body, Stamp { hlc: Hlc { millis: 21, counter: 2 }, device: DeviceId("0190a3b4-2222-7000-8000-00000000000b".into()) });
+    let doc = xunfang_core::merge(&doc, &there).unwrap();
+    assert!(doc.has_conflicts());
+    let person = Document::create(id(100), Person { name: "王建国".into(), ..Person::default() }, stamp(1));
+    db.put(&doc).await.unwrap();
+    db.put(&person).await.unwrap();
+    let rexie = schema::current(name).build().await.unwrap();
+    let tx = rexie.transaction(&[schema::ACTIVITIES, schema::PEOPLE], rexie::TransactionMode::ReadWrite).unwrap();
+    let record = |id: &Id, doc_type: &str, json: String| {
+        let record = js_sys::JSON::parse(&format!(r#"{{"id":"{id}","type":"{doc_type}"}}"#)).unwrap();
+        js_sys::Reflect::set(&record, &"utf8".into(), &js_sys::Uint8Array::from(json.as_bytes())).unwrap();
+        record
+    };
+    tx.store(schema::ACTIVITIES).unwrap().put(&record(&doc.id, "activity", doc.to_json_format1()), None).await.unwrap();
+    tx.store(schema::PEOPLE).unwrap().put(&record(&person.id, "person", person.to_json_format1()), None).await.unwrap();
+    tx.done().await.unwrap();
+    rexie.close();
+    db.close();
+
+    let db = Db::open(name).await.unwrap();
+    assert!(stored_text(name, schema::ACTIVITIES, &doc.id).await.starts_with(r#"{"format":1,"#));
+    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(doc.clone()), "every stamp, conflict and seen entry reads back");
+    assert_eq!(db.all::<Person>().await.unwrap().docs, vec![person.clone()]);
+    assert_eq!(db.all_docs().await.unwrap().0.activities, vec![doc.clone()]);
+    assert_eq!(db.list_rows().await.unwrap().rows[0].title, doc.body.title);
+    // A copy received from an older server (format 1 again) merges in and is stored in format 2.
+    let mut remote = doc.clone();
+    let mut body = remote.body.clone();
+    body.place = "县人民法院".into();
+    remote.edit(body, Stamp { hlc: Hlc { millis: 99, counter: 0 }, device: DeviceId("office".into()) });
+    let text = remote.to_json_format1();
+    db.absorb(vec![Received { doc: AnyDoc::from_json(&text).unwrap(), json: text.clone() }], None).await.unwrap();
+    assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(remote.clone()));
+    let stored = stored_text(name, schema::ACTIVITIES, &doc.id).await;
+    assert!(stored.starts_with(r#"{"format":2,"#), "{stored}");
+    assert!(stored.len() < text.len() / 2, "format 2 {} bytes, format 1 {}", stored.len(), text.len());
+    // Saved again, the person is written in format 2 too and reads the same.
+    db.put(&person).await.unwrap();
+    assert!(stored_text(name, schema::PEOPLE, &person.id).await.starts_with(r#"{"format":2,"#));
+    assert_eq!(db.all::<Person>().await.unwrap().docs, vec![person]);
 }
 
 #[wasm_bindgen_test]

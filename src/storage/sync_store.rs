@@ -13,6 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 use wasm_bindgen::JsValue;
+use xunfang_core::doc_format::is_current;
 use xunfang_core::sync::AnyDoc;
 use xunfang_core::sync_client::{absorb, updated, Cursor, LocalStore, Pending, Received};
 use xunfang_core::{DocType, Id, Stamp};
@@ -235,8 +236,10 @@ impl Db {
             let name = store_name(remote.doc_type());
             let result = absorb(local.as_ref(), remote);
             let Some(doc) = result.store else { continue };
-            // Stored unchanged: as the text received, not written out again.
-            let record = if result.push { any_record(&doc) } else { any_record_as(&doc, &json) };
+            // Stored unchanged: as the text received, not written out again,
+            // unless it came in an older format (an older server, a REST
+            // collection): the app stores format 2, a third of the bytes.
+            let record = if result.push || !is_current(&json) { any_record(&doc) } else { any_record_as(&doc, &json) };
             batch.entry(name).or_default().push(record);
             if let AnyDoc::Activity(activity) = &doc {
                 batch.entry(schema::ACTIVITY_ROWS).or_default().push(row_value(activity)?);

@@ -189,6 +189,24 @@ mod tests {
     }
 
     #[test]
+    fn a_backup_written_before_format_2_imports_every_document_whole() {
+        // What the release before format 2 wrote: the same file, its documents in format 1.
+        let all = year_2024();
+        let new = Backup::new(&all, EXPORTED).to_json();
+        let mut old: Value = serde_json::from_str(&new).unwrap();
+        let mut format_1 = Vec::new();
+        for doc in old["documents"].as_array().unwrap() {
+            let doc = crate::sync::AnyDoc::from_value(doc.clone()).unwrap();
+            format_1.push(doc.to_value_format1());
+        }
+        old["documents"] = Value::Array(format_1);
+        let old = serde_json::to_string_pretty(&old).unwrap();
+        assert!(old.contains("\"format\": 1") && !old.contains("\"format\": 2"));
+        assert_eq!(Backup::from_json(&old).unwrap(), Backup::new(&all, EXPORTED));
+        assert!(new.len() < old.len(), "the new backup is smaller: {} against {} bytes", new.len(), old.len());
+    }
+
+    #[test]
     fn importing_the_same_backup_twice_changes_nothing_the_second_time() {
         let backup = Backup::from_json(&Backup::new(&year_2024(), EXPORTED).to_json()).unwrap();
         let mut here = AllDocs::default();
@@ -227,7 +245,7 @@ mod tests {
         assert!(Backup::from_json(newer).unwrap_err().to_string().contains("update the app"));
         let unknown = r#"{"app":"xunfang","backup_format":1,"exported_at":1,"documents":[{"type":"meeting","format":1}]}"#;
         assert!(matches!(Backup::from_json(unknown), Err(BackupError::TooNew(_))));
-        let json = Backup::new(&year_2024(), 1).to_json().replacen("\"format\": 1", "\"format\": 9", 1);
+        let json = Backup::new(&year_2024(), 1).to_json().replacen("\"format\": 2", "\"format\": 9", 1);
         assert!(matches!(Backup::from_json(&json), Err(BackupError::TooNew(_))));
     }
 }

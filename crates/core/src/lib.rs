@@ -16,6 +16,7 @@ pub mod csv;
 pub mod custom;
 pub mod devices;
 pub mod doc;
+pub mod doc_format;
 pub mod duty_record;
 #[cfg(test)]
 mod fixture;

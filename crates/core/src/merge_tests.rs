@@ -256,7 +256,7 @@ fn a_document_stored_before_sync_existed_merges_without_spurious_conflicts() {
     // Format 1 as written before `seen` and `conflicts`: no such fields.
     let mut old = edited(&visit(), stamp("a", 10), |b| b.title = "旧标题".into());
     old.seen.clear();
-    let json = old.to_json().replace(",\"seen\":{}", "").replace(",\"conflicts\":{}", "");
+    let json = old.to_json_format1().replace(",\"seen\":{}", "").replace(",\"conflicts\":{}", "");
     assert!(!json.contains("seen") && !json.contains("conflicts"));
     let old = Document::<Activity>::from_json(&json).unwrap();
     let newer = edited(&old, stamp("b", 20), |b| b.title = "新标题".into());
@@ -511,6 +511,17 @@ proptest! {
             }
         }
         prop_assert_eq!(Document::<Activity>::from_json(&doc.to_json()).unwrap(), doc.clone());
+    }
+
+    #[test]
+    fn every_reachable_state_reads_back_from_format_2_and_from_format_1_old_readers_too((n, steps) in script()) {
+        let r = run(n, &steps);
+        for doc in &r.snapshots {
+            prop_assert_eq!(&Document::<Activity>::from_json(&doc.to_json()).unwrap(), doc);
+            let one = doc.to_json_format1();
+            prop_assert_eq!(&Document::<Activity>::from_json(&one).unwrap(), doc);
+            prop_assert_eq!(crate::doc_format::tests::Frozen1::<Activity>::read(&one).unwrap().into_doc(), doc.clone());
+        }
     }
 
     #[test]

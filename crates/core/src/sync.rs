@@ -62,6 +62,19 @@ pub struct SyncRequest {
     /// most [`MAX_WAITING`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting: Option<u64>,
+    /// The newest document format the client reads (`FORMAT_VERSION` of its
+    /// build). Absent: an app from before format 2, which reads format 1 only;
+    /// the server then sends every document in format 1 (`reads_format`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads_format: Option<u32>,
+}
+
+impl SyncRequest {
+    /// The newest document format the client reads: what it says, else
+    /// format 1 (an app from before format 2 says nothing).
+    pub fn reads_format(&self) -> u32 {
+        self.reads_format.unwrap_or(crate::doc_format::OLDEST_FORMAT)
+    }
 }
 
 /// The most `waiting` a request may claim: far more than a tablet could
@@ -225,6 +238,18 @@ impl AnyDoc {
     /// The document as stored and sent.
     pub fn to_value(&self) -> Value {
         each!(self, d => serde_json::to_value(d)).expect("documents always serialise")
+    }
+
+    /// The document in format 1 (`Document::to_json_format1`), for a reader
+    /// that knows no later format: an app from before format 2, a REST or
+    /// push-only endpoint (whose filters name format 1's fields).
+    pub fn to_json_format1(&self) -> String {
+        each!(self, d => d.to_json_format1())
+    }
+
+    /// `to_json_format1` as a JSON value.
+    pub fn to_value_format1(&self) -> Value {
+        serde_json::from_str(&self.to_json_format1()).expect("documents always serialise")
     }
 
     /// Merges two replicas of the same document (see `merge`).
@@ -535,7 +560,16 @@ mod tests {
 
     #[test]
     fn a_request_with_another_protocol_or_too_many_documents_is_refused() {
-        let mut req = SyncRequest { protocol: 2, device: "t".into(), cursor: Some(3), epoch: None, push: vec![], pull_limit: Some(10_000), waiting: None };
+        let mut req = SyncRequest {
+            protocol: 2,
+            device: "t".into(),
+            cursor: Some(3),
+            epoch: None,
+            push: vec![],
+            pull_limit: Some(10_000),
+            waiting: None,
+            reads_format: None,
+        };
         assert!(validate_request(&req).unwrap_err().contains("protocol 2"));
         req.protocol = PROTOCOL_VERSION;
         assert_eq!(pull_limit(&req), MAX_PULL_BATCH);
@@ -559,7 +593,8 @@ mod tests {
 
     #[test]
     fn a_forged_clock_anywhere_in_a_document_is_refused_with_what_to_do() {
-        let good = serde_json::to_value(activity()).unwrap();
+        // Built on format 1, whose stamps are easy to forge one by one.
+        let good: Value = activity().to_json_format1().parse().unwrap();
         assert!(admit(&good.to_string(), bound()).is_ok());
         let ahead = json!({"millis": NOW + DEFAULT_MAX_SKEW_MILLIS + 3 * 3_600_000, "counter": 0});
         let past_2_53 = json!({"millis": MAX_MILLIS + 1, "counter": 0});

@@ -585,6 +585,7 @@ fn pull_request(device: &str, cursor: Option<&Cursor>, push: Vec<Value>, waiting
         push,
         pull_limit: Some(MAX_PULL_BATCH),
         waiting: Some(waiting.min(crate::sync::MAX_WAITING)),
+        reads_format: Some(crate::doc::FORMAT_VERSION),
     }
 }
 
@@ -608,7 +609,8 @@ pub async fn sync_push_only<S: LocalStore, T: PushTransport>(
                 return Err(SyncError::Interrupted);
             }
             // Settled one by one: a cut connection resends at most one.
-            match transport.post(&p.doc.to_value()).await {
+            // Format 1, as such a collector always received (docs/sync-protocol.md §4).
+            match transport.post(&p.doc.to_value_format1()).await {
                 Ok(()) => {
                     done.pushed += 1;
                     settle(store, &[p.mark()], &[], &mut refused).await?;

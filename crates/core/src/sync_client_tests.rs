@@ -484,6 +484,7 @@ fn a_document_the_server_refuses_is_reported_and_kept_locally() {
         push: vec![value],
         pull_limit: None,
         waiting: None,
+        reads_format: None,
     });
     assert_eq!(refused.rejected.len(), 1);
     assert!(refused.rejected[0].reason.contains("unknown document type"));
@@ -528,6 +529,39 @@ fn push_only_delivers_every_changed_record_once_despite_failures() {
     ids.dedup();
     assert_eq!(ids.len(), 10);
     assert_eq!(sink.got.borrow().len(), 10, "nothing delivered twice");
+}
+
+/// Passes requests to the server and keeps the `reads_format` each said.
+struct Recording<'a> {
+    server: &'a Server,
+    reads: RefCell<Vec<Option<u32>>>,
+}
+
+impl NativeTransport for Recording<'_> {
+    async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
+        self.reads.borrow_mut().push(request.reads_format);
+        Ok(self.server.handle(request))
+    }
+}
+
+#[test]
+fn the_app_says_it_reads_format_2_and_sends_format_1_where_it_cannot_say_so() {
+    let server = Server::default();
+    let a = Tablet::new("a");
+    a.new_activity(1, "视察");
+    let native = Recording { server: &server, reads: RefCell::new(Vec::new()) };
+    block_on(sync_native(&a.store, &native, "a", bound(), |_| {}, || false)).unwrap();
+    let reads = native.reads.borrow();
+    assert!(!reads.is_empty() && reads.iter().all(|r| *r == Some(crate::doc::FORMAT_VERSION)), "{reads:?}");
+    // A push-only collector cannot say which formats it reads: it gets format 1, as always.
+    let b = Tablet::new("b");
+    b.new_activity(2, "走访");
+    let sink = Sink::default();
+    block_on(sync_push_only(&b.store, &sink, |_| {}, || false)).unwrap();
+    let got = sink.got.borrow();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["format"], 1, "{}", got[0]);
+    assert!(got[0]["created"]["device"].is_string(), "format 1 stamps: {}", got[0]);
 }
 
 #[test]
@@ -655,7 +689,7 @@ impl NativeTransport for Forging<'_> {
     async fn exchange(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
         let mut response = self.server.handle(request);
         let forge = |raw: &RawValue| {
-            let mut doc: Value = serde_json::from_str(raw.get()).unwrap();
+            let mut doc: Value = AnyDoc::from_json(raw.get()).unwrap().to_value_format1();
             doc["body"]["title"] = "服务器改的".into();
             match self.forgery {
                 Forgery::SeenOf(victim) => doc["seen"][victim] = serde_json::json!({"millis": 9_007_199_254_740_991u64, "counter": 0}),

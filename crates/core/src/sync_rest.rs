@@ -317,7 +317,9 @@ async fn push_outbox<S: LocalStore, T: RestTransport>(
                 settle(store, &sent, &reasons, &mut refused).await?;
                 return Err(SyncError::Interrupted);
             }
-            let doc = p.doc.to_value();
+            // Format 1: what such a collection held before, and what its
+            // "changed since" filter (`updated.hlc.millis`) names.
+            let doc = p.doc.to_value_format1();
             match transport.put(collection_of(p.doc.doc_type()), p.doc.id(), &doc).await {
                 Ok(()) => {
                     sent.push(p.mark());

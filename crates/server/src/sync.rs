@@ -80,6 +80,7 @@ fn misshapen_field(body: &[u8]) -> Option<&'static str> {
         ("push", object.get("push").is_none_or(Value::is_array)),
         ("pull_limit", count(object.get("pull_limit"))),
         ("waiting", count(object.get("waiting"))),
+        ("reads_format", count(object.get("reads_format"))),
     ]
     .into_iter()
     .find_map(|(field, ok)| (!ok).then_some(field))

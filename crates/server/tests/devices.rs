@@ -59,7 +59,8 @@ async fn devices(f: &Fx, admin: &str) -> Vec<Value> {
 /// "office" with the team token `"a" × 64` and one document; that document's text.
 fn schema_1_file(path: &std::path::Path) -> String {
     let token = "a".repeat(64);
-    let doc = val(&activity(1, "tablet-a", "village meeting")).to_string();
+    // That release wrote document format 1.
+    let doc = activity(1, "tablet-a", "village meeting").to_json_format1();
     {
         let conn = rusqlite::Connection::open(path).unwrap();
         conn.execute_batch(include_str!("fixtures/schema-1.sql")).unwrap();

@@ -19,9 +19,14 @@ fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
+/// `doc` as an app before format 2 pushed it (format 1: every stamp written out, easy to forge one by one).
+fn val1(doc: &Document<Activity>) -> Value {
+    serde_json::from_str(&doc.to_json_format1()).unwrap()
+}
+
 /// `doc` as pushed, with one clock reading of `device` replaced by `hlc` in `field`.
 fn forged(doc: &Document<Activity>, field: &str, device: &str, hlc: Value) -> Value {
-    let mut v = val(doc);
+    let mut v = val1(doc);
     let stamp = json!({"hlc": hlc, "device": device});
     match field {
         "created" | "updated" => v[field] = stamp,
@@ -105,7 +110,7 @@ async fn an_honest_edit_after_a_refused_forged_seen_is_kept_and_pulled() {
     let pulled_b = f.pull(&token, "tablet-b", None, None).await;
     let at_b: Document<Activity> = serde_json::from_value(pulled_b["docs"][0].clone()).unwrap();
 
-    let mut forged_copy = val(&with_edit(&doc, "mallory", 2_000, |b| b.notes = "伪造".into()));
+    let mut forged_copy = val1(&with_edit(&doc, "mallory", 2_000, |b| b.notes = "伪造".into()));
     forged_copy["seen"]["tablet-b"] = json!({"millis": 9_007_199_254_740_991u64, "counter": 0});
     let res = f.push(&token, "mallory", None, vec![forged_copy]).await;
     assert_eq!(res["accepted"], json!([]), "{res}");

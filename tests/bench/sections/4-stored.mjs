@@ -70,9 +70,11 @@ export async function withRecords(serverUrl, profile) {
       cleared.push({ ch, ...c });
       log(`search "${ch}": ${ms(t.ms)} → ${t.shown} records; cleared: ${ms(c.ms)} → ${c.shown} records`);
     }
+    const bytes = await storedBytes(page);
+    log(`stored: ${bytes.activities.count} activities, ${bytes.activities.bytes} bytes (${bytes.activities.format2} in format 2); ${bytes.people.count} people, ${bytes.people.bytes} bytes`);
     const edit = await editRecord(page);
     log(`save: ${edit.saves.map(ms).join(', ')}; keystroke to frame ${edit.frames.map(ms).join(', ')}`);
-    return { starts, cards, heap, mem, typed, cleared, scroll, edit };
+    return { starts, cards, heap, mem, typed, cleared, scroll, edit, bytes };
   } finally {
     await context.close().catch(() => {});
   }
@@ -101,6 +103,40 @@ async function scrollWholeList(page) {
     const lastCard = Math.max(0, ...[...document.querySelectorAll('.record-card')].map((e) => Number(e.getAttribute('aria-posinset'))));
     window.scrollTo(0, 0);
     return { frames, lastCard, height: bottom };
+  });
+}
+
+/** What the app stored in IndexedDB: per store, the documents, the bytes of
+ * their JSON text (the records' `utf8` field, src/storage/record.rs) and how
+ * many are in document format 2. Read before any edit, as the sync left them. */
+async function storedBytes(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((ok, fail) => {
+      const req = indexedDB.open('xunfang');
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => fail(req.error);
+    });
+    const head = new TextEncoder().encode('{"format":2,');
+    const count = (name) =>
+      new Promise((ok, fail) => {
+        const out = { count: 0, bytes: 0, format2: 0 };
+        const req = db.transaction(name, 'readonly').objectStore(name).openCursor();
+        req.onerror = () => fail(req.error);
+        req.onsuccess = () => {
+          const c = req.result;
+          if (!c) return ok(out);
+          const utf8 = c.value.utf8;
+          if (utf8) {
+            out.count++;
+            out.bytes += utf8.byteLength;
+            if (head.every((b, i) => utf8[i] === b)) out.format2++;
+          }
+          c.continue();
+        };
+      });
+    const r = { activities: await count('activities'), people: await count('people') };
+    db.close();
+    return r;
   });
 }
 
@@ -149,6 +185,7 @@ function storedFigures(st) {
     heap: st.heap.usedSize,
     wasmMem: st.mem.wasm,
   };
+  if (st.bytes && st.bytes.activities.count) f.storedDoc = st.bytes.activities.bytes / st.bytes.activities.count;
   if (st.scroll) {
     f.scrollMedian = median(st.scroll.frames);
     f.scrollP95 = p95(st.scroll.frames);
@@ -196,6 +233,10 @@ function storedReport(p, docs, people, s) {
   if (f.save != null) p(`| saving an edit (median of 5) | ${ms(f.save)} | 16 ms | ${verdict(f.save, 16)} |`);
   if (f.keyFrame != null) p(`| keystroke in the form to the next frame (median of 5) | ${ms(f.keyFrame)} | 16 ms | ${verdict(f.keyFrame, 16)} |`);
   if (f.scrollP95 != null) p(`| scrolling the whole list: 95th percentile frame (median ${ms(f.scrollMedian)}, longest ${ms(f.scrollMax)}, ${f.longFrames} over 50 ms) | ${ms(f.scrollP95)} | no stutter (50 ms) | ${verdict(f.scrollP95, 50)} |`);
+  if (f.storedDoc != null) {
+    const b = s.bytes.activities;
+    p(`| average stored activity document (its JSON text in IndexedDB, ${b.format2.toLocaleString('en')} of ${b.count.toLocaleString('en')} in document format 2) | ${(f.storedDoc / 1000).toFixed(2)} KB | 3.5 KB | ${verdict(f.storedDoc, 3500)} |`);
+  }
   p(`| JS heap used (CDP Runtime.getHeapUsage after GC) | ${MB(f.heap)} | 100 MB | ${verdict(f.heap, 100e6)} |`);
   p(`| wasm linear memory (not in the JS heap; grows, never shrinks) | ${MB(f.wasmMem)} | – | – |`);
   p(`| JS heap + wasm linear memory (what the app holds) | ${MB(f.heap + (f.wasmMem ?? 0))} | 100 MB | ${verdict(f.heap + (f.wasmMem ?? 0), 100e6)} |`);

@@ -42,7 +42,9 @@
 //!   from the same snapshot (the push's transaction, or a read-only one).
 //! * **A photo is written with its usage row** in one transaction.
 //! * **Documents are kept as the exact text** given by [`decide`]; pulls
-//!   return that text (never re-encoded: "returned unchanged" means bytes).
+//!   return that text (never re-encoded: "returned unchanged" means bytes),
+//!   except to an app from before document format 2, which gets each
+//!   document in format 1 ([`for_reader`], outside the transaction).
 //!
 //! Methods return boxed `Send` futures ([`StoreFuture`]) so the trait can be
 //! held as `Arc<dyn SyncStore>` and an async driver (tokio-postgres) fits as
@@ -62,9 +64,11 @@ use std::pin::Pin;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use xunfang_core::clock::ClockBound;
+use xunfang_core::doc_format;
 use xunfang_core::incoming::{merge_incoming_text, Keep, Refusal};
 use xunfang_core::merge::MergeError;
 use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse};
+use xunfang_core::FORMAT_VERSION;
 use xunfang_core::{BlobHash, Id};
 
 pub use backup::{BackupStore, Epoch, Summary};
@@ -386,7 +390,11 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
     match merge_incoming_text(stored, &pushed.doc) {
         Ok(outcome) => match outcome.keep {
             Keep::Stored => Decision::Unchanged,
-            Keep::Incoming => Decision::Write(pushed.json.to_string()),
+            // A format-1 push (an app from before format 2) is stored in
+            // format 2: the same content, and format 1 holds no field that
+            // format 2 drops; text already in format 2 is kept as it came.
+            Keep::Incoming if pushed.json.get("format").and_then(Value::as_u64) == Some(u64::from(FORMAT_VERSION)) => Decision::Write(pushed.json.to_string()),
+            Keep::Incoming => Decision::Write(pushed.doc.to_json()),
             Keep::Merged(merged) => Decision::Write(merged.to_value().to_string()),
         },
         // What exactly failed to parse is the administrator's (logged), not
@@ -483,7 +491,11 @@ pub async fn sync(
     }
     // As the client knows them: `accepted` parsed, `rejected` as pushed.
     let ids: Vec<(Id, String)> = valid.iter().map(|p| (raw_id(&p.json), pushed_id(&p.json))).collect();
-    let pull = Pull { cursor: req.cursor, epoch: req.epoch.clone(), limit: pull_limit(req), max_bytes: limits.max_pull_bytes };
+    // The cap counts stored text; format 1 is up to about 4 times format 2
+    // (the bench's records with UUID device ids: 10.3 KB against 2.5 KB), so
+    // a page converted for an old reader is cut at a quarter of it.
+    let max_bytes = if req.reads_format() < FORMAT_VERSION { limits.max_pull_bytes / 4 } else { limits.max_pull_bytes };
+    let pull = Pull { cursor: req.cursor, epoch: req.epoch.clone(), limit: pull_limit(req), max_bytes };
     let Synced { pushed, page } = match store.sync(team, valid, pull, limits.max_team_docs).await? {
         Ok(synced) => synced,
         Err(quota) => return Ok(Err(quota)),
@@ -500,9 +512,24 @@ pub async fn sync(
             PushResult::Refused(reason) => rejected.push(Rejected { id: as_pushed, reason }),
         }
     }
-    let response =
-        SyncResponse { cursor: page.cursor, epoch: Some(page.epoch), more: page.more, remaining: Some(page.remaining), docs: page.docs, accepted, rejected };
+    let docs = for_reader(page.docs, req.reads_format());
+    let response = SyncResponse { cursor: page.cursor, epoch: Some(page.epoch), more: page.more, remaining: Some(page.remaining), docs, accepted, rejected };
     Ok(Ok(SyncOutcome { response, written }))
+}
+
+/// The page as a client reading formats up to `reads` can read it: stored
+/// text in a newer format goes in format 1 (`doc_format::for_reader`); the
+/// rest, and everything for a client of this format, goes as stored.
+fn for_reader(docs: Vec<Box<RawValue>>, reads: u32) -> Vec<Box<RawValue>> {
+    if reads >= FORMAT_VERSION {
+        return docs;
+    }
+    docs.into_iter()
+        .map(|raw| match doc_format::for_reader(raw.get(), reads).map(RawValue::from_string) {
+            Some(Ok(older)) => older,
+            _ => raw,
+        })
+        .collect()
 }
 
 /// The id of a validated pushed document, as the client knows it (a

@@ -176,9 +176,9 @@ pub async fn sync(app: &Router, token: &str, body: Value) -> Value {
     json
 }
 
-/// A sync request body.
+/// A sync request body, as this release's app sends it (it reads document format 2).
 pub fn sync_body(device: &str, cursor: Option<u64>, push: Vec<Value>, pull_limit: Option<usize>) -> Value {
-    json!({"protocol": 1, "device": device, "cursor": cursor, "push": push, "pull_limit": pull_limit})
+    json!({"protocol": 1, "device": device, "cursor": cursor, "push": push, "pull_limit": pull_limit, "reads_format": 2})
 }
 
 pub fn stamp(device: &str, millis: u64) -> Stamp {
