@@ -251,7 +251,7 @@ test('a tablet reads through json-server 1.0 (its paging envelope and filter), a
     await b.page.getByText('另起编号').first().waitFor({ timeout: 20_000 });
     for (let i = 0; i < 2; i++) await syncNow(b.page, { allSent: false });
     const held = await (await fetch(`${v1.endpoint}/activities`)).json();
-    assert.equal(held.length, 2, 'no stray copy left on the endpoint');
+    assert.equal(held.length, 2, `no stray copy left on the endpoint: ${held.map((d) => `${d.id} ${d.body?.title}`).join(', ')}`);
   } finally {
     await a.context.cleanup();
     await b?.context.cleanup();

@@ -28,7 +28,8 @@ pub enum Keep {
 pub struct Outcome {
     pub keep: Keep,
     /// The stored copy knew something the arriving one did not (the merge
-    /// differs from it): a device pushes its copy back.
+    /// differs from the arriving copy merged with itself): a device pushes
+    /// its copy back.
     pub stored_knew_more: bool,
 }
 
@@ -61,10 +62,15 @@ pub fn merge_incoming(stored: Option<&AnyDoc>, incoming: &AnyDoc) -> Result<Outc
         return Ok(Outcome { keep: Keep::Incoming, stored_knew_more: false });
     };
     let merged = stored.merge(incoming).map_err(Refusal::Unmergeable)?;
-    let stored_knew_more = merged != *incoming;
+    // A copy not in the form a merge writes (a keyed list out of id order, no
+    // stamp for a field added later: another tool, an older build) differs
+    // from every merge of it, even with itself. What the stored copy knew
+    // more is what its merge adds to that one; else each full read of a REST
+    // collection would write all such documents back (one PUT each).
+    let stored_knew_more = merged != *incoming && merged != incoming.merge(incoming).map_err(Refusal::Unmergeable)?;
     let keep = if merged == *stored {
         Keep::Stored
-    } else if !stored_knew_more {
+    } else if merged == *incoming {
         Keep::Incoming
     } else {
         Keep::Merged(Box::new(merged))
