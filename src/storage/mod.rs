@@ -6,6 +6,7 @@
 //! `schema.rs` says which stores exist. Every failure comes back as a
 //! `StoreError` the UI can explain; nothing here panics on bad data.
 
+mod erase;
 mod error;
 pub mod photos;
 pub mod quota;
@@ -14,6 +15,7 @@ mod rows;
 pub mod schema;
 mod sync_store;
 
+pub use erase::erase_all;
 pub use error::{StoreError, StoreErrorKind};
 pub use rows::Rows;
 
