@@ -1,7 +1,8 @@
 //! Small settings kept in localStorage (through gloo-storage): the UI language,
 //! this device's id and clock, where to sync and when it last worked, the
 //! office's admin token; and the team's template in use (synced team
-//! settings, read from IndexedDB).
+//! settings, read from IndexedDB); and the place (endpoint, team) the data on
+//! this tablet belongs to (`xunfang_core::team_switch`).
 //! Records never go here (IndexedDB does).
 
 use gloo_storage::{LocalStorage, Storage};
