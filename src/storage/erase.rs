@@ -12,8 +12,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use xunfang_core::team_switch::Holding;
 
-/// Every object store of the schema: documents, outbox, sync state, list rows, photos.
-const ALL_STORES: [&str; 10] = [
+/// Every store of records and their sync state (documents, outbox, cursor, list rows);
+/// with [`PHOTO_STORES`], every store of the schema.
+pub(super) const RECORD_STORES: [&str; 8] = [
     schema::ACTIVITIES,
     schema::PEOPLE,
     schema::PROPOSALS,
@@ -22,9 +23,8 @@ const ALL_STORES: [&str; 10] = [
     schema::OUTBOX,
     schema::META,
     schema::ACTIVITY_ROWS,
-    schema::PHOTOS,
-    schema::PHOTO_UPLOADS,
 ];
+const PHOTO_STORES: [&str; 2] = [schema::PHOTOS, schema::PHOTO_UPLOADS];
 
 impl Db {
     /// What is on this tablet, as the warning before a switch says it; one read transaction.
@@ -50,8 +50,13 @@ impl Db {
     /// Empties every store in one transaction: nothing of the team it held stays,
     /// and the sync cursor goes with it, so the next team starts from its beginning.
     pub async fn erase_team_data(&self) -> Result<(), StoreError> {
-        let tx = self.rexie.transaction(&ALL_STORES, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
-        for name in ALL_STORES {
+        self.clear_stores(&[RECORD_STORES.as_slice(), &PHOTO_STORES].concat()).await
+    }
+
+    /// Empties the stores `names` in one transaction.
+    pub(super) async fn clear_stores(&self, names: &[&str]) -> Result<(), StoreError> {
+        let tx = self.rexie.transaction(names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        for name in names {
             tx.store(name).map_err(StoreError::writing)?.clear().await.map_err(StoreError::writing)?;
         }
         tx.done().await.map_err(StoreError::writing)?;

@@ -195,22 +195,7 @@ impl Db {
 
     /// Removes every document: for tests only, never offered in the UI.
     pub async fn clear_all(&self) -> Result<(), StoreError> {
-        let names = [
-            schema::ACTIVITIES,
-            schema::PEOPLE,
-            schema::PROPOSALS,
-            schema::OPINION_REPORTS,
-            schema::TEAM_SETTINGS,
-            schema::OUTBOX,
-            schema::META,
-            schema::ACTIVITY_ROWS,
-        ];
-        let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
-        for name in names {
-            tx.store(name).map_err(StoreError::writing)?.clear().await.map_err(StoreError::writing)?;
-        }
-        tx.done().await.map_err(StoreError::writing)?;
-        Ok(())
+        self.clear_stores(&erase::RECORD_STORES).await
     }
 
     pub fn close(self) {
