@@ -489,6 +489,27 @@ texts! {
     VisitsVisited => "已走访", "Visited";
     VisitsAllDone => "本期每位都已走访。", "Everyone was visited in this period.";
     VisitsNotVisited => "尚未走访", "Not visited";
+    SwitchTitle => "要换到另一个团队或服务器", "Switching to another team or server";
+    SwitchExplain => "两个团队的数据不能同时留在一台平板上。可以先把待发送的更改发给原来的团队，再清除这台平板并为新团队设置；或者取消，什么都不变。", "Two teams' data never stay on one tablet together. You can send what is waiting to the old team first, then erase this tablet and set it up for the new team; or cancel, and nothing changes.";
+    SwitchTo => "新的同步：", "New sync:";
+    SwitchSendThenErase => "先发送待发送的更改，再清除并切换", "Send what is waiting, then erase and switch";
+    SwitchWorking => "正在发送待发送的更改…", "Sending what is waiting…";
+    SwitchNotSent => "没能发送给原来的团队，平板上的内容一项也没有清除：", "Could not send to the old team; nothing on this tablet was erased:";
+    SwitchEraseAnyway => "仍然清除并切换（未发送的更改将丢失）", "Erase and switch anyway (unsent changes are lost)";
+    SwitchUnknownTeam => "无法确认新的令牌是否属于同一个团队（服务器没有回答），所以按另一个团队处理。", "Could not check whether the new token belongs to the same team (the server did not answer), so it is treated as another team.";
+    LinkRefusedHttps => "这个设置链接指向的地址不是 https，不能使用（只有本机地址可以用 http）。", "This set-up link points to an address that is not https and cannot be used (only this device's own address may use http).";
+    LinkRefusedMalformed => "这个设置链接里的地址无效或隐藏了真实主机，不能使用。", "The address in this set-up link is not valid or hides its real host, so it cannot be used.";
+    LinkDismiss => "不使用这个链接", "Do not use this link";
+    EraseTitle => "退出并清除这台平板", "Sign out and erase this tablet";
+    EraseHint => "删除这台平板上的全部记录、照片、待发送的更改、同步设置和令牌，应用随后以空白状态重新启动。已经同步到服务器的内容不受影响。", "Deletes every record, photo, waiting change, sync setting and token on this tablet; the app then restarts empty. What was synced to the server stays there.";
+    EraseButton => "退出并清除这台平板", "Sign out and erase this tablet";
+    EraseConfirm => "确定要清除这台平板上的全部内容吗？此操作无法撤销。", "Erase everything on this tablet? This cannot be undone.";
+    EraseUnsentFirst => "还有未发送的更改，清除后它们将永远丢失。仍要继续吗？", "Some changes are not yet sent; erasing loses them for good. Go on anyway?";
+    EraseUnsentAgain => "再确认一次：未发送的更改将丢失，平板上的全部内容将被清除。", "Confirm once more: the unsent changes are lost and everything on this tablet is erased.";
+    EraseGoOn => "继续", "Go on";
+    EraseNow => "清除", "Erase";
+    EraseWaiting => "项更改尚未发送", "changes not yet sent";
+    EraseFailed => "没能清除这台平板：", "Could not erase this tablet:";
 }
 
 /// The UI language, shared through context. Reading a text subscribes to the
@@ -551,5 +572,33 @@ pub fn points_item(item: &xunfang_core::points::Item) -> T {
         Item::ProposalLead => T::PointsProposalLead,
         Item::ProposalCoSigner => T::PointsCoSigner,
         Item::OpinionReport => T::PointsOpinion,
+    }
+}
+
+/// The warning before a switch of team: what is on this tablet, in words
+/// ("N records and M photos of team X are on this tablet; K changes are not yet sent").
+pub fn switch_holding(lang: Lang, holding: &xunfang_core::team_switch::Holding, team: Option<&str>) -> String {
+    let (records, photos, unsent) = (holding.records, holding.photos, holding.unsent());
+    match (lang, team) {
+        (Lang::Zh, Some(team)) => format!("这台平板上有团队“{team}”的 {records} 条记录和 {photos} 张照片；{unsent} 项更改尚未发送。"),
+        (Lang::Zh, None) => format!("这台平板上有 {records} 条记录和 {photos} 张照片；{unsent} 项更改尚未发送。"),
+        (Lang::En, Some(team)) => format!("{records} records and {photos} photos of team “{team}” are on this tablet; {unsent} changes are not yet sent."),
+        (Lang::En, None) => format!("{records} records and {photos} photos are on this tablet; {unsent} changes are not yet sent."),
+    }
+}
+
+/// What a set-up link would do, before anything is sent: the host it points to and what goes there.
+pub fn link_holding(lang: Lang, host: &str, records: usize) -> String {
+    match lang {
+        Lang::Zh => format!("这个链接会把平板的同步改到 {host}。这台平板上现有 {records} 条记录。确认之前不会向它发送任何内容。"),
+        Lang::En => format!("This link points the tablet's sync to {host}. This tablet holds {records} records. Nothing is sent there before you confirm."),
+    }
+}
+
+/// The changes a switch could not send (nothing was erased).
+pub fn switch_still_unsent(lang: Lang, unsent: usize) -> String {
+    match lang {
+        Lang::Zh => format!("还有 {unsent} 项更改没能发送，平板上的内容一项也没有清除。"),
+        Lang::En => format!("{unsent} changes could not be sent; nothing on this tablet was erased."),
     }
 }

@@ -1,12 +1,14 @@
 //! Small settings kept in localStorage (through gloo-storage): the UI language,
 //! this device's id and clock, where to sync and when it last worked, the
 //! office's admin token; and the team's template in use (synced team
-//! settings, read from IndexedDB).
+//! settings, read from IndexedDB); and the place (endpoint, team) the data on
+//! this tablet belongs to (`xunfang_core::team_switch`).
 //! Records never go here (IndexedDB does).
 
 use gloo_storage::{LocalStorage, Storage};
 use xunfang_core::attendance_rule::RuleSettings;
 use xunfang_core::sync_client::rest::{RestOptions, RestState};
+use xunfang_core::team_switch::Place;
 use xunfang_core::Hlc;
 use xunfang_core::Lang;
 use xunfang_core::Template;
@@ -194,4 +196,44 @@ pub fn admin_token() -> String {
 
 pub fn set_admin_token(token: &str) {
     let _ = LocalStorage::set(ADMIN_TOKEN, token);
+}
+
+const PLACE: &str = "xunfang.sync.place";
+
+/// Where the data on this tablet belongs (`xunfang_core::team_switch`): set
+/// when sync is set up, its team filled in from the server's `whoami`.
+/// A tablet set up before places were kept counts as tied to its settings.
+pub fn bound_place() -> Option<Place> {
+    LocalStorage::get::<Place>(PLACE).ok().or_else(|| {
+        let config = sync_config();
+        config.is_set().then(|| config.place(None))
+    })
+}
+
+pub fn set_place(place: &Place) {
+    let _ = LocalStorage::set(PLACE, place);
+}
+
+impl SyncConfig {
+    /// The place these settings sync with, of `team` if the server named it.
+    pub fn place(&self, team: Option<xunfang_core::team_switch::TeamRef>) -> Place {
+        Place { endpoint: self.endpoint.trim().to_string(), mode: self.mode.key().to_string(), team }
+    }
+}
+
+/// Forgets everything tied to the team this tablet synced with (where, the
+/// token, what the last syncs learnt, the office's admin token): the tablet
+/// is being set up for another team. The language and device id stay.
+pub fn forget_team() {
+    for key in [SYNC, REST_STATE, LAST_SYNC, ADMIN_TOKEN, PLACE, RULE] {
+        LocalStorage::delete(key);
+    }
+}
+
+/// Removes every setting and token this app keeps in the browser's
+/// localStorage and sessionStorage: "Sign out and erase this tablet".
+/// One function, so what another module stores there is erased too.
+pub fn erase_all() {
+    LocalStorage::clear();
+    gloo_storage::SessionStorage::clear();
 }

@@ -1,14 +1,15 @@
 //! Sync settings: mode, address, token; "Sync now" and "Stop"; progress; the
-//! tablet set-up link with its QR code, and taking such a link in.
+//! tablet set-up link with its QR code, and taking such a link in (its host and
+//! what the tablet holds shown first; another team's settings go through the switch warning).
 
 use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::sync_status::{describe, describe_refusal};
+use crate::components::team_switch;
 use crate::i18n::{use_i18n, T};
 use crate::settings::{self, SyncConfig, SyncMode};
 use crate::setup_link;
 use crate::sync::{self, SyncStatus};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use xunfang_core::sync_client::rest::{Paging, RestOptions};
 
 #[component]
@@ -29,21 +30,29 @@ pub fn SyncSettings() -> impl IntoView {
     // at start, already gone from the address).
     let offered = RwSignal::new(setup_link::offered_settings());
 
+    let pending = RwSignal::new(None::<crate::sync::Plan>);
+    let failed = RwSignal::new(None::<String>);
     let apply = move |config: SyncConfig| {
         setup_link::forget_offer();
         offered.set(None);
-        spawn_local(async move {
-            let _ = sync::configure(config.clone()).await;
-            mode.set(config.mode.key().to_string());
-            endpoint.set(config.endpoint.clone());
-            token.set(config.token.clone());
-            conditional.set(config.rest.conditional);
-            since_query.set(config.rest.since_query.clone());
-            paging.set(config.rest.paging.key().to_string());
-            current.set(config);
-            notice.set(Some(T::SyncSaved));
-        })
+        failed.set(None);
+        let shown = config.clone();
+        team_switch::plan_then_apply(config, pending, move |applied| match applied {
+            Ok(()) => {
+                mode.set(shown.mode.key().to_string());
+                endpoint.set(shown.endpoint.clone());
+                token.set(shown.token.clone());
+                conditional.set(shown.rest.conditional);
+                since_query.set(shown.rest.since_query.clone());
+                paging.set(shown.rest.paging.key().to_string());
+                current.set(shown);
+                notice.set(Some(T::SyncSaved));
+            }
+            Err(e) => failed.set(Some(e.to_string())),
+        });
     };
+    // What a set-up link's warning counts: the records on this tablet.
+    let held = LocalResource::new(|| async { crate::storage::Db::app().await.ok()?.holding().await.ok() });
     let save = move |_| {
         let config = SyncConfig {
             mode: SyncMode::from_key(&mode.get_untracked()).unwrap_or_default(),
@@ -93,14 +102,32 @@ pub fn SyncSettings() -> impl IntoView {
                 SyncMode::Rest => T::SyncModeRest,
                 SyncMode::PushOnly => T::SyncModePushOnly,
             }));
-            view! {
-                <div class="notice" role="alert">
-                    <p>{move || i18n.t(T::SyncSetupConfirm)}</p>
-                    <p><code>{shown}</code></p>
-                    <button type="button" class="primary" on:click=move |_| apply(o.clone())>{move || i18n.t(T::SyncSetupUse)}</button>
-                </div>
+            let records = held.get().flatten().map_or(0, |h| h.records);
+            let dismiss = move |_| {
+                setup_link::forget_offer();
+                offered.set(None);
+            };
+            match team_switch::link_notice(i18n, &o.endpoint, records) {
+                Ok(what) => view! {
+                    <div class="notice" role="alert" data-testid="setup-offer">
+                        <p>{move || i18n.t(T::SyncSetupConfirm)}</p>
+                        <p><code>{shown}</code></p>
+                        <p data-testid="setup-offer-holding">{what}</p>
+                        <button type="button" on:click=dismiss>{move || i18n.t(T::LinkDismiss)}</button>
+                        <button type="button" class="primary" on:click=move |_| apply(o.clone())>{move || i18n.t(T::SyncSetupUse)}</button>
+                    </div>
+                }.into_any(),
+                Err(why) => view! {
+                    <div class="error" role="alert" data-testid="setup-offer-refused">
+                        <p>{move || i18n.t(why)}</p>
+                        <p><code>{shown}</code></p>
+                        <button type="button" on:click=dismiss>{move || i18n.t(T::LinkDismiss)}</button>
+                    </div>
+                }.into_any(),
             }
         })}
+        <team_switch::SwitchWarning plan=pending/>
+        {move || failed.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         <Show when=move || !current.get().is_set()>
             <p>{move || i18n.t(T::SyncNotSet)}</p>
         </Show>

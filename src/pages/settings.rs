@@ -1,5 +1,5 @@
 //! Settings: the UI language, storage use and persistence, this device and
-//! this version.
+//! this version, and signing out with the tablet erased.
 
 use crate::components::field::SelectField;
 use crate::device;
@@ -40,6 +40,7 @@ pub fn SettingsPage() -> impl IntoView {
             <p>{move || i18n.t(T::OfflineUse)}</p>
             <p>{move || i18n.t(T::DeviceId)} ": " <code>{device}</code></p>
             <p>{move || i18n.t(T::Version)} ": " <code data-testid="build">{offline::build_id()}</code></p>
+            <crate::components::erase_tablet::EraseTablet/>
         </section>
     }
 }

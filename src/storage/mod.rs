@@ -6,6 +6,7 @@
 //! `schema.rs` says which stores exist. Every failure comes back as a
 //! `StoreError` the UI can explain; nothing here panics on bad data.
 
+mod erase;
 mod error;
 pub mod photos;
 pub mod quota;
@@ -14,6 +15,7 @@ mod rows;
 pub mod schema;
 mod sync_store;
 
+pub use erase::erase_all;
 pub use error::{StoreError, StoreErrorKind};
 pub use rows::Rows;
 
@@ -193,22 +195,7 @@ impl Db {
 
     /// Removes every document: for tests only, never offered in the UI.
     pub async fn clear_all(&self) -> Result<(), StoreError> {
-        let names = [
-            schema::ACTIVITIES,
-            schema::PEOPLE,
-            schema::PROPOSALS,
-            schema::OPINION_REPORTS,
-            schema::TEAM_SETTINGS,
-            schema::OUTBOX,
-            schema::META,
-            schema::ACTIVITY_ROWS,
-        ];
-        let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
-        for name in names {
-            tx.store(name).map_err(StoreError::writing)?.clear().await.map_err(StoreError::writing)?;
-        }
-        tx.done().await.map_err(StoreError::writing)?;
-        Ok(())
+        self.clear_stores(&erase::RECORD_STORES).await
     }
 
     pub fn close(self) {

@@ -13,7 +13,10 @@
 pub mod devices;
 mod http;
 pub mod photos;
+mod switch;
 mod transport;
+
+pub use switch::{plan, switch_erasing, Plan, SwitchStopped};
 
 use crate::settings::{self, SyncConfig, SyncMode};
 use crate::storage::Db;
@@ -203,6 +206,7 @@ async fn sync_once(config: &SyncConfig, s: SyncStatus) -> Result<Progress, SyncE
     let (endpoint, token) = (config.endpoint.as_str(), config.token.as_str());
     match config.mode {
         SyncMode::Native => {
+            switch::learn_team(config).await;
             let device = crate::device::device_id().0;
             let done = sync_client::sync_native(&db, &transport::Native { endpoint, token }, &device, crate::device::clock_bound(), progress, stop).await?;
             // Records first: they sync even while photos are still waiting.
@@ -235,12 +239,46 @@ pub async fn configure(config: SyncConfig) -> Result<(), crate::storage::StoreEr
 }
 
 /// Sets this tablet up from a set-up code: claims it for a device token
-/// and syncs with this app's own server. The team and label it was given.
-pub async fn set_up_from_code(code: &str) -> Result<(String, String), SyncError> {
+/// and syncs with this app's own server. The team and label it was given,
+/// and, when the tablet holds another team's data, the plan to show instead
+/// (nothing was changed then).
+pub async fn set_up_from_code(code: &str) -> Result<(String, String, Option<Plan>), SyncError> {
     let claimed = devices::claim(code).await?;
-    let config = SyncConfig { mode: SyncMode::Native, endpoint: devices::origin(), token: claimed.token, ..SyncConfig::default() };
-    configure(config).await.map_err(|e| SyncError::Store(e.to_string()))?;
-    Ok((claimed.team, claimed.label))
+    let plan = switch::set_up_claimed(claimed.token).await.map_err(|e| SyncError::Store(e.to_string()))?;
+    Ok((claimed.team, claimed.label, plan))
+}
+
+/// Applies new settings the person confirmed, when `plan` needs no warning.
+pub async fn apply(plan: Plan) -> Result<(), crate::storage::StoreError> {
+    switch::apply(plan).await
+}
+
+/// Waits for a running sync to finish and keeps any other from starting: the
+/// tablet is being erased or switched (until `running` is set back, or the app restarts).
+async fn hold() {
+    let Some(s) = status() else { return };
+    interrupt();
+    while s.running.get_untracked() {
+        gloo_timers::future::TimeoutFuture::new(100).await;
+    }
+    s.running.set(true);
+    // The stop was for the sync that ran; a switch's own last send must not stop at once.
+    STOP.with(|x| x.set(false));
+}
+
+/// "Sign out and erase this tablet": no sync runs from now on; every store, the
+/// database, the data caches and every setting and token go; the app restarts empty.
+pub async fn sign_out_and_erase() -> Result<(), crate::storage::StoreError> {
+    hold().await;
+    if let Err(e) = crate::storage::erase_all().await {
+        if let Some(s) = status() {
+            s.running.set(false);
+        }
+        return Err(e);
+    }
+    settings::erase_all();
+    switch::restart();
+    Ok(())
 }
 
 /// The sync status, if sync has started (it has, once the app is mounted).

@@ -40,6 +40,7 @@ pub mod summary;
 pub mod sync;
 pub mod sync_client;
 pub mod tags;
+pub mod team_switch;
 pub mod template;
 pub mod validate;
 pub mod visits;

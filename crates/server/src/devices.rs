@@ -9,7 +9,10 @@
 //!   which browsers send to no server and put in no `Referer`;
 //! * `POST /api/devices/{id}/revoke` (admin): `{"device": Device}`;
 //! * `POST /api/devices/claim` `{"code"}` (no token: the code is the
-//!   secret): `{"token", "team", "label"}`, once per code.
+//!   secret): `{"token", "team", "label"}`, once per code;
+//! * `GET /api/whoami` (a sync token: team or device): `{"team": {"id",
+//!   "name"}}`, so a tablet knows which team a token is of before it sends
+//!   anything with it (`xunfang_core::team_switch`).
 //!
 //! Times are Unix seconds; the messages are `xunfang_core::devices`'. See
 //! docs/sync-protocol.md.
@@ -22,8 +25,9 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::de::DeserializeOwned;
 use xunfang_core::devices::{is_secret, AddDevice, Claim, ClaimedToken, Device, DeviceList, SetupLink, SETUP_KEY};
+use xunfang_core::team_switch::{TeamRef, WhoAmI};
 
-use crate::auth::AuthAdmin;
+use crate::auth::{AuthAdmin, AuthTeam};
 use crate::store::tokens::{fresh_token, is_prefix, new_setup_code, token_hash};
 use crate::store::{unix_now, DeviceRevoked, TokenInfo, TokenKind};
 use crate::{AppError, AppState};
@@ -96,6 +100,11 @@ pub async fn claim(State(state): State<AppState>, body: Result<Bytes, BytesRejec
     let claimed = store.claim_setup_code(token_hash(code), token, unix_now()).await?.map_err(AppError::SetupCode)?;
     tracing::info!(team = %claimed.team.name, label = %claimed.label, "set-up code claimed");
     Ok(no_store(Json(ClaimedToken { token: secret, team: claimed.team.name, label: claimed.label })))
+}
+
+/// `GET /api/whoami`.
+pub async fn whoami(AuthTeam(team, _): AuthTeam) -> impl IntoResponse {
+    no_store(Json(WhoAmI { team: TeamRef { id: team.id, name: team.name } }))
 }
 
 /// A JSON body of these routes; `example` shows what is expected.

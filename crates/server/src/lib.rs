@@ -67,6 +67,8 @@
 //! * `/api/devices…`: an office's admin token manages the team's tablets
 //!   (list, add with a single-use set-up code, revoke); a tablet claims its
 //!   code for a device token; see [`devices`].
+//! * `GET /api/whoami`: the team (id and name) of the request's sync token,
+//!   for a tablet to keep teams apart; see [`devices`].
 //! * `GET /setup/ca` and `/setup/ca.crt`: how a tablet trusts the local CA,
 //!   and its certificate ([`setup`]; merged in by `serve`).
 //!
@@ -174,6 +176,7 @@ fn devices_routes() -> Router<AppState> {
         .route("/api/devices", get(devices::list).post(devices::add))
         .route("/api/devices/claim", post(devices::claim))
         .route("/api/devices/{id}/revoke", post(devices::revoke))
+        .route("/api/whoami", get(devices::whoami))
         .layer(DefaultBodyLimit::max(devices::MAX_BODY_BYTES))
 }
 
