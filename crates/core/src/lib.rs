@@ -41,6 +41,7 @@ pub mod sync_client;
 pub mod tags;
 pub mod template;
 pub mod validate;
+pub mod vault;
 pub mod visits;
 
 pub use blob::BlobHash;
