@@ -1,6 +1,7 @@
 //! The app shell: language context, header, and one route per screen.
 
 use crate::components::header::Header;
+use crate::components::lock_screen::LockScreen;
 use crate::components::setup_claim::SetupClaim;
 use crate::i18n::{use_i18n, I18n, T};
 use crate::offline::AppUpdate;
@@ -14,9 +15,31 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+/// With a passcode set and the data key not in memory, only the lock screen
+/// shows: nothing reads IndexedDB or starts syncing before the unlock.
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(I18n::new());
+    let unlocked = RwSignal::new(crate::storage::crypto::unlocked());
+    let lock = crate::lock::Lock { covered: RwSignal::new(false) };
+    provide_context(lock);
+    lock.watch();
+    view! {
+        <Show when=move || unlocked.get() fallback=move || view! { <LockScreen on_unlock=move |_| unlocked.set(true)/> }>
+            <Show when=move || lock.covered.get()>
+                <div class="lock-cover">
+                    <LockScreen on_unlock=move |_| lock.covered.set(false)/>
+                </div>
+            </Show>
+            <div hidden=move || lock.covered.get()>
+                <Unlocked/>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn Unlocked() -> impl IntoView {
     crate::storage::Db::open_early();
     leptos::task::spawn_local(crate::settings::load_template());
     provide_context(AppUpdate::start());
