@@ -44,7 +44,8 @@ async function countStored(page) {
   );
 }
 
-export async function syncRuns(server, token, runs) {
+/** `prepare(page)` runs on the set-up page before the timed click (section 9 sets a passcode there). */
+export async function syncRuns(server, token, runs, { prepare } = {}) {
   const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
   const results = [];
   let keptProfile = null;
@@ -55,6 +56,7 @@ export async function syncRuns(server, token, runs) {
       const page = await firstPage(context);
       await page.goto(setup);
       await page.waitForFunction(() => document.querySelector('h1') !== null, undefined, { timeout: 60_000 });
+      if (prepare) await prepare(page);
       const button = page.getByRole('button', { name: '使用这些设置' });
       await button.waitFor();
       const t0 = performance.now();
