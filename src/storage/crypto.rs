@@ -273,10 +273,11 @@ pub async fn remove_passcode() -> Result<(), StoreError> {
 /// wrapped key) and starts the app afresh: after too many wrong tries.
 pub async fn erase_tablet() {
     set_state(State::Clear);
+    // Forgotten first, so this is the last handle and `close` really closes it.
     if let Ok(db) = super::Db::app().await {
+        super::Db::forget_app();
         db.close();
     }
-    super::Db::forget_app();
     if let Some(idb) = web_sys::window().and_then(|w| w.indexed_db().ok().flatten()) {
         if let Ok(request) = idb.delete_database(super::schema::APP_DB_NAME) {
             // Whichever comes first ends the wait; resolving twice is harmless.

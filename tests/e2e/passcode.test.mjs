@@ -75,7 +75,7 @@ test('with a PIN set nothing readable is stored; the lock survives reload and re
   const dir = context.userDataDir;
   let again;
   try {
-    const roster = people(4);
+    const roster = people(12); // an activity takes up to 10 distinct participants
     const docs = activities(12, roster);
     Object.assign(docs[5].body, { title: TITLE, notes: NOTES });
     const { name, phone } = roster[0].body;
@@ -129,7 +129,7 @@ test('after a warning, too many wrong PINs erase the tablet', async () => {
   const server = await startServer();
   const context = await launch();
   try {
-    const roster = people(2);
+    const roster = people(12);
     const docs = activities(3, roster);
     docs[0].body.title = TITLE;
     const page = await seededPage(context, server, [...roster, ...docs]);
