@@ -3,7 +3,8 @@
 // browser's own APIs, every store, every value, ArrayBuffers and Blobs as
 // text) has no record text, no name and no token in the clear; a wrong
 // passcode is refused; the lock survives a reload and a browser restart;
-// unlocking works with the server gone; too many wrong tries erase the tablet.
+// unlocking works with the server gone (a sealed photo opens too); too many
+// wrong tries erase the tablet.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,15 +82,26 @@ test('with a PIN set nothing readable is stored; the lock survives reload and re
     const { name, phone } = roster[0].body;
     const page = await seededPage(context, server, [...roster, ...docs]);
     await waitForServiceWorker(page);
+    // A photo on the record: stored as a JPEG blob (its JFIF header shows in the dump) until the PIN is set.
+    await page.getByRole('link', { name: '活动记录' }).click();
+    await page.locator('.record-card', { hasText: TITLE }).click();
+    const photo = await page.evaluate(() => {
+      const c = Object.assign(document.createElement('canvas'), { width: 320, height: 240 });
+      c.getContext('2d').fillStyle = '#3a6ea5';
+      c.getContext('2d').fillRect(0, 0, 320, 240);
+      return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+    });
+    await page.locator('#choose-photo').setInputFiles({ name: 'IMG_0002.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(photo, 'base64') });
+    await page.getByTestId('photo-img').first().waitFor({ timeout: 20_000 });
     const token = JSON.parse(await page.evaluate(() => localStorage.getItem('xunfang.sync'))).token;
     const before = await dumpStorage(page);
-    for (const secret of [TITLE, name, token]) assert.ok(before.text.includes(secret), `before the PIN the dump holds ${secret} (the dump can see it)`);
+    for (const secret of [TITLE, name, token, 'JFIF']) assert.ok(before.text.includes(secret), `before the PIN the dump holds ${secret} (the dump can see it)`);
 
     await setPin(page);
     await page.getByTestId('passcode-state').filter({ hasText: '已设置密码' }).waitFor();
     const after = await dumpStorage(page);
     assert.ok(after.values >= before.values, `every value is still there (${after.values} of ${before.values})`);
-    for (const secret of [TITLE, NOTES, name, phone, token, PIN]) assert.ok(!after.text.includes(secret), `no "${secret}" in the clear after the PIN is set`);
+    for (const secret of [TITLE, NOTES, name, phone, token, PIN, 'JFIF']) assert.ok(!after.text.includes(secret), `no "${secret}" in the clear after the PIN is set`);
 
     // A reload shows the lock screen and nothing else; a wrong PIN is refused.
     await page.reload();
@@ -115,9 +127,11 @@ test('with a PIN set nothing readable is stored; the lock survives reload and re
     await waitForApp(p2);
     await tryPin(p2, PIN);
     await p2.getByRole('link', { name: '活动记录' }).click();
-    await p2.locator('.record-card', { hasText: TITLE }).waitFor();
+    await p2.locator('.record-card', { hasText: TITLE }).click();
+    // The sealed photo opens again (offline: it can only come from IndexedDB).
+    await p2.getByTestId('photo-img').first().waitFor({ timeout: 20_000 });
     const stillSealed = await dumpStorage(p2);
-    for (const secret of [TITLE, name, token]) assert.ok(!stillSealed.text.includes(secret), `no "${secret}" in the clear after the restart`);
+    for (const secret of [TITLE, name, token, 'JFIF']) assert.ok(!stillSealed.text.includes(secret), `no "${secret}" in the clear after the restart`);
   } finally {
     await again?.close().catch(() => {});
     await context.cleanup().catch(() => {});
