@@ -21,7 +21,7 @@ export async function passcodeRuns(server, token, runs = 2) {
   const out = { off: [], on: [] };
   for (let i = 0; i < runs; i++) {
     for (const on of [false, true]) {
-      const sync = await syncRuns(server, token, 1, on ? { prepare: setPin } : {});
+      const sync = await syncRuns(server, token, 1, on ? { prepare: setPin, pin: PIN } : {});
       try {
         const stored = await withRecords(server.url, sync.profile, on ? { pin: PIN } : {});
         const run = { sync: sync.results[0].took, stored };
