@@ -20,6 +20,8 @@ use leptos_router::path;
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(I18n::new());
+    // Opening reads nothing: while the lock screen waits, the database is made ready for after the unlock.
+    crate::storage::Db::open_early();
     let unlocked = RwSignal::new(crate::storage::crypto::unlocked());
     let lock = crate::lock::Lock { covered: RwSignal::new(false) };
     provide_context(lock);
