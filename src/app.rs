@@ -5,6 +5,7 @@
 //! of its own; without it the route is the same code in the one wasm.
 
 use crate::components::header::Header;
+use crate::components::lock_screen::LockScreen;
 use crate::components::setup_claim::SetupClaim;
 use crate::i18n::{use_i18n, I18n, T};
 use crate::offline::AppUpdate;
@@ -69,9 +70,33 @@ lazy_screen! {
     SettingsRoute => SettingsPage,
 }
 
+/// With a passcode set and the data key not in memory, only the lock screen
+/// shows: nothing reads IndexedDB or starts syncing before the unlock.
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(I18n::new());
+    // Opening reads nothing: while the lock screen waits, the database is made ready for after the unlock.
+    crate::storage::Db::open_early();
+    let unlocked = RwSignal::new(crate::storage::crypto::unlocked());
+    let lock = crate::lock::Lock { covered: RwSignal::new(false) };
+    provide_context(lock);
+    lock.watch();
+    view! {
+        <Show when=move || unlocked.get() fallback=move || view! { <LockScreen on_unlock=move |_| unlocked.set(true)/> }>
+            <Show when=move || lock.covered.get()>
+                <div class="lock-cover">
+                    <LockScreen on_unlock=move |_| lock.covered.set(false)/>
+                </div>
+            </Show>
+            <div hidden=move || lock.covered.get()>
+                <Unlocked/>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn Unlocked() -> impl IntoView {
     crate::storage::Db::open_early();
     leptos::task::spawn_local(crate::settings::load_template());
     provide_context(AppUpdate::start());

@@ -510,6 +510,40 @@ texts! {
     EraseNow => "清除", "Erase";
     EraseWaiting => "项更改尚未发送", "changes not yet sent";
     EraseFailed => "没能清除这台平板：", "Could not erase this tablet:";
+    PasscodeTitle => "密码锁", "Passcode lock";
+    PasscodeOff => "本平板没有设置密码：拿到平板的人可以读到所有记录。", "This tablet has no passcode: whoever picks it up can read every record.";
+    PasscodeOn => "本平板已设置密码：记录、列表、照片、待发送队列和同步令牌都加密保存。", "This tablet has a passcode: records, list rows, photos, the outbox and the sync token are stored encrypted.";
+    PasscodeKind => "密码类型", "Kind of passcode";
+    PasscodePin => "6 位数字 PIN", "6-digit PIN";
+    PasscodeText => "密码（至少 8 个字符）", "Passcode (at least 8 characters)";
+    PasscodeNew => "新密码", "New passcode";
+    PasscodeRepeat => "再次输入新密码", "The new passcode again";
+    PasscodeIdle => "无操作多少分钟后锁定（1–240）", "Lock after this many minutes without use (1–240)";
+    PasscodeMaxTries => "连续输错多少次后抹掉本平板（3–50）", "Erase this tablet after this many wrong tries (3–50)";
+    PasscodeSyncLocked => "锁定时继续同步（页面开着时数据密钥留在内存里）", "Keep syncing while locked (the data key stays in memory while the page is open)";
+    PasscodeForgotten => "忘记密码，本平板上的数据就无法找回，这是有意的设计：已同步的记录在重新设置平板后会从服务器回来，尚未发送的修改会丢失。", "If the passcode is forgotten, the data on this tablet is gone by design: whatever was synced comes back after a new set-up; changes not yet sent are lost.";
+    PasscodeSet => "设置密码", "Set passcode";
+    PasscodeChange => "更改密码", "Change passcode";
+    PasscodeSavePolicy => "保存锁定设置", "Save lock settings";
+    PasscodeRemove => "取消密码", "Remove passcode";
+    PasscodeRemoveConfirm => "取消密码后，本平板上的所有数据会重新以明文保存。确定吗？", "Without a passcode everything on this tablet is stored unencrypted again. Remove it?";
+    PasscodeSaved => "已保存。", "Saved.";
+    PasscodeWorking => "正在处理，请稍候…", "Working, please wait…";
+    PasscodeMismatch => "两次输入的新密码不一致。", "The two entries of the new passcode differ.";
+    PasscodePinNotSix => "PIN 必须正好是 6 位数字。", "A PIN is exactly 6 digits.";
+    PasscodePinSimple => "这个 PIN 太容易被猜到（重复或连续的数字），请换一个。", "That PIN is too easy to guess (repeated or consecutive digits): choose another.";
+    PasscodeTooShort => "密码至少需要 8 个字符。", "A passcode needs at least 8 characters.";
+    PasscodeFailed => "操作没有完成：", "That did not work: ";
+    LockNow => "立即锁定", "Lock now";
+    LockTitle => "巡访已锁定", "Xunfang is locked";
+    LockPrompt => "输入密码解锁", "Enter the passcode to unlock";
+    Unlock => "解锁", "Unlock";
+    LockChecking => "正在核对密码…", "Checking the passcode…";
+    LockWrong => "密码不对。", "Wrong passcode.";
+    LockWaitSecs => "秒后可以再试。", "seconds until the next try.";
+    LockWarnBefore => "再输错 ", "";
+    LockWarnAfter => " 次，本平板将被抹掉，尚未发送的修改会丢失。", " more wrong tries erase this tablet; changes not yet sent would be lost.";
+    LockErased => "输错次数过多，本平板已被抹掉。", "Too many wrong tries: this tablet was erased.";
 }
 
 /// The UI language, shared through context. Reading a text subscribes to the

@@ -11,6 +11,7 @@ pub mod editing;
 pub mod exports;
 pub mod files;
 pub mod i18n;
+pub mod lock;
 pub mod media;
 pub mod offline;
 pub mod pages;

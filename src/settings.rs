@@ -151,12 +151,18 @@ impl SyncConfig {
     }
 }
 
+/// With a passcode set the token is stored sealed (`storage::crypto`): it
+/// reads as empty while the tablet is locked, so nothing syncs then.
 pub fn sync_config() -> SyncConfig {
-    LocalStorage::get(SYNC).unwrap_or_default()
+    let mut config: SyncConfig = LocalStorage::get(SYNC).unwrap_or_default();
+    config.token = crate::storage::crypto::open_text(&config.token).unwrap_or_default();
+    config
 }
 
 pub fn set_sync_config(config: &SyncConfig) {
-    let _ = LocalStorage::set(SYNC, config);
+    // While locked the token cannot be sealed: nothing is written then rather than the token in the clear.
+    let Ok(token) = crate::storage::crypto::seal_text(&config.token) else { return };
+    let _ = LocalStorage::set(SYNC, SyncConfig { token, ..config.clone() });
 }
 
 const REST_STATE: &str = "xunfang.sync.rest-state";

@@ -19,6 +19,7 @@ pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let options = Signal::derive(|| vec![("zh-CN".to_string(), "中文".to_string()), ("en".to_string(), "English".to_string())]);
     let device = device::device_id().0;
+    let lock = crate::lock::use_lock();
     view! {
         <section class="page">
             <h1>{move || i18n.t(T::SettingsTitle)}</h1>
@@ -34,6 +35,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             />
             <crate::components::sync_settings::SyncSettings/>
+            <crate::components::passcode_settings::PasscodeSettings on_lock=move |_| lock.now()/>
             <StoragePanel/>
             <h2>{move || i18n.t(T::AppName)}</h2>
             <p>{move || i18n.t(T::DataHere)}</p>

@@ -6,11 +6,13 @@
 //! `schema.rs` says which stores exist. Every failure comes back as a
 //! `StoreError` the UI can explain; nothing here panics on bad data.
 
+pub mod crypto;
 mod erase;
 mod error;
 pub mod photos;
 pub mod quota;
 mod record;
+mod reseal;
 mod rows;
 pub mod schema;
 mod sync_store;
@@ -93,6 +95,11 @@ impl Db {
         Ok(db)
     }
 
+    /// Forgets the open database (it is about to be deleted).
+    pub(crate) fn forget_app() {
+        APP_DB.with(|d| *d.borrow_mut() = None);
+    }
+
     /// Starts opening the app's database while the first screen is drawn.
     pub fn open_early() {
         wasm_bindgen_futures::spawn_local(async {
@@ -115,7 +122,7 @@ impl Db {
         let names: &[&str] = if activity.is_some() { &[name, schema::OUTBOX, schema::ACTIVITY_ROWS] } else { &[name, schema::OUTBOX] };
         let tx = self.rexie.transaction(names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
         let store = tx.store(name).map_err(StoreError::writing)?;
-        store.put(&record::doc_record(doc, &doc.to_json()), None).await.map_err(StoreError::writing)?;
+        store.put(&record::doc_record(doc, &doc.to_json())?, None).await.map_err(StoreError::writing)?;
         let outbox = tx.store(schema::OUTBOX).map_err(StoreError::writing)?;
         // A new version waits afresh: a reason the server gave the last one goes.
         let entry = sync_store::OutboxEntry { id: doc.id.clone(), doc_type: T::TYPE, updated: doc.updated.clone(), refused: None };

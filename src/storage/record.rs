@@ -2,6 +2,7 @@
 //! `utf8` (a `Uint8Array`), next to `id` (the key) and `type`. Records written
 //! before schema 6 also carry `body.date`, `body.kind`, `body.name` for indexes
 //! that are gone; they are read the same way and lose them when next written.
+//! With a passcode set the text is sealed (`crypto.rs`) and stored in `sealed`.
 //!
 //! Why bytes: IndexedDB structured-clones what it stores. A stamped activity
 //! as a plain object is a few hundred properties to build from wasm and
@@ -19,26 +20,35 @@ use xunfang_core::doc::Body;
 use xunfang_core::sync::AnyDoc;
 use xunfang_core::Document;
 
-/// The record to store for a document given as JSON text.
-pub(super) fn doc_record<T: Body>(doc: &Document<T>, json: &str) -> JsValue {
+/// The record to store for a document given as JSON text: sealed when a
+/// passcode is set (`crypto`), in `sealed` instead of `utf8`.
+pub(super) fn doc_record<T: Body>(doc: &Document<T>, json: &str) -> Result<JsValue, StoreError> {
+    record_of(doc.id.as_str(), T::TYPE.as_str(), json)
+}
+
+/// The record for a document's id, type and JSON text.
+pub(super) fn record_of(id: &str, doc_type: &str, json: &str) -> Result<JsValue, StoreError> {
     let record = Object::new();
     let set = |k: &str, v: &JsValue| {
         let _ = Reflect::set(&record, &JsValue::from_str(k), v);
     };
-    set("id", &JsValue::from_str(doc.id.as_str()));
-    set("type", &JsValue::from_str(T::TYPE.as_str()));
-    set("utf8", &js_sys::Uint8Array::from(json.as_bytes()));
-    record.into()
+    set("id", &JsValue::from_str(id));
+    set("type", &JsValue::from_str(doc_type));
+    match super::crypto::seal(json.as_bytes())? {
+        Some(sealed) => set("sealed", &js_sys::Uint8Array::from(sealed.as_slice())),
+        None => set("utf8", &js_sys::Uint8Array::from(json.as_bytes())),
+    }
+    Ok(record.into())
 }
 
 /// The record to store for a document of any type.
-pub(super) fn any_record(doc: &AnyDoc) -> JsValue {
+pub(super) fn any_record(doc: &AnyDoc) -> Result<JsValue, StoreError> {
     any_record_as(doc, &doc.to_json())
 }
 
 /// The record to store for a document of any type whose JSON text is at
 /// hand (it came that way): `json` must read back as `doc`.
-pub(super) fn any_record_as(doc: &AnyDoc, json: &str) -> JsValue {
+pub(super) fn any_record_as(doc: &AnyDoc, json: &str) -> Result<JsValue, StoreError> {
     match doc {
         AnyDoc::Activity(d) => doc_record(d, json),
         AnyDoc::Person(d) => doc_record(d, json),
@@ -50,6 +60,10 @@ pub(super) fn any_record_as(doc: &AnyDoc, json: &str) -> JsValue {
 
 /// The JSON text of a stored document, in any of its layouts.
 pub(super) fn doc_json(value: &JsValue) -> Result<String, StoreError> {
+    if let Some(sealed) = super::crypto::sealed_field(value) {
+        return String::from_utf8(super::crypto::open(&sealed)?)
+            .map_err(|e| StoreError::new(StoreErrorKind::Unreadable, format!("the opened text is not UTF-8: {e}")));
+    }
     let field = |name: &str| Reflect::get(value, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined());
     if let Some(bytes) = field("utf8").and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok()) {
         return String::from_utf8(bytes.to_vec()).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, format!("the stored text is not UTF-8: {e}")));

@@ -32,7 +32,12 @@ pub(super) fn row_value(doc: &Document<Activity>) -> Result<JsValue, StoreError>
         |k: &str, v: &JsValue| js_sys::Reflect::set(&record, &JsValue::from_str(k), v).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")));
     set("id", &JsValue::from_str(row.id.as_str()))?;
     set("sort", &JsValue::from_str(&row.sort))?;
-    set("utf8", &js_sys::Uint8Array::from(serde_json::to_vec(&row).expect("rows serialise").as_slice()))?;
+    let json = serde_json::to_vec(&row).expect("rows serialise");
+    // The search text is the record's words: sealed like the record when a passcode is set.
+    match super::crypto::seal(&json)? {
+        Some(sealed) => set("sealed", &js_sys::Uint8Array::from(sealed.as_slice()))?,
+        None => set("utf8", &js_sys::Uint8Array::from(json.as_slice()))?,
+    };
     Ok(record.into())
 }
 
@@ -51,6 +56,10 @@ fn placeholder(id: &JsValue) -> JsValue {
 }
 
 fn parse(value: &JsValue) -> Option<ListRow> {
+    if let Some(sealed) = super::crypto::sealed_field(value) {
+        let row = serde_json::from_slice::<ListRow>(&super::crypto::open(&sealed).ok()?).ok()?;
+        return (row.row_version == ROW_VERSION).then_some(row);
+    }
     let bytes = js_sys::Reflect::get(value, &JsValue::from_str("utf8")).ok().and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok());
     let row = match bytes {
         Some(bytes) => serde_json::from_slice::<ListRow>(&bytes.to_vec()).ok()?,

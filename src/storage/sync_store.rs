@@ -46,8 +46,13 @@ impl OutboxEntry {
     }
 
     /// The value to put in the outbox store.
+    /// With a passcode set, `{id, sealed}`: the stamp and a refusal's words are sealed too.
     pub fn to_js(&self) -> Result<JsValue, StoreError> {
-        to_js(&serde_json::to_string(self).expect("serialises"))
+        let json = serde_json::to_string(self).expect("serialises");
+        match super::crypto::seal(json.as_bytes())? {
+            Some(sealed) => Ok(sealed_value(self.id.as_str(), &sealed)),
+            None => to_js(&json),
+        }
     }
 }
 
@@ -96,7 +101,18 @@ fn text(e: StoreError) -> String {
     e.to_string()
 }
 
+/// `{id, sealed}`: a value sealed whole, under its key.
+pub(super) fn sealed_value(id: &str, sealed: &[u8]) -> JsValue {
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &"id".into(), &JsValue::from_str(id));
+    let _ = js_sys::Reflect::set(&o, &"sealed".into(), &js_sys::Uint8Array::from(sealed));
+    o.into()
+}
+
 fn parse<T: for<'de> Deserialize<'de>>(v: &JsValue) -> Option<T> {
+    if let Some(sealed) = super::crypto::sealed_field(v) {
+        return serde_json::from_slice(&super::crypto::open(&sealed).ok()?).ok();
+    }
     let json: String = js_sys::JSON::stringify(v).ok()?.into();
     serde_json::from_str(&json).ok()
 }
@@ -239,7 +255,7 @@ impl Db {
             // Stored unchanged: as the text received, not written out again,
             // unless it came in an older format (an older server, a REST
             // collection): the app stores format 2, a third of the bytes.
-            let record = if result.push || !is_current(&json) { any_record(&doc) } else { any_record_as(&doc, &json) };
+            let record = if result.push || !is_current(&json) { any_record(&doc)? } else { any_record_as(&doc, &json)? };
             batch.entry(name).or_default().push(record);
             if let AnyDoc::Activity(activity) = &doc {
                 batch.entry(schema::ACTIVITY_ROWS).or_default().push(row_value(activity)?);

@@ -71,6 +71,9 @@ export function timingScript() {
       painted('cardsPainted');
     }
     if (b.empty == null && document.querySelector('p.empty')) b.empty = now;
+    // With a passcode: when the lock screen showed and when it went (section 9).
+    if (b.lock == null && document.querySelector('[data-testid=lock-screen]')) b.lock = now;
+    if (b.lock != null && b.unlocked == null && !document.querySelector('[data-testid=lock-screen]')) b.unlocked = now;
     if (b.ready == null && b.h1 != null && (b.cards != null || b.empty != null)) {
       b.ready = now;
       painted('readyPainted');
@@ -89,9 +92,17 @@ export async function firstPage(context) {
 
 /** Navigates and waits until the record list is usable and painted; with
  * `full`, also until every row is loaded (the app's `xunfang:list-ready`
- * mark). The app's marks are returned as `firstScreenMark` and `listReady`. */
-export async function openList(page, url, { timeout = 120_000, full = false } = {}) {
+ * mark). The app's marks are returned as `firstScreenMark` and `listReady`.
+ * With `pin`, the lock screen comes first and is unlocked (`unlockClick` is when). */
+export async function openList(page, url, { timeout = 120_000, full = false, pin } = {}) {
   await page.goto(url, { waitUntil: 'commit', timeout });
+  if (pin) {
+    const input = page.locator('#unlock-passcode');
+    await input.waitFor({ timeout });
+    await input.fill(pin);
+    await page.evaluate(() => (window.__bench.unlockClick = performance.now()));
+    await page.getByRole('button', { name: '解锁' }).click();
+  }
   await page.waitForFunction(() => window.__bench && window.__bench.readyPainted != null, undefined, { timeout, polling: 50 });
   if (full) await page.waitForFunction(() => performance.getEntriesByName('xunfang:list-ready').length > 0, undefined, { timeout, polling: 50 });
   return page.evaluate(() => ({

@@ -9,9 +9,10 @@ import * as dexie from './sections/5-dexie.mjs';
 import * as pouch from './sections/6-pouch.mjs';
 import * as load from './sections/7-load.mjs';
 import * as rest from './sections/8-rest.mjs';
+import * as passcode from './sections/9-passcode.mjs';
 import { BIN, KB, MB, ROOT, kb, ms } from './lib.mjs';
 
-const SECTIONS = [transfer, sync, start, stored, dexie, pouch, load, rest];
+const SECTIONS = [transfer, sync, start, stored, dexie, pouch, load, rest, passcode];
 
 /** Every section's figures in one object (sections 4 and 6 also read section 2's). */
 export function figures(r) {

@@ -12,6 +12,7 @@
 // Dexie, 6 PouchDB replication, 7 many tablets at once (SQLite, PostgreSQL;
 // alone: tests/bench/load.mjs). 2 and 4 share a server and a profile, so 4
 // runs right after 2 (and again with 50,000 records), then 3, 5 and 6.
+// 9, the cost of a passcode, runs after 4 on 2's server (pairs with and without).
 //
 // Environment: BENCH_DOCS (10000) and BENCH_LARGE_DOCS (50000, 0 skips it)
 // size the sets; BENCH_OUT is where the report goes (BENCHMARKS.md);
@@ -32,6 +33,7 @@ import { idbVsDexie } from './sections/5-dexie.mjs';
 import { pouchReplication } from './sections/6-pouch.mjs';
 import { loadRuns } from './sections/7-load.mjs';
 import { restNothingNew } from './sections/8-rest.mjs';
+import { passcodeRuns } from './sections/9-passcode.mjs';
 
 function sh(cmd) {
   const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', cwd: ROOT });
@@ -102,6 +104,8 @@ async function main() {
           out.stored = await section(`4${label}. with ${n} records`, () => withRecords(server.url, sync.profile));
           await rm(sync.profile, { recursive: true, force: true });
         }
+        // Section 9 (the main set only): the same with a passcode, interleaved with runs without.
+        if (!label) out.passcode = await section(`9. with a passcode, ${n} records`, () => passcodeRuns(server, seeded.token, 2));
       }
     } finally {
       await server.stop();
@@ -109,7 +113,7 @@ async function main() {
     return out;
   };
   const main = await storedSet(N_DOCS, 3);
-  Object.assign(results, { docBytes: main.docBytes, seed: main.seed, sync: main.sync, stored: main.stored, people: main.people });
+  Object.assign(results, { docBytes: main.docBytes, seed: main.seed, sync: main.sync, stored: main.stored, people: main.people, passcode: main.passcode });
   if (N_LARGE > 0) results.large = await storedSet(N_LARGE, 1, 'L');
 
   results.start = await section('3. start', () => startRuns(5));

@@ -43,6 +43,7 @@ pub mod tags;
 pub mod team_switch;
 pub mod template;
 pub mod validate;
+pub mod vault;
 pub mod visits;
 
 pub use blob::BlobHash;

@@ -44,7 +44,9 @@ async function countStored(page) {
   );
 }
 
-export async function syncRuns(server, token, runs) {
+/** `prepare(page)` runs on the set-up page before the timed click (section 9 sets a passcode
+ * there, and passes its `pin` to unlock the list afterwards). */
+export async function syncRuns(server, token, runs, { prepare, pin } = {}) {
   const setup = `${server.url}/settings?sync=${encodeURIComponent(server.url)}&token=${encodeURIComponent(token)}&mode=native`;
   const results = [];
   let keptProfile = null;
@@ -55,6 +57,7 @@ export async function syncRuns(server, token, runs) {
       const page = await firstPage(context);
       await page.goto(setup);
       await page.waitForFunction(() => document.querySelector('h1') !== null, undefined, { timeout: 60_000 });
+      if (prepare) await prepare(page);
       const button = page.getByRole('button', { name: '使用这些设置' });
       await button.waitFor();
       const t0 = performance.now();
@@ -70,7 +73,7 @@ export async function syncRuns(server, token, runs) {
       const took = performance.now() - t0;
       const stored = await countStored(page);
       const status = await page.getByTestId('sync-status').innerText();
-      const list = await openList(page, server.url + '/', { full: true });
+      const list = await openList(page, server.url + '/', { full: true, pin });
       const cards = await listCount(page);
       log(`sync run ${i + 1}: ${ms(took)}; stored ${stored.activities} activities, ${stored.people} people; list shows ${cards} records; header "${status.replace(/\s+/g, ' ')}"`);
       results.push({ took, stored, cards, status, listMs: list.readyPainted });

@@ -3,15 +3,16 @@
 
 import { firstPage, launch, listCount, log, median, ms, MB, notMeasured, openList, p95, verdict } from '../lib.mjs';
 
-export async function withRecords(serverUrl, profile) {
+/** `pin`: the profile has a passcode set; every load unlocks it first (section 9). */
+export async function withRecords(serverUrl, profile, { pin } = {}) {
   const context = await launch(profile);
   try {
     const page = await firstPage(context);
     // Warm-up start (code caches, the service worker), then measured ones.
-    await openList(page, serverUrl + '/', { full: true });
+    await openList(page, serverUrl + '/', { full: true, pin });
     const starts = [];
     for (let i = 0; i < 3; i++) {
-      const t = await openList(page, serverUrl + '/', { full: true });
+      const t = await openList(page, serverUrl + '/', { full: true, pin });
       starts.push(t);
       log(`stored list start ${i + 1}: h1 ${ms(t.h1)}, first card ${ms(t.cards)}, painted ${ms(t.cardsPainted)}, all rows ${ms(t.listReady)}`);
     }

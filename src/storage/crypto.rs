@@ -1,0 +1,301 @@
+//! The passcode's key handling in the browser: PBKDF2 through Web Crypto, the
+//! data key held in memory while unlocked, and sealing/opening stored values.
+//!
+//! The rules and the envelope are `xunfang_core::vault`. The wrapped data key,
+//! the lock policy and the count of wrong tries sit in localStorage (they
+//! must be readable before unlocking; none opens anything without the
+//! passcode). Values are sealed synchronously in wasm (AES-256-GCM from the
+//! core crate) rather than with Web Crypto's promises: awaiting anything but
+//! an IndexedDB request ends an IndexedDB transaction, and a document, its
+//! outbox entry and its row must be written in one.
+
+use super::{StoreError, StoreErrorKind};
+use gloo_storage::{LocalStorage, Storage};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use xunfang_core::vault::{self, AfterFailure, Key, LockPolicy, SecretKind, Tries, WrappedKey, IV_LEN, KEY_LEN, SALT_LEN};
+
+const VAULT: &str = "xunfang.vault";
+
+/// What localStorage holds while a passcode is set.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Stored {
+    key: WrappedKey,
+    policy: LockPolicy,
+    #[serde(default)]
+    tries: Tries,
+}
+
+/// Where the tablet stands.
+#[derive(Clone)]
+enum State {
+    /// No passcode: values are stored as they are.
+    Clear,
+    /// A passcode is set and the data key is not in memory.
+    Locked,
+    /// Shared: every sealed value asks for it (an AES key schedule is half a KB).
+    Open(Rc<Key>),
+}
+
+thread_local! {
+    // Read once from localStorage; every stored value asks, so it is not read each time.
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+fn stored() -> Option<Stored> {
+    LocalStorage::get::<Stored>(VAULT).ok()
+}
+
+fn state() -> State {
+    STATE.with(|s| s.borrow_mut().get_or_insert_with(|| if stored().is_some() { State::Locked } else { State::Clear }).clone())
+}
+
+fn set_state(new: State) {
+    STATE.with(|s| *s.borrow_mut() = Some(new));
+}
+
+/// Whether a passcode is set on this tablet.
+pub fn passcode_set() -> bool {
+    !matches!(state(), State::Clear)
+}
+
+/// Whether the app may read and write now (no passcode, or unlocked).
+pub fn unlocked() -> bool {
+    !matches!(state(), State::Locked)
+}
+
+/// The lock policy in force (the default when no passcode is set).
+pub fn policy() -> LockPolicy {
+    stored().map(|s| s.policy.clamped()).unwrap_or_default()
+}
+
+/// What kind of secret unlocks this tablet, if one is set.
+pub fn secret_kind() -> Option<SecretKind> {
+    stored().map(|s| s.key.kind)
+}
+
+/// Forgets the data key: reads and writes fail until `unlock`.
+pub fn lock() {
+    if passcode_set() {
+        set_state(State::Locked);
+    }
+}
+
+fn locked_error() -> StoreError {
+    StoreError::new(StoreErrorKind::Failed, "the tablet is locked: unlock it with the passcode first".into())
+}
+
+/// `plain` sealed for storing, or `None` when no passcode is set (stored as it is).
+pub(super) fn seal(plain: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+    match state() {
+        State::Clear => Ok(None),
+        State::Locked => Err(locked_error()),
+        State::Open(key) => Ok(Some(key.seal(random()?, plain))),
+    }
+}
+
+/// Whether values are sealed now (`Err` while locked: nothing may be written).
+pub(super) fn sealing() -> Result<bool, StoreError> {
+    match state() {
+        State::Clear => Ok(false),
+        State::Locked => Err(locked_error()),
+        State::Open(_) => Ok(true),
+    }
+}
+
+/// A stored envelope opened.
+pub(super) fn open(envelope: &[u8]) -> Result<Vec<u8>, StoreError> {
+    match state() {
+        State::Open(key) => key.open(envelope).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string())),
+        _ => Err(locked_error()),
+    }
+}
+
+/// A text for localStorage sealed when a passcode is set (the sync token), as it is otherwise.
+pub fn seal_text(plain: &str) -> Result<String, StoreError> {
+    match state() {
+        State::Clear => Ok(plain.to_string()),
+        State::Locked => Err(locked_error()),
+        State::Open(key) => Ok(key.seal_text(random()?, plain)),
+    }
+}
+
+/// A text `seal_text` made, opened; `None` while locked or when it does not open.
+pub fn open_text(text: &str) -> Option<String> {
+    if !vault::is_sealed_text(text) {
+        return Some(text.to_string());
+    }
+    match state() {
+        State::Open(key) => key.open_text(text).ok(),
+        _ => None,
+    }
+}
+
+fn random<const N: usize>() -> Result<[u8; N], StoreError> {
+    let mut bytes = [0u8; N];
+    let crypto =
+        web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(|| StoreError::new(StoreErrorKind::Failed, "this browser has no Web Crypto".into()))?;
+    crypto.get_random_values_with_u8_array(&mut bytes).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("no random numbers: {e:?}")))?;
+    Ok(bytes)
+}
+
+fn js_error(e: JsValue) -> StoreError {
+    StoreError::new(StoreErrorKind::Failed, format!("Web Crypto refused: {}", e.as_string().unwrap_or_else(|| format!("{e:?}"))))
+}
+
+/// The key PBKDF2-SHA-256 derives from `secret` (Web Crypto: native code, far faster than wasm for 600,000 rounds).
+async fn derive(secret: &str, salt: &[u8], iterations: u32) -> Result<Key, StoreError> {
+    let subtle = web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(|| js_error("no crypto".into()))?.subtle();
+    let usages = js_sys::Array::of1(&"deriveBits".into());
+    let base = subtle.import_key_with_str("raw", &js_sys::Uint8Array::from(secret.as_bytes()), "PBKDF2", false, &usages).map_err(js_error)?;
+    let base: web_sys::CryptoKey = wasm_bindgen_futures::JsFuture::from(base).await.map_err(js_error)?.unchecked_into();
+    let params = js_sys::Object::new();
+    for (k, v) in
+        [("name", JsValue::from("PBKDF2")), ("hash", "SHA-256".into()), ("salt", js_sys::Uint8Array::from(salt).into()), ("iterations", iterations.into())]
+    {
+        js_sys::Reflect::set(&params, &k.into(), &v).map_err(js_error)?;
+    }
+    let bits = subtle.derive_bits_with_object(&params, &base, (KEY_LEN * 8) as u32).map_err(js_error)?;
+    let bits = js_sys::Uint8Array::new(&wasm_bindgen_futures::JsFuture::from(bits).await.map_err(js_error)?).to_vec();
+    Ok(Key::from_bytes(bits.try_into().map_err(|_| js_error("short key".into()))?))
+}
+
+async fn wrap(kind: SecretKind, secret: &str, data_key: &Key) -> Result<WrappedKey, StoreError> {
+    let salt = random::<SALT_LEN>()?;
+    let passcode_key = derive(secret, &salt, vault::ITERATIONS).await?;
+    Ok(WrappedKey::new(kind, salt, vault::ITERATIONS, &passcode_key, random::<IV_LEN>()?, data_key))
+}
+
+fn save(stored: &Stored) -> Result<(), StoreError> {
+    LocalStorage::set(VAULT, stored).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("the passcode could not be saved: {e}")))
+}
+
+/// What an unlock attempt came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unlock {
+    Open,
+    /// Refused without trying: wait this many seconds (after earlier wrong tries).
+    Wait(u32),
+    /// Wrong; what follows (`AfterFailure::Erase` means the tablet was just erased).
+    Wrong(AfterFailure),
+}
+
+/// Seconds still to wait before a try is taken.
+pub fn wait_secs() -> u32 {
+    stored().map_or(0, |s| s.tries.wait_secs(js_sys::Date::now()))
+}
+
+/// How many tries are left when the erase is near enough to warn (a reload keeps the warning).
+pub fn warning_tries_left() -> Option<u32> {
+    let s = stored().filter(|s| s.tries.failures > 0)?;
+    match s.policy.after_failure(s.tries.failures) {
+        AfterFailure::Wait { tries_left, warn: true, .. } => Some(tries_left),
+        _ => None,
+    }
+}
+
+/// Tries `secret`. A wrong one is counted before the slow derivation
+/// finishes is known, so closing the tab mid-try does not escape the count.
+pub async fn unlock(secret: &str) -> Result<Unlock, StoreError> {
+    let Some(mut s) = stored() else { return Ok(Unlock::Open) };
+    let wait = s.tries.wait_secs(js_sys::Date::now());
+    if wait > 0 {
+        return Ok(Unlock::Wait(wait));
+    }
+    let salt = s.key.salt_bytes().map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))?;
+    let counted = Stored { tries: Tries { failures: s.tries.failures + 1, last_failure_ms: js_sys::Date::now() }, ..s.clone() };
+    save(&counted)?;
+    let passcode_key = derive(secret, &salt, s.key.iterations).await?;
+    match s.key.unwrap_with(&passcode_key) {
+        Ok(data_key) => {
+            s.tries = Tries::default();
+            save(&s)?;
+            set_state(State::Open(Rc::new(data_key)));
+            Ok(Unlock::Open)
+        }
+        Err(_) => {
+            let after = s.policy.after_failure(counted.tries.failures);
+            if after == AfterFailure::Erase {
+                erase_tablet().await;
+            }
+            Ok(Unlock::Wrong(after))
+        }
+    }
+}
+
+/// Sets the first passcode: a new data key, and everything stored sealed under it.
+pub async fn set_passcode(kind: SecretKind, secret: &str, policy: LockPolicy) -> Result<(), StoreError> {
+    if passcode_set() {
+        return change_passcode(kind, secret, policy).await;
+    }
+    let data_key = Key::from_bytes(random::<KEY_LEN>()?);
+    let key = wrap(kind, secret, &data_key).await?;
+    let token = crate::settings::sync_config();
+    // The record goes first: a set-up cut short leaves values of both kinds, and both read.
+    save(&Stored { key, policy: policy.clamped(), tries: Tries::default() })?;
+    set_state(State::Open(Rc::new(data_key)));
+    crate::settings::set_sync_config(&token);
+    super::Db::app().await?.reseal_all().await
+}
+
+/// A new passcode (or policy) for the same data key: nothing stored is rewritten.
+pub async fn change_passcode(kind: SecretKind, secret: &str, policy: LockPolicy) -> Result<(), StoreError> {
+    let State::Open(data_key) = state() else { return Err(locked_error()) };
+    let key = wrap(kind, secret, &data_key).await?;
+    save(&Stored { key, policy: policy.clamped(), tries: Tries::default() })
+}
+
+/// A new lock policy, the passcode unchanged.
+pub fn set_policy(policy: LockPolicy) -> Result<(), StoreError> {
+    let mut s = stored().ok_or_else(locked_error)?;
+    s.policy = policy.clamped();
+    save(&s)
+}
+
+/// Removes the passcode: everything is stored as it is again (one rewrite),
+/// so that no data key is ever kept beside the data it opens.
+pub async fn remove_passcode() -> Result<(), StoreError> {
+    let State::Open(data_key) = state() else { return Err(locked_error()) };
+    let token = crate::settings::sync_config();
+    set_state(State::Clear);
+    let rewritten = async { super::Db::app().await?.reseal_all_with(&data_key).await }.await;
+    if let Err(e) = rewritten {
+        set_state(State::Open(data_key));
+        return Err(e);
+    }
+    crate::settings::set_sync_config(&token);
+    LocalStorage::delete(VAULT);
+    Ok(())
+}
+
+/// Deletes everything this tablet holds (IndexedDB, localStorage with the
+/// wrapped key) and starts the app afresh: after too many wrong tries.
+pub async fn erase_tablet() {
+    set_state(State::Clear);
+    // Forgotten first, so this is the last handle and `close` really closes it.
+    if let Ok(db) = super::Db::app().await {
+        super::Db::forget_app();
+        db.close();
+    }
+    if let Some(idb) = web_sys::window().and_then(|w| w.indexed_db().ok().flatten()) {
+        if let Ok(request) = idb.delete_database(super::schema::APP_DB_NAME) {
+            // Whichever comes first ends the wait; resolving twice is harmless.
+            let done = js_sys::Promise::new(&mut |resolve, _| {
+                request.set_onsuccess(Some(&resolve));
+                request.set_onerror(Some(&resolve));
+                request.set_onblocked(Some(&resolve));
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+        }
+    }
+    LocalStorage::clear();
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
+/// A stored value's sealed bytes, if it has them (`sealed`, a `Uint8Array`).
+pub(super) fn sealed_field(value: &JsValue) -> Option<Vec<u8>> {
+    js_sys::Reflect::get(value, &JsValue::from_str("sealed")).ok().and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok()).map(|b| b.to_vec())
+}
