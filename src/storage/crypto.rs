@@ -273,23 +273,12 @@ pub async fn remove_passcode() -> Result<(), StoreError> {
 /// wrapped key) and starts the app afresh: after too many wrong tries.
 pub async fn erase_tablet() {
     set_state(State::Clear);
-    // Forgotten first, so this is the last handle and `close` really closes it.
-    if let Ok(db) = super::Db::app().await {
-        super::Db::forget_app();
-        db.close();
-    }
-    if let Some(idb) = web_sys::window().and_then(|w| w.indexed_db().ok().flatten()) {
-        if let Ok(request) = idb.delete_database(super::schema::APP_DB_NAME) {
-            // Whichever comes first ends the wait; resolving twice is harmless.
-            let done = js_sys::Promise::new(&mut |resolve, _| {
-                request.set_onsuccess(Some(&resolve));
-                request.set_onerror(Some(&resolve));
-                request.set_onblocked(Some(&resolve));
-            });
-            let _ = wasm_bindgen_futures::JsFuture::from(done).await;
-        }
-    }
-    LocalStorage::clear();
+    // The same erase as "sign out and erase this tablet" (`storage::erase_all`: every store
+    // emptied first, then the database and the data caches deleted), then localStorage with
+    // the wrapped key. Should the stores refuse to empty, what stays is sealed under a key
+    // that goes with localStorage here: unreadable.
+    let _ = super::erase_all().await;
+    crate::settings::erase_all();
     if let Some(w) = web_sys::window() {
         let _ = w.location().reload();
     }

@@ -67,10 +67,14 @@ impl Db {
 /// "Sign out and erase this tablet": empties every store (so nothing is left even if the
 /// rest fails), asks the browser to delete the database, and deletes every Cache Storage
 /// cache but the running build's app shell (the app's public files, which it needs to start
-/// offline and which hold nothing of a team). The caller reloads the page: a deletion blocked
-/// by this page's own connection completes as it goes, before the new page opens the database.
+/// offline and which hold nothing of a team). The caller reloads the page.
 pub async fn erase_all() -> Result<(), StoreError> {
-    Db::app().await?.erase_team_data().await?;
+    let db = Db::app().await?;
+    db.erase_team_data().await?;
+    // Forgotten, and closed unless a screen still holds it: this page's own connection
+    // blocks the deletion until the reload.
+    Db::forget_app();
+    db.close();
     delete_database(schema::APP_DB_NAME).await;
     erase_caches(&format!("xunfang-{}", crate::offline::build_id())).await;
     Ok(())
