@@ -412,14 +412,15 @@ fn validators_that_could_not_go_back_into_a_header_are_not_kept() {
 
 /// An office's collection as another tool or an older app version wrote it:
 /// the same documents, but not in the form this app's merge writes (a
-/// keyed list out of id order, no stamp for a field added later).
+/// keyed list out of id order, no stamp for a field added later), in
+/// format 1, which is what the app sends a REST endpoint.
 fn written_elsewhere(n: u64) -> Vec<Value> {
     (0..n)
         .map(|i| {
             let who = |k: u64| Participant { person: Id::new_v7(1_600_000_000_000 + k, [3; 10]), status: Attendance::Attended, reason: String::new() };
             let body = Activity { kind: "visit".into(), title: format!("视察 {i}"), participants: vec![who(2 * i + 1), who(2 * i)], ..Activity::default() };
             let stamp = Stamp { hlc: Hlc { millis: NOW - 60_000 * (n - i), counter: 0 }, device: DeviceId("office".into()) };
-            let mut doc = AnyDoc::Activity(Document::create(Id::new_v7(1_700_000_000_000 + i, [9; 10]), body, stamp)).to_value();
+            let mut doc = AnyDoc::Activity(Document::create(Id::new_v7(1_700_000_000_000 + i, [9; 10]), body, stamp)).to_value_format1();
             doc["stamps"].as_object_mut().unwrap().remove("location");
             let participants = doc["body"]["participants"].as_array_mut().unwrap();
             participants.sort_by_key(|p| std::cmp::Reverse(p["id"].as_str().unwrap().to_string()));
