@@ -332,7 +332,12 @@ pub trait RestTransport {
     /// `?` and parameters), with `If-None-Match` / `If-Modified-Since` for
     /// what `conditions` holds. A 304 is `Listed::NotModified`.
     async fn list(&self, query: &str, conditions: &rest::Validators) -> Result<rest::Listed, SyncError>;
+    /// `PUT <endpoint>/<collection>/<id>`; many servers answer 404 for an id they lack.
     async fn put(&self, collection: &str, id: &Id, doc: &Value) -> Result<(), SyncError>;
+    /// `POST <endpoint>/<collection>`: the answer's text (what was stored).
+    async fn post(&self, collection: &str, doc: &Value) -> Result<String, SyncError>;
+    /// `DELETE <endpoint>/<collection>/<id>`, `id` as the server gave it (any text).
+    async fn delete(&self, collection: &str, id: &str) -> Result<(), SyncError>;
 }
 
 /// An endpoint that only accepts data: each changed document is POSTed.

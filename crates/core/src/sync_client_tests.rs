@@ -938,7 +938,13 @@ impl RestTransport for Refusing {
         Ok(rest::Listed::Body { text: "[]".into(), validators: rest::Validators::default() })
     }
     async fn put(&self, _: &str, _: &Id, _: &Value) -> Result<(), SyncError> {
-        self.post(&Value::Null).await
+        PushTransport::post(self, &Value::Null).await
+    }
+    async fn post(&self, _: &str, _: &Value) -> Result<String, SyncError> {
+        PushTransport::post(self, &Value::Null).await.map(|_| String::new())
+    }
+    async fn delete(&self, _: &str, _: &str) -> Result<(), SyncError> {
+        PushTransport::post(self, &Value::Null).await
     }
 }
 

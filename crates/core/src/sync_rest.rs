@@ -1,6 +1,7 @@
 //! REST mode (a plain JSON collection such as json-server) read without
 //! reading it all each time: conditional requests, a "changed since" query,
 //! paging, and skipping a page whose text did not change; then the outbox is PUT.
+//! A copy an endpoint stored under an id of its own (json-server 1.0) is taken back.
 //!
 //! Every answer is hostile input: a server that ignores the filter or the
 //! paging, sends a page twice or lies about totals or validators costs bytes,
@@ -9,9 +10,11 @@
 
 use super::{collection_of, settle, store_err, Admitted, BadAnswer, LocalStore, Progress, RestTransport, SyncError, REST_COLLECTIONS};
 use crate::clock::ClockBound;
+use crate::id::Id;
 use crate::sync::MAX_PUSH_BATCH;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
 /// Documents asked for per page when the endpoint pages.
@@ -30,6 +33,14 @@ pub const SINCE_OVERLAP_MILLIS: u64 = 10 * 60 * 1000;
 /// filter or skipped page: what a lying validator or a change stamped
 /// before the "since" (a tablet that was offline for days) hid is read then.
 pub const FULL_READ_EVERY: u32 = 24;
+
+/// Copies stored under an id of the endpoint's own that are remembered to
+/// be taken back (only the first new document is POSTed: see `RestState::renames`).
+pub const MAX_STRAYS: usize = 16;
+
+/// The reason kept on a record a REST endpoint would only store under an id
+/// of its own (shown as the endpoint's reason, like its own messages).
+pub const RENAMED: &str = "该接口给新记录另起编号（如 json-server 1.0），无法保存本应用的记录 / the endpoint gives new records ids of its own (as json-server 1.0 does) and cannot hold this app's records";
 
 /// What the office says its REST endpoint can do (sync settings). The
 /// default reads everything every time, as any endpoint allows.
@@ -151,6 +162,24 @@ pub struct RestState {
     /// Syncs since the last full read.
     pub since_full: u32,
     pub collections: BTreeMap<String, CollectionState>,
+    /// The endpoint stored a POSTed document under an id of its own: no new
+    /// document is POSTed to it again (each would leave one more copy).
+    pub renames: bool,
+    /// Such copies, to be DELETEd at the start of each sync until the
+    /// endpoint answers that one is gone. A 2xx to a DELETE is not enough:
+    /// json-server 1.0 reloads its file when it sees it change, and a reload
+    /// the POST's write started may end after the DELETE and bring the copy
+    /// back (the DELETE's own write, within 50 ms, starts no reload).
+    pub strays: Vec<Stray>,
+}
+
+/// A copy the endpoint stored under an id of its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Stray {
+    pub collection: String,
+    /// As the endpoint gave it (any text: it goes into the path encoded).
+    pub id: String,
 }
 
 /// FNV-1a, 64 bits: a page's text compared with the last one's. Stable
@@ -278,8 +307,11 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
     interrupted: impl Fn() -> bool,
 ) -> Result<Progress, SyncError> {
     if state.options != *options {
-        *state = RestState { options: options.clone(), ..RestState::default() };
+        // What is known of the endpoint itself stays.
+        let RestState { renames, strays, .. } = std::mem::take(state);
+        *state = RestState { options: options.clone(), renames, strays, ..RestState::default() };
     }
+    take_back(transport, &mut state.strays).await?;
     let full = state.since_full >= FULL_READ_EVERY || state.collections.is_empty();
     let mut done = Progress::default();
     for collection in REST_COLLECTIONS {
@@ -292,7 +324,55 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
         progress(&done);
     }
     state.since_full = if full { 0 } else { state.since_full + 1 };
-    push_outbox(store, transport, done, &mut progress, interrupted).await
+    push_outbox(store, transport, state, done, &mut progress, interrupted).await
+}
+
+/// DELETEs each remembered stray copy; one is forgotten when the endpoint
+/// answers that it is gone (404, 410) or that it will not delete it (another
+/// refusal: nothing more this app can do). Any other failure ends the sync.
+async fn take_back<T: RestTransport>(transport: &T, strays: &mut Vec<Stray>) -> Result<(), SyncError> {
+    let mut kept = Vec::new();
+    for stray in std::mem::take(strays) {
+        match transport.delete(&stray.collection, &stray.id).await {
+            Ok(()) => kept.push(stray),
+            Err(SyncError::Refused { .. }) => {}
+            Err(e) => {
+                kept.push(stray);
+                strays.extend(kept);
+                return Err(e);
+            }
+        }
+    }
+    *strays = kept;
+    Ok(())
+}
+
+/// PUTs one document; one the endpoint lacks (404) is POSTed, unless the
+/// endpoint is known to store POSTed documents under ids of its own. Such
+/// a copy could never be matched again: it is DELETEd at once, remembered
+/// (the DELETE may not hold), and the document refused.
+async fn put_one<T: RestTransport>(transport: &T, state: &mut RestState, collection: &str, id: &Id, doc: &Value) -> Result<(), SyncError> {
+    let renamed = || SyncError::Refused { status: 409, message: RENAMED.into() };
+    match transport.put(collection, id, doc).await {
+        Err(SyncError::Refused { status: 404, .. }) if state.renames => Err(renamed()),
+        Err(SyncError::Refused { status: 404, .. }) => {
+            let stored = transport.post(collection, doc).await?;
+            let given = serde_json::from_str::<Value>(&stored).ok().and_then(|v| v.get("id").and_then(Value::as_str).map(String::from));
+            match given {
+                Some(given) if given != id.as_str() => {
+                    state.renames = true;
+                    match transport.delete(collection, &given).await {
+                        Err(SyncError::Refused { .. }) => {}
+                        _ if state.strays.len() < MAX_STRAYS => state.strays.push(Stray { collection: collection.into(), id: given }),
+                        _ => {}
+                    }
+                    Err(renamed())
+                }
+                _ => Ok(()),
+            }
+        }
+        other => other,
+    }
 }
 
 /// PUTs the outbox, batch by batch; a refused document keeps its entry and
@@ -300,6 +380,7 @@ pub async fn sync_rest<S: LocalStore, T: RestTransport>(
 async fn push_outbox<S: LocalStore, T: RestTransport>(
     store: &S,
     transport: &T,
+    state: &mut RestState,
     mut done: Progress,
     progress: &mut impl FnMut(&Progress),
     interrupted: impl Fn() -> bool,
@@ -320,7 +401,7 @@ async fn push_outbox<S: LocalStore, T: RestTransport>(
             // Format 1: what such a collection held before, and what its
             // "changed since" filter (`updated.hlc.millis`) names.
             let doc = p.doc.to_value_format1();
-            match transport.put(collection_of(p.doc.doc_type()), p.doc.id(), &doc).await {
+            match put_one(transport, state, collection_of(p.doc.doc_type()), p.doc.id(), &doc).await {
                 Ok(()) => {
                     sent.push(p.mark());
                     done.pushed += 1;

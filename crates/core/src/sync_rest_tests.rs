@@ -2,10 +2,11 @@
 //! appended; filters on a dotted path with `_gte`; paging as 0.17 or 1.0
 //! does it, 1.0 answering any page past the last with the last), honest or
 //! hostile: ignoring the filter and the paging, sending page 1 for every
-//! page, answering 304 to anything that names an ETag.
+//! page, answering 304 to anything that names an ETag; or as 1.0 writes
+//! (PUT only in place, POST under an id of its own, a DELETE undone by a reload).
 
 use super::*;
-use crate::sync_client::rest::{read_listing, Listed, Paging, RestOptions, RestState, Validators, FULL_READ_EVERY, PAGE_SIZE, SINCE_OVERLAP_MILLIS};
+use crate::sync_client::rest::{read_listing, Listed, Paging, RestOptions, RestState, Validators, FULL_READ_EVERY, PAGE_SIZE, RENAMED, SINCE_OVERLAP_MILLIS};
 use std::hash::{Hash, Hasher};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -27,6 +28,12 @@ struct Hostile {
     stale_304: bool,
     /// 304 to every request.
     always_304: bool,
+    /// As json-server 1.0 writes: a PUT of an id it lacks is a 404, a
+    /// POSTed document gets an id of the server's own.
+    renames: bool,
+    /// A DELETE right after a POST is undone (json-server 1.0's reload of
+    /// its file, started by the POST's write, ending after the DELETE).
+    reload_undoes_delete: bool,
 }
 
 #[derive(Default)]
@@ -38,6 +45,9 @@ struct JsonServer {
     bytes: Cell<usize>,
     lists: Cell<usize>,
     puts: Cell<usize>,
+    posts: Cell<usize>,
+    /// The last write was a POST (for `reload_undoes_delete`).
+    just_posted: Cell<bool>,
 }
 
 impl JsonServer {
@@ -128,11 +138,36 @@ impl RestTransport for JsonServer {
 
     async fn put(&self, collection: &str, id: &Id, doc: &Value) -> Result<(), SyncError> {
         self.puts.set(self.puts.get() + 1);
+        self.just_posted.set(false);
         let mut collections = self.collections.borrow_mut();
         let docs = collections.entry(collection.into()).or_default();
         match docs.iter_mut().find(|d| d["id"] == id.as_str()) {
             Some(d) => *d = doc.clone(),
+            None if self.hostile.renames => return Err(SyncError::Refused { status: 404, message: "Not Found".into() }),
             None => docs.push(doc.clone()),
+        }
+        Ok(())
+    }
+
+    async fn post(&self, collection: &str, doc: &Value) -> Result<String, SyncError> {
+        self.posts.set(self.posts.get() + 1);
+        self.just_posted.set(true);
+        let mut doc = doc.clone();
+        if self.hostile.renames {
+            doc["id"] = format!("nFxEG-PG9Z{}", self.posts.get()).into();
+        }
+        self.collections.borrow_mut().entry(collection.into()).or_default().push(doc.clone());
+        Ok(doc.to_string())
+    }
+
+    async fn delete(&self, collection: &str, id: &str) -> Result<(), SyncError> {
+        let mut collections = self.collections.borrow_mut();
+        let docs = collections.entry(collection.into()).or_default();
+        let Some(at) = docs.iter().position(|d| d["id"] == id) else {
+            return Err(SyncError::Refused { status: 404, message: "Not Found".into() });
+        };
+        if !(self.hostile.reload_undoes_delete && self.just_posted.take()) {
+            docs.remove(at);
         }
         Ok(())
     }
@@ -446,5 +481,24 @@ fn reading_again_what_the_endpoint_holds_in_another_form_writes_nothing_back() {
             assert_eq!((done.pushed, done.waiting, rest.puts.get()), (0, 0, 0), "{version:?}, {options:?}");
         }
         assert_eq!(a.docs.borrow().len(), 30);
+    }
+}
+
+#[test]
+fn a_copy_json_server_1_0_stores_under_an_id_of_its_own_is_taken_back_even_when_its_delete_is_undone() {
+    for reload_undoes_delete in [false, true] {
+        let rest = JsonServer::hostile(Version::V1, Hostile { renames: true, reload_undoes_delete, ..Hostile::default() });
+        let options = rest.options();
+        let a = RestTablet::new("a");
+        let id = a.new_activity(1, "存不下的记录");
+        let got = a.sync(&rest, &options).unwrap();
+        assert_eq!(got.rejected, vec![(id.to_string(), RENAMED.to_string())], "refused with the reason shown");
+        assert!(a.outbox.borrow().contains_key(&id), "kept on the tablet");
+        a.sync(&rest, &options).unwrap();
+        a.sync(&rest, &options).unwrap();
+        assert_eq!(rest.count("activities"), 0, "no stray copy left (DELETE undone: {reload_undoes_delete})");
+        assert_eq!(rest.posts.get(), 1, "no second copy POSTed");
+        assert!(a.state.borrow().strays.is_empty(), "forgotten once the endpoint says it is gone");
+        assert!(a.outbox.borrow().contains_key(&id));
     }
 }
