@@ -96,9 +96,9 @@ export function report(p, r, f) {
     row('offline, from the service worker', r.start.offline);
     if (r.start.offlineThrottled.length) row('offline, from the service worker, 4× CPU', r.start.offlineThrottled);
     p('', '| figure | value | budget | verdict |', '|---|---:|---:|---|');
-    p(`| first visit (throttled) | ${ms(f.first)} | 2.5 s | ${verdict(f.first, 2500)} |`);
-    p(`| offline start from the service worker | ${ms(f.offline)} | 0.5 s | ${verdict(f.offline, 500)} |`);
-    if (f.offlineThrottled != null) p(`| offline start, 4× CPU (no budget given; for reference) | ${ms(f.offlineThrottled)} | – | – |`);
+    p(`| first visit (throttled) | ${ms(f.first)} | 2.0 s | ${verdict(f.first, 2000)} |`);
+    p(`| offline start from the service worker | ${ms(f.offline)} | 0.4 s | ${verdict(f.offline, 400)} |`);
+    if (f.offlineThrottled != null) p(`| offline start from the service worker, 4× CPU | ${ms(f.offlineThrottled)} | 0.9 s | ${verdict(f.offlineThrottled, 900)} |`);
     p('');
   }
 

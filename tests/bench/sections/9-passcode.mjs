@@ -79,7 +79,7 @@ export function report(p, r, f) {
     '',
   );
   p('| figure | without | with a PIN | ratio | budget | verdict with the PIN |', '|---|---:|---:|---:|---:|---|');
-  const budgets = { sync: ['first sync of the records', 5000], first: ['first screen', 500], search: ['search keystroke to results', 50], save: ['saving an edit', 16] };
+  const budgets = { sync: ['first sync of the records', 2500], first: ['first screen', 500], search: ['search keystroke to results', 50], save: ['saving an edit', 16] };
   for (const [k, [name, budget]] of Object.entries(budgets)) {
     const { off, on } = g[k];
     const ratio = on / off;
