@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { MB, ROOT, firstPage, kb, launch, ms, newProfile, notMeasured, startServer } from '../lib.mjs';
@@ -20,26 +21,55 @@ const VERSIONS = [
   { version: '1.0', bin: 'json-server-1/lib/bin.js', ready: 'http://', paging: '_page 与 _per_page（json-server 1.0）' },
 ];
 
-async function startJsonServer(data, { bin, ready }) {
+async function startJsonServer(data, json) {
   const dir = await mkdtemp(join(os.tmpdir(), 'xunfang-bench-json-server-'));
   const dbFile = join(dir, 'db.json');
   await writeFile(dbFile, JSON.stringify(data));
-  const port = 30000 + Math.floor(Math.random() * 20000);
+  // A port the system just gave out is free, but may be taken again before json-server binds it
+  // (a full bench run makes many connections): a port taken is tried again with another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      const stop = await spawnJsonServer(dbFile, port, json);
+      return { endpoint: `http://127.0.0.1:${port}`, stop: async () => (stop(), rm(dir, { recursive: true, force: true })) };
+    } catch (e) {
+      if (attempt === 3) {
+        await rm(dir, { recursive: true, force: true });
+        throw e;
+      }
+    }
+  }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts json-server on `port` over `dbFile`; resolves, once it is ready, to a function that stops it. */
+async function spawnJsonServer(dbFile, port, { bin, ready }) {
   const script = join(ROOT, 'tests/e2e/node_modules', bin);
   const child = spawn(process.execPath, [script, '--port', String(port), '--host', '127.0.0.1', dbFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   // BENCH_REST_TRACE=<file>: json-server's own request log (method, query, status, time) goes there.
   if (process.env.BENCH_REST_TRACE) child.stdout.on('data', (c) => appendFileSync(process.env.BENCH_REST_TRACE, c));
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('json-server did not start')), 60_000);
+    const timer = setTimeout(() => (child.kill(), reject(new Error('json-server did not start'))), 60_000);
     child.stdout.on('data', (c) => {
       if (String(c).includes(ready)) {
         clearTimeout(timer);
         resolve();
       }
     });
-    child.on('exit', (code) => reject(new Error(`json-server exited ${code}`)));
+    child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`json-server exited ${code}`))));
   });
-  return { endpoint: `http://127.0.0.1:${port}`, stop: async () => (child.kill(), rm(dir, { recursive: true, force: true })) };
+  return () => child.kill();
 }
 
 /** Clicks "Sync now" and waits until it is done (`timeout` ms at most); the time it took. */
