@@ -543,6 +543,7 @@ texts! {
     LockWaitSecs => "秒后可以再试。", "seconds until the next try.";
     LockWarnBefore => "再输错 ", "";
     LockWarnAfter => " 次，本平板将被抹掉，尚未发送的修改会丢失。", " more wrong tries erase this tablet; changes not yet sent would be lost.";
+    PasscodeNeedsHttps => "密码锁需要安全连接：请通过办公室服务器的 https 地址打开本应用后再设置（见“打开证书设置页”）。", "The passcode lock needs a secure connection: open the app at the office server's https address, then set it (see the certificate set-up page).";
     LockErased => "输错次数过多，本平板已被抹掉。", "Too many wrong tries: this tablet was erased.";
 }
 

@@ -66,6 +66,11 @@ pub fn PasscodeSettings(#[prop(into)] on_lock: Callback<()>) -> impl IntoView {
         if secret != again.get_untracked() {
             return outcome.set(Outcome::Problem(T::PasscodeMismatch));
         }
+        // The passcode's key is derived through Web Crypto, which a browser gives only to a
+        // secure context: on a plain-http office address there is nothing to set it with.
+        if !crate::offline::secure_context() {
+            return outcome.set(Outcome::Problem(T::PasscodeNeedsHttps));
+        }
         outcome.set(Outcome::Working);
         let policy = read_policy();
         spawn_local(async move {

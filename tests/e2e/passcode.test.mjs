@@ -175,3 +175,29 @@ test('after a warning, too many wrong PINs erase the tablet', async () => {
     await server.stop().catch(() => {});
   }
 });
+
+test('on a plain-http office address (no Web Crypto) the passcode form says it needs https, in Chinese and English, and sets nothing', async () => {
+  const server = await startServer();
+  const context = await launch({ args: ['--host-resolver-rules=MAP office.test 127.0.0.1'] });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`http://office.test:${new URL(server.url).port}/settings`);
+    await waitForApp(page);
+    const attempt = async (button, needsHttps) => {
+      await page.locator('#passcode-kind').selectOption('pin');
+      await page.locator('#passcode-new').fill(PIN);
+      await page.locator('#passcode-again').fill(PIN);
+      await page.getByRole('button', { name: button }).click();
+      await page.getByTestId('passcode-outcome').filter({ hasText: needsHttps }).waitFor({ timeout: 20_000 });
+      const shown = await page.getByTestId('passcode-outcome').innerText();
+      assert.ok(!/TypeError|JsValue|wasm-function/.test(shown), `a message, not a debug dump: ${shown}`);
+      assert.equal(await page.evaluate(() => localStorage.getItem('xunfang.vault')), null, 'no passcode was set');
+    };
+    await attempt('设置密码', 'https');
+    await page.getByRole('button', { name: 'English' }).click();
+    await attempt('Set passcode', 'https');
+  } finally {
+    await context.cleanup().catch(() => {});
+    await server.stop().catch(() => {});
+  }
+});
