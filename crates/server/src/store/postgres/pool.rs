@@ -120,14 +120,11 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("xunfang-server");
         }
-        // Fast: a connection taken from the pool is checked without a round
-        // trip (`Verified` sent an empty query on every check-out, several a
-        // request). One the database ended while it was idle (a restart, a
-        // failover, an administrator) has its socket closed by the database,
-        // which the driver notices and the pool then replaces; one ended in
-        // the instant before it is used fails that request with 503 and the
-        // client tries again (tests/pg_outage.rs), never a half-written push.
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        // Verified: a connection taken from the pool is checked with an empty query first, so one the
+        // database ended while it sat idle (a restart, a failover, an administrator) is replaced
+        // before a request uses it. `Fast` saved that round trip under load but let such a
+        // connection through in a race (tests/pg_outage.rs failed with it on a fresh clone).
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Verified });
         let pool = Pool::builder(manager)
             .max_size(settings.pool_size.max(1))
             .runtime(Runtime::Tokio1)
