@@ -46,6 +46,22 @@ async fn load_first() -> Result<Arc<Vec<ListRow>>, StoreError> {
     Ok(Arc::new(Db::app().await?.first_rows(FIRST_SCREEN).await?))
 }
 
+/// Resolves once the browser has drawn a frame (the next animation frame, then a
+/// task after it, when that frame is on screen), or after 100 ms: a hidden page
+/// draws no frames and must still read its list.
+async fn after_next_paint() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            return;
+        };
+        let _ = w.request_animation_frame(&resolve);
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
 #[component]
 pub fn RecordsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -64,6 +80,9 @@ pub fn RecordsPage() -> impl IntoView {
         let first_read = first_read.clone();
         async move {
             let _ = first_read.await;
+            // Let the first screen be painted before every row is read and,
+            // with a passcode, decrypted: that read holds the page for a while.
+            after_next_paint().await;
             load().await
         }
     });
@@ -114,9 +133,14 @@ pub fn RecordsPage() -> impl IntoView {
         Some(view! { <ul class="record-list">{cards}</ul> })
     };
 
-    let loading = move || match first_screen() {
-        Some(first) => first.into_any(),
-        None => view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any(),
+    // Reactive inside: `Loaded` draws its fallback once, and the first rows arrive after that.
+    let loading = move || {
+        view! {
+            {move || match first_screen() {
+                Some(first) => first.into_any(),
+                None => view! { <p>{move || i18n.t(T::Loading)}</p> }.into_any(),
+            }}
+        }
     };
 
     view! {
