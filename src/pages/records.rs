@@ -79,10 +79,11 @@ pub fn RecordsPage() -> impl IntoView {
         // to it and read everything twice.)
         let first_read = first_read.clone();
         async move {
-            let _ = first_read.await;
             // Let the first screen be painted before every row is read and,
             // with a passcode, decrypted: that read holds the page for a while.
-            after_next_paint().await;
+            if first_read.await.is_ok_and(|rows| !rows.is_empty()) {
+                after_next_paint().await;
+            }
             load().await
         }
     });
