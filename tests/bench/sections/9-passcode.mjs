@@ -81,7 +81,9 @@ export function report(p, r, f) {
     `Interleaved pairs on section 2's server (${r.docs.toLocaleString('en')} records): a fresh profile without a passcode, then one with`,
     'a PIN set on the set-up page before the first sync (everything it stores is sealed: AES-256-GCM in wasm). Each then',
     "runs section 4's loads, search keystrokes and saves; with the PIN every load unlocks first (PBKDF2-SHA-256, 600,000",
-    'rounds, Web Crypto). First screen: from the `<h1>` (with the PIN: from the lock screen going) to the first cards painted.',
+    'rounds, Web Crypto). First screen: from the `<h1>` (with the PIN: from the lock screen going) to the first cards painted',
+    '(the newest rows, read and opened first). Every row: from the same start to the app\'s `xunfang:list-ready` mark (all rows',
+    'read, opened and indexed; a search typed before then shows "loading" and then what it finds among all of them).',
     '',
   );
   p('| figure | without | with a PIN | ratio | budget | verdict with the PIN |', '|---|---:|---:|---:|---:|---|');
