@@ -23,10 +23,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::{GenericClient, Object, Transaction};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, Row, Statement};
 
+use super::pool::Attempt;
 use super::{CursorMode, PgStore};
 use crate::store::photos::named_photos;
 use crate::store::sqlite::StoredDoc;
@@ -60,10 +61,18 @@ impl PgStore {
     /// is pushed; else a `READ COMMITTED` transaction whose first statement
     /// locks the team's counter, that stores what changed and pulls after
     /// it, or is rolled back whole if a new document would pass `max_docs`.
+    /// The connection is the pool's, unchecked: its first statement (`BEGIN`)
+    /// proves it, and one found lost there is replaced (`PgStore::retrying`);
+    /// a connection lost later is a 503 (nothing is committed, the client
+    /// sends it again).
     pub(super) async fn sync_team(&self, team: &Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> Result<Result<Synced, QuotaExceeded>, StoreError> {
-        let mut client = self.client().await?;
+        self.retrying(|client| self.sync_on(client, team, &push, &pull, max_docs)).await
+    }
+
+    /// One try of [`PgStore::sync_team`] on `client`.
+    async fn sync_on(&self, mut client: Object, team: &Team, push: &[Pushed], pull: &Pull, max_docs: u64) -> Result<Result<Synced, QuotaExceeded>, Attempt> {
         if push.is_empty() {
-            let tx = PgStore::begin(&mut client, IsolationLevel::RepeatableRead, true).await?;
+            let tx = PgStore::begin(&mut client, IsolationLevel::RepeatableRead, true).await.map_err(Attempt::from_first)?;
             let head = tx.prepare_cached("SELECT head FROM teams WHERE id = $1").await?;
             let epoch = tx.prepare_cached(super::epoch::READ).await?;
             let by_team: [&(dyn ToSql + Sync); 1] = [&team.id];
@@ -77,7 +86,7 @@ impl PgStore {
             return Ok(Ok(Synced { pushed: Vec::new(), page }));
         }
         let mode = self.cursor_mode();
-        let tx = PgStore::begin(&mut client, IsolationLevel::ReadCommitted, false).await?;
+        let tx = PgStore::begin(&mut client, IsolationLevel::ReadCommitted, false).await.map_err(Attempt::from_first)?;
         let counter = match mode {
             // NO KEY UPDATE: pushes of the team take turns, but rows that
             // only reference the team (a photo, a token) need a key share,
@@ -106,7 +115,7 @@ impl PgStore {
         };
         let mut pushed = Vec::with_capacity(push.len());
         let mut writes = Vec::new();
-        for doc in &push {
+        for doc in push {
             let id = doc.doc.id().as_str();
             match to_write(stored.get(id).map(String::as_str), doc, &mut count, max_docs) {
                 Ok(Ok(json)) => {
