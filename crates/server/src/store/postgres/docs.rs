@@ -79,9 +79,9 @@ impl PgStore {
             let (head, epoch) = tokio::try_join!(biased; tx.query_one(&head, &by_team), tx.query(&epoch, &[]))?;
             let head = head.get::<_, i64>(0) as u64;
             let epoch = super::epoch::from_rows(&epoch)?;
-            let from = resume_from(&pull, &epoch, head);
-            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
-            let page = finish_page(&tx, team, &pull, epoch, head, rows).await?;
+            let from = resume_from(pull, &epoch, head);
+            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
+            let page = finish_page(&tx, team, pull, epoch, head, rows).await?;
             tx.commit().await?;
             return Ok(Ok(Synced { pushed: Vec::new(), page }));
         }
@@ -132,9 +132,9 @@ impl PgStore {
         }
         let writes = last_of_each(writes);
         let page = if writes.is_empty() {
-            let from = resume_from(&pull, &epoch, head as u64);
-            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
-            finish_page(&tx, team, &pull, epoch, head as u64, rows).await?
+            let from = resume_from(pull, &epoch, head as u64);
+            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
+            finish_page(&tx, team, pull, epoch, head as u64, rows).await?
         } else {
             let ids: Vec<&str> = writes.iter().map(|w| w.0).collect();
             let types: Vec<&str> = writes.iter().map(|w| w.1).collect();
@@ -152,16 +152,16 @@ impl PgStore {
                     // The lock is held: the head is ours to move, and the page
                     // (read after the write, in the order sent) sees it.
                     let new_head = head + writes.len() as i64;
-                    let from = resume_from(&pull, &epoch, new_head as u64);
+                    let from = resume_from(pull, &epoch, new_head as u64);
                     let write = tx.prepare_cached(WRITE_NUMBERED).await?;
                     let update = tx.prepare_cached("UPDATE teams SET head = $2 WHERE id = $1").await?;
                     let stmt = tx.prepare_cached(PAGE).await?;
                     let written: [&(dyn ToSql + Sync); 5] = [&team.id, &ids, &types, &jsons, &head];
                     let moved: [&(dyn ToSql + Sync); 2] = [&team.id, &new_head];
                     let (_, _, rows) = tokio::try_join!(biased; tx.execute(&write, &written), tx.execute(&update, &moved),
-                        page_rows(&tx, &stmt, team, from, &pull)
+                        page_rows(&tx, &stmt, team, from, pull)
                     )?;
-                    finish_page(&tx, team, &pull, epoch, new_head as u64, rows).await?
+                    finish_page(&tx, team, pull, epoch, new_head as u64, rows).await?
                 }
                 CursorMode::NaiveSequence => {
                     // Numbers from elsewhere, no lock: the head is read
@@ -171,9 +171,9 @@ impl PgStore {
                     let top = seqs.iter().map(|r| r.get::<_, i64>(0)).max().unwrap_or(head);
                     let stmt = tx.prepare_cached("UPDATE teams SET head = GREATEST(head, $2) WHERE id = $1 RETURNING head").await?;
                     let new_head: i64 = tx.query_one(&stmt, &[&team.id, &top]).await?.get(0);
-                    let from = resume_from(&pull, &epoch, new_head as u64);
-                    let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
-                    finish_page(&tx, team, &pull, epoch, new_head as u64, rows).await?
+                    let from = resume_from(pull, &epoch, new_head as u64);
+                    let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
+                    finish_page(&tx, team, pull, epoch, new_head as u64, rows).await?
                 }
             }
         };
