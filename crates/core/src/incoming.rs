@@ -67,10 +67,12 @@ pub fn merge_incoming(stored: Option<&AnyDoc>, incoming: &AnyDoc) -> Result<Outc
     // from every merge of it, even with itself. What the stored copy knew
     // more is what its merge adds to that one; else each full read of a REST
     // collection would write all such documents back (one PUT each).
-    let stored_knew_more = merged != *incoming && merged != incoming.merge(incoming).map_err(Refusal::Unmergeable)?;
+    // Each comparison walks both documents: made once.
+    let as_incoming = merged == *incoming;
+    let stored_knew_more = !as_incoming && merged != incoming.merge(incoming).map_err(Refusal::Unmergeable)?;
     let keep = if merged == *stored {
         Keep::Stored
-    } else if merged == *incoming {
+    } else if as_incoming {
         Keep::Incoming
     } else {
         Keep::Merged(Box::new(merged))

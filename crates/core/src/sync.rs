@@ -413,11 +413,17 @@ pub fn admit(json: &str, bound: ClockBound) -> Result<AnyDoc, PushError> {
 
 /// Checks one pushed document and reads it: its size, then `admit`.
 pub fn validate_pushed(value: &Value, bound: ClockBound) -> Result<AnyDoc, PushError> {
+    validate_pushed_text(value, bound).map(|(doc, _)| doc)
+}
+
+/// `validate_pushed`, and the document's JSON text it checked (compact, as
+/// `Value` writes it), for a caller that stores that text.
+pub fn validate_pushed_text(value: &Value, bound: ClockBound) -> Result<(AnyDoc, String), PushError> {
     let json = value.to_string();
     if json.len() > MAX_DOC_BYTES {
         return Err(PushError::TooLarge { bytes: json.len() });
     }
-    admit(&json, bound)
+    admit(&json, bound).map(|doc| (doc, json))
 }
 
 /// Checks a request's envelope (protocol, batch size), with a message for

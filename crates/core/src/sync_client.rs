@@ -129,6 +129,9 @@ pub struct Absorbed {
     /// Why the received copy was not merged (the local copy is kept as it
     /// is), for a caller that tells the user.
     pub refused: Option<Refusal>,
+    /// `store` is the received document itself (nothing merged into it): a
+    /// store that keeps the text it came with needs not read that again.
+    pub as_received: bool,
 }
 
 /// Merges a received document into the local copy by the one rule both
@@ -139,14 +142,14 @@ pub struct Absorbed {
 pub fn absorb(local: Option<&AnyDoc>, remote: AnyDoc) -> Absorbed {
     match merge_incoming(local, &remote) {
         Ok(Outcome { keep, stored_knew_more }) => {
-            let store = match keep {
-                Keep::Stored => None,
-                Keep::Incoming => Some(remote),
-                Keep::Merged(merged) => Some(*merged),
+            let (store, as_received) = match keep {
+                Keep::Stored => (None, false),
+                Keep::Incoming => (Some(remote), true),
+                Keep::Merged(merged) => (Some(*merged), false),
             };
-            Absorbed { store, push: stored_knew_more, refused: None }
+            Absorbed { store, push: stored_knew_more, refused: None, as_received }
         }
-        Err(refusal) => Absorbed { store: None, push: false, refused: Some(refusal) },
+        Err(refusal) => Absorbed { store: None, push: false, refused: Some(refusal), as_received: false },
     }
 }
 

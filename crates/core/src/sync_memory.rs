@@ -76,8 +76,9 @@ impl LocalStore for MemoryStore {
                     self.reasons.borrow_mut().remove(&id);
                 }
                 // As the app does: what is stored unchanged is stored as the
-                // text received, so that text must read back as the document.
-                let doc = if result.push { doc } else { AnyDoc::from_json(&json).map_err(|e| e.to_string())? };
+                // text received, so that text must read back as the document
+                // (the received document is: read from it, or written out as it).
+                let doc = if result.push || result.as_received { doc } else { AnyDoc::from_json(&json).map_err(|e| e.to_string())? };
                 self.docs.borrow_mut().insert(id, doc);
             }
         }

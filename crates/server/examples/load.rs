@@ -116,7 +116,7 @@ fn main() {
     let mut pushed_by_team: Vec<Vec<Value>> = seeds.into_iter().map(|(_, docs)| docs).collect();
     let (mut latencies, mut errors, mut samples, mut pushed, mut pulled, mut failed, mut connects) = (Vec::new(), 0, BTreeSet::new(), 0, 0, 0, 0);
     for (team, run) in runs {
-        pushed_by_team[team].extend(run.sent);
+        pushed_by_team[team].extend(keep_alive::pushed(&run.sent));
         latencies.push(run.latency.as_secs_f64() * 1000.0);
         errors += run.errors.len();
         samples.extend(run.errors.into_iter().take(3));
@@ -207,8 +207,8 @@ struct Run {
     pulled: usize,
     errors: Vec<String>,
     done: bool,
-    /// Every document it sent, as sent.
-    sent: Vec<Value>,
+    /// Every request body it sent with documents in it (read after the phase: `keep_alive::pushed`).
+    sent: Vec<Vec<u8>>,
     /// Connections it opened in the measured sync (0 when the ones kept from its first sync served it).
     connects: usize,
 }

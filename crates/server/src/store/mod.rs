@@ -67,7 +67,7 @@ use xunfang_core::clock::ClockBound;
 use xunfang_core::doc_format;
 use xunfang_core::incoming::{merge_incoming_text, Keep, Refusal};
 use xunfang_core::merge::MergeError;
-use xunfang_core::sync::{pull_limit, validate_pushed, AnyDoc, Rejected, SyncRequest, SyncResponse};
+use xunfang_core::sync::{pull_limit, validate_pushed_text, AnyDoc, Rejected, SyncRequest, SyncResponse};
 use xunfang_core::FORMAT_VERSION;
 use xunfang_core::{BlobHash, Id};
 
@@ -118,11 +118,14 @@ pub struct Team {
     pub name: String,
 }
 
-/// A pushed document that passed `validate_pushed`, and the JSON it came as.
+/// A pushed document that passed `validate_pushed`, and the JSON text it was
+/// checked as (what is stored when it is kept as it came: written out once).
 #[derive(Clone, Debug)]
 pub struct Pushed {
     pub doc: AnyDoc,
-    pub json: Value,
+    pub text: String,
+    /// It came in this server's document format (`"format"`), not converted.
+    pub current_format: bool,
 }
 
 /// Which page a sync pulls: after `cursor` (`None`: from the start) of
@@ -393,7 +396,7 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
             // A format-1 push (an app from before format 2) is stored in
             // format 2: the same content, and format 1 holds no field that
             // format 2 drops; text already in format 2 is kept as it came.
-            Keep::Incoming if pushed.json.get("format").and_then(Value::as_u64) == Some(u64::from(FORMAT_VERSION)) => Decision::Write(pushed.json.to_string()),
+            Keep::Incoming if pushed.current_format => Decision::Write(pushed.text.clone()),
             Keep::Incoming => Decision::Write(pushed.doc.to_json()),
             Keep::Merged(merged) => Decision::Write(merged.to_value().to_string()),
         },
@@ -479,9 +482,15 @@ pub async fn sync(
 ) -> Result<Result<SyncOutcome, QuotaExceeded>, StoreError> {
     let mut rejected = Vec::new();
     let mut valid = Vec::new();
+    // As the client knows them: `accepted` parsed, `rejected` as pushed.
+    let mut ids: Vec<(Id, String)> = Vec::new();
     for value in &req.push {
-        match validate_pushed(value, bound) {
-            Ok(doc) => valid.push(Pushed { doc, json: value.clone() }),
+        match validate_pushed_text(value, bound) {
+            Ok((doc, text)) => {
+                ids.push((raw_id(value), pushed_id(value)));
+                let current_format = value.get("format").and_then(Value::as_u64) == Some(u64::from(FORMAT_VERSION));
+                valid.push(Pushed { doc, text, current_format });
+            }
             Err(err) => {
                 // The parser's words stay in the log; the device gets a sentence.
                 tracing::info!(id = %pushed_id(value), reason = %err, "pushed document refused");
@@ -489,8 +498,6 @@ pub async fn sync(
             }
         }
     }
-    // As the client knows them: `accepted` parsed, `rejected` as pushed.
-    let ids: Vec<(Id, String)> = valid.iter().map(|p| (raw_id(&p.json), pushed_id(&p.json))).collect();
     // The cap counts stored text; format 1 is up to about 4 times format 2
     // (the bench's records with UUID device ids: 10.3 KB against 2.5 KB), so
     // a page converted for an old reader is cut at a quarter of it.

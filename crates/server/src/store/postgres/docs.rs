@@ -23,10 +23,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::{GenericClient, Object, Transaction};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, Row, Statement};
 
+use super::pool::Attempt;
 use super::{CursorMode, PgStore};
 use crate::store::photos::named_photos;
 use crate::store::sqlite::StoredDoc;
@@ -60,24 +61,32 @@ impl PgStore {
     /// is pushed; else a `READ COMMITTED` transaction whose first statement
     /// locks the team's counter, that stores what changed and pulls after
     /// it, or is rolled back whole if a new document would pass `max_docs`.
+    /// The connection is the pool's, unchecked: its first statement (`BEGIN`)
+    /// proves it, and one found lost there is replaced (`PgStore::retrying`);
+    /// a connection lost later is a 503 (nothing is committed, the client
+    /// sends it again).
     pub(super) async fn sync_team(&self, team: &Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> Result<Result<Synced, QuotaExceeded>, StoreError> {
-        let mut client = self.client().await?;
+        self.retrying(|client| self.sync_on(client, team, &push, &pull, max_docs)).await
+    }
+
+    /// One try of [`PgStore::sync_team`] on `client`.
+    async fn sync_on(&self, mut client: Object, team: &Team, push: &[Pushed], pull: &Pull, max_docs: u64) -> Result<Result<Synced, QuotaExceeded>, Attempt> {
         if push.is_empty() {
-            let tx = PgStore::begin(&mut client, IsolationLevel::RepeatableRead, true).await?;
+            let tx = PgStore::begin(&mut client, IsolationLevel::RepeatableRead, true).await.map_err(Attempt::from_first)?;
             let head = tx.prepare_cached("SELECT head FROM teams WHERE id = $1").await?;
             let epoch = tx.prepare_cached(super::epoch::READ).await?;
             let by_team: [&(dyn ToSql + Sync); 1] = [&team.id];
             let (head, epoch) = tokio::try_join!(biased; tx.query_one(&head, &by_team), tx.query(&epoch, &[]))?;
             let head = head.get::<_, i64>(0) as u64;
             let epoch = super::epoch::from_rows(&epoch)?;
-            let from = resume_from(&pull, &epoch, head);
-            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
-            let page = finish_page(&tx, team, &pull, epoch, head, rows).await?;
+            let from = resume_from(pull, &epoch, head);
+            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
+            let page = finish_page(&tx, team, pull, epoch, head, rows).await?;
             tx.commit().await?;
             return Ok(Ok(Synced { pushed: Vec::new(), page }));
         }
         let mode = self.cursor_mode();
-        let tx = PgStore::begin(&mut client, IsolationLevel::ReadCommitted, false).await?;
+        let tx = PgStore::begin(&mut client, IsolationLevel::ReadCommitted, false).await.map_err(Attempt::from_first)?;
         let counter = match mode {
             // NO KEY UPDATE: pushes of the team take turns, but rows that
             // only reference the team (a photo, a token) need a key share,
@@ -106,7 +115,7 @@ impl PgStore {
         };
         let mut pushed = Vec::with_capacity(push.len());
         let mut writes = Vec::new();
-        for doc in &push {
+        for doc in push {
             let id = doc.doc.id().as_str();
             match to_write(stored.get(id).map(String::as_str), doc, &mut count, max_docs) {
                 Ok(Ok(json)) => {
@@ -123,9 +132,9 @@ impl PgStore {
         }
         let writes = last_of_each(writes);
         let page = if writes.is_empty() {
-            let from = resume_from(&pull, &epoch, head as u64);
-            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
-            finish_page(&tx, team, &pull, epoch, head as u64, rows).await?
+            let from = resume_from(pull, &epoch, head as u64);
+            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
+            finish_page(&tx, team, pull, epoch, head as u64, rows).await?
         } else {
             let ids: Vec<&str> = writes.iter().map(|w| w.0).collect();
             let types: Vec<&str> = writes.iter().map(|w| w.1).collect();
@@ -143,16 +152,16 @@ impl PgStore {
                     // The lock is held: the head is ours to move, and the page
                     // (read after the write, in the order sent) sees it.
                     let new_head = head + writes.len() as i64;
-                    let from = resume_from(&pull, &epoch, new_head as u64);
+                    let from = resume_from(pull, &epoch, new_head as u64);
                     let write = tx.prepare_cached(WRITE_NUMBERED).await?;
                     let update = tx.prepare_cached("UPDATE teams SET head = $2 WHERE id = $1").await?;
                     let stmt = tx.prepare_cached(PAGE).await?;
                     let written: [&(dyn ToSql + Sync); 5] = [&team.id, &ids, &types, &jsons, &head];
                     let moved: [&(dyn ToSql + Sync); 2] = [&team.id, &new_head];
                     let (_, _, rows) = tokio::try_join!(biased; tx.execute(&write, &written), tx.execute(&update, &moved),
-                        page_rows(&tx, &stmt, team, from, &pull)
+                        page_rows(&tx, &stmt, team, from, pull)
                     )?;
-                    finish_page(&tx, team, &pull, epoch, new_head as u64, rows).await?
+                    finish_page(&tx, team, pull, epoch, new_head as u64, rows).await?
                 }
                 CursorMode::NaiveSequence => {
                     // Numbers from elsewhere, no lock: the head is read
@@ -162,9 +171,9 @@ impl PgStore {
                     let top = seqs.iter().map(|r| r.get::<_, i64>(0)).max().unwrap_or(head);
                     let stmt = tx.prepare_cached("UPDATE teams SET head = GREATEST(head, $2) WHERE id = $1 RETURNING head").await?;
                     let new_head: i64 = tx.query_one(&stmt, &[&team.id, &top]).await?.get(0);
-                    let from = resume_from(&pull, &epoch, new_head as u64);
-                    let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, &pull).await?;
-                    finish_page(&tx, team, &pull, epoch, new_head as u64, rows).await?
+                    let from = resume_from(pull, &epoch, new_head as u64);
+                    let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
+                    finish_page(&tx, team, pull, epoch, new_head as u64, rows).await?
                 }
             }
         };

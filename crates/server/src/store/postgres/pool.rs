@@ -120,11 +120,13 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("xunfang-server");
         }
-        // Verified: a connection taken from the pool is checked with an empty query first, so one the
-        // database ended while it sat idle (a restart, a failover, an administrator) is replaced
-        // before a request uses it. `Fast` saved that round trip under load but let such a
-        // connection through in a race (tests/pg_outage.rs failed with it on a fresh clone).
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Verified });
+        // Fast: the pool checks only that the driver has not seen the connection close. One the database
+        // ended while it sat idle (a restart, a failover, an administrator) can still be handed out before
+        // the driver notices, so every caller proves the connection: `client` with an empty query first
+        // (what `Verified` would do), the requests every sync makes (`retrying`) by their first statement,
+        // tried again on another connection when it finds the connection lost, which saves that round
+        // trip on each of them (tests/pg_outage.rs ends idle connections under the pool).
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(settings.pool_size.max(1))
             .runtime(Runtime::Tokio1)
@@ -151,14 +153,53 @@ impl PgStore {
         &self.recent_use
     }
 
-    /// A connection from the pool.
+    /// A connection from the pool, proven alive by an empty query (one round
+    /// trip); one found lost is dropped and the next taken (a new one once
+    /// the pool holds no more it could hand out).
     pub(super) async fn client(&self) -> Result<Object, StoreError> {
-        self.pool.get().await.map_err(from_pool)
+        self.retrying(|client| async move {
+            match client.simple_query("").await {
+                Ok(_) => Ok(client),
+                Err(e) => Err(Attempt::from_first(e)),
+            }
+        })
+        .await
+    }
+
+    /// Runs `attempt` on a connection as the pool hands it out (not checked
+    /// first) and again on the next one while it fails with
+    /// [`Attempt::Lost`]: the connection was gone before anything of the
+    /// request could happen. At most once per connection the pool may hold,
+    /// and once more (a new one), so connections the database ended all at
+    /// once cannot turn into a failed request; a database that is down
+    /// fails at connecting instead, at once.
+    pub(super) async fn retrying<T, F, Fut>(&self, mut attempt: F) -> Result<T, StoreError>
+    where
+        F: FnMut(Object) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Attempt>>,
+    {
+        let mut tries = self.pool.status().max_size + 1;
+        loop {
+            let client = self.pool.get().await.map_err(from_pool)?;
+            match attempt(client).await {
+                Ok(done) => return Ok(done),
+                Err(Attempt::Lost(e)) if tries > 1 => {
+                    tracing::info!(error = %err_text(&e), "a pooled database connection was lost; trying another");
+                    tries -= 1;
+                }
+                Err(Attempt::Lost(e)) => return Err(e.into()),
+                Err(Attempt::Failed(e)) => return Err(e),
+            }
+        }
     }
 
     /// A connection in a transaction of `level`, read-only if `read_only`.
-    pub(super) async fn begin(client: &mut Object, level: IsolationLevel, read_only: bool) -> Result<deadpool_postgres::Transaction<'_>, StoreError> {
-        Ok(client.build_transaction().isolation_level(level).read_only(read_only).start().await?)
+    pub(super) async fn begin(
+        client: &mut Object,
+        level: IsolationLevel,
+        read_only: bool,
+    ) -> Result<deadpool_postgres::Transaction<'_>, tokio_postgres::Error> {
+        client.build_transaction().isolation_level(level).read_only(read_only).start().await
     }
 }
 
@@ -175,6 +216,53 @@ fn shown(config: &tokio_postgres::Config) -> String {
         .join(",");
     let port = config.get_ports().first().map(|p| format!(":{p}")).unwrap_or_default();
     format!("{}@{host}{port}/{}", config.get_user().unwrap_or(""), config.get_dbname().unwrap_or(""))
+}
+
+/// How one try of [`PgStore::retrying`] failed.
+pub(super) enum Attempt {
+    /// The connection was found lost before anything of the request could
+    /// have happened (its first statement, or a statement that may run
+    /// twice): another connection may try it.
+    Lost(tokio_postgres::Error),
+    /// Anything else, answered as it is.
+    Failed(StoreError),
+}
+
+impl Attempt {
+    /// The failure of a try's first statement (or of one that may run
+    /// twice): [`Attempt::Lost`] when the connection is gone.
+    pub(super) fn from_first(err: tokio_postgres::Error) -> Attempt {
+        if lost(&err) {
+            Attempt::Lost(err)
+        } else {
+            Attempt::Failed(err.into())
+        }
+    }
+}
+
+impl From<StoreError> for Attempt {
+    fn from(err: StoreError) -> Self {
+        Attempt::Failed(err)
+    }
+}
+
+impl From<tokio_postgres::Error> for Attempt {
+    fn from(err: tokio_postgres::Error) -> Self {
+        Attempt::Failed(err.into())
+    }
+}
+
+/// The connection itself is gone: closed, ended by the server
+/// (`57P01`–`57P03`, a connection exception `08…`), or an I/O error on it.
+/// A lock or statement time limit is not: the connection still serves.
+fn lost(err: &tokio_postgres::Error) -> bool {
+    if err.is_closed() {
+        return true;
+    }
+    match err.code() {
+        Some(code) => code.code().starts_with("08") || ["57P01", "57P02", "57P03"].contains(&code.code()),
+        None => std::error::Error::source(err).is_some_and(|s| s.is::<std::io::Error>()),
+    }
 }
 
 fn from_pool(err: PoolError) -> StoreError {

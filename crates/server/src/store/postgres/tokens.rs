@@ -6,6 +6,7 @@
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 
+use super::pool::Attempt;
 use super::PgStore;
 use crate::store::tokens::{
     claim_check, pick_token, token_hash, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken, SetupCodeRow, TokenInfo, TokenKind, TokenRow,
@@ -46,16 +47,21 @@ impl PgStore {
         Ok(())
     }
 
-    /// The token stored with `hash`.
+    /// The token stored with `hash` (every request asks: on a connection as
+    /// the pool hands it out, tried again on another if it was lost; a read).
     pub(super) async fn token_row(&self, hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "SELECT teams.id, teams.name, tokens.kind, tokens.expires, tokens.revoked FROM tokens JOIN teams ON teams.id = tokens.team
-                 WHERE tokens.hash = $1",
-            )
+        let row = self
+            .retrying(|client| async move {
+                let stmt = client
+                    .prepare_cached(
+                        "SELECT teams.id, teams.name, tokens.kind, tokens.expires, tokens.revoked FROM tokens JOIN teams ON teams.id = tokens.team
+                         WHERE tokens.hash = $1",
+                    )
+                    .await
+                    .map_err(Attempt::from_first)?;
+                client.query_opt(&stmt, &[&hash]).await.map_err(Attempt::from_first)
+            })
             .await?;
-        let row = client.query_opt(&stmt, &[&hash]).await?;
         Ok(row.map(|r| TokenRow { team: Team { id: r.get(0), name: r.get(1) }, kind: r.get(2), expires: r.get(3), revoked: r.get(4) }))
     }
 
@@ -91,14 +97,21 @@ impl PgStore {
     /// write holds the token's row: the next sync records it.
     pub(super) async fn mark_synced(&self, hash: &[u8], now: i64, waiting: Option<u64>) -> Result<(), StoreError> {
         let waiting = waiting.map(|w| i64::try_from(w).unwrap_or(i64::MAX));
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "UPDATE tokens SET last_used = $2, last_sync = $2, waiting = $3 WHERE hash = (
-                     SELECT hash FROM tokens WHERE hash = $1 FOR UPDATE SKIP LOCKED)",
-            )
+        // After every sync: on a connection as the pool hands it out, tried
+        // again on another if it was lost (writing the same times twice is harmless).
+        let changed = self
+            .retrying(|client| async move {
+                let stmt = client
+                    .prepare_cached(
+                        "UPDATE tokens SET last_used = $2, last_sync = $2, waiting = $3 WHERE hash = (
+                             SELECT hash FROM tokens WHERE hash = $1 FOR UPDATE SKIP LOCKED)",
+                    )
+                    .await
+                    .map_err(Attempt::from_first)?;
+                client.execute(&stmt, &[&hash, &now, &waiting]).await.map_err(Attempt::from_first)
+            })
             .await?;
-        if client.execute(&stmt, &[&hash, &now, &waiting]).await? == 1 {
+        if changed == 1 {
             self.recent_use().note(hash, now, now);
         }
         Ok(())
