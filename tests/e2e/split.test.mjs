@@ -120,6 +120,81 @@ test('the first screen loads no lazy chunk, the worker precaches every file, and
   }
 });
 
+const SOME_ID = '01900000-0000-7000-8000-000000000000';
+/** Every route of src/app.rs; in a split build each but the first is a lazily loaded chunk. */
+const ROUTES = [
+  '/',
+  `/records/${SOME_ID}`,
+  '/people',
+  `/people/${SOME_ID}`,
+  '/trash',
+  '/office',
+  '/office/suggestions',
+  `/office/proposals/${SOME_ID}`,
+  `/office/opinions/${SOME_ID}`,
+  '/office/attendance',
+  '/office/report',
+  '/office/summary',
+  '/office/briefing',
+  '/office/duty',
+  '/office/exports',
+  '/office/devices',
+  '/office/template',
+  '/office/visits',
+  '/settings',
+  '/',
+];
+
+/**
+ * Follows a link to `path` the way a tap does and waits for the new screen's heading (the router
+ * may patch the old screen's elements in place, so a changed heading is the sign, not a new node).
+ */
+async function navigateInApp(page, path, errors) {
+  const before = await page.evaluate((to) => {
+    const old = document.querySelector('h1')?.textContent ?? '';
+    const a = document.createElement('a');
+    a.href = to;
+    a.textContent = to;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    return old;
+  }, path);
+  await page
+    .waitForFunction(
+      ([to, old]) => location.pathname === to && [...document.querySelectorAll('h1')].some((h) => h.textContent !== '' && h.textContent !== old),
+      [path, before],
+      { timeout: 30_000 },
+    )
+    .catch((e) => assert.fail(`${path} did not open (${errors.join('; ') || e.message})`));
+}
+
+test('every screen opens and closes in one session without a trap or a console error', async () => {
+  const server = await startServer();
+  const context = await launch();
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+    await page.goto(server.url + '/');
+    await waitForApp(page);
+    for (const path of ROUTES.slice(1)) {
+      await navigateInApp(page, path, errors);
+      assert.deepEqual(errors, [], `after opening ${path}`);
+    }
+    // A first load straight into a lazy screen, then back to the list.
+    await page.goto(server.url + '/settings');
+    await waitForApp(page);
+    await navigateInApp(page, '/', errors);
+    await page.getByRole('heading', { name: '活动记录' }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await server.stop();
+    await context.cleanup();
+  }
+});
+
 /** `name` with its 16-digit content hash replaced by that of `bytes`. */
 const renamed = (name, bytes) => name.replace(/-[0-9a-f]{16}/, '-' + createHash('sha256').update(bytes).digest('hex').slice(0, 16));
 
