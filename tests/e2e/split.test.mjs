@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -117,6 +118,65 @@ test('the first screen loads no lazy chunk, the worker precaches every file, and
     if (server) await server.stop();
     await again?.cleanup();
     await first.cleanup();
+  }
+});
+
+const SOME_ID = '01900000-0000-7000-8000-000000000000';
+/** Every route src/app.rs declares (`:id` as some id), then the list again; in a split build each
+ * route but the list is a lazily loaded chunk. Read from the source so a new screen is covered. */
+const ROUTES = [
+  ...[...readFileSync(join(ROOT, 'src', 'app.rs'), 'utf8').matchAll(/path!\("([^"]+)"\)/g)].map((m) => m[1].replace(/:[a-z_]+/g, SOME_ID)),
+  '/',
+];
+
+/**
+ * Follows a link to `path` the way a tap does and waits for the new screen's heading (the router
+ * may patch the old screen's elements in place, so a changed heading is the sign, not a new node).
+ */
+async function navigateInApp(page, path, errors) {
+  const before = await page.evaluate((to) => {
+    const old = document.querySelector('h1')?.textContent ?? '';
+    const a = document.createElement('a');
+    a.href = to;
+    a.textContent = to;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    return old;
+  }, path);
+  await page
+    .waitForFunction(
+      ([to, old]) => location.pathname === to && [...document.querySelectorAll('h1')].some((h) => h.textContent !== '' && h.textContent !== old),
+      [path, before],
+      { timeout: 30_000 },
+    )
+    .catch((e) => assert.fail(`${path} did not open (${errors.join('; ') || e.message})`));
+}
+
+test('every screen opens and closes in one session without a trap or a console error', async () => {
+  const server = await startServer();
+  const context = await launch();
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+    await page.goto(server.url + '/');
+    await waitForApp(page);
+    assert.ok(ROUTES.length > 10, `routes read from src/app.rs: ${ROUTES.join(' ')}`);
+    for (const path of ROUTES.slice(1)) {
+      await navigateInApp(page, path, errors);
+      assert.deepEqual(errors, [], `after opening ${path}`);
+    }
+    // A first load straight into a lazy screen, then back to the list.
+    await page.goto(server.url + '/settings');
+    await waitForApp(page);
+    await navigateInApp(page, '/', errors);
+    await page.getByRole('heading', { name: '活动记录' }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await server.stop();
+    await context.cleanup();
   }
 });
 

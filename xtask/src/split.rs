@@ -1,10 +1,7 @@
-//! `cargo xtask build --split`, experimental: the app's release build into `dist/` with the lazy
-//! routes (src/app.rs, feature `split`) cut into wasm chunks by `wasm_split_cli`.
+//! `cargo xtask build --split`: the app's release build into `dist/` with the lazy routes
+//! (src/app.rs, feature `split`) cut into wasm chunks by the splitter of `wasm_split_cli_support`.
 //!
-//! Not the default: with wasm-bindgen 0.2.130 (Cargo.lock) a split build traps ("function
-//! signature mismatch" in a shared chunk on /settings, with or without wasm-opt); the splitter's
-//! own tests use wasm-bindgen 0.2.126. trunk 0.21 cannot run the splitter (trunk#1022), so this
-//! does what trunk does: the source
+//! trunk 0.21 cannot run the splitter (trunk#1022), so this does what trunk does: the source
 //! index.html keeps trunk's `<link data-trunk ...>` markup (css, copy-file, copy-dir, rust with its
 //! `data-wasm-opt` level, the one place that level is set) and this module carries it out. Every
 //! file but index.html, sw.js, the manifest and icons is named `stem-<hash>.ext` after its content,
@@ -18,12 +15,16 @@ use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The splitter: `wasm_split_cli` of this crates.io package (the package named `wasm-split-cli`
-/// is another project's). 0.2.2 reads what `wasm_split_helpers` 0.2.x (Cargo.lock, through
-/// leptos) writes; installed on first use.
+/// The splitter: the `wasm-split-cli` binary of this crates.io package (the package named
+/// `wasm-split-cli` is another project's); installed on first use. It reads what
+/// `wasm_split_helpers` 0.2.x (Cargo.lock, through leptos) writes. At least 0.2.4 with
+/// wasm-bindgen 0.2.128 or newer: that release renamed the import `__wbindgen_describe_cast` to
+/// `__wbindgen_describe_generic_import`, and 0.2.2, which knows only the old name, moves the
+/// functions that call it (every `Closure::wrap`) into chunks where wasm-bindgen never rewrites
+/// them, so a screen that makes a closure traps ("function signature mismatch", e.g. /settings).
 pub const SPLIT_PACKAGE: &str = "wasm_split_cli_support";
-pub const SPLIT_VERSION: &str = "0.2.2";
-pub const SPLIT_BIN: &str = "wasm_split_cli";
+pub const SPLIT_VERSION: &str = "0.2.4";
+pub const SPLIT_BIN: &str = "wasm-split-cli";
 
 /// What the splitter names the loader module the main wasm imports, and the main module it imports.
 const LINK_JS: &str = "__wasm_split.js";
@@ -163,7 +164,7 @@ fn optimise_all(modules: &[PathBuf], out_dir: &Path, level: &str) -> Result<Vec<
 fn replace_once(text: &str, from: &str, to: &str) -> Result<String> {
     match text.matches(from).count() {
         1 => Ok(text.replacen(from, to, 1)),
-        n => Err(fail(format!("expected `{from}` once in the splitter's output, found it {n} times (a new wasm_split_cli?)"))),
+        n => Err(fail(format!("expected `{from}` once in the splitter's output, found it {n} times (a new splitter?)"))),
     }
 }
 
