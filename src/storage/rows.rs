@@ -28,8 +28,9 @@ pub struct Rows {
 pub(super) fn row_value(doc: &Document<Activity>) -> Result<JsValue, StoreError> {
     let row = ListRow::of(doc, &crate::settings::template());
     let record = js_sys::Object::new();
-    let set =
-        |k: &str, v: &JsValue| js_sys::Reflect::set(&record, &JsValue::from_str(k), v).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")));
+    let set = |k: &'static str, v: &JsValue| {
+        js_sys::Reflect::set(&record, &super::record::js_text(k), v).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")))
+    };
     set("id", &JsValue::from_str(row.id.as_str()))?;
     set("sort", &JsValue::from_str(&row.sort))?;
     let json = serde_json::to_vec(&row).expect("rows serialise");

@@ -104,8 +104,8 @@ fn text(e: StoreError) -> String {
 /// `{id, sealed}`: a value sealed whole, under its key.
 pub(super) fn sealed_value(id: &str, sealed: &[u8]) -> JsValue {
     let o = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&o, &"id".into(), &JsValue::from_str(id));
-    let _ = js_sys::Reflect::set(&o, &"sealed".into(), &js_sys::Uint8Array::from(sealed));
+    let _ = js_sys::Reflect::set(&o, &super::record::js_text("id"), &JsValue::from_str(id));
+    let _ = js_sys::Reflect::set(&o, &super::record::js_text("sealed"), &js_sys::Uint8Array::from(sealed));
     o.into()
 }
 

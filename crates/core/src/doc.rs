@@ -279,11 +279,17 @@ impl<T: Body> Document<T> {
 
     /// Reads a document of this or any older format.
     pub fn from_json(json: &str) -> Result<Document<T>, DocError> {
+        Self::from_json_with(json, Header::of(json).as_ref())
+    }
+
+    /// `from_json` for a caller that has already read the text's header
+    /// (`Header::of(json)`): the header is a scan of the whole text, done once.
+    pub(crate) fn from_json_with(json: &str, header: Option<&Header>) -> Result<Document<T>, DocError> {
         // Text in a format the serde reader takes (1 or 2) is read straight
         // into the types, without the `Value` tree that is most of the cost
         // of reading a document. Anything else (and every error message)
         // takes the general path below.
-        if Header::of(json).is_some_and(|h| {
+        if header.is_some_and(|h| {
             h.format.is_some_and(|f| (1..=u64::from(FORMAT_VERSION)).contains(&f)) && h.doc_type.as_deref().is_none_or(|t| t == T::TYPE.as_str())
         }) {
             if let Ok(doc) = serde_json::from_str::<Document<T>>(json) {

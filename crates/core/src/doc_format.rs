@@ -29,8 +29,14 @@ pub const OLDEST_FORMAT: u32 = FORMAT_1;
 /// ("participants/<id>/status" → "participants/<id>") when that element is a path of the body
 /// with a stamp, else `created`. Writer and reader apply this same rule to the same paths, so
 /// what is left out comes back exactly.
-fn implied<'a, T: Body>(path: &str, paths: &BTreeMap<String, Value>, stamps: &'a BTreeMap<String, Stamp>, created: &'a Stamp) -> &'a Stamp {
-    parent::<T>(path).filter(|p| paths.contains_key(*p)).and_then(|p| stamps.get(p)).unwrap_or(created)
+/// `stamp_of` gives a path's stamp (the element's).
+fn implied<'a, 'p, T: Body>(
+    path: &'p str,
+    paths: &BTreeMap<String, Value>,
+    stamp_of: impl FnOnce(&'p str) -> Option<&'a Stamp>,
+    created: &'a Stamp,
+) -> &'a Stamp {
+    parent::<T>(path).filter(|p| paths.contains_key(*p)).and_then(stamp_of).unwrap_or(created)
 }
 
 /// "list/<id>" for "list/<id>/<field>" of a keyed list.
@@ -102,7 +108,7 @@ pub(crate) fn write2<T: Body, S: Serializer>(doc: &Document<T>, s: S) -> Result<
     let paths = field_paths::<T>(&doc.body);
     let mut written: BTreeMap<&str, Option<&Stamp>> = BTreeMap::new();
     for (path, stamp) in &doc.stamps {
-        let left_out = paths.contains_key(path) && implied::<T>(path, &paths, &doc.stamps, &doc.created) == stamp;
+        let left_out = paths.contains_key(path) && implied::<T>(path, &paths, |p| doc.stamps.get(p), &doc.created) == stamp;
         if !left_out {
             written.insert(path, Some(stamp));
         }
@@ -286,6 +292,52 @@ impl Resolver {
     }
 }
 
+/// Format 2's stamps: those written (a `null` one: the path has none), and for every body path
+/// not written, the one `implied` gives it. One walk over the written paths and the body's, both
+/// in path order, so that an element ("list/<id>") is settled before its fields; the map is built
+/// from the sorted list at once (reading documents is most of a first sync's work).
+fn fill_implied<'p, T: Body>(
+    r: &Resolver,
+    written: BTreeMap<String, Option<WireStamp>>,
+    paths: &'p BTreeMap<String, Value>,
+    created: &Stamp,
+) -> Result<BTreeMap<String, Stamp>, String> {
+    let mut out: Vec<(String, Stamp)> = Vec::with_capacity(written.len() + paths.len());
+    let mut written = written.into_iter().peekable();
+    // The last parent looked up, and where its stamp is in `out` (`None`: `created`): the fields
+    // of one element come one after another.
+    let mut last_parent: Option<(&'p str, Option<usize>)> = None;
+    for path in paths.keys() {
+        // Written paths up to this one go first; a path written (even as `null`) is not implied.
+        let mut given = false;
+        while let Some((p, s)) = written.next_if(|(p, _)| p <= path) {
+            given = p == *path;
+            if let Some(s) = s {
+                out.push((p, r.stamp(s)?));
+            }
+        }
+        if given {
+            continue;
+        }
+        let stamp_of = |parent: &'p str| {
+            let at = match last_parent {
+                Some((p, at)) if p == parent => at,
+                _ => out.binary_search_by(|(p, _)| p.as_str().cmp(parent)).ok(),
+            };
+            last_parent = Some((parent, at));
+            at.map(|i| &out[i].1)
+        };
+        let stamp = implied::<T>(path, paths, stamp_of, created).clone();
+        out.push((path.clone(), stamp));
+    }
+    for (p, s) in written {
+        if let Some(s) = s {
+            out.push((p, r.stamp(s)?));
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
 /// Reads a document of format 1 or 2 (what `Deserialize for Document` does); a newer format is refused.
 pub(crate) fn read<'de, T: Body, D: Deserializer<'de>>(d: D) -> Result<Document<T>, D::Error> {
     let wire = Wire::<T>::deserialize(d)?;
@@ -302,29 +354,16 @@ fn resolve<T: Body>(wire: Wire<T>) -> Result<Document<T>, String> {
     let r = Resolver { format: wire.format, devices: wire.devices.unwrap_or_default() };
     let created = r.stamp(wire.created)?;
     let updated = r.stamp(wire.updated)?;
-    let mut stamps = BTreeMap::new();
-    let mut no_stamp = BTreeSet::new();
-    for (path, s) in wire.stamps {
-        match s {
-            Some(s) => {
-                stamps.insert(path, r.stamp(s)?);
-            }
-            None if r.format == FORMAT_1 => return Err(format!("the stamp of \"{path}\" is null")),
-            None => {
-                no_stamp.insert(path);
-            }
+    let stamps = if r.format == FORMAT_1 {
+        let mut stamps = BTreeMap::new();
+        for (path, s) in wire.stamps {
+            let s = s.ok_or_else(|| format!("the stamp of \"{path}\" is null"))?;
+            stamps.insert(path, r.stamp(s)?);
         }
-    }
-    if r.format != FORMAT_1 {
-        let paths = field_paths::<T>(&wire.body);
-        // In path order, so that an element ("list/<id>") is settled before its fields.
-        for path in paths.keys() {
-            if !stamps.contains_key(path) && !no_stamp.contains(path) {
-                let stamp = implied::<T>(path, &paths, &stamps, &created).clone();
-                stamps.insert(path.clone(), stamp);
-            }
-        }
-    }
+        stamps
+    } else {
+        fill_implied::<T>(&r, wire.stamps, &field_paths::<T>(&wire.body), &created)?
+    };
     let seen = match wire.seen {
         WireSeen::Absent => BTreeMap::new(),
         WireSeen::Map(map) if r.format == FORMAT_1 => map,

@@ -192,13 +192,15 @@ impl AnyDoc {
     /// Reads a document of any type from its JSON text, refusing what
     /// `from_value` refuses, with the same reasons.
     pub fn from_json(json: &str) -> Result<AnyDoc, PushError> {
-        let doc_type = Header::of(json).and_then(|h| h.doc_type);
-        match doc_type.as_deref().and_then(DocType::parse) {
-            Some(DocType::Activity) => read_json(json).map(AnyDoc::Activity),
-            Some(DocType::Person) => read_json(json).map(AnyDoc::Person),
-            Some(DocType::Proposal) => read_json(json).map(AnyDoc::Proposal),
-            Some(DocType::OpinionReport) => read_json(json).map(AnyDoc::OpinionReport),
-            Some(DocType::TeamSettings) => read_json(json).map(AnyDoc::TeamSettings),
+        // The header is read once, here, for the type and for the reader.
+        let header = Header::of(json);
+        let h = header.as_ref();
+        match h.and_then(|h| h.doc_type.as_deref()).and_then(DocType::parse) {
+            Some(DocType::Activity) => read_json(json, h).map(AnyDoc::Activity),
+            Some(DocType::Person) => read_json(json, h).map(AnyDoc::Person),
+            Some(DocType::Proposal) => read_json(json, h).map(AnyDoc::Proposal),
+            Some(DocType::OpinionReport) => read_json(json, h).map(AnyDoc::OpinionReport),
+            Some(DocType::TeamSettings) => read_json(json, h).map(AnyDoc::TeamSettings),
             // Unknown or missing types, and text that is no object: the
             // general path words the reason.
             None => {
@@ -286,8 +288,8 @@ fn read<T: Body>(value: Value) -> Result<Document<T>, PushError> {
     })
 }
 
-fn read_json<T: Body>(json: &str) -> Result<Document<T>, PushError> {
-    Document::<T>::from_json(json).map_err(|e| match e {
+fn read_json<T: Body>(json: &str, header: Option<&Header>) -> Result<Document<T>, PushError> {
+    Document::<T>::from_json_with(json, header).map_err(|e| match e {
         DocError::TooNew { found, supported } => PushError::TooNew { found, supported },
         DocError::Malformed(why) => PushError::BodyMismatch { doc_type: T::TYPE, why },
         DocError::WrongType { found, .. } => PushError::UnknownType(found),
