@@ -56,10 +56,14 @@ fn placeholder(id: &JsValue) -> JsValue {
     o.into()
 }
 
+/// A row from its opened JSON bytes (`None`: of another version, or not a row).
+fn row_of(json: &[u8]) -> Option<ListRow> {
+    serde_json::from_slice::<ListRow>(json).ok().filter(|row| row.row_version == ROW_VERSION)
+}
+
 fn parse(value: &JsValue) -> Option<ListRow> {
     if let Some(sealed) = super::crypto::sealed_field(value) {
-        let row = serde_json::from_slice::<ListRow>(&super::crypto::open(&sealed).ok()?).ok()?;
-        return (row.row_version == ROW_VERSION).then_some(row);
+        return row_of(&super::crypto::open(&sealed).ok()?);
     }
     let bytes = js_sys::Reflect::get(value, &JsValue::from_str("utf8")).ok().and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok());
     let row = match bytes {
@@ -88,10 +92,17 @@ impl Db {
         let activities = tx.store(schema::ACTIVITIES).map_err(StoreError::reading)?.count(None).await.map_err(StoreError::reading)?;
         let values = tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::reading)?.get_all(None, None).await.map_err(StoreError::reading)?;
         drop(tx);
+        // With a passcode every row is opened at once, after the transaction (Web Crypto's promises would end it).
+        let sealed: Vec<_> = values.iter().map(super::crypto::sealed_array).collect();
+        let opened = super::crypto::open_all(&sealed).await?;
         let mut out = Rows { rows: Vec::with_capacity(values.len()), unreadable: 0 };
         let mut stale = values.len() != activities as usize;
-        for v in &values {
-            match parse(v) {
+        for (v, opened) in values.iter().zip(opened) {
+            let row = match opened {
+                Some(json) => json.ok().and_then(|json| row_of(&json)),
+                None => parse(v),
+            };
+            match row {
                 Some(row) => out.rows.push(row),
                 None if js_sys::Reflect::get(v, &"unreadable".into()).ok().and_then(|u| u.as_bool()) == Some(true) => out.unreadable += 1,
                 // A row of another version: rebuild them all.

@@ -72,6 +72,12 @@ impl Key {
         Key { cipher: Aes256Gcm::new(&raw.into()), raw }
     }
 
+    /// The key's bytes, for handing to a platform AES-GCM (the browser imports
+    /// them as a key it will not give back); never for storing or showing.
+    pub fn bytes(&self) -> &[u8; KEY_LEN] {
+        &self.raw
+    }
+
     /// Seals `plain` with the caller's fresh random `iv`:
     /// `[ENVELOPE_VERSION] ++ iv ++ ciphertext-with-tag`.
     pub fn seal(&self, iv: [u8; IV_LEN], plain: &[u8]) -> Vec<u8> {
@@ -85,9 +91,7 @@ impl Key {
 
     /// Opens an envelope made by `seal` under this key.
     pub fn open(&self, envelope: &[u8]) -> Result<Vec<u8>, VaultError> {
-        if envelope.len() < 1 + IV_LEN + TAG_LEN || envelope[0] != ENVELOPE_VERSION {
-            return Err(VaultError::Malformed);
-        }
+        check_envelope(envelope.len(), envelope.first().copied().unwrap_or(0))?;
         let (iv, sealed) = envelope[1..].split_at(IV_LEN);
         self.cipher.decrypt(Nonce::from_slice(iv), sealed).map_err(|_| VaultError::WrongKey)
     }
@@ -102,6 +106,16 @@ impl Key {
         let bytes = sealed.strip_prefix(TEXT_PREFIX).and_then(unhex).ok_or(VaultError::Malformed)?;
         String::from_utf8(self.open(&bytes)?).map_err(|_| VaultError::Malformed)
     }
+}
+
+/// Whether an envelope of `len` bytes starting with `version` can be opened
+/// at all: what any AES-GCM that opens envelopes checks first (the rest,
+/// `[iv 12][ciphertext ++ 128-bit tag]`, is what AES-GCM takes as it is).
+pub fn check_envelope(len: usize, version: u8) -> Result<(), VaultError> {
+    if len < 1 + IV_LEN + TAG_LEN || version != ENVELOPE_VERSION {
+        return Err(VaultError::Malformed);
+    }
+    Ok(())
 }
 
 /// Whether a stored text is sealed (else it was stored before a passcode was set).
