@@ -169,9 +169,12 @@ test('"keep syncing while locked" off: no request reaches the server while locke
     // Made before the app runs: `token create` opens the server's database beside the running server.
     const token = server.token('e2e');
     const page = await clockedPage(context, server);
-    const roster = people(2);
+    const roster = people(12); // the generator draws up to 10 distinct participants from it
+    // The generator is deterministic: the tablet holds activities(3); the other tablet's are the 4th and the 5th.
+    let made = 3;
     const fromOther = (title) => {
-      const [doc] = activities(1, roster);
+      made += 1;
+      const doc = activities(made, roster)[made - 1];
       doc.body.title = title;
       return [...roster, doc];
     };
