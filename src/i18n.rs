@@ -545,6 +545,7 @@ texts! {
     LockWarnAfter => " 次，本平板将被抹掉，尚未发送的修改会丢失。", " more wrong tries erase this tablet; changes not yet sent would be lost.";
     PasscodeNeedsHttps => "密码锁需要安全连接：请通过办公室服务器的 https 地址打开本应用后再设置（见“打开证书设置页”）。", "The passcode lock needs a secure connection: open the app at the office server's https address, then set it (see the certificate set-up page).";
     LockErased => "输错次数过多，本平板已被抹掉。", "Too many wrong tries: this tablet was erased.";
+    LockLinkWaiting => "已打开一个设置链接：请先解锁，然后再确认是否使用它。", "A set-up link was opened: unlock first, then confirm whether to use it.";
 }
 
 /// The UI language, shared through context. Reading a text subscribes to the

@@ -6,22 +6,61 @@
 //! the office's device screen (claimed by [`crate::sync::set_up_from_code`]),
 //! and `/settings#sync=<address>&token=<token>&mode=<mode>` from a tablet's
 //! sync settings (offered there for confirmation).
+//!
+//! A link opened into a running page (only the fragment changes: no new
+//! page, e.g. onto the locked settings screen) is taken the same way when the
+//! `hashchange` comes. Until the app is unlocked it waits here, in memory
+//! only (the token never reaches storage unsealed); the lock screen says so,
+//! and after the unlock it goes through the usual confirmation.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use crate::settings::{SyncConfig, SyncMode};
 use xunfang_core::devices::{read_fragment, SetupFragment};
 
 thread_local! {
     static TAKEN: RefCell<Option<SetupFragment>> = const { RefCell::new(None) };
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// Bumped when a link is taken or used: screens that offer it read again.
+    static TAKEN_REVISION: leptos::prelude::ArcRwSignal<u64> = leptos::prelude::ArcRwSignal::new(0);
+}
+
+fn revision() -> leptos::prelude::ArcRwSignal<u64> {
+    TAKEN_REVISION.with(Clone::clone)
+}
+
+/// Subscribes the caller (a view, an effect) to links taken or used later.
+pub fn track() {
+    use leptos::prelude::Track;
+    revision().track();
+}
+
+fn bump() {
+    use leptos::prelude::Update;
+    revision().update(|r| *r += 1);
+}
+
+/// Whether a link is waiting to be used (the lock screen says it needs the unlock; subscribes).
+pub fn waiting() -> bool {
+    track();
+    TAKEN.with(|t| t.borrow().is_some())
 }
 
 /// Reads a set-up fragment from the address, if there is one, and replaces
 /// the current history entry with the address without it (before anything
-/// else runs, so nothing later can read, log or send it). Call once, first.
+/// else runs, so nothing later can read, log or send it). Call once, first:
+/// it also watches for links opened into this page later.
 /// A link of the old form, with the settings in the query
 /// (`/settings?sync=…&token=…`), still works and is removed the same way.
 pub fn take_from_address() {
+    take();
+    if !WATCHING.with(|w| w.replace(true)) {
+        // Lives as long as the page.
+        std::mem::forget(leptos::prelude::window_event_listener(leptos::ev::hashchange, |_| take()));
+    }
+}
+
+fn take() {
     let Some(window) = web_sys::window() else { return };
     let location = window.location();
     let (path, query, hash) = (location.pathname().unwrap_or_default(), location.search().unwrap_or_default(), location.hash().unwrap_or_default());
@@ -36,6 +75,7 @@ pub fn take_from_address() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&bare));
     }
     TAKEN.with(|t| *t.borrow_mut() = Some(found));
+    bump();
 }
 
 /// `a=1&b=2`, decoded, in order.
@@ -54,7 +94,7 @@ fn pairs_of(text: &str) -> Vec<(String, String)> {
 
 /// The set-up code the address carried, once.
 pub fn take_code() -> Option<String> {
-    TAKEN.with(|t| {
+    let code = TAKEN.with(|t| {
         let mut taken = t.borrow_mut();
         match taken.as_ref() {
             Some(SetupFragment::Code(_)) => match taken.take() {
@@ -63,7 +103,11 @@ pub fn take_code() -> Option<String> {
             },
             _ => None,
         }
-    })
+    });
+    if code.is_some() {
+        bump();
+    }
+    code
 }
 
 /// The sync settings the address offered (until [`forget_offer`]).
@@ -78,7 +122,9 @@ pub fn offered_settings() -> Option<SyncConfig> {
 
 /// The offered settings were used or declined.
 pub fn forget_offer() {
-    TAKEN.with(|t| t.borrow_mut().take());
+    if TAKEN.with(|t| t.borrow_mut().take()).is_some() {
+        bump();
+    }
 }
 
 /// The link that sets a tablet up with `config`: this app's settings page,

@@ -89,6 +89,10 @@ pub fn LockScreen(#[prop(into)] on_unlock: Callback<()>) -> impl IntoView {
                     {move || i18n.t(T::Unlock)}
                 </button>
             </form>
+            {move || {
+                crate::setup_link::waiting()
+                    .then(|| view! { <p class="notice" data-testid="lock-link-waiting">{move || i18n.t(T::LockLinkWaiting)}</p> })
+            }}
             <div role="status" aria-live="polite" data-testid="lock-message">
                 {move || match said.get() {
                     Said::Checking => i18n.t(T::LockChecking).to_string(),

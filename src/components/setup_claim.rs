@@ -1,7 +1,8 @@
 //! The notice a tablet shows when it was opened from a set-up link: the
 //! code (taken from the address at start) is claimed, sync is configured,
 //! and the outcome is said in words; a tablet holding another team's data is
-//! asked first (the switch warning).
+//! asked first (the switch warning). A link opened while the lock screen
+//! covers the app is claimed after the unlock.
 
 use crate::components::sync_status::describe;
 use crate::i18n::{use_i18n, T};
@@ -22,7 +23,7 @@ pub fn SetupClaim() -> impl IntoView {
     let i18n = use_i18n();
     let state = RwSignal::new(None::<Claim>);
     let pending = RwSignal::new(None::<crate::sync::Plan>);
-    if let Some(code) = setup_link::take_code() {
+    let claim = move |code: String| {
         state.set(Some(Claim::Running));
         spawn_local(async move {
             state.set(Some(match crate::sync::set_up_from_code(&code).await {
@@ -35,7 +36,19 @@ pub fn SetupClaim() -> impl IntoView {
                 Err(e) => Claim::Failed(e),
             }));
         });
-    }
+    };
+    // Also a link opened later into this page; while the lock screen covers the app
+    // it waits for the unlock (a locked tablet is never re-pointed by a link alone).
+    let covered = use_context::<crate::lock::Lock>().map(|l| l.covered);
+    Effect::new(move |_| {
+        setup_link::track();
+        if covered.is_some_and(|c| c.get()) {
+            return;
+        }
+        if let Some(code) = setup_link::take_code() {
+            claim(code);
+        }
+    });
     let shown = move || {
         state.get().map(|claim| match claim {
             Claim::Running => view! { <p class="notice" role="status">{move || i18n.t(T::SetupClaiming)}</p> }.into_any(),

@@ -29,6 +29,11 @@ pub fn SyncSettings() -> impl IntoView {
     // A set-up link was opened: offer its settings (read from the fragment
     // at start, already gone from the address).
     let offered = RwSignal::new(setup_link::offered_settings());
+    // Or later, into this page (e.g. onto this screen while locked: shown after the unlock).
+    Effect::new(move |_| {
+        setup_link::track();
+        offered.set(setup_link::offered_settings());
+    });
 
     let pending = RwSignal::new(None::<crate::sync::Plan>);
     let failed = RwSignal::new(None::<String>);

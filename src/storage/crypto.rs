@@ -37,6 +37,10 @@ enum State {
     Locked,
     /// Shared: every sealed value asks for it (an AES key schedule is half a KB).
     Open(Rc<Key>),
+    /// The passcode is being removed: new values are stored as they are, and
+    /// values not yet rewritten still open with the old key, so a list or a
+    /// sync reading meanwhile does not fail.
+    Removing(Rc<Key>),
 }
 
 thread_local! {
@@ -62,7 +66,7 @@ fn set_state(new: State) {
 
 /// Whether a passcode is set on this tablet.
 pub fn passcode_set() -> bool {
-    !matches!(state(), State::Clear)
+    matches!(state(), State::Locked | State::Open(_))
 }
 
 /// Whether the app may read and write now (no passcode, or unlocked).
@@ -94,7 +98,7 @@ fn locked_error() -> StoreError {
 /// `plain` sealed for storing, or `None` when no passcode is set (stored as it is).
 pub(super) fn seal(plain: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
     match state() {
-        State::Clear => Ok(None),
+        State::Clear | State::Removing(_) => Ok(None),
         State::Locked => Err(locked_error()),
         State::Open(key) => Ok(Some(key.seal(random()?, plain))),
     }
@@ -103,7 +107,7 @@ pub(super) fn seal(plain: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
 /// Whether values are sealed now (`Err` while locked: nothing may be written).
 pub(super) fn sealing() -> Result<bool, StoreError> {
     match state() {
-        State::Clear => Ok(false),
+        State::Clear | State::Removing(_) => Ok(false),
         State::Locked => Err(locked_error()),
         State::Open(_) => Ok(true),
     }
@@ -112,7 +116,7 @@ pub(super) fn sealing() -> Result<bool, StoreError> {
 /// A stored envelope opened.
 pub(super) fn open(envelope: &[u8]) -> Result<Vec<u8>, StoreError> {
     match state() {
-        State::Open(key) => key.open(envelope).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string())),
+        State::Open(key) | State::Removing(key) => key.open(envelope).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string())),
         _ => Err(locked_error()),
     }
 }
@@ -120,7 +124,7 @@ pub(super) fn open(envelope: &[u8]) -> Result<Vec<u8>, StoreError> {
 /// A text for localStorage sealed when a passcode is set (the sync token), as it is otherwise.
 pub fn seal_text(plain: &str) -> Result<String, StoreError> {
     match state() {
-        State::Clear => Ok(plain.to_string()),
+        State::Clear | State::Removing(_) => Ok(plain.to_string()),
         State::Locked => Err(locked_error()),
         State::Open(key) => Ok(key.seal_text(random()?, plain)),
     }
@@ -132,7 +136,7 @@ pub fn open_text(text: &str) -> Option<String> {
         return Some(text.to_string());
     }
     match state() {
-        State::Open(key) => key.open_text(text).ok(),
+        State::Open(key) | State::Removing(key) => key.open_text(text).ok(),
         _ => None,
     }
 }
@@ -263,7 +267,7 @@ pub fn set_policy(policy: LockPolicy) -> Result<(), StoreError> {
 pub async fn remove_passcode() -> Result<(), StoreError> {
     let State::Open(data_key) = state() else { return Err(locked_error()) };
     let token = crate::settings::sync_config();
-    set_state(State::Clear);
+    set_state(State::Removing(data_key.clone()));
     let rewritten = async { super::Db::app().await?.reseal_all_with(&data_key).await }.await;
     if let Err(e) = rewritten {
         set_state(State::Open(data_key));
@@ -271,6 +275,7 @@ pub async fn remove_passcode() -> Result<(), StoreError> {
     }
     crate::settings::set_sync_config(&token);
     LocalStorage::delete(VAULT);
+    set_state(State::Clear);
     Ok(())
 }
 
