@@ -320,7 +320,7 @@ async fn web_key(key: &Key) -> Result<web_sys::CryptoKey, StoreError> {
     raw.fill(0, 0, raw.length());
     let imported: web_sys::CryptoKey = wasm_bindgen_futures::JsFuture::from(imported).await.map_err(js_error)?.unchecked_into();
     // Kept only if the key is still the open one (a lock while importing drops it).
-    if matches!(state(), State::Open(now) if now.bytes() == key.bytes()) {
+    if matches!(state(), State::Open(now) | State::Removing(now) if now.bytes() == key.bytes()) {
         WEB_KEY.with(|k| *k.borrow_mut() = Some(imported.clone()));
     }
     Ok(imported)
@@ -335,7 +335,8 @@ pub async fn open_all(envelopes: &[Option<js_sys::Uint8Array>]) -> Result<Vec<Op
     if envelopes.iter().all(Option::is_none) {
         return Ok(envelopes.iter().map(|_| None).collect());
     }
-    let State::Open(key) = state() else { return Err(locked_error()) };
+    // While the passcode is being removed, values not yet rewritten still open with the old key.
+    let (State::Open(key) | State::Removing(key)) = state() else { return Err(locked_error()) };
     let wasm = |e: &js_sys::Uint8Array| key.open(&e.to_vec()).map_err(unreadable);
     let Ok(web) = web_key(&key).await else { return Ok(envelopes.iter().map(|e| e.as_ref().map(wasm)).collect()) };
     let subtle = web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(|| js_error("no crypto".into()))?.subtle();
