@@ -20,8 +20,11 @@ export async function idbVsDexie(n) {
   const context = await launch(dir);
   try {
     const page = await firstPage(context);
-    // A page of the app's origin that does not run the app (a missing file).
-    await page.goto(server.url + '/bench-blank.txt');
+    // A page of the app's origin that does not run the app, answered here without the server's
+    // Content-Security-Policy (it forbids the inline Dexie script and the blob: import below).
+    const blank = server.url + '/bench-blank.html';
+    await page.route(blank, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>bench</title>' }));
+    await page.goto(blank);
     await page.addScriptTag({ path: dexiePath });
     const out = await page.evaluate(
       async ({ genSource, n }) => {
