@@ -491,16 +491,37 @@ async fn list_rows_follow_local_writes_received_documents_and_the_trash() {
     db.put(&renamed).await.unwrap();
     let received = activity(3, "forum", "五月座谈", "2024-05-01");
     db.absorb(vec![Received::of(AnyDoc::Activity(received))], Some(Cursor { seq: 7, epoch: None })).await.unwrap();
-    let titles = |rows: &[xunfang_core::list::ListRow]| rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>();
+    let titles = |rows: &[std::sync::Arc<xunfang_core::list::ListRow>]| rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>();
     let rows = db.list_rows().await.unwrap();
     assert_eq!(titles(&rows.rows), ["五月座谈", "三月旁听", "一月走访企业"], "newest first, edits and received documents included");
-    assert_eq!(titles(&db.first_rows(2).await.unwrap()), ["五月座谈", "三月旁听"], "the first screen reads the index backwards");
+    let first = |rows: Vec<xunfang_core::list::ListRow>| rows.into_iter().map(|r| r.title).collect::<Vec<_>>();
+    assert_eq!(first(db.first_rows(2).await.unwrap()), ["五月座谈", "三月旁听"], "the first screen reads the index backwards");
     old = renamed;
     old.set_trashed(true, stamp(30));
     db.put(&old).await.unwrap();
     let rows = db.list_rows().await.unwrap();
     assert!(rows.rows.iter().find(|r| r.id == old.id).unwrap().trashed);
-    assert_eq!(titles(&db.first_rows(10).await.unwrap()), ["五月座谈", "三月旁听"], "the first screen leaves the trash out");
+    assert_eq!(first(db.first_rows(10).await.unwrap()), ["五月座谈", "三月旁听"], "the first screen leaves the trash out");
+}
+
+#[wasm_bindgen_test]
+async fn the_rows_written_since_a_mark_are_known_and_read_on_their_own() {
+    use xunfang::storage::changes::{self, Since};
+    let db = fresh("t-rows-since").await;
+    db.put(&activity(1, "visit", "一月走访", "2024-01-15")).await.unwrap();
+    let mark = changes::mark();
+    assert_eq!(changes::since(mark), Since::Rows(vec![]));
+    let edited = activity(2, "hearing", "三月旁听", "2024-03-31");
+    db.put(&edited).await.unwrap();
+    let received = activity(3, "forum", "五月座谈", "2024-05-01");
+    db.absorb(vec![Received::of(AnyDoc::Activity(received.clone()))], Some(Cursor { seq: 3, epoch: None })).await.unwrap();
+    let Since::Rows(ids) = changes::since(mark) else { panic!("two writes are known one by one") };
+    assert_eq!(ids, [id(2), id(3)], "a local write and a received one, not the one before the mark");
+    let (rows, gone) = db.rows_of(&[id(3), id(9)]).await.unwrap().expect("rows of this version");
+    assert_eq!(rows.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["五月座谈"]);
+    assert_eq!(gone, [id(9)], "an id without a row");
+    db.rebuild_rows().await.unwrap();
+    assert_eq!(changes::since(mark), Since::Everything, "after a rebuild every row is read again");
 }
 
 #[wasm_bindgen_test]

@@ -8,13 +8,14 @@ use crate::device;
 use crate::i18n::{text, use_i18n, Lang, T};
 use crate::perf;
 use crate::settings::template;
+use crate::storage::changes::{self, Mark, Since};
 use crate::storage::{Db, StoreError};
 use futures::FutureExt;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use std::collections::HashMap;
 use std::sync::Arc;
-use xunfang_core::list::{any_live, filter_rows, CharIndex, ListRow};
+use xunfang_core::list::{any_live, filter_rows, patch_rows, CharIndex, ListRow};
 use xunfang_core::search::ListFilter;
 use xunfang_core::{Id, Person};
 
@@ -26,19 +27,52 @@ const ROW_PX: f64 = 84.0;
 /// Every row, and the roster's names a search also looks at.
 #[derive(Clone)]
 struct ListData {
-    rows: Arc<Vec<ListRow>>,
+    rows: Arc<Vec<Arc<ListRow>>>,
     index: Arc<CharIndex>,
     names: Arc<HashMap<Id, String>>,
-    unreadable: usize,
+    /// Activities and people that could not be read.
+    unreadable_rows: usize,
+    unreadable_people: usize,
+    /// Taken before the rows were read: what was written since is read again.
+    mark: Mark,
+}
+
+impl ListData {
+    fn unreadable(&self) -> usize {
+        self.unreadable_rows + self.unreadable_people
+    }
+}
+
+async fn names(db: &Db) -> Result<(Arc<HashMap<Id, String>>, usize), StoreError> {
+    let people = db.all::<Person>().await?;
+    Ok((Arc::new(people.docs.into_iter().map(|p| (p.id, p.body.name)).collect()), people.unreadable))
 }
 
 async fn load() -> Result<ListData, StoreError> {
+    let mark = changes::mark();
     let db = Db::app().await?;
     let rows = db.list_rows().await?;
-    let people = db.all::<Person>().await?;
-    let names = people.docs.into_iter().map(|p| (p.id, p.body.name)).collect();
+    let (names, unreadable_people) = names(&db).await?;
     let index = Arc::new(CharIndex::new(&rows.rows));
-    Ok(ListData { rows: Arc::new(rows.rows), index, names: Arc::new(names), unreadable: rows.unreadable + people.unreadable })
+    Ok(ListData { rows: Arc::new(rows.rows), index, names, unreadable_rows: rows.unreadable, unreadable_people, mark })
+}
+
+/// The list after a sync from the one before: only the rows written since are
+/// read (at 50,000 records reading every row takes seconds and, while the old
+/// list stays on screen, a second copy of them all). `None`: read every row
+/// (the log no longer knows, or a row needs more than a read).
+async fn refresh(before: &ListData) -> Result<Option<ListData>, StoreError> {
+    let Since::Rows(ids) = changes::since(before.mark) else { return Ok(None) };
+    if before.unreadable_rows > 0 {
+        return Ok(None);
+    }
+    let mark = changes::mark();
+    let db = Db::app().await?;
+    let Some((fresh, gone)) = db.rows_of(&ids).await? else { return Ok(None) };
+    let rows = patch_rows(&before.rows, fresh, &gone);
+    let (names, unreadable_people) = names(&db).await?;
+    let index = Arc::new(CharIndex::new(&rows));
+    Ok(Some(ListData { rows: Arc::new(rows), index, names, unreadable_rows: 0, unreadable_people, mark }))
 }
 
 async fn load_first() -> Result<Arc<Vec<ListRow>>, StoreError> {
@@ -71,6 +105,7 @@ pub fn RecordsPage() -> impl IntoView {
         let first_read = first_read.clone();
         move || first_read.clone()
     });
+    let shown_data = StoredValue::new(None::<ListData>);
     let data = read_on_sync(move || {
         // After the first screen: reading every row keeps the page busy, and
         // the first screen's index reads would wait behind it. (A plain
@@ -78,12 +113,25 @@ pub fn RecordsPage() -> impl IntoView {
         // to it and read everything twice.)
         let first_read = first_read.clone();
         async move {
-            // Let the first screen be painted before every row is read and,
-            // with a passcode, decrypted: that read holds the page for a while.
-            if first_read.await.is_ok_and(|rows| !rows.is_empty()) {
-                after_next_paint().await;
+            let read = match shown_data.get_value() {
+                Some(before) => match refresh(&before).await {
+                    Ok(Some(after)) => Ok(after),
+                    Ok(None) => load().await,
+                    Err(e) => Err(e),
+                },
+                None => {
+                    // Let the first screen be painted before every row is read and,
+                    // with a passcode, decrypted: that read holds the page for a while.
+                    if first_read.await.is_ok_and(|rows| !rows.is_empty()) {
+                        after_next_paint().await;
+                    }
+                    load().await
+                }
+            };
+            if let Ok(data) = &read {
+                shown_data.set_value(Some(data.clone()));
             }
-            load().await
+            read
         }
     });
     let text = RwSignal::new(String::new());
@@ -98,9 +146,9 @@ pub fn RecordsPage() -> impl IntoView {
 
     let list = move |data: ListData| {
         let rows = data.rows.clone();
+        let unreadable = data.unreadable();
         let shown = Memo::new(move |_| Arc::new(filter.with(|f| filter_rows(&rows, &data.index, f, &data.names, device::today()))));
         let any = any_live(&data.rows);
-        let unreadable = data.unreadable;
         let count = Signal::derive(move || shown.with(|s| s.len()));
         let rows = data.rows.clone();
         let key = move |i: usize| shown.with(|s| s.get(i).map(|&r| rows[r].id.clone()));
@@ -134,7 +182,7 @@ pub fn RecordsPage() -> impl IntoView {
         }
         Effect::new(move |_| perf::mark("xunfang:list-first-screen"));
         let lang = i18n.lang();
-        let cards = rows.iter().enumerate().map(|(i, r)| view! { <RecordCard row=r.clone() position=i count=0 lang=lang/> }).collect_view();
+        let cards = rows.iter().enumerate().map(|(i, r)| view! { <RecordCard row=Arc::new(r.clone()) position=i count=0 lang=lang/> }).collect_view();
         Some(view! { <ul class="record-list">{cards}</ul> })
     };
 
@@ -188,10 +236,10 @@ pub fn RecordsPage() -> impl IntoView {
 /// template and the route for good (27 MB per pass over 50,000 records). The
 /// list draws its cards again when the language, the template or the count changes.
 #[component]
-fn RecordCard(row: ListRow, position: usize, count: usize, lang: Lang) -> impl IntoView {
+fn RecordCard(row: Arc<ListRow>, position: usize, count: usize, lang: Lang) -> impl IntoView {
     let t = |key| text(key, lang);
     let kind = untrack(template).kind_label(&row.kind, lang.is_english()).to_string();
-    let title = if row.title.is_empty() { t(T::Untitled).to_string() } else { row.title };
+    let title = if row.title.is_empty() { t(T::Untitled).to_string() } else { row.title.clone() };
     let mut meta = row.date.map_or_else(|| t(T::Undated).to_string(), |d| d.to_string());
     if !row.place.is_empty() {
         meta.push_str(&format!(" · {}", row.place));

@@ -6,6 +6,7 @@
 //! `schema.rs` says which stores exist. Every failure comes back as a
 //! `StoreError` the UI can explain; nothing here panics on bad data.
 
+pub mod changes;
 pub mod crypto;
 mod erase;
 mod error;
@@ -131,6 +132,9 @@ impl Db {
             rows::put_row(&tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::writing)?, activity).await?;
         }
         tx.done().await.map_err(StoreError::writing)?;
+        if let Some(activity) = activity {
+            changes::written(&activity.id);
+        }
         Ok(())
     }
 

@@ -6,17 +6,20 @@
 //! counts as unreadable, so "one row per activity" holds and the counts of
 //! the two stores tell whether the rows need rebuilding.
 
-use super::{collect, schema, Db, StoreError, StoreErrorKind};
+use super::{changes, collect, schema, Db, StoreError, StoreErrorKind};
+use futures::future::join_all;
 use rexie::{Direction, Store, TransactionMode};
+use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 use xunfang_core::list::{sort_rows, ListRow, ROW_VERSION};
-use xunfang_core::{Activity, Document};
+use xunfang_core::{Activity, Document, Id};
 
 /// What a read of the rows found.
 #[derive(Clone, Debug, Default)]
 pub struct Rows {
-    /// Newest first, trashed ones included.
-    pub rows: Vec<ListRow>,
+    /// Newest first, trashed ones included; shared, so that the list after a
+    /// sync keeps the rows that did not change (`list::patch_rows`).
+    pub rows: Vec<Arc<ListRow>>,
     /// Activities that could not be read (newer format, damaged).
     pub unreadable: usize,
 }
@@ -73,6 +76,26 @@ fn parse(value: &JsValue) -> Option<ListRow> {
     (row.row_version == ROW_VERSION).then_some(row)
 }
 
+fn is_placeholder(value: &JsValue) -> bool {
+    js_sys::Reflect::get(value, &"unreadable".into()).ok().and_then(|u| u.as_bool()) == Some(true)
+}
+
+/// The rows of stored values, opened and parsed (`None`: a placeholder, or of
+/// another version). With a passcode every row is opened at once, after the
+/// reading transaction (Web Crypto's promises would end it).
+async fn open_rows(values: &[JsValue]) -> Result<Vec<Option<ListRow>>, StoreError> {
+    let sealed: Vec<_> = values.iter().map(super::crypto::sealed_array).collect();
+    let opened = super::crypto::open_all(&sealed).await?;
+    Ok(values
+        .iter()
+        .zip(opened)
+        .map(|(v, opened)| match opened {
+            Some(json) => json.ok().and_then(|json| row_of(&json)),
+            None => parse(v),
+        })
+        .collect())
+}
+
 impl Db {
     /// The first `limit` rows of the list (newest first, trash left out),
     /// read backwards through the sort index: what the list shows while the
@@ -85,6 +108,26 @@ impl Db {
         Ok(pairs.iter().filter_map(|(_, v)| parse(v)).filter(|r| !r.trashed).collect())
     }
 
+    /// The rows of the activities `ids` as stored now, and those of `ids` that
+    /// have none; `None` if one is of another version or unreadable (reading
+    /// every row then rebuilds or counts them).
+    pub async fn rows_of(&self, ids: &[Id]) -> Result<Option<(Vec<ListRow>, Vec<Id>)>, StoreError> {
+        let tx = self.rexie.transaction(&[schema::ACTIVITY_ROWS], TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let store = tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::reading)?;
+        let read = join_all(ids.iter().map(|id| store.get(JsValue::from_str(id.as_str())))).await;
+        drop(tx);
+        let mut gone = Vec::new();
+        let mut values = Vec::with_capacity(ids.len());
+        for (id, value) in ids.iter().zip(read) {
+            match value.map_err(StoreError::reading)? {
+                Some(v) => values.push(v),
+                None => gone.push(id.clone()),
+            }
+        }
+        let rows: Option<Vec<ListRow>> = open_rows(&values).await?.into_iter().collect();
+        Ok(rows.map(|rows| (rows, gone)))
+    }
+
     /// Every row, newest first. Rebuilds them from the activities first when
     /// they are missing or out of date (the first start after an upgrade).
     pub async fn list_rows(&self) -> Result<Rows, StoreError> {
@@ -92,19 +135,12 @@ impl Db {
         let activities = tx.store(schema::ACTIVITIES).map_err(StoreError::reading)?.count(None).await.map_err(StoreError::reading)?;
         let values = tx.store(schema::ACTIVITY_ROWS).map_err(StoreError::reading)?.get_all(None, None).await.map_err(StoreError::reading)?;
         drop(tx);
-        // With a passcode every row is opened at once, after the transaction (Web Crypto's promises would end it).
-        let sealed: Vec<_> = values.iter().map(super::crypto::sealed_array).collect();
-        let opened = super::crypto::open_all(&sealed).await?;
         let mut out = Rows { rows: Vec::with_capacity(values.len()), unreadable: 0 };
         let mut stale = values.len() != activities as usize;
-        for (v, opened) in values.iter().zip(opened) {
-            let row = match opened {
-                Some(json) => json.ok().and_then(|json| row_of(&json)),
-                None => parse(v),
-            };
+        for (v, row) in values.iter().zip(open_rows(&values).await?) {
             match row {
-                Some(row) => out.rows.push(row),
-                None if js_sys::Reflect::get(v, &"unreadable".into()).ok().and_then(|u| u.as_bool()) == Some(true) => out.unreadable += 1,
+                Some(row) => out.rows.push(Arc::new(row)),
+                None if is_placeholder(v) => out.unreadable += 1,
                 // A row of another version: rebuild them all.
                 None => stale = true,
             }
@@ -129,7 +165,7 @@ impl Db {
         for v in &values {
             match collect::<Activity>(vec![v.clone()]).docs.pop() {
                 Some(doc) => {
-                    out.rows.push(ListRow::of(&doc, &crate::settings::template()));
+                    out.rows.push(Arc::new(ListRow::of(&doc, &crate::settings::template())));
                     writes.push(row_value(&doc)?);
                 }
                 None => {
@@ -140,6 +176,7 @@ impl Db {
         }
         rows.put_all(writes.into_iter().map(|v| (v, None))).await.map_err(StoreError::writing)?;
         tx.done().await.map_err(StoreError::writing)?;
+        changes::everything();
         sort_rows(&mut out.rows);
         Ok(out)
     }

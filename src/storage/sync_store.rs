@@ -245,6 +245,7 @@ impl Db {
         let mut batched = 0;
         let mut writing = Vec::new();
         let mut covered = Vec::new();
+        let mut rows_written = Vec::new();
         let mut latest = None::<Stamp>;
         for (Received { doc: remote, json }, local) in docs.into_iter().zip(locals) {
             let local = local.map_err(StoreError::writing)?.and_then(|v| from_js_any(&v).ok());
@@ -259,6 +260,7 @@ impl Db {
             batch.entry(name).or_default().push(record);
             if let AnyDoc::Activity(activity) = &doc {
                 batch.entry(schema::ACTIVITY_ROWS).or_default().push(row_value(activity)?);
+                rows_written.push(activity.id.clone());
             }
             if result.push {
                 batch.entry(schema::OUTBOX).or_default().push(OutboxEntry::of(&doc).to_js()?);
@@ -302,6 +304,7 @@ impl Db {
             meta.put(&to_js(&serde_json::to_string(&entry).expect("serialises"))?, None).await.map_err(StoreError::writing)?;
         }
         tx.done().await.map_err(StoreError::writing)?;
+        rows_written.iter().for_each(super::changes::written);
         // Later local edits must sort after everything seen from elsewhere.
         if let Some(stamp) = latest {
             crate::device::observe(stamp.hlc);

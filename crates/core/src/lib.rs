@@ -32,6 +32,7 @@ pub mod proposal;
 pub mod records;
 pub mod report;
 pub mod roster;
+pub mod row_changes;
 pub mod save;
 pub mod search;
 pub mod sheet;

@@ -16,7 +16,9 @@ use crate::template::Template;
 use crate::validate::activity_problems;
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Bumped when what a row holds changes: rows of another version are rebuilt
 /// from the documents.
@@ -86,8 +88,21 @@ pub fn sort_key(date: Option<NaiveDate>, start: Option<NaiveTime>, id: &Id) -> S
 /// stable sort gives; and it needs no scratch copy of the rows (the stable
 /// sort takes one as large as the slice, up to 8 MB), which would stay in
 /// the app's wasm memory: it grows, never shrinks.
-pub fn sort_rows(rows: &mut [ListRow]) {
-    rows.sort_unstable_by(|a, b| b.sort.cmp(&a.sort));
+pub fn sort_rows<R: Borrow<ListRow>>(rows: &mut [R]) {
+    rows.sort_unstable_by(|a, b| b.borrow().sort.cmp(&a.borrow().sort));
+}
+
+/// The rows after those of some activities changed, in list order: what reading
+/// every row again would give. `fresh` are the changed activities' rows as read
+/// now (one each), `gone` the changed ones that have no row any more. The other
+/// rows are shared, not copied, so a sync that brought a few records costs the
+/// list a few rows, not a second copy of all of them.
+pub fn patch_rows(rows: &[Arc<ListRow>], fresh: Vec<ListRow>, gone: &[Id]) -> Vec<Arc<ListRow>> {
+    let replaced: HashSet<&Id> = fresh.iter().map(|r| &r.id).chain(gone).collect();
+    let mut out: Vec<Arc<ListRow>> = rows.iter().filter(|r| !replaced.contains(&r.id)).cloned().collect();
+    out.extend(fresh.into_iter().map(Arc::new));
+    sort_rows(&mut out);
+    out
 }
 
 /// For each character of the rows' text, which rows contain it (a bit per
@@ -101,11 +116,11 @@ pub struct CharIndex {
 }
 
 impl CharIndex {
-    pub fn new(rows: &[ListRow]) -> CharIndex {
+    pub fn new<R: Borrow<ListRow>>(rows: &[R]) -> CharIndex {
         let words = rows.len().div_ceil(64);
         let mut bits: HashMap<char, Vec<u64>> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
-            for c in row.text.chars() {
+            for c in row.borrow().text.chars() {
                 let set = bits.entry(c).or_insert_with(|| vec![0; words]);
                 set[i / 64] |= 1 << (i % 64);
             }
@@ -134,7 +149,7 @@ fn has(bits: &[u64], i: usize) -> bool {
 /// `index`) that pass the filter, in order. Matches exactly what
 /// `search::filter_activities` returns for the same documents: every term
 /// must occur in one field, a participant's name counting as a field.
-pub fn filter_rows(rows: &[ListRow], index: &CharIndex, filter: &ListFilter, names: &HashMap<Id, String>, today: NaiveDate) -> Vec<usize> {
+pub fn filter_rows<R: Borrow<ListRow>>(rows: &[R], index: &CharIndex, filter: &ListFilter, names: &HashMap<Id, String>, today: NaiveDate) -> Vec<usize> {
     let query = Query::parse(&filter.text);
     let candidates: Vec<Vec<u64>> = query.terms().iter().map(|t| index.candidates(t)).collect();
     let one_char: Vec<bool> = query.terms().iter().map(|t| t.chars().count() == 1).collect();
@@ -148,6 +163,7 @@ pub fn filter_rows(rows: &[ListRow], index: &CharIndex, filter: &ListFilter, nam
         })
     };
     rows.iter()
+        .map(Borrow::borrow)
         .enumerate()
         .filter(|(_, r)| !r.trashed)
         .filter(|(_, r)| filter.kind.as_ref().is_none_or(|k| &r.kind == k))
@@ -158,8 +174,8 @@ pub fn filter_rows(rows: &[ListRow], index: &CharIndex, filter: &ListFilter, nam
 }
 
 /// Whether any row is not in the trash (to tell "no records yet" from "no matches").
-pub fn any_live(rows: &[ListRow]) -> bool {
-    rows.iter().any(|r| !r.trashed)
+pub fn any_live<R: Borrow<ListRow>>(rows: &[R]) -> bool {
+    rows.iter().any(|r| !r.borrow().trashed)
 }
 
 #[cfg(test)]
@@ -170,6 +186,7 @@ mod tests {
     use crate::period::Period;
     use crate::search::filter_activities;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     fn stamp(n: u64) -> Stamp {
         Stamp { hlc: Hlc { millis: n, counter: 0 }, device: DeviceId("t".into()) }
@@ -230,6 +247,43 @@ mod tests {
             let index = CharIndex::new(&rows);
             let got: Vec<Id> = filter_rows(&rows, &index, &filter, &names(), today).into_iter().map(|i| rows[i].id.clone()).collect();
             prop_assert_eq!(got, expected);
+        }
+    }
+
+    proptest! {
+        /// Patching the rows read earlier with the ones written since gives what
+        /// reading them all again gives.
+        #[test]
+        fn patched_rows_equal_all_rows_read_again(
+            seeds in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 13), 1..60),
+            edits in proptest::collection::vec((0usize..80, proptest::collection::vec(any::<u8>(), 13), any::<bool>()), 0..30),
+        ) {
+            let template = Template::liaison();
+            let mut docs: Vec<Option<Document<Activity>>> = seeds.iter().enumerate().map(|(n, s)| Some(activity(n as u64 + 1, s))).collect();
+            let mut before: Vec<Arc<ListRow>> = docs.iter().flatten().map(|d| Arc::new(ListRow::of(d, &template))).collect();
+            sort_rows(&mut before);
+            let mut changed = BTreeSet::new();
+            for (at, seed, remove) in edits {
+                // An index past the end is a new record; `remove` deletes one.
+                let n = at.min(docs.len());
+                if n == docs.len() {
+                    docs.push(None);
+                }
+                docs[n] = (!remove).then(|| activity(n as u64 + 1, &seed));
+                changed.insert(n);
+            }
+            // What the list reads again: the changed ones' rows as they are now.
+            let (mut fresh, mut gone) = (Vec::new(), Vec::new());
+            for n in changed {
+                match &docs[n] {
+                    Some(doc) => fresh.push(ListRow::of(doc, &template)),
+                    None => gone.push(id(n as u64 + 1)),
+                }
+            }
+            let mut again: Vec<ListRow> = docs.iter().flatten().map(|d| ListRow::of(d, &template)).collect();
+            sort_rows(&mut again);
+            let patched: Vec<ListRow> = patch_rows(&before, fresh, &gone).into_iter().map(|r| (*r).clone()).collect();
+            prop_assert_eq!(patched, again);
         }
     }
 
