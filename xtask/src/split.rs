@@ -32,15 +32,11 @@ const LINK_IMPORTS_MAIN: &str = "./main.js";
 /// The binary (Cargo.toml) and the stem of its files in dist/.
 const BIN: &str = "xunfang";
 
-/// The wasm features rustc 1.8x emits for wasm32-unknown-unknown; wasm-opt must accept them.
-const WASM_FEATURES: [&str; 6] = [
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-mutable-globals",
-    "--enable-reference-types",
-    "--enable-multivalue",
-];
+/// The wasm features rustc 1.8x emits for wasm32-unknown-unknown, by binaryen's names; the
+/// optimiser must accept them. BulkMemoryOpt and CallIndirectOverlong come with bulk memory and
+/// reference types (as wasm-opt's `--enable-bulk-memory` / `--enable-reference-types` imply them).
+const FEATURES: [&str; 8] =
+    ["BulkMemory", "BulkMemoryOpt", "NontrappingFPToInt", "SignExt", "MutableGlobals", "ReferenceTypes", "CallIndirectOverlong", "Multivalue"];
 
 /// Builds the split app into `dist/` and stamps the service worker (precache.rs).
 pub fn split_build() -> Result<()> {
@@ -86,7 +82,7 @@ pub fn split_build() -> Result<()> {
         let mut out = Output { dist: dist.clone() };
 
         let mut link = read_text(&split.join(LINK_JS))?;
-        // The main module first: it takes longest, and the other workers do the chunks meanwhile.
+        // The main module first, then the chunks: `optimise_all` returns them in this order.
         let mut modules = vec![bindgen.join(format!("{BIN}_bg.wasm"))];
         modules.extend(wasm_files(&split)?.into_iter().filter(|p| p.file_stem().is_some_and(|s| s != "main")));
         let mut optimised = optimise_all(&modules, &work.join("opt"), &page.wasm_opt)?.into_iter();
@@ -134,31 +130,56 @@ fn count_files(dir: &Path) -> usize {
     fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok()).map(|e| if e.path().is_dir() { count_files(&e.path()) } else { 1 }).sum()).unwrap_or(0)
 }
 
-/// `wasm-opt -O<level>` on every module (a few at a time: a build has ~200 small chunks);
-/// returns the optimised bytes in the order of `modules`.
+/// `-O<level>` of wasm-opt on every module; returns the optimised bytes in the order of `modules`.
+///
+/// Not one `wasm-opt` process per module: npm binaryen's CLI compiles ~10 MB of wasm at every start
+/// (~5 s on 2 loaded cores), which made ~200 chunks of a few hundred bytes cost ~15 minutes. A few
+/// node processes (wasm_opt.mjs) each load binaryen's library once and run the same default -O
+/// pipeline over their share, the modules dealt out by size so that the shares take about as long.
 fn optimise_all(modules: &[PathBuf], out_dir: &Path, level: &str) -> Result<Vec<Vec<u8>>> {
     fs::create_dir_all(out_dir).map_err(|e| fail(format!("cannot create {}: {e}", out_dir.display())))?;
-    println!("$ wasm-opt -O{level} {} on {} modules", WASM_FEATURES.join(" "), modules.len());
+    let script = out_dir.join("wasm_opt.mjs");
+    fs::write(&script, include_str!("wasm_opt.mjs")).map_err(|e| fail(format!("cannot write {}: {e}", script.display())))?;
+    let lib = crate::cmd::tools_dir().join("node_modules/binaryen/index.js");
+    let sizes: Vec<u64> = modules.iter().map(|m| fs::metadata(m).map_or(0, |m| m.len())).collect();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
-    let one = |i: usize| -> Result<Vec<u8>> {
-        let out = out_dir.join(format!("{i}.wasm"));
-        let res = tool("wasm-opt").arg(format!("-O{level}")).args(WASM_FEATURES).arg(&modules[i]).arg("-o").arg(&out).output();
-        match res {
-            Ok(o) if o.status.success() => fs::read(&out).map_err(|e| fail(format!("cannot read {}: {e}", out.display()))),
-            Ok(o) => Err(fail(format!("wasm-opt failed on {}:\n{}", modules[i].display(), String::from_utf8_lossy(&o.stderr)))),
-            Err(e) => Err(fail(format!("cannot run wasm-opt: {e}"))),
-        }
-    };
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let next = &next;
-    let results: Vec<Result<Vec<u8>>> = std::thread::scope(|s| {
-        let take = move || Some(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)).filter(|&i| i < modules.len());
-        let handles: Vec<_> = (0..workers).map(|_| s.spawn(move || std::iter::from_fn(take).map(|i| (i, one(i))).collect::<Vec<_>>())).collect();
-        let mut all: Vec<(usize, Result<Vec<u8>>)> = handles.into_iter().flat_map(|h| h.join().expect("a wasm-opt worker panicked")).collect();
-        all.sort_by_key(|(i, _)| *i);
-        all.into_iter().map(|(_, r)| r).collect()
+    let shares = deal_by_size(&sizes, workers);
+    println!("$ node wasm_opt.mjs -O{level} ({}) on {} modules in {} processes", FEATURES.join(","), modules.len(), shares.len());
+    let out = |i: usize| out_dir.join(format!("{i}.wasm"));
+    let results: Vec<Result<()>> = std::thread::scope(|s| {
+        let handles: Vec<_> = shares
+            .iter()
+            .map(|share| {
+                let mut cmd = tool("node");
+                cmd.arg(&script).arg(&lib).arg(level).arg(FEATURES.join(","));
+                for &i in share {
+                    cmd.arg(&modules[i]).arg(out(i));
+                }
+                s.spawn(move || match cmd.output() {
+                    Ok(o) if o.status.success() => Ok(()),
+                    Ok(o) => Err(fail(format!("wasm-opt (node wasm_opt.mjs) failed:\n{}", String::from_utf8_lossy(&o.stderr)))),
+                    Err(e) => Err(fail(format!("cannot run node: {e}"))),
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a wasm-opt worker panicked")).collect()
     });
-    results.into_iter().collect()
+    results.into_iter().collect::<Result<Vec<()>>>()?;
+    (0..modules.len()).map(|i| fs::read(out(i)).map_err(|e| fail(format!("cannot read {}: {e}", out(i).display())))).collect()
+}
+
+/// Indices of `sizes` dealt into at most `n` non-empty shares of about equal total: the largest
+/// first, each to the share with the least so far (the main module alone outweighs many chunks).
+fn deal_by_size(sizes: &[u64], n: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    let mut shares: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new()); n.max(1)];
+    for i in order {
+        let least = shares.iter_mut().min_by_key(|(total, _)| *total).expect("at least one share");
+        least.0 += sizes[i];
+        least.1.push(i);
+    }
+    shares.into_iter().map(|(_, share)| share).filter(|share| !share.is_empty()).collect()
 }
 
 fn replace_once(text: &str, from: &str, to: &str) -> Result<String> {
@@ -323,6 +344,16 @@ mod tests {
         assert_eq!(Page::parse(&HTML.replace(r#" data-wasm-opt="s""#, "")).unwrap().wasm_opt, "z");
         assert!(Page::parse(&HTML.replace(r#"data-wasm-opt="s""#, r#"data-wasm-opt="fast""#)).is_err());
         assert!(Page::parse("<head></head>").is_err());
+    }
+
+    #[test]
+    fn modules_are_dealt_into_shares_of_about_equal_size() {
+        let shares = deal_by_size(&[4000, 10, 700, 600, 30, 2000, 20], 2);
+        assert_eq!(shares, vec![vec![0], vec![5, 2, 3, 4, 6, 1]], "the main module alone, the chunks together");
+        let mut all: Vec<usize> = deal_by_size(&[5, 5, 5], 8).concat();
+        all.sort();
+        assert_eq!(all, [0, 1, 2], "every module once, no empty share");
+        assert_eq!(deal_by_size(&[5, 5, 5], 8).len(), 3);
     }
 
     #[test]
