@@ -32,11 +32,16 @@ const LINK_IMPORTS_MAIN: &str = "./main.js";
 /// The binary (Cargo.toml) and the stem of its files in dist/.
 const BIN: &str = "xunfang";
 
-/// The wasm features rustc 1.8x emits for wasm32-unknown-unknown, by binaryen's names; the
-/// optimiser must accept them. BulkMemoryOpt and CallIndirectOverlong come with bulk memory and
-/// reference types (as wasm-opt's `--enable-bulk-memory` / `--enable-reference-types` imply them).
-const FEATURES: [&str; 8] =
-    ["BulkMemory", "BulkMemoryOpt", "NontrappingFPToInt", "SignExt", "MutableGlobals", "ReferenceTypes", "CallIndirectOverlong", "Multivalue"];
+/// The wasm features rustc 1.8x emits for wasm32-unknown-unknown; wasm-opt must accept them
+/// (wasm_opt.mjs takes the same flags).
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
 
 /// Builds the split app into `dist/` and stamps the service worker (precache.rs).
 pub fn split_build() -> Result<()> {
@@ -130,35 +135,44 @@ fn count_files(dir: &Path) -> usize {
     fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok()).map(|e| if e.path().is_dir() { count_files(&e.path()) } else { 1 }).sum()).unwrap_or(0)
 }
 
-/// `-O<level>` of wasm-opt on every module; returns the optimised bytes in the order of `modules`.
+/// `wasm-opt -O<level>` on every module; returns the optimised bytes in the order of `modules`,
+/// the main module first.
 ///
-/// Not one `wasm-opt` process per module: npm binaryen's CLI compiles ~10 MB of wasm at every start
-/// (~5 s on 2 loaded cores), which made ~200 chunks of a few hundred bytes cost ~15 minutes. A few
-/// node processes (wasm_opt.mjs) each load binaryen's library once and run the same default -O
-/// pipeline over their share, the modules dealt out by size so that the shares take about as long.
+/// Not one `wasm-opt` process per chunk: npm binaryen's CLI compiles ~10 MB of wasm at every start
+/// (~5 s on 2 loaded cores), which made ~200 chunks of a few hundred bytes cost ~15 minutes. The
+/// main module goes through the CLI as trunk's build does (binaryen's library gives it 0.3% more
+/// bytes); meanwhile the chunks go through node processes (wasm_opt.mjs) that load the library
+/// once and run the same default -O pipeline over their share (on the chunks it was within a few
+/// bytes of the CLI's), the chunks dealt out by size so that the shares take about as long.
 fn optimise_all(modules: &[PathBuf], out_dir: &Path, level: &str) -> Result<Vec<Vec<u8>>> {
     fs::create_dir_all(out_dir).map_err(|e| fail(format!("cannot create {}: {e}", out_dir.display())))?;
     let script = out_dir.join("wasm_opt.mjs");
     fs::write(&script, include_str!("wasm_opt.mjs")).map_err(|e| fail(format!("cannot write {}: {e}", script.display())))?;
     let lib = crate::cmd::tools_dir().join("node_modules/binaryen/index.js");
-    let sizes: Vec<u64> = modules.iter().map(|m| fs::metadata(m).map_or(0, |m| m.len())).collect();
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
-    let shares = deal_by_size(&sizes, workers);
-    println!("$ node wasm_opt.mjs -O{level} ({}) on {} modules in {} processes", FEATURES.join(","), modules.len(), shares.len());
     let out = |i: usize| out_dir.join(format!("{i}.wasm"));
+    let mut main = tool("wasm-opt");
+    main.arg(format!("-O{level}")).args(WASM_FEATURES).arg(&modules[0]).arg("-o").arg(out(0));
+    let sizes: Vec<u64> = modules[1..].iter().map(|m| fs::metadata(m).map_or(0, |m| m.len())).collect();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
+    let shares = deal_by_size(&sizes, workers.saturating_sub(1).max(1));
+    let mut commands = vec![main];
+    for share in &shares {
+        let mut cmd = tool("node");
+        cmd.arg(&script).arg(&lib).arg(format!("-O{level}")).args(WASM_FEATURES);
+        for &i in share {
+            cmd.arg(&modules[i + 1]).arg(out(i + 1));
+        }
+        commands.push(cmd);
+    }
+    println!("$ wasm-opt -O{level} {} on the main module, {} chunks in {} node processes", WASM_FEATURES.join(" "), sizes.len(), shares.len());
     let results: Vec<Result<()>> = std::thread::scope(|s| {
-        let handles: Vec<_> = shares
-            .iter()
-            .map(|share| {
-                let mut cmd = tool("node");
-                cmd.arg(&script).arg(&lib).arg(level).arg(FEATURES.join(","));
-                for &i in share {
-                    cmd.arg(&modules[i]).arg(out(i));
-                }
+        let handles: Vec<_> = commands
+            .into_iter()
+            .map(|mut cmd| {
                 s.spawn(move || match cmd.output() {
                     Ok(o) if o.status.success() => Ok(()),
-                    Ok(o) => Err(fail(format!("wasm-opt (node wasm_opt.mjs) failed:\n{}", String::from_utf8_lossy(&o.stderr)))),
-                    Err(e) => Err(fail(format!("cannot run node: {e}"))),
+                    Ok(o) => Err(fail(format!("wasm-opt failed ({cmd:?}):\n{}", String::from_utf8_lossy(&o.stderr)))),
+                    Err(e) => Err(fail(format!("cannot run {cmd:?}: {e}"))),
                 })
             })
             .collect();
@@ -169,7 +183,7 @@ fn optimise_all(modules: &[PathBuf], out_dir: &Path, level: &str) -> Result<Vec<
 }
 
 /// Indices of `sizes` dealt into at most `n` non-empty shares of about equal total: the largest
-/// first, each to the share with the least so far (the main module alone outweighs many chunks).
+/// first, each to the share with the least so far.
 fn deal_by_size(sizes: &[u64], n: usize) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..sizes.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
@@ -349,7 +363,7 @@ mod tests {
     #[test]
     fn modules_are_dealt_into_shares_of_about_equal_size() {
         let shares = deal_by_size(&[4000, 10, 700, 600, 30, 2000, 20], 2);
-        assert_eq!(shares, vec![vec![0], vec![5, 2, 3, 4, 6, 1]], "the main module alone, the chunks together");
+        assert_eq!(shares, vec![vec![0], vec![5, 2, 3, 4, 6, 1]], "the largest alone, the small ones together");
         let mut all: Vec<usize> = deal_by_size(&[5, 5, 5], 8).concat();
         all.sort();
         assert_eq!(all, [0, 1, 2], "every module once, no empty share");
