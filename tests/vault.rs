@@ -140,3 +140,25 @@ async fn a_page_sealed_ahead_is_stored_sealed_and_a_record_changed_in_between_is
     assert_eq!(db.get::<Activity>(&d.id).await.expect("read"), None);
     db.close();
 }
+
+#[wasm_bindgen_test]
+async fn a_page_of_several_pieces_is_stored_whole_and_sealed_with_its_cursor() {
+    unlocked_with_passcode().await;
+    let _ = rexie::Rexie::delete("t-pieces").await;
+    let db = Db::open("t-pieces").await.expect("IndexedDB opens in the test browser");
+    // More than two pieces (a piece is 100), the last one short; one of them already stored here with a local edit.
+    let docs: Vec<_> = (1..=250).map(|n| activity(n, &format!("走访{n}"), "office")).collect();
+    let local = edited(&docs[160], 900, "test-tablet", |b| b.notes = "本机补充".into());
+    db.put(&local).await.expect("stored");
+    let page = docs.iter().map(|d| Received::of(AnyDoc::Activity(d.clone()))).collect();
+    db.absorb(page, Some(Cursor { seq: 250, epoch: Some("e".into()) })).await.expect("written");
+    assert_eq!(db.cursor().await.expect("read"), Some(Cursor { seq: 250, epoch: Some("e".into()) }), "the cursor goes with the last piece");
+    assert_eq!(db.list_rows().await.expect("rows open").rows.len(), 250);
+    assert_eq!(db.all::<Activity>().await.expect("read").docs.len(), 250);
+    assert_eq!(db.get::<Activity>(&docs[249].id).await.expect("read"), Some(docs[249].clone()));
+    assert_eq!(db.get::<Activity>(&local.id).await.expect("read").expect("stored").body.notes, "本机补充", "the local edit kept");
+    for store in [schema::ACTIVITIES, schema::ACTIVITY_ROWS] {
+        assert!(raw("t-pieces", store).await.iter().all(|v| crypto::sealed_array(v).is_some()), "{store}: every value sealed");
+    }
+    db.close();
+}

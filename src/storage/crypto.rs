@@ -414,13 +414,18 @@ impl SealedAhead {
 /// together, off the main thread), each in `Key::seal`'s envelope
 /// `[ENVELOPE_VERSION][iv][ciphertext+tag]` under a fresh random IV. Only before a
 /// transaction: awaiting a promise ends it. `None` when nothing is sealed now
-/// (no passcode, locked, being removed) or Web Crypto is not there: the values
-/// are then written the usual way, sealed in wasm inside the transaction or refused.
+/// (no passcode, locked, being removed) or Web Crypto is not there or refuses:
+/// the values are then written the usual way, sealed in wasm inside the
+/// transaction or refused.
 pub async fn seal_all(plains: &[&[u8]]) -> Result<Option<SealedAhead>, StoreError> {
     let State::Open(key) = state() else { return Ok(None) };
     let generation = GENERATION.with(|g| g.get());
     let Ok(web) = web_key(&key).await else { return Ok(None) };
     drop(key);
+    Ok(seal_with(&web, plains).await.ok().map(|envelopes| SealedAhead { generation, envelopes }))
+}
+
+async fn seal_with(web: &web_sys::CryptoKey, plains: &[&[u8]]) -> Result<Vec<js_sys::Uint8Array>, StoreError> {
     let (subtle, params) = aes_gcm()?;
     let mut ivs = vec![0u8; plains.len() * IV_LEN];
     fill_random(&mut ivs)?;
@@ -432,11 +437,11 @@ pub async fn seal_all(plains: &[&[u8]]) -> Result<Option<SealedAhead>, StoreErro
         head.set_index(0, vault::ENVELOPE_VERSION);
         head.subarray(1, 1 + IV_LEN as u32).copy_from(iv);
         js_sys::Reflect::set(&params, &iv_name, &head.subarray(1, 1 + IV_LEN as u32)).map_err(js_error)?;
-        pending.push(&subtle.encrypt_with_object_and_u8_array(&params, &web, plain).map_err(js_error)?.into());
+        pending.push(&subtle.encrypt_with_object_and_u8_array(&params, web, plain).map_err(js_error)?.into());
         heads.push(head);
     }
     let sealed = js_sys::Array::from(&wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&pending)).await.map_err(js_error)?);
-    let envelopes = heads
+    Ok(heads
         .into_iter()
         .zip(sealed.iter())
         .map(|(head, body)| {
@@ -446,6 +451,5 @@ pub async fn seal_all(plains: &[&[u8]]) -> Result<Option<SealedAhead>, StoreErro
             envelope.set(&body, head.length());
             envelope
         })
-        .collect();
-    Ok(Some(SealedAhead { generation, envelopes }))
+        .collect())
 }

@@ -24,6 +24,9 @@ const CURSOR_KEY: &str = "sync.cursor";
 /// the browser writes one batch while the next is merged and encoded.
 const WRITE_BATCH: usize = 50;
 
+/// With a passcode, a received page is merged, sealed and written this many at a time (`absorb_docs`).
+const SEAL_PIECE: usize = 100;
+
 /// One document waiting to be pushed, and the change it waits with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
@@ -217,9 +220,38 @@ impl Db {
         Ok(entry.and_then(|e| e.refused))
     }
 
-    async fn absorb_docs(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), StoreError> {
-        let ahead = self.seal_page(&docs).await?;
-        self.absorb_page(docs, cursor, ahead).await.map(drop)
+    async fn absorb_docs(&self, mut docs: Vec<Received>, mut cursor: Option<Cursor>) -> Result<(), StoreError> {
+        let mut rest = docs.split_off(SEAL_PIECE.min(docs.len()));
+        let Some(mut ahead) = self.seal_page(&docs).await? else {
+            docs.append(&mut rest);
+            return self.absorb_page(docs, cursor, None).await.map(drop);
+        };
+        // With a passcode the page goes in pieces, each in its own transaction: while one is
+        // written (IndexedDB's work) the next is merged and sealed (wasm's and Web Crypto's).
+        // Its read is asked for first, so it does not wait for the write. The cursor goes with
+        // the last piece, after every other has been stored: a page cut short is pulled again
+        // and merges to the same.
+        let mut piece = docs;
+        loop {
+            let next: Vec<Received> = rest.drain(..SEAL_PIECE.min(rest.len())).collect();
+            let last = next.is_empty();
+            let seal_next = async {
+                if last {
+                    Ok(None)
+                } else {
+                    self.seal_page(&next).await
+                }
+            };
+            let (sealed, written) = futures::join!(seal_next, self.absorb_page(piece, if last { cursor.take() } else { None }, Some(ahead)));
+            written?;
+            match sealed? {
+                _ if last => return Ok(()),
+                Some(sealed) => ahead = sealed,
+                // The passcode went meanwhile: the rest the usual way.
+                None => return self.absorb_page([next, rest].concat(), cursor, None).await.map(drop),
+            }
+            piece = next;
+        }
     }
 
     /// With a passcode, `docs` merged with what is stored and their records and
