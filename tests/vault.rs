@@ -1,17 +1,23 @@
-//! The passcode's bulk read in a real browser (wasm-bindgen-test in headless
-//! Chromium): Web Crypto opens what wasm sealed, and refuses what is damaged.
+//! The passcode's bulk work in a real browser (wasm-bindgen-test in headless
+//! Chromium): Web Crypto opens what wasm sealed, and refuses what is damaged;
+//! a pulled page sealed ahead through Web Crypto is stored sealed, and what
+//! changed locally in between is merged and sealed again in the write.
 
 use wasm_bindgen_test::*;
 use xunfang::storage::{crypto, schema, Db, StoreErrorKind};
 use xunfang_core::clock::{DeviceId, Hlc, Stamp};
+use xunfang_core::sync::AnyDoc;
+use xunfang_core::sync_client::{Cursor, LocalStore, Received};
 use xunfang_core::vault::{LockPolicy, SecretKind};
 use xunfang_core::{Activity, Document, Id};
+
+const SECRET: &str = "correct horse battery";
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn rows_sealed_in_wasm_open_all_at_once_and_a_damaged_or_short_envelope_is_refused() {
-    crypto::set_passcode(SecretKind::Passcode, "correct horse battery", LockPolicy::default()).await.expect("a passcode is set");
+    unlocked_with_passcode().await;
     let _ = rexie::Rexie::delete("t-vault").await;
     let db = Db::open("t-vault").await.expect("IndexedDB opens in the test browser");
     let stamp = Stamp { hlc: Hlc { millis: 1, counter: 0 }, device: DeviceId("test-tablet".into()) };
@@ -45,4 +51,114 @@ async fn rows_sealed_in_wasm_open_all_at_once_and_a_damaged_or_short_envelope_is
 
     crypto::lock();
     assert!(crypto::open_all(&[crypto::sealed_array(&stored[0])]).await.is_err(), "nothing opens while locked");
+}
+
+/// A passcode set and the tablet unlocked, whichever test of this file runs first.
+async fn unlocked_with_passcode() {
+    if !crypto::passcode_set() {
+        crypto::set_passcode(SecretKind::Passcode, SECRET, LockPolicy::default()).await.expect("a passcode is set");
+    } else if !crypto::unlocked() {
+        assert_eq!(crypto::unlock(SECRET).await.expect("tried"), crypto::Unlock::Open);
+    }
+}
+
+fn stamp(ms: u64, device: &str) -> Stamp {
+    Stamp { hlc: Hlc { millis: ms, counter: 0 }, device: DeviceId(device.into()) }
+}
+
+fn activity(n: u64, title: &str, device: &str) -> Document<Activity> {
+    Document::create(Id::new_v7(1_700_000_000_000 + n, [n as u8; 10]), Activity { title: title.into(), ..Activity::default() }, stamp(n, device))
+}
+
+fn edited(doc: &Document<Activity>, ms: u64, device: &str, change: impl FnOnce(&mut Activity)) -> Document<Activity> {
+    let (mut doc, mut body) = (doc.clone(), doc.body.clone());
+    change(&mut body);
+    doc.edit(body, stamp(ms, device));
+    doc
+}
+
+/// Every value of `store` as the browser holds it.
+async fn raw(name: &str, store: &str) -> Vec<wasm_bindgen::JsValue> {
+    let rexie = schema::current(name).build().await.expect("reopens");
+    let tx = rexie.transaction(&[store], rexie::TransactionMode::ReadOnly).expect("a read");
+    let values = tx.store(store).expect("store").get_all(None, None).await.expect("read");
+    drop(tx);
+    rexie.close();
+    values
+}
+
+#[wasm_bindgen_test]
+async fn a_page_sealed_ahead_is_stored_sealed_and_a_record_changed_in_between_is_merged_again() {
+    unlocked_with_passcode().await;
+    let _ = rexie::Rexie::delete("t-ahead").await;
+    let db = Db::open("t-ahead").await.expect("IndexedDB opens in the test browser");
+    // Stored here and sent; then the office changed its place.
+    let a = activity(1, "巡回审判", "test-tablet");
+    db.put(&a).await.expect("stored");
+    db.confirm(&[(a.id.clone(), a.updated.clone())]).await.expect("confirmed");
+    let a_remote = edited(&a, 90, "office", |b| b.place = "县政协会议室".into());
+    // New from the office: one left alone meanwhile, one whose id a record made here takes meanwhile.
+    let (b, c) = (activity(2, "走访委员企业", "office"), activity(3, "座谈会", "office"));
+    let page = || vec![Received::of(AnyDoc::Activity(a_remote.clone())), Received::of(AnyDoc::Activity(b.clone())), Received::of(AnyDoc::Activity(c.clone()))];
+
+    let ahead = db.seal_page(&page()).await.expect("read and sealed");
+    assert!(ahead.is_some(), "with a passcode a page is sealed before its write");
+    // Meanwhile on this tablet: A's notes edited, and a record under C's id.
+    let a_local = edited(&a, 50, "test-tablet", |b| b.notes = "当场答复三件".into());
+    db.put(&a_local).await.expect("stored");
+    db.put(&edited(&c, 60, "test-tablet", |b| b.place = "村委会".into())).await.expect("stored");
+
+    let used = db.absorb_page(page(), Some(Cursor { seq: 3, epoch: None }), ahead).await.expect("written");
+    assert_eq!(used, 1, "only B's local copy is still the one its page was merged with");
+    let a_now = db.get::<Activity>(&a.id).await.expect("read").expect("stored");
+    assert_eq!((a_now.body.place.as_str(), a_now.body.notes.as_str()), ("县政协会议室", "当场答复三件"), "both edits kept");
+    let c_now = db.get::<Activity>(&c.id).await.expect("read").expect("stored");
+    assert_eq!((c_now.body.title.as_str(), c_now.body.place.as_str()), ("座谈会", "村委会"), "merged with the local record, not overwritten");
+    // B's record and row were sealed by Web Crypto: the wasm reader and the bulk reader open them.
+    assert_eq!(db.get::<Activity>(&b.id).await.expect("opens in wasm"), Some(b.clone()));
+    let rows = db.list_rows().await.expect("rows open");
+    let mut titles: Vec<_> = rows.rows.iter().map(|r| r.title.clone()).collect();
+    titles.sort();
+    assert_eq!(titles, ["巡回审判", "座谈会", "走访委员企业"]);
+    assert_eq!(db.pending_count().await.expect("counted"), 2, "A and C knew more than the office's copies: they wait");
+    assert_eq!(db.cursor().await.expect("read"), Some(Cursor { seq: 3, epoch: None }));
+    for store in [schema::ACTIVITIES, schema::ACTIVITY_ROWS, schema::OUTBOX] {
+        for v in raw("t-ahead", store).await {
+            let sealed = crypto::sealed_array(&v).unwrap_or_else(|| panic!("{store}: every value sealed"));
+            let bytes = String::from_utf8_lossy(&sealed.to_vec()).into_owned();
+            assert!(!["巡回审判", "走访委员企业", "座谈会", "县政协会议室", "村委会"].iter().any(|t| bytes.contains(t)), "{store}: nothing in the clear");
+        }
+    }
+
+    // Locked between sealing and writing: the page sealed ahead is not used, and nothing is written unsealed.
+    let d = activity(4, "调研", "office");
+    let ahead = db.seal_page(&[Received::of(AnyDoc::Activity(d.clone()))]).await.expect("sealed");
+    assert!(ahead.is_some());
+    crypto::lock();
+    assert!(db.absorb_page(vec![Received::of(AnyDoc::Activity(d.clone()))], None, ahead).await.is_err(), "a locked tablet writes nothing");
+    unlocked_with_passcode().await;
+    assert_eq!(db.get::<Activity>(&d.id).await.expect("read"), None);
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_page_of_several_pieces_is_stored_whole_and_sealed_with_its_cursor() {
+    unlocked_with_passcode().await;
+    let _ = rexie::Rexie::delete("t-pieces").await;
+    let db = Db::open("t-pieces").await.expect("IndexedDB opens in the test browser");
+    // More than two pieces (a piece is 100), the last one short; one of them already stored here with a local edit.
+    let docs: Vec<_> = (1..=250).map(|n| activity(n, &format!("走访{n}"), "office")).collect();
+    let local = edited(&docs[160], 900, "test-tablet", |b| b.notes = "本机补充".into());
+    db.put(&local).await.expect("stored");
+    let page = docs.iter().map(|d| Received::of(AnyDoc::Activity(d.clone()))).collect();
+    db.absorb(page, Some(Cursor { seq: 250, epoch: Some("e".into()) })).await.expect("written");
+    assert_eq!(db.cursor().await.expect("read"), Some(Cursor { seq: 250, epoch: Some("e".into()) }), "the cursor goes with the last piece");
+    assert_eq!(db.list_rows().await.expect("rows open").rows.len(), 250);
+    assert_eq!(db.all::<Activity>().await.expect("read").docs.len(), 250);
+    assert_eq!(db.get::<Activity>(&docs[249].id).await.expect("read"), Some(docs[249].clone()));
+    assert_eq!(db.get::<Activity>(&local.id).await.expect("read").expect("stored").body.notes, "本机补充", "the local edit kept");
+    for store in [schema::ACTIVITIES, schema::ACTIVITY_ROWS] {
+        assert!(raw("t-pieces", store).await.iter().all(|v| crypto::sealed_array(v).is_some()), "{store}: every value sealed");
+    }
+    db.close();
 }

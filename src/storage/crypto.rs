@@ -4,11 +4,12 @@
 //! The rules and the envelope are `xunfang_core::vault`. The wrapped data key,
 //! the lock policy and the count of wrong tries sit in localStorage (they
 //! must be readable before unlocking; none opens anything without the
-//! passcode). Values are sealed synchronously in wasm (AES-256-GCM from the
-//! core crate) rather than with Web Crypto's promises: awaiting anything but
-//! an IndexedDB request ends an IndexedDB transaction, and a document, its
-//! outbox entry and its row must be written in one. Reading the whole list is
-//! the one place Web Crypto opens values (`open_all`, after the transaction).
+//! passcode). Inside a transaction values are sealed synchronously in wasm
+//! (AES-256-GCM from the core crate): awaiting anything but an IndexedDB
+//! request ends an IndexedDB transaction, and a document, its outbox entry and
+//! its row must be written in one. Bulk work goes through Web Crypto outside
+//! one: reading the whole list (`open_all`, after its transaction) and a
+//! pulled page (`seal_all`, before its write, which re-checks what it merged).
 
 use super::{StoreError, StoreErrorKind};
 use gloo_storage::{LocalStorage, Storage};
@@ -49,6 +50,8 @@ thread_local! {
     // The open data key as Web Crypto holds it (imported non-extractable on the first
     // bulk read, dropped with every change of state): reads of many values at once.
     static WEB_KEY: RefCell<Option<web_sys::CryptoKey>> = const { RefCell::new(None) };
+    // Counts the changes of state: values sealed ahead (`seal_all`) are stored only if none came since.
+    static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 fn stored() -> Option<Stored> {
@@ -61,6 +64,7 @@ fn state() -> State {
 
 fn set_state(new: State) {
     WEB_KEY.with(|k| *k.borrow_mut() = None);
+    GENERATION.with(|g| g.set(g.get() + 1));
     STATE.with(|s| *s.borrow_mut() = Some(new));
 }
 
@@ -143,10 +147,18 @@ pub fn open_text(text: &str) -> Option<String> {
 
 fn random<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut bytes = [0u8; N];
+    fill_random(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// `bytes` filled from the browser's random source (at most 64 KiB per call, so in pieces).
+fn fill_random(bytes: &mut [u8]) -> Result<(), StoreError> {
     let crypto =
         web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(|| StoreError::new(StoreErrorKind::Failed, "this browser has no Web Crypto".into()))?;
-    crypto.get_random_values_with_u8_array(&mut bytes).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("no random numbers: {e:?}")))?;
-    Ok(bytes)
+    for piece in bytes.chunks_mut(65_536) {
+        crypto.get_random_values_with_u8_array(piece).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("no random numbers: {e:?}")))?;
+    }
+    Ok(())
 }
 
 fn js_error(e: JsValue) -> StoreError {
@@ -314,7 +326,7 @@ async fn web_key(key: &Key) -> Result<web_sys::CryptoKey, StoreError> {
         return Ok(k);
     }
     let subtle = web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(|| js_error("no crypto".into()))?.subtle();
-    let usages = js_sys::Array::of1(&"decrypt".into());
+    let usages = js_sys::Array::of2(&"encrypt".into(), &"decrypt".into());
     let raw = js_sys::Uint8Array::from(key.bytes().as_slice());
     let imported = subtle.import_key_with_str("raw", &raw, "AES-GCM", false, &usages).map_err(js_error)?;
     raw.fill(0, 0, raw.length());
@@ -339,11 +351,7 @@ pub async fn open_all(envelopes: &[Option<js_sys::Uint8Array>]) -> Result<Vec<Op
     let (State::Open(key) | State::Removing(key)) = state() else { return Err(locked_error()) };
     let wasm = |e: &js_sys::Uint8Array| key.open(&e.to_vec()).map_err(unreadable);
     let Ok(web) = web_key(&key).await else { return Ok(envelopes.iter().map(|e| e.as_ref().map(wasm)).collect()) };
-    let subtle = web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(|| js_error("no crypto".into()))?.subtle();
-    // Web Crypto copies the IV when called, so one parameter object serves every call.
-    let params = js_sys::Object::new();
-    js_sys::Reflect::set(&params, &"name".into(), &"AES-GCM".into()).map_err(js_error)?;
-    js_sys::Reflect::set(&params, &"tagLength".into(), &128.into()).map_err(js_error)?;
+    let (subtle, params) = aes_gcm()?;
     let iv_name = JsValue::from_str("iv");
     let pending = js_sys::Array::new();
     let mut shape = Vec::with_capacity(envelopes.len());
@@ -371,6 +379,77 @@ pub async fn open_all(envelopes: &[Option<js_sys::Uint8Array>]) -> Result<Vec<Op
                 }
                 Ok(js_sys::Uint8Array::new(&js_sys::Reflect::get(&r, &value).map_err(js_error)?).to_vec())
             })
+        })
+        .collect())
+}
+
+/// Web Crypto, and AES-GCM's parameters without the IV. Web Crypto copies the
+/// IV (and the data) when called, so one parameter object serves every call.
+fn aes_gcm() -> Result<(web_sys::SubtleCrypto, js_sys::Object), StoreError> {
+    let subtle = web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(|| js_error("no crypto".into()))?.subtle();
+    let params = js_sys::Object::new();
+    js_sys::Reflect::set(&params, &"name".into(), &"AES-GCM".into()).map_err(js_error)?;
+    js_sys::Reflect::set(&params, &"tagLength".into(), &128.into()).map_err(js_error)?;
+    Ok((subtle, params))
+}
+
+/// Values sealed by `seal_all`, and the state they were sealed in.
+pub struct SealedAhead {
+    generation: u64,
+    /// One envelope per value given, in order.
+    pub envelopes: Vec<js_sys::Uint8Array>,
+}
+
+impl SealedAhead {
+    /// Whether these envelopes may still be stored: the key they were sealed
+    /// with is the open one and nothing changed since (a lock, the passcode
+    /// being removed). Asked in the write transaction before its first wait,
+    /// so a passcode removal's rewrite either sees what it writes or comes after.
+    pub fn still_open(&self) -> bool {
+        matches!(state(), State::Open(_)) && GENERATION.with(|g| g.get()) == self.generation
+    }
+}
+
+/// Many values sealed at once through Web Crypto (native AES-GCM, all in flight
+/// together, off the main thread), each in `Key::seal`'s envelope
+/// `[ENVELOPE_VERSION][iv][ciphertext+tag]` under a fresh random IV. Only before a
+/// transaction: awaiting a promise ends it. `None` when nothing is sealed now
+/// (no passcode, locked, being removed) or Web Crypto is not there or refuses:
+/// the values are then written the usual way, sealed in wasm inside the
+/// transaction or refused.
+pub async fn seal_all(plains: &[&[u8]]) -> Result<Option<SealedAhead>, StoreError> {
+    let State::Open(key) = state() else { return Ok(None) };
+    let generation = GENERATION.with(|g| g.get());
+    let Ok(web) = web_key(&key).await else { return Ok(None) };
+    drop(key);
+    Ok(seal_with(&web, plains).await.ok().map(|envelopes| SealedAhead { generation, envelopes }))
+}
+
+async fn seal_with(web: &web_sys::CryptoKey, plains: &[&[u8]]) -> Result<Vec<js_sys::Uint8Array>, StoreError> {
+    let (subtle, params) = aes_gcm()?;
+    let mut ivs = vec![0u8; plains.len() * IV_LEN];
+    fill_random(&mut ivs)?;
+    let iv_name = JsValue::from_str("iv");
+    let pending = js_sys::Array::new();
+    let mut heads = Vec::with_capacity(plains.len());
+    for (plain, iv) in plains.iter().zip(ivs.chunks_exact(IV_LEN)) {
+        let head = js_sys::Uint8Array::new_with_length(1 + IV_LEN as u32);
+        head.set_index(0, vault::ENVELOPE_VERSION);
+        head.subarray(1, 1 + IV_LEN as u32).copy_from(iv);
+        js_sys::Reflect::set(&params, &iv_name, &head.subarray(1, 1 + IV_LEN as u32)).map_err(js_error)?;
+        pending.push(&subtle.encrypt_with_object_and_u8_array(&params, web, plain).map_err(js_error)?.into());
+        heads.push(head);
+    }
+    let sealed = js_sys::Array::from(&wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&pending)).await.map_err(js_error)?);
+    Ok(heads
+        .into_iter()
+        .zip(sealed.iter())
+        .map(|(head, body)| {
+            let body = js_sys::Uint8Array::new(&body);
+            let envelope = js_sys::Uint8Array::new_with_length(head.length() + body.length());
+            envelope.set(&head, 0);
+            envelope.set(&body, head.length());
+            envelope
         })
         .collect())
 }

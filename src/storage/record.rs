@@ -46,22 +46,58 @@ pub(super) fn js_text(text: &'static str) -> JsValue {
 
 /// The record for a document's id, type and JSON text.
 pub(super) fn record_of(id: &str, doc_type: &'static str, json: &str) -> Result<JsValue, StoreError> {
-    let record = Object::new();
-    let set = |k: &'static str, v: &JsValue| {
-        let _ = Reflect::set(&record, &js_text(k), v);
-    };
-    set("id", &JsValue::from_str(id));
-    set("type", &js_text(doc_type));
-    match super::crypto::seal(json.as_bytes())? {
-        Some(sealed) => set("sealed", &js_sys::Uint8Array::from(sealed.as_slice())),
-        None => set("utf8", &js_sys::Uint8Array::from(json.as_bytes())),
-    }
-    Ok(record.into())
+    Ok(record_with(id, doc_type, Content::now(json.as_bytes())?))
 }
 
-/// The record to store for a document of any type.
-pub(super) fn any_record(doc: &AnyDoc) -> Result<JsValue, StoreError> {
-    any_record_as(doc, &doc.to_json())
+/// The record for a document's id and type, its text as `content`.
+pub(super) fn record_with(id: &str, doc_type: &'static str, content: Content) -> JsValue {
+    let record = Object::new();
+    let _ = Reflect::set(&record, &js_text("id"), &JsValue::from_str(id));
+    let _ = Reflect::set(&record, &js_text("type"), &js_text(doc_type));
+    content.set_on(&record);
+    record.into()
+}
+
+/// A stored value's JSON bytes as they go in: sealed (`sealed`) or as they are (`utf8`).
+pub(super) enum Content<'a> {
+    Clear(&'a [u8]),
+    Sealed(js_sys::Uint8Array),
+}
+
+impl<'a> Content<'a> {
+    /// `plain` as the passcode's state has it now: sealed in wasm when one is set, refused while locked.
+    pub(super) fn now(plain: &'a [u8]) -> Result<Content<'a>, StoreError> {
+        Ok(match super::crypto::seal(plain)? {
+            Some(sealed) => Content::Sealed(js_sys::Uint8Array::from(sealed.as_slice())),
+            None => Content::Clear(plain),
+        })
+    }
+
+    pub(super) fn set_on(self, record: &Object) {
+        let _ = match self {
+            Content::Sealed(sealed) => Reflect::set(record, &js_text("sealed"), &sealed),
+            Content::Clear(plain) => Reflect::set(record, &js_text("utf8"), &js_sys::Uint8Array::from(plain)),
+        };
+    }
+}
+
+/// Whether two values read from a store hold the same bytes (both absent
+/// counts): a sealed value gets a new random IV each time it is written, so
+/// the same bytes mean it was not rewritten in between.
+pub(super) fn same_stored(a: Option<&JsValue>, b: Option<&JsValue>) -> bool {
+    let bytes = |v: &JsValue| {
+        for name in ["sealed", "utf8"] {
+            if let Some(b) = Reflect::get(v, &js_text(name)).ok().and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok()) {
+                return Some(b.to_vec());
+            }
+        }
+        js_sys::JSON::stringify(v).ok().map(|t| String::from(t).into_bytes())
+    };
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => bytes(a).is_some_and(|x| Some(x) == bytes(b)),
+        _ => false,
+    }
 }
 
 /// The record to store for a document of any type whose JSON text is at

@@ -6,7 +6,8 @@
 //! counts as unreadable, so "one row per activity" holds and the counts of
 //! the two stores tell whether the rows need rebuilding.
 
-use super::{changes, collect, schema, Db, StoreError, StoreErrorKind};
+use super::record::Content;
+use super::{changes, collect, schema, Db, StoreError};
 use futures::future::join_all;
 use rexie::{Direction, Store, TransactionMode};
 use std::sync::Arc;
@@ -29,20 +30,33 @@ pub struct Rows {
 /// one copy each way between wasm and IndexedDB (see `record.rs`). Rows
 /// stored earlier as plain objects still read.
 pub(super) fn row_value(doc: &Document<Activity>) -> Result<JsValue, StoreError> {
-    let row = ListRow::of(doc, &crate::settings::template());
-    let record = js_sys::Object::new();
-    let set = |k: &'static str, v: &JsValue| {
-        js_sys::Reflect::set(&record, &super::record::js_text(k), v).map_err(|e| StoreError::new(StoreErrorKind::Failed, format!("{e:?}")))
-    };
-    set("id", &JsValue::from_str(row.id.as_str()))?;
-    set("sort", &JsValue::from_str(&row.sort))?;
-    let json = serde_json::to_vec(&row).expect("rows serialise");
+    let row = RowText::of(doc);
     // The search text is the record's words: sealed like the record when a passcode is set.
-    match super::crypto::seal(&json)? {
-        Some(sealed) => set("sealed", &js_sys::Uint8Array::from(sealed.as_slice()))?,
-        None => set("utf8", &js_sys::Uint8Array::from(json.as_slice()))?,
-    };
-    Ok(record.into())
+    Ok(row.value(Content::now(&row.json)?))
+}
+
+/// An activity's row before it is stored: the keys in the clear, the row's JSON to seal or not.
+pub(super) struct RowText {
+    id: String,
+    sort: String,
+    pub(super) json: Vec<u8>,
+}
+
+impl RowText {
+    pub(super) fn of(doc: &Document<Activity>) -> RowText {
+        let row = ListRow::of(doc, &crate::settings::template());
+        let json = serde_json::to_vec(&row).expect("rows serialise");
+        RowText { id: row.id.to_string(), sort: row.sort, json }
+    }
+
+    /// The value to store, the row's JSON as `content` (from `json`).
+    pub(super) fn value(&self, content: Content) -> JsValue {
+        let record = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&record, &super::record::js_text("id"), &JsValue::from_str(&self.id));
+        let _ = js_sys::Reflect::set(&record, &super::record::js_text("sort"), &JsValue::from_str(&self.sort));
+        content.set_on(&record);
+        record.into()
+    }
 }
 
 /// Writes the row of `doc` into an open transaction's row store.

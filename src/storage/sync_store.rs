@@ -2,8 +2,8 @@
 //! a server gave for refusing an entry), received documents merged in, and
 //! the cursor stored with them in one transaction.
 
-use super::record::{any_record, any_record_as};
-use super::rows::row_value;
+use super::record::{any_record_as, record_with, same_stored, Content};
+use super::rows::{row_value, RowText};
 use super::{from_js_any, schema, to_js, Db, StoreError};
 use futures::future::join_all;
 use rexie::{KeyRange, Store, TransactionMode};
@@ -23,6 +23,9 @@ const CURSOR_KEY: &str = "sync.cursor";
 /// Received documents are handed to IndexedDB this many at a time, so that
 /// the browser writes one batch while the next is merged and encoded.
 const WRITE_BATCH: usize = 50;
+
+/// With a passcode, a received page is merged, sealed and written this many at a time (`absorb_docs`).
+const SEAL_PIECE: usize = 100;
 
 /// One document waiting to be pushed, and the change it waits with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -217,52 +220,116 @@ impl Db {
         Ok(entry.and_then(|e| e.refused))
     }
 
-    async fn absorb_docs(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), StoreError> {
-        let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META, schema::ACTIVITY_ROWS]].concat();
-        let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
-        let stores = names.iter().map(|&name| Ok((name, tx.store(name).map_err(StoreError::writing)?))).collect::<Result<HashMap<_, _>, StoreError>>()?;
-        let mut stored = HashMap::new();
-        for (name, ids) in ids_by_store(&docs) {
-            stored.insert(name, stored_among(&stores[name], &ids).await.map_err(StoreError::writing)?);
-        }
-        // Every local copy is asked for at once: IndexedDB answers requests
-        // issued together far faster than one after another. A document known
-        // not to be stored is not asked for.
-        let reads = docs.iter().map(|Received { doc: remote, .. }| {
-            let name = store_name(remote.doc_type());
-            let absent = stored[name].as_ref().is_some_and(|ids| !ids.contains(remote.id().as_str()));
-            let (store, key) = (&stores[name], JsValue::from_str(remote.id().as_str()));
-            async move {
-                if absent {
+    async fn absorb_docs(&self, mut docs: Vec<Received>, mut cursor: Option<Cursor>) -> Result<(), StoreError> {
+        let mut rest = docs.split_off(SEAL_PIECE.min(docs.len()));
+        let Some(mut ahead) = self.seal_page(&docs).await? else {
+            docs.append(&mut rest);
+            return self.absorb_page(docs, cursor, None).await.map(drop);
+        };
+        // With a passcode the page goes in pieces, each in its own transaction: while one is
+        // written (IndexedDB's work) the next is merged and sealed (wasm's and Web Crypto's).
+        // Its read is asked for first, so it does not wait for the write. The cursor goes with
+        // the last piece, after every other has been stored: a page cut short is pulled again
+        // and merges to the same.
+        let mut piece = docs;
+        loop {
+            let next: Vec<Received> = rest.drain(..SEAL_PIECE.min(rest.len())).collect();
+            let last = next.is_empty();
+            let seal_next = async {
+                if last {
                     Ok(None)
                 } else {
-                    store.get(key).await
+                    self.seal_page(&next).await
                 }
+            };
+            let (sealed, written) = futures::join!(seal_next, self.absorb_page(piece, if last { cursor.take() } else { None }, Some(ahead)));
+            written?;
+            match sealed? {
+                _ if last => return Ok(()),
+                Some(sealed) => ahead = sealed,
+                // The passcode went meanwhile: the rest the usual way.
+                None => return self.absorb_page([next, rest].concat(), cursor, None).await.map(drop),
             }
-        });
-        let locals = join_all(reads).await;
+            piece = next;
+        }
+    }
+
+    /// With a passcode, `docs` merged with what is stored and their records and
+    /// rows sealed through Web Crypto, before `absorb_page`'s transaction (its
+    /// promises would end it): native AES instead of wasm's for a page of
+    /// hundreds. `None` without a passcode, or when Web Crypto is not there.
+    /// Public so that a test can change a record between this and the write.
+    pub async fn seal_page(&self, docs: &[Received]) -> Result<Option<SealedPage>, StoreError> {
+        if !matches!(super::crypto::sealing(), Ok(true)) {
+            return Ok(None);
+        }
+        let tx = self.rexie.transaction(&DOC_STORES, TransactionMode::ReadOnly).map_err(StoreError::reading)?;
+        let stores = DOC_STORES.iter().map(|&name| Ok((name, tx.store(name).map_err(StoreError::reading)?))).collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let seen = read_locals(&stores, docs).await.map_err(StoreError::reading)?;
+        drop(tx);
+        let mut plans = Vec::with_capacity(docs.len());
+        for (received, local) in docs.iter().zip(&seen) {
+            let plan = plan(local.as_ref().and_then(|v| from_js_any(v).ok()).as_ref(), received.clone());
+            let row = plan.as_ref().and_then(|p| if let AnyDoc::Activity(a) = &p.doc { Some(RowText::of(a)) } else { None });
+            plans.push(plan.map(|p| (p, row)));
+        }
+        let plains: Vec<&[u8]> =
+            plans.iter().flatten().flat_map(|(p, row)| [Some(p.text.as_bytes()), row.as_ref().map(|r| r.json.as_slice())]).flatten().collect();
+        let Some(sealed) = super::crypto::seal_all(&plains).await? else { return Ok(None) };
+        let mut envelopes = sealed.envelopes.iter().cloned();
+        let mut values = Vec::with_capacity(plans.len());
+        for planned in plans {
+            values.push(planned.map(|(plan, row)| {
+                let record = record_with(plan.doc.id().as_str(), plan.doc.doc_type().as_str(), Content::Sealed(envelopes.next().expect("one per text")));
+                let row = row.map(|row| row.value(Content::Sealed(envelopes.next().expect("one per row"))));
+                (plan, record, row)
+            }));
+        }
+        Ok(Some(SealedPage { sealed, seen, values }))
+    }
+
+    /// Merges `docs` into what is stored and writes the result with `cursor`,
+    /// in one transaction. A document whose local copy is still the one
+    /// `seal_page` merged with is stored as sealed then; any other (changed
+    /// since, or no page sealed) is merged and sealed here, in wasm. Returns
+    /// how many were stored as sealed ahead.
+    pub async fn absorb_page(&self, docs: Vec<Received>, cursor: Option<Cursor>, ahead: Option<SealedPage>) -> Result<usize, StoreError> {
+        let names = [DOC_STORES.as_slice(), &[schema::OUTBOX, schema::META, schema::ACTIVITY_ROWS]].concat();
+        let tx = self.rexie.transaction(&names, TransactionMode::ReadWrite).map_err(StoreError::writing)?;
+        // Asked before the transaction's first wait: a lock or a passcode removal since the sealing means sealing again here.
+        let mut ahead = ahead.filter(|a| a.sealed.still_open());
+        let stores = names.iter().map(|&name| Ok((name, tx.store(name).map_err(StoreError::writing)?))).collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let locals = read_locals(&stores, &docs).await.map_err(StoreError::writing)?;
         let mut batch: HashMap<&'static str, Vec<JsValue>> = HashMap::new();
         let mut batched = 0;
         let mut writing = Vec::new();
         let mut covered = Vec::new();
         let mut rows_written = Vec::new();
         let mut latest = None::<Stamp>;
-        for (Received { doc: remote, json }, local) in docs.into_iter().zip(locals) {
-            let local = local.map_err(StoreError::writing)?.and_then(|v| from_js_any(&v).ok());
-            latest = latest.max(Some(updated(&remote)));
-            let name = store_name(remote.doc_type());
-            let result = absorb(local.as_ref(), remote);
-            let Some(doc) = result.store else { continue };
-            // Stored unchanged: as the text received, not written out again,
-            // unless it came in an older format (an older server, a REST
-            // collection): the app stores format 2, a third of the bytes.
-            let record = if result.push || !is_current(&json) { any_record(&doc)? } else { any_record_as(&doc, &json)? };
-            batch.entry(name).or_default().push(record);
-            if let AnyDoc::Activity(activity) = &doc {
-                batch.entry(schema::ACTIVITY_ROWS).or_default().push(row_value(activity)?);
-                rows_written.push(activity.id.clone());
+        let mut used_ahead = 0;
+        for (i, (received, local)) in docs.into_iter().zip(locals).enumerate() {
+            latest = latest.max(Some(updated(&received.doc)));
+            let planned = match ahead.as_mut().and_then(|a| a.take(i, local.as_ref())) {
+                Some(planned) => {
+                    used_ahead += 1;
+                    planned
+                }
+                None => match plan(local.and_then(|v| from_js_any(&v).ok()).as_ref(), received) {
+                    Some(plan) => {
+                        let record = any_record_as(&plan.doc, &plan.text)?;
+                        let row = if let AnyDoc::Activity(activity) = &plan.doc { Some(row_value(activity)?) } else { None };
+                        Some((plan, record, row))
+                    }
+                    None => None,
+                },
+            };
+            let Some((Plan { doc, push, .. }, record, row)) = planned else { continue };
+            batch.entry(store_name(doc.doc_type())).or_default().push(record);
+            if let Some(row) = row {
+                batch.entry(schema::ACTIVITY_ROWS).or_default().push(row);
+                rows_written.push(doc.id().clone());
             }
-            if result.push {
+            if push {
                 batch.entry(schema::OUTBOX).or_default().push(OutboxEntry::of(&doc).to_js()?);
             } else {
                 // The server's copy covers the local one: nothing waits.
@@ -309,7 +376,7 @@ impl Db {
         if let Some(stamp) = latest {
             crate::device::observe(stamp.hlc);
         }
-        Ok(())
+        Ok(used_ahead)
     }
 
     async fn stored_cursor(&self) -> Result<Option<Cursor>, StoreError> {
@@ -318,6 +385,69 @@ impl Db {
         let v = meta.get(JsValue::from_str(CURSOR_KEY)).await.map_err(StoreError::reading)?;
         Ok(v.and_then(|v| parse::<CursorEntry>(&v)).and_then(|c| Some(Cursor { seq: c.value?, epoch: c.epoch })))
     }
+}
+
+/// What storing one received document comes to, before anything is sealed.
+pub struct Plan {
+    doc: AnyDoc,
+    /// The text to store for `doc`.
+    text: String,
+    /// The local copy knew more: `doc` waits in the outbox.
+    push: bool,
+}
+
+/// `remote` merged with the local copy by `sync_client::absorb`: `None` when
+/// nothing is stored (the local copy covers it, or it was refused).
+fn plan(local: Option<&AnyDoc>, Received { doc: remote, json }: Received) -> Option<Plan> {
+    let result = absorb(local, remote);
+    let doc = result.store?;
+    // Stored unchanged: as the text received, not written out again, unless
+    // it came in an older format (an older server, a REST collection): the
+    // app stores format 2, a third of the bytes.
+    let text = if result.push || !is_current(&json) { doc.to_json() } else { json };
+    Some(Plan { doc, text, push: result.push })
+}
+
+/// A page merged and sealed by `Db::seal_page`, waiting for its write.
+pub struct SealedPage {
+    sealed: super::crypto::SealedAhead,
+    /// The local copies (as stored) each document was merged with.
+    seen: Vec<Option<JsValue>>,
+    /// Per document: what to store (plan, sealed record, sealed row), `None` when nothing.
+    values: Vec<Option<Sealed>>,
+}
+
+type Sealed = (Plan, JsValue, Option<JsValue>);
+
+impl SealedPage {
+    /// Document `i`'s sealed values if `local`, as the write reads it, is the
+    /// copy they were merged with (`None`: merge again).
+    fn take(&mut self, i: usize, local: Option<&JsValue>) -> Option<Option<Sealed>> {
+        same_stored(self.seen.get(i)?.as_ref(), local).then(|| self.values.get_mut(i).and_then(Option::take))
+    }
+}
+
+/// Every received document's local copy (`None`: not stored), asked for at
+/// once: IndexedDB answers requests issued together far faster than one after
+/// another. A document known not to be stored (`stored_among`) is not asked for.
+async fn read_locals(stores: &HashMap<&'static str, Store>, docs: &[Received]) -> Result<Vec<Option<JsValue>>, rexie::Error> {
+    let mut stored = HashMap::new();
+    for (name, ids) in ids_by_store(docs) {
+        stored.insert(name, stored_among(&stores[name], &ids).await?);
+    }
+    let reads = docs.iter().map(|Received { doc: remote, .. }| {
+        let name = store_name(remote.doc_type());
+        let absent = stored[name].as_ref().is_some_and(|ids| !ids.contains(remote.id().as_str()));
+        let (store, key) = (&stores[name], JsValue::from_str(remote.id().as_str()));
+        async move {
+            if absent {
+                Ok(None)
+            } else {
+                store.get(key).await
+            }
+        }
+    });
+    join_all(reads).await.into_iter().collect()
 }
 
 /// The received documents' ids, by the store each goes to.
