@@ -399,7 +399,7 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
             // format 2 drops; text already in format 2 is kept as it came.
             Keep::Incoming if pushed.current_format => Decision::Write(pushed.text.clone()),
             Keep::Incoming => Decision::Write(pushed.doc.to_json()),
-            Keep::Merged(merged) => Decision::Write(merged.to_value().to_string()),
+            Keep::Merged(merged) => Decision::Write(merged.to_json()),
         },
         // What exactly failed to parse is the administrator's (logged), not
         // the client's: the answer says what to do.
