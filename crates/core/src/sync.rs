@@ -422,23 +422,36 @@ pub fn validate_pushed(value: &Value, bound: ClockBound) -> Result<AnyDoc, PushE
 /// `Value` writes it), for a caller that stores that text.
 pub fn validate_pushed_text(value: &Value, bound: ClockBound) -> Result<(AnyDoc, String), PushError> {
     let json = value.to_string();
+    validate_pushed_json(&json, bound).map(|doc| (doc, json))
+}
+
+/// `validate_pushed` for a document's JSON text as it arrived (a server that
+/// reads each pushed document as raw text, not as a `Value` first): its size,
+/// then `admit`.
+pub fn validate_pushed_json(json: &str, bound: ClockBound) -> Result<AnyDoc, PushError> {
     if json.len() > MAX_DOC_BYTES {
         return Err(PushError::TooLarge { bytes: json.len() });
     }
-    admit(&json, bound).map(|doc| (doc, json))
+    admit(json, bound)
 }
 
 /// Checks a request's envelope (protocol, batch size), with a message for
 /// the `400` error body.
 pub fn validate_request(req: &SyncRequest) -> Result<(), String> {
+    validate_envelope(req, req.push.len())
+}
+
+/// `validate_request` for a request whose `pushed` documents were read apart
+/// from it (as raw text; `req.push` is then empty and not looked at).
+pub fn validate_envelope(req: &SyncRequest, pushed: usize) -> Result<(), String> {
     if req.protocol != PROTOCOL_VERSION {
         return Err(format!("this server speaks sync protocol {PROTOCOL_VERSION}, the app sent protocol {}; update the app or the server", req.protocol));
     }
     if req.device.trim().is_empty() {
         return Err("the request names no device".into());
     }
-    if req.push.len() > MAX_PUSH_BATCH {
-        return Err(format!("at most {MAX_PUSH_BATCH} documents per request, {} were pushed; send them in batches", req.push.len()));
+    if pushed > MAX_PUSH_BATCH {
+        return Err(format!("at most {MAX_PUSH_BATCH} documents per request, {pushed} were pushed; send them in batches"));
     }
     if req.waiting.is_some_and(|w| w > MAX_WAITING) {
         return Err(format!("the request says more than {MAX_WAITING} changes are waiting on the device; update the app"));

@@ -13,15 +13,29 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use xunfang_core::sync::{validate_request, SyncRequest};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use xunfang_core::sync::{validate_envelope, SyncRequest};
 
 use crate::auth::AuthTeam;
 use crate::store::{self, unix_now, QuotaExceeded, SyncLimits};
 use crate::{AppError, AppState};
 
-/// A `SyncRequest` read from a JSON body, with the envelope checked.
+/// A `SyncRequest` read from a JSON body, with the envelope checked; its
+/// pushed documents apart, each as the raw JSON text that came (`push` in the
+/// request is left empty): each is read once, into core's types, by
+/// `store::sync`, instead of into a `Value` tree first and written out again.
 #[derive(Debug)]
-pub struct SyncBody(pub SyncRequest);
+pub struct SyncBody(pub SyncRequest, pub Vec<Box<RawValue>>);
+
+/// The body as read: `push` taken as raw text, the rest as a `SyncRequest`.
+#[derive(Deserialize)]
+struct RawBody {
+    #[serde(default)]
+    push: Vec<Box<RawValue>>,
+    #[serde(flatten)]
+    envelope: SyncRequest,
+}
 
 impl<S: Send + Sync> FromRequest<S> for SyncBody {
     type Rejection = AppError;
@@ -40,12 +54,12 @@ impl<S: Send + Sync> FromRequest<S> for SyncBody {
                 AppError::BadRequest(BODY_BROKE_OFF.into())
             }
         })?;
-        let request: SyncRequest = serde_json::from_slice(&bytes).map_err(|e| {
+        let RawBody { push, envelope } = serde_json::from_slice(&bytes).map_err(|e| {
             tracing::info!(error = %e, "sync request is not a valid sync request");
             AppError::BadRequest(not_a_sync_request(e.classify(), &bytes))
         })?;
-        validate_request(&request).map_err(AppError::BadRequest)?;
-        Ok(SyncBody(request))
+        validate_envelope(&envelope, push.len()).map_err(AppError::BadRequest)?;
+        Ok(SyncBody(envelope, push))
     }
 }
 
@@ -94,12 +108,12 @@ fn is_json(content_type: Option<&HeaderValue>) -> bool {
 }
 
 /// `POST /api/sync`.
-pub async fn sync(State(state): State<AppState>, AuthTeam(team, token): AuthTeam, SyncBody(request): SyncBody) -> Result<impl IntoResponse, AppError> {
+pub async fn sync(State(state): State<AppState>, AuthTeam(team, token): AuthTeam, SyncBody(request, push): SyncBody) -> Result<impl IntoResponse, AppError> {
     let started = Instant::now();
     let team_name = team.name.clone();
     let limits = state.limits();
     let limits = SyncLimits { max_pull_bytes: limits.max_pull_bytes, max_team_docs: limits.max_team_docs };
-    let outcome = store::sync(state.store()?, team, &request, limits, state.clock_bound()).await?.map_err(|QuotaExceeded(limit)| {
+    let outcome = store::sync(state.store()?, team, &request, &push, limits, state.clock_bound()).await?.map_err(|QuotaExceeded(limit)| {
         tracing::warn!(team = %team_name, limit, "push refused: the team is at its document quota");
         AppError::DocQuota(limit)
     })?;
@@ -115,7 +129,7 @@ pub async fn sync(State(state): State<AppState>, AuthTeam(team, token): AuthTeam
         team = %team_name,
         device = ?request.device.chars().take(64).collect::<String>(),
         cursor_in = ?request.cursor,
-        pushed = request.push.len(),
+        pushed = push.len(),
         accepted = response.accepted.len(),
         rejected = response.rejected.len(),
         written = outcome.written,

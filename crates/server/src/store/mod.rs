@@ -64,10 +64,11 @@ use std::pin::Pin;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use xunfang_core::clock::ClockBound;
+use xunfang_core::doc::Header;
 use xunfang_core::doc_format;
 use xunfang_core::incoming::{merge_incoming_text, Keep, Refusal};
 use xunfang_core::merge::MergeError;
-use xunfang_core::sync::{pull_limit, validate_pushed_text, AnyDoc, Rejected, SyncRequest, SyncResponse};
+use xunfang_core::sync::{pull_limit, validate_pushed_json, AnyDoc, Rejected, SyncRequest, SyncResponse};
 use xunfang_core::FORMAT_VERSION;
 use xunfang_core::{BlobHash, Id};
 
@@ -398,7 +399,7 @@ pub fn decide(stored: Option<&str>, pushed: &Pushed) -> Decision {
             // format 2 drops; text already in format 2 is kept as it came.
             Keep::Incoming if pushed.current_format => Decision::Write(pushed.text.clone()),
             Keep::Incoming => Decision::Write(pushed.doc.to_json()),
-            Keep::Merged(merged) => Decision::Write(merged.to_value().to_string()),
+            Keep::Merged(merged) => Decision::Write(merged.to_json()),
         },
         // What exactly failed to parse is the administrator's (logged), not
         // the client's: the answer says what to do.
@@ -468,15 +469,17 @@ pub struct SyncLimits {
     pub max_team_docs: u64,
 }
 
-/// One sync for `team`: validates the pushed documents (core's one check,
-/// with clock readings held to `bound`; pure, before any transaction: it may
-/// be slow on big documents), lets the store merge and
-/// pull, and builds the protocol's answer. The request's envelope must
-/// already be checked (`validate_request`).
+/// One sync for `team`: validates the pushed documents (`push`, each the raw
+/// JSON text that came; core's one check, with clock readings held to `bound`;
+/// pure, before any transaction: it may be slow on big documents), lets the
+/// store merge and pull, and builds the protocol's answer. The request's
+/// envelope must already be checked (`validate_envelope`); its own `push` is
+/// not looked at.
 pub async fn sync(
     store: &dyn SyncStore,
     team: Team,
     req: &SyncRequest,
+    push: &[Box<RawValue>],
     limits: SyncLimits,
     bound: ClockBound,
 ) -> Result<Result<SyncOutcome, QuotaExceeded>, StoreError> {
@@ -484,17 +487,22 @@ pub async fn sync(
     let mut valid = Vec::new();
     // As the client knows them: `accepted` parsed, `rejected` as pushed.
     let mut ids: Vec<(Id, String)> = Vec::new();
-    for value in &req.push {
-        match validate_pushed_text(value, bound) {
-            Ok((doc, text)) => {
-                ids.push((raw_id(value), pushed_id(value)));
-                let current_format = value.get("format").and_then(Value::as_u64) == Some(u64::from(FORMAT_VERSION));
-                valid.push(Pushed { doc, text, current_format });
+    for raw in push {
+        let text = raw.get();
+        match validate_pushed_json(text, bound) {
+            Ok(doc) => {
+                // A validated id is canonical: as parsed, it is the text pushed.
+                ids.push((doc.id().clone(), doc.id().as_str().chars().take(100).collect()));
+                let current_format = Header::of(text).is_some_and(|h| h.format == Some(u64::from(FORMAT_VERSION)));
+                // Stored as it came when kept as it came: the exact text pushed.
+                valid.push(Pushed { doc, text: text.to_string(), current_format });
             }
             Err(err) => {
+                // Only a refused document is read as a `Value`, for its id as pushed.
+                let id = serde_json::from_str::<Value>(text).map(|v| pushed_id(&v)).unwrap_or_default();
                 // The parser's words stay in the log; the device gets a sentence.
-                tracing::info!(id = %pushed_id(value), reason = %err, "pushed document refused");
-                rejected.push(Rejected { id: pushed_id(value), reason: err.for_client() })
+                tracing::info!(id = %id, reason = %err, "pushed document refused");
+                rejected.push(Rejected { id, reason: err.for_client() })
             }
         }
     }
@@ -537,13 +545,6 @@ fn for_reader(docs: Vec<Box<RawValue>>, reads: u32) -> Vec<Box<RawValue>> {
             _ => raw,
         })
         .collect()
-}
-
-/// The id of a validated pushed document, as the client knows it (a
-/// validated id is canonical: as parsed, it is the text pushed).
-fn raw_id(value: &Value) -> Id {
-    let raw = value.get("id").and_then(Value::as_str).unwrap_or_default();
-    Id::parse(raw).expect("validated documents have a UUID id")
 }
 
 /// The id of a pushed document for `rejected`, as pushed (may be anything).
