@@ -354,8 +354,11 @@ test('a set-up link opened while locked waits, in memory only, for the unlock, t
     await offer.waitFor({ timeout: 30_000 });
     assert.notEqual(await page.locator('#sync-token').inputValue(), token, 'covered: nothing was applied before the confirmation');
     await offer.getByRole('button', { name: '使用这些设置' }).click();
-    await page.getByText('已保存，正在同步。').waitFor({ timeout: 30_000 });
+    // This is still the document of the second round above, whose "已保存，正在同步。" may be on it:
+    // that text says nothing about this click. Wait for the field itself (the assert below says if it never comes).
+    await page.waitForFunction((t) => document.querySelector('#sync-token')?.value === t, token, { timeout: 30_000 }).catch(() => {});
     assert.equal(await page.locator('#sync-token').inputValue(), token, 'covered: the link\'s token is in use after the unlock');
+    await page.getByText('已保存，正在同步。').waitFor({ timeout: 30_000 });
   } finally {
     await context.cleanup().catch(() => {});
     await server.stop().catch(() => {});
