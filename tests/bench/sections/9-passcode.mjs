@@ -79,7 +79,7 @@ export function report(p, r, f) {
   if (!g) return p('Not measured: no complete pair of runs.', '');
   p(
     `Interleaved pairs on section 2's server (${r.docs.toLocaleString('en')} records): a fresh profile without a passcode, then one with`,
-    'a PIN set on the set-up page before the first sync (everything it stores is sealed: AES-256-GCM in wasm). Each then',
+    'a PIN set on the set-up page before the first sync (everything it stores is sealed with AES-256-GCM: a pulled page through Web Crypto before its write, other writes in wasm). Each then',
     "runs section 4's loads, search keystrokes and saves; with the PIN every load unlocks first (PBKDF2-SHA-256, 600,000",
     'rounds, Web Crypto). First screen: from the `<h1>` (with the PIN: from the lock screen going) to the first cards painted',
     '(the newest rows, read and opened first). Every row: from the same start to the app\'s `xunfang:list-ready` mark (all rows',
