@@ -184,14 +184,12 @@ function goals(p, load) {
   const ratio2 = ratios(pg2);
   const ratio1 = pg1 ? ratios(pg1) : [];
   const fmt = (xs) => xs.map((x) => x.toFixed(2)).join(', ');
-  const p99s = ran.map((run) => ({ name: run.name, p99: medOf(run, (x) => x.p99) }));
-  const worst = Math.max(...p99s.map((x) => x.p99));
   p(
     '',
     'The issue\'s goals at this load on this machine:',
     '',
     `- PostgreSQL with two instances at least as fast as SQLite with one: ${met(median(ratio2) >= 1)} (documents pushed per second, PostgreSQL two instances over SQLite in each round: ${fmt(ratio2)}; median ${median(ratio2).toFixed(2)}${ratio1.length ? `; one instance ${fmt(ratio1)}, median ${median(ratio1).toFixed(2)}` : ''}).`,
-    `- p99 sync under 1 s: ${met(worst < 1000)} (medians: ${p99s.map((x) => `${x.name} ${ms(x.p99)}`).join(', ')}).`,
+    `- p99 sync under 1 s: ${p99Verdict(ran)}`,
     `- Zero loss: ${met(load.runs.every((run) => !run.error && run.rounds.every((x) => !x.error && x.check.ok && x.failedTablets === 0)))}.`,
     '',
   );
@@ -214,14 +212,33 @@ function goals(p, load) {
     ...floor.map((f) => `| ${f.name} | ${ms(f.p99)} | ${f.all.toFixed(1)} s (${f.tablets.toFixed(1)} + ${f.server.toFixed(1)}) | ${ms((f.all / 2) * 1000)} | ${ms((f.server / 2) * 1000)} |`),
     '',
   );
-  const best = floor.reduce((a, b) => (b.p99 < a.p99 ? b : a));
-  if (worst >= 1000) {
+  const over = floor.filter((f) => f.p99 >= 1000);
+  if (over.length) {
     p(
-      `So p99 under 1 s is missed by ${ms(best.p99 - 1000)} in the best setup (${best.name}, ${ms(best.p99)}; ${(best.p99 / 1000).toFixed(1)} × the goal). On this`,
-      `machine it would need the phase's CPU at or under 2 s (2 cores × 1 s), against ${best.all.toFixed(1)} s now: a cut by ${(best.all / 2).toFixed(1)} ×. Even with`,
-      `the tablets on a machine of their own, the servers and PostgreSQL alone use ${best.server.toFixed(1)} s, ${ms((best.server / 2) * 1000)} of the 2 cores.`,
+      `So p99 stays at or over 1 s in ${over.map((f) => `${f.name} (${ms(f.p99)}, over by ${ms(f.p99 - 1000)})`).join(' and ')}. On this machine`,
+      'a setup would need the phase\'s CPU at or under 2 s (2 cores × 1 s) to be sure of it: against',
+      `${over.map((f) => `${f.all.toFixed(1)} s in ${f.name} (a cut by ${(f.all / 2).toFixed(1)} ×; the servers and PostgreSQL alone ${f.server.toFixed(1)} s)`).join(', ')}.`,
     );
   }
+}
+
+/**
+ * The p99 goal in plain words: which setups have a median p99 under 1 s and which do not (with how far over), and
+ * how many of each setup's rounds were under, since one slow round hides behind a median.
+ */
+export function p99Verdict(ran) {
+  const rows = ran.map((run) => {
+    const p99s = done(run).map((x) => x.p99);
+    return { name: run.name, p99: median(p99s), under: p99s.filter((x) => x < 1000).length, rounds: p99s.length, each: p99s.map(ms).join(', ') };
+  });
+  const under = rows.filter((r) => r.p99 < 1000);
+  const over = rows.filter((r) => r.p99 >= 1000);
+  const state = !over.length ? 'met in every setup' : under.length ? '**met only in part**' : '**not met** in any setup';
+  const say = (r) => `${r.name} ${ms(r.p99)} (rounds ${r.each}: ${r.under} of ${r.rounds} under 1 s)`;
+  const parts = [];
+  if (under.length) parts.push(`under 1 s (the median of its rounds): ${under.map(say).join(', ')}`);
+  if (over.length) parts.push(`at or over 1 s: ${over.map((r) => `${say(r)}, over by ${ms(r.p99 - 1000)}`).join(', ')}`);
+  return `${state}; ${parts.join('; ')}.`;
 }
 
 // What the cuts of commit 86a0f3c did and what would cut next: measured by hand with interleaved runs of 9895148's
