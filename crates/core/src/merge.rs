@@ -81,7 +81,9 @@ impl fmt::Display for MergeError {
 impl std::error::Error for MergeError {}
 
 /// Every surviving value of every path: stamp → value (`None` = removed).
-type Entries = BTreeMap<String, BTreeMap<Stamp, Option<Value>>>;
+type Entries = BTreeMap<String, Register>;
+/// One path's surviving values: stamp → value (`None` = removed).
+type Register = BTreeMap<Stamp, Option<Value>>;
 /// Per device, the newest stamp seen.
 type Context = BTreeMap<DeviceId, Hlc>;
 
@@ -100,28 +102,27 @@ pub fn merge<T: Body>(a: &Document<T>, b: &Document<T>) -> Result<Document<T>, M
     }
     let (ea, eb) = (entries(a), entries(b));
     let (ca, cb) = (context(a, &ea), context(b, &eb));
-    let empty = BTreeMap::new();
-    let mut merged: Entries = BTreeMap::new();
-    for path in ea.keys().chain(eb.keys()) {
-        if merged.contains_key(path) {
-            continue;
+    // Both sides' paths in order, walked once side by side (each is sorted): no look-ups by path, and the entries
+    // moved, not copied, into the merge.
+    let mut merged: Vec<(String, Register)> = Vec::with_capacity(ea.len().max(eb.len()));
+    let (mut ia, mut ib) = (ea.into_iter().peekable(), eb.into_iter().peekable());
+    loop {
+        let order = match (ia.peek(), ib.peek()) {
+            (Some((pa, _)), Some((pb, _))) => pa.cmp(pb),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        let (path, xa, xb) = match order {
+            std::cmp::Ordering::Less => ia.next().map(|(path, xa)| (path, xa, Register::new())),
+            std::cmp::Ordering::Greater => ib.next().map(|(path, xb)| (path, Register::new(), xb)),
+            std::cmp::Ordering::Equal => ia.next().zip(ib.next()).map(|((path, xa), (_, xb))| (path, xa, xb)),
         }
-        let (xa, xb) = (ea.get(path).unwrap_or(&empty), eb.get(path).unwrap_or(&empty));
-        let mut keep = BTreeMap::new();
-        for (mine, theirs, their_ctx) in [(xa, xb, &cb), (xb, xa, &ca)] {
-            for (stamp, value) in mine {
-                if theirs.contains_key(stamp) || !covers(their_ctx, stamp) {
-                    // Same stamp, different value only in damaged data: pick one
-                    // independently of the argument order.
-                    let slot = keep.entry(stamp.clone()).or_insert_with(|| value.clone());
-                    if value_key(value) > value_key(slot) {
-                        *slot = value.clone();
-                    }
-                }
-            }
-        }
-        merged.insert(path.clone(), keep);
+        .expect("the side peeked at has a next path");
+        merged.push((path, merge_register(xa, xb, &ca, &cb)));
     }
+    // Already in order: collecting builds the map without a search per path.
+    let merged: Entries = merged.into_iter().collect();
     let mut seen = ca;
     for (device, hlc) in cb {
         let slot = seen.entry(device).or_default();
@@ -130,6 +131,29 @@ pub fn merge<T: Body>(a: &Document<T>, b: &Document<T>) -> Result<Document<T>, M
     let created = a.created.clone().min(b.created.clone());
     let updated = a.updated.clone().max(b.updated.clone());
     rebuild(a.id.clone(), created, updated, seen, merged)
+}
+
+/// One path's entries after the merge: an entry of either side survives if the other side has it too or has not seen
+/// it (see the module header).
+fn merge_register(xa: Register, xb: Register, ca: &Context, cb: &Context) -> Register {
+    let keep_a: Vec<bool> = xa.keys().map(|stamp| xb.contains_key(stamp) || !covers(cb, stamp)).collect();
+    let keep_b: Vec<bool> = xb.keys().map(|stamp| xa.contains_key(stamp) || !covers(ca, stamp)).collect();
+    let mut keep: Register = xa.into_iter().zip(keep_a).filter(|(_, k)| *k).map(|(entry, _)| entry).collect();
+    for ((stamp, value), _) in xb.into_iter().zip(keep_b).filter(|(_, k)| *k) {
+        match keep.entry(stamp) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(value);
+            }
+            // Same stamp, different value only in damaged data: pick one independently of the argument order (the
+            // same value on both sides, the usual case, needs no writing out to tell).
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                if *slot.get() != value && value_key(&value) > value_key(slot.get()) {
+                    slot.insert(value);
+                }
+            }
+        }
+    }
+    keep
 }
 
 fn value_key(v: &Option<Value>) -> String {
@@ -259,7 +283,7 @@ fn rebuild<T: Body>(id: Id, created: Stamp, updated: Stamp, seen: Context, entri
     }
     // Through text rather than `from_value`, so that bodies are read one way
     // only (see `Document::from_value`); a merge is rare enough not to feel it.
-    let body: T = serde_json::from_str(&Value::Object(fields).to_string()).map_err(|e| MergeError::Unreadable(e.to_string()))?;
+    let body: T = serde_json::from_value(Value::Object(fields)).map_err(|e| MergeError::Unreadable(e.to_string()))?;
 
     let trash_known = entries.contains_key(TRASHED_PATH);
     let show = shown(&body, trashed, trash_known);

@@ -65,9 +65,9 @@ impl LocalStore for MemoryStore {
     async fn absorb(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String> {
         for Received { doc: remote, json } in docs {
             let id = remote.id().clone();
-            let local = self.docs.borrow().get(&id).cloned();
             self.seen_millis.set(self.seen_millis.get().max(updated(&remote).hlc.millis));
-            let result = absorb(local.as_ref(), remote);
+            // Merged from a borrow, not a copy: the map is not written until the merge is done.
+            let result = absorb(self.docs.borrow().get(&id), remote);
             if let Some(doc) = result.store {
                 if result.push {
                     self.outbox.borrow_mut().insert(id.clone(), updated(&doc));
