@@ -269,5 +269,34 @@ async fn values_are_stored_compressed_and_a_database_of_the_previous_release_sti
             assert!(!["巡回审判", "走访委员", "座谈", "村道"].iter().any(|t| bytes.contains(t)), "{store}: nothing in the clear");
         }
     }
+
+    // Every record at once (the list's roster, the office's board): opened together through Web Crypto, old and new
+    // envelopes alike; a damaged one is counted, not fatal.
+    let all = db.all::<Activity>().await.expect("read");
+    assert_eq!((all.docs.len(), all.unreadable), (5, 0));
+    assert!(all.docs.contains(&old_a));
+    drop(db);
+    damage_first("t-v1", schema::ACTIVITIES).await;
+    let db = Db::open("t-v1").await.expect("reopens");
+    let all = db.all::<Activity>().await.expect("read");
+    assert_eq!((all.docs.len(), all.unreadable), (4, 1), "the damaged old record counts as unreadable");
+    crypto::lock();
+    let locked = db.all::<Activity>().await.expect("a read, not a failure");
+    assert_eq!((locked.docs.len(), locked.unreadable), (0, 5), "nothing opens while locked");
+    unlocked_with_passcode().await;
     db.close();
+}
+
+/// The first value of `store` with one sealed byte flipped.
+async fn damage_first(name: &str, store: &str) {
+    let rexie = schema::current(name).build().await.expect("reopens");
+    let tx = rexie.transaction(&[store], rexie::TransactionMode::ReadWrite).expect("a write");
+    let s = tx.store(store).expect("store");
+    let v = s.get_all(None, Some(1)).await.expect("read").remove(0);
+    let sealed = crypto::sealed_array(&v).expect("sealed");
+    let last = sealed.length() - 1;
+    sealed.set_index(last, sealed.get_index(last) ^ 1);
+    s.put(&v, None).await.expect("rewritten");
+    tx.done().await.expect("committed");
+    rexie.close();
 }
