@@ -153,7 +153,7 @@ async fn a_page_of_several_pieces_is_stored_whole_and_sealed_with_its_cursor() {
     db.put(&local).await.expect("stored");
     let page = docs.iter().map(|d| Received::of(AnyDoc::Activity(d.clone()))).collect();
     db.absorb(page, Some(Cursor { seq: 250, epoch: Some("e".into()) })).await.expect("written");
-    assert_eq!(db.cursor().await.expect("read"), Some(Cursor { seq: 250, epoch: Some("e".into()) }), "the cursor goes with the last piece");
+    assert_eq!(db.cursor().await.expect("read"), Some(Cursor { seq: 250, epoch: Some("e".into()) }), "the cursor is stored with the page");
     assert_eq!(db.list_rows().await.expect("rows open").rows.len(), 250);
     assert_eq!(db.all::<Activity>().await.expect("read").docs.len(), 250);
     assert_eq!(db.get::<Activity>(&docs[249].id).await.expect("read"), Some(docs[249].clone()));

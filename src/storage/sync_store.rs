@@ -239,7 +239,7 @@ impl Db {
             while !docs.is_empty() {
                 let n = SEAL_PIECE.min(docs.len());
                 let (rest, rest_seen) = (docs.split_off(n), seen.split_off(n));
-                // `None`: the passcode went or the tablet locked meanwhile: that piece the usual way.
+                // `None` (the passcode went, the tablet locked, no Web Crypto): that piece is merged and sealed in its write, or refused.
                 let ahead = seal_read(&docs, seen).await?;
                 let _ = send.unbounded_send((std::mem::replace(&mut docs, rest), ahead));
                 seen = rest_seen;
