@@ -1,14 +1,15 @@
 //! The passcode's bulk work in a real browser (wasm-bindgen-test in headless
 //! Chromium): Web Crypto opens what wasm sealed, and refuses what is damaged;
 //! a pulled page sealed ahead through Web Crypto is stored sealed, and what
-//! changed locally in between is merged and sealed again in the write.
+//! changed locally in between is merged and sealed again in the write; values
+//! are stored compressed and those of the previous release still open.
 
 use wasm_bindgen_test::*;
 use xunfang::storage::{crypto, schema, Db, StoreErrorKind};
 use xunfang_core::clock::{DeviceId, Hlc, Stamp};
 use xunfang_core::sync::AnyDoc;
 use xunfang_core::sync_client::{Cursor, LocalStore, Received};
-use xunfang_core::vault::{LockPolicy, SecretKind};
+use xunfang_core::vault::{Key, LockPolicy, SecretKind, WrappedKey, ENVELOPE_PACKED, ENVELOPE_VERSION, IV_LEN};
 use xunfang_core::{Activity, Document, Id};
 
 const SECRET: &str = "correct horse battery";
@@ -152,7 +153,7 @@ async fn a_page_of_several_pieces_is_stored_whole_and_sealed_with_its_cursor() {
     db.put(&local).await.expect("stored");
     let page = docs.iter().map(|d| Received::of(AnyDoc::Activity(d.clone()))).collect();
     db.absorb(page, Some(Cursor { seq: 250, epoch: Some("e".into()) })).await.expect("written");
-    assert_eq!(db.cursor().await.expect("read"), Some(Cursor { seq: 250, epoch: Some("e".into()) }), "the cursor goes with the last piece");
+    assert_eq!(db.cursor().await.expect("read"), Some(Cursor { seq: 250, epoch: Some("e".into()) }), "the cursor is stored with the page");
     assert_eq!(db.list_rows().await.expect("rows open").rows.len(), 250);
     assert_eq!(db.all::<Activity>().await.expect("read").docs.len(), 250);
     assert_eq!(db.get::<Activity>(&docs[249].id).await.expect("read"), Some(docs[249].clone()));
@@ -161,4 +162,141 @@ async fn a_page_of_several_pieces_is_stored_whole_and_sealed_with_its_cursor() {
         assert!(raw("t-pieces", store).await.iter().all(|v| crypto::sealed_array(v).is_some()), "{store}: every value sealed");
     }
     db.close();
+}
+
+/// The data key as the tablet holds it, unwrapped the way `crypto::unlock` does (PBKDF2 through Web Crypto):
+/// for writing values as the release before packed envelopes did.
+async fn data_key() -> Key {
+    use wasm_bindgen::JsCast;
+    let stored: serde_json::Value = serde_json::from_str(&local_item("xunfang.vault")).expect("the vault record is JSON");
+    let wrapped: WrappedKey = serde_json::from_value(stored["key"].clone()).expect("a wrapped key");
+    let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
+    let usages = js_sys::Array::of1(&"deriveBits".into());
+    let base = subtle.import_key_with_str("raw", &js_sys::Uint8Array::from(SECRET.as_bytes()), "PBKDF2", false, &usages).unwrap();
+    let base: web_sys::CryptoKey = wasm_bindgen_futures::JsFuture::from(base).await.unwrap().unchecked_into();
+    let params = js_sys::Object::new();
+    let salt = js_sys::Uint8Array::from(wrapped.salt_bytes().unwrap().as_slice());
+    for (k, v) in
+        [("name", wasm_bindgen::JsValue::from("PBKDF2")), ("hash", "SHA-256".into()), ("salt", salt.into()), ("iterations", wrapped.iterations.into())]
+    {
+        js_sys::Reflect::set(&params, &k.into(), &v).unwrap();
+    }
+    let bits = wasm_bindgen_futures::JsFuture::from(subtle.derive_bits_with_object(&params, &base, 256).unwrap()).await.unwrap();
+    let passcode_key = Key::from_bytes(js_sys::Uint8Array::new(&bits).to_vec().try_into().unwrap());
+    wrapped.unwrap_with(&passcode_key).expect("the test's passcode opens the key")
+}
+
+fn local_item(key: &str) -> String {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().get_item(key).unwrap().expect("a passcode is set")
+}
+
+/// Every sealed value of `store` rewritten as the release before packed envelopes sealed it (version 1).
+async fn as_previous_release(name: &str, store: &str, key: &Key) {
+    let rexie = schema::current(name).build().await.expect("reopens");
+    let tx = rexie.transaction(&[store], rexie::TransactionMode::ReadWrite).expect("a write");
+    let s = tx.store(store).expect("store");
+    for v in s.get_all(None, None).await.expect("read") {
+        let sealed = crypto::sealed_array(&v).expect("sealed").to_vec();
+        let old = key.seal([7; IV_LEN], &key.open(&sealed).expect("opens"));
+        js_sys::Reflect::set(&v, &"sealed".into(), &js_sys::Uint8Array::from(old.as_slice())).unwrap();
+        s.put(&v, None).await.expect("rewritten");
+    }
+    tx.done().await.expect("committed");
+    rexie.close();
+}
+
+fn versions(values: &[wasm_bindgen::JsValue]) -> Vec<u8> {
+    values.iter().map(|v| crypto::sealed_array(v).expect("sealed").get_index(0)).collect()
+}
+
+#[wasm_bindgen_test]
+async fn values_are_stored_compressed_and_a_database_of_the_previous_release_still_opens() {
+    unlocked_with_passcode().await;
+    let _ = rexie::Rexie::delete("t-v1").await;
+    let db = Db::open("t-v1").await.expect("IndexedDB opens in the test browser");
+    let long = "群众反映村道年久失修，雨天无法通行，请求协调资金修缮。".repeat(8);
+    let old_a = Document::create(
+        Id::new_v7(1_700_000_000_101, [5; 10]),
+        Activity { title: "巡回审判".into(), notes: long.clone(), ..Activity::default() },
+        stamp(101, "test-tablet"),
+    );
+    db.put(&old_a).await.expect("stored");
+    drop(db);
+    // The database as the previous release left it: every record, row and outbox entry in a version-1 envelope.
+    let key = data_key().await;
+    for store in [schema::ACTIVITIES, schema::ACTIVITY_ROWS, schema::OUTBOX] {
+        as_previous_release("t-v1", store, &key).await;
+        assert_eq!(versions(&raw("t-v1", store).await), [ENVELOPE_VERSION], "{store}");
+    }
+
+    let db = Db::open("t-v1").await.expect("reopens");
+    assert_eq!(db.get::<Activity>(&old_a.id).await.expect("opens in wasm"), Some(old_a.clone()));
+    assert_eq!(db.list_rows().await.expect("rows open all at once").rows.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["巡回审判"]);
+    assert_eq!(db.pending_count().await.expect("counted"), 1);
+    assert_eq!(db.pending(10, &Default::default()).await.expect("the old outbox entry reads").len(), 1);
+
+    // Written now, in wasm (a save) and through Web Crypto (a pulled page): packed, smaller, and read by both readers.
+    let saved = Document::create(
+        Id::new_v7(1_700_000_000_102, [6; 10]),
+        Activity { title: "走访委员".into(), notes: long.clone(), ..Activity::default() },
+        stamp(102, "test-tablet"),
+    );
+    db.put(&saved).await.expect("stored");
+    let pulled: Vec<_> = (200..203)
+        .map(|n| {
+            Document::create(
+                Id::new_v7(1_700_000_000_000 + n, [n as u8; 10]),
+                Activity { title: format!("座谈{n}"), notes: long.clone(), ..Activity::default() },
+                stamp(n, "office"),
+            )
+        })
+        .collect();
+    db.absorb(pulled.iter().map(|d| Received::of(AnyDoc::Activity(d.clone()))).collect(), Some(Cursor { seq: 3, epoch: None })).await.expect("written");
+    let records = raw("t-v1", schema::ACTIVITIES).await;
+    assert_eq!(versions(&records), [ENVELOPE_VERSION, ENVELOPE_PACKED, ENVELOPE_PACKED, ENVELOPE_PACKED, ENVELOPE_PACKED], "sorted by id: the old one first");
+    let size = |v: &wasm_bindgen::JsValue| crypto::sealed_array(v).unwrap().length();
+    assert!(size(&records[1]) * 2 < size(&records[0]), "a packed record is less than half the old one: {} against {}", size(&records[1]), size(&records[0]));
+    for d in &pulled {
+        assert_eq!(db.get::<Activity>(&d.id).await.expect("opens in wasm").as_ref(), Some(d));
+    }
+    assert_eq!(db.get::<Activity>(&saved.id).await.expect("opens in wasm"), Some(saved));
+    let mut titles: Vec<_> = db.list_rows().await.expect("rows open").rows.iter().map(|r| r.title.clone()).collect();
+    titles.sort();
+    assert_eq!(titles, ["巡回审判", "座谈200", "座谈201", "座谈202", "走访委员"]);
+    for store in [schema::ACTIVITIES, schema::ACTIVITY_ROWS, schema::OUTBOX] {
+        for v in raw("t-v1", store).await {
+            let bytes = String::from_utf8_lossy(&crypto::sealed_array(&v).unwrap().to_vec()).into_owned();
+            assert!(!["巡回审判", "走访委员", "座谈", "村道"].iter().any(|t| bytes.contains(t)), "{store}: nothing in the clear");
+        }
+    }
+
+    // Every record at once (the list's roster, the office's board): opened together through Web Crypto, old and new
+    // envelopes alike; a damaged one is counted, not fatal.
+    let all = db.all::<Activity>().await.expect("read");
+    assert_eq!((all.docs.len(), all.unreadable), (5, 0));
+    assert!(all.docs.contains(&old_a));
+    drop(db);
+    damage_first("t-v1", schema::ACTIVITIES).await;
+    let db = Db::open("t-v1").await.expect("reopens");
+    let all = db.all::<Activity>().await.expect("read");
+    assert_eq!((all.docs.len(), all.unreadable), (4, 1), "the damaged old record counts as unreadable");
+    crypto::lock();
+    let locked = db.all::<Activity>().await.expect("a read, not a failure");
+    assert_eq!((locked.docs.len(), locked.unreadable), (0, 5), "nothing opens while locked");
+    unlocked_with_passcode().await;
+    db.close();
+}
+
+/// The first value of `store` with one sealed byte flipped.
+async fn damage_first(name: &str, store: &str) {
+    let rexie = schema::current(name).build().await.expect("reopens");
+    let tx = rexie.transaction(&[store], rexie::TransactionMode::ReadWrite).expect("a write");
+    let s = tx.store(store).expect("store");
+    let v = s.get_all(None, Some(1)).await.expect("read").remove(0);
+    let sealed = crypto::sealed_array(&v).expect("sealed");
+    let last = sealed.length() - 1;
+    sealed.set_index(last, sealed.get_index(last) ^ 1);
+    s.put(&v, None).await.expect("rewritten");
+    tx.done().await.expect("committed");
+    rexie.close();
 }

@@ -104,7 +104,7 @@ pub(super) fn seal(plain: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
     match state() {
         State::Clear | State::Removing(_) => Ok(None),
         State::Locked => Err(locked_error()),
-        State::Open(key) => Ok(Some(key.seal(random()?, plain))),
+        State::Open(key) => Ok(Some(key.seal_packed(random()?, plain))),
     }
 }
 
@@ -352,14 +352,18 @@ pub async fn open_all(envelopes: &[Option<js_sys::Uint8Array>]) -> Result<Vec<Op
     let wasm = |e: &js_sys::Uint8Array| key.open(&e.to_vec()).map_err(unreadable);
     let Ok(web) = web_key(&key).await else { return Ok(envelopes.iter().map(|e| e.as_ref().map(wasm)).collect()) };
     let (subtle, params) = aes_gcm()?;
-    let iv_name = JsValue::from_str("iv");
+    let (iv_name, aad_name) = (JsValue::from_str("iv"), JsValue::from_str("additionalData"));
     let pending = js_sys::Array::new();
     let mut shape = Vec::with_capacity(envelopes.len());
     for e in envelopes {
-        let checked = e.as_ref().map(|e| vault::check_envelope(e.length() as usize, if e.length() > 0 { e.get_index(0) } else { 0 }).map_err(unreadable));
-        if let Some(Ok(())) = checked {
+        let checked = e.as_ref().map(|e| {
+            let version = if e.length() > 0 { e.get_index(0) } else { 0 };
+            vault::check_envelope(e.length() as usize, version).map(|()| version).map_err(unreadable)
+        });
+        if let Some(Ok(version)) = checked {
             let e = e.as_ref().expect("checked above");
             js_sys::Reflect::set(&params, &iv_name, &e.subarray(1, 1 + IV_LEN as u32)).map_err(js_error)?;
+            js_sys::Reflect::set(&params, &aad_name, &additional_data(version)).map_err(js_error)?;
             pending.push(&subtle.decrypt_with_object_and_buffer_source(&params, &web, &e.subarray(1 + IV_LEN as u32, e.length())).map_err(js_error)?.into());
         }
         shape.push(checked);
@@ -371,20 +375,26 @@ pub async fn open_all(envelopes: &[Option<js_sys::Uint8Array>]) -> Result<Vec<Op
         .into_iter()
         .map(|checked| {
             checked.map(|c| {
-                c?;
+                let version = c?;
                 let r = results.next().ok_or_else(|| unreadable(vault::VaultError::WrongKey))?;
                 if js_sys::Reflect::get(&r, &status).ok() != Some(fulfilled.clone()) {
                     // Web Crypto's OperationError: the tag did not match.
                     return Err(unreadable(vault::VaultError::WrongKey));
                 }
-                Ok(js_sys::Uint8Array::new(&js_sys::Reflect::get(&r, &value).map_err(js_error)?).to_vec())
+                let opened = js_sys::Uint8Array::new(&js_sys::Reflect::get(&r, &value).map_err(js_error)?).to_vec();
+                vault::unpack(version, opened).map_err(unreadable)
             })
         })
         .collect())
 }
 
-/// Web Crypto, and AES-GCM's parameters without the IV. Web Crypto copies the
-/// IV (and the data) when called, so one parameter object serves every call.
+/// `vault::additional_data(version)` as Web Crypto takes it.
+fn additional_data(version: u8) -> js_sys::Uint8Array {
+    js_sys::Uint8Array::from(vault::additional_data(version).as_slice())
+}
+
+/// Web Crypto, and AES-GCM's parameters without the IV. Web Crypto copies the IV, the additional data
+/// (and the data) when called, so one parameter object serves every call.
 fn aes_gcm() -> Result<(web_sys::SubtleCrypto, js_sys::Object), StoreError> {
     let subtle = web_sys::window().and_then(|w| w.crypto().ok()).ok_or_else(|| js_error("no crypto".into()))?.subtle();
     let params = js_sys::Object::new();
@@ -411,8 +421,8 @@ impl SealedAhead {
 }
 
 /// Many values sealed at once through Web Crypto (native AES-GCM, all in flight
-/// together, off the main thread), each in `Key::seal`'s envelope
-/// `[ENVELOPE_VERSION][iv][ciphertext+tag]` under a fresh random IV. Only before a
+/// together, off the main thread), each in `Key::seal_packed`'s envelope
+/// `[version][iv][ciphertext+tag]` (compressed first) under a fresh random IV. Only before a
 /// transaction: awaiting a promise ends it. `None` when nothing is sealed now
 /// (no passcode, locked, being removed) or Web Crypto is not there or refuses:
 /// the values are then written the usual way, sealed in wasm inside the
@@ -429,15 +439,18 @@ async fn seal_with(web: &web_sys::CryptoKey, plains: &[&[u8]]) -> Result<Vec<js_
     let (subtle, params) = aes_gcm()?;
     let mut ivs = vec![0u8; plains.len() * IV_LEN];
     fill_random(&mut ivs)?;
-    let iv_name = JsValue::from_str("iv");
+    let (iv_name, aad_name) = (JsValue::from_str("iv"), JsValue::from_str("additionalData"));
     let pending = js_sys::Array::new();
     let mut heads = Vec::with_capacity(plains.len());
     for (plain, iv) in plains.iter().zip(ivs.chunks_exact(IV_LEN)) {
+        // Compressed in wasm first (LZ4 is fast; Web Crypto then seals fewer bytes): `Key::seal_packed`'s envelope.
+        let (version, body) = vault::pack(plain);
         let head = js_sys::Uint8Array::new_with_length(1 + IV_LEN as u32);
-        head.set_index(0, vault::ENVELOPE_VERSION);
+        head.set_index(0, version);
         head.subarray(1, 1 + IV_LEN as u32).copy_from(iv);
         js_sys::Reflect::set(&params, &iv_name, &head.subarray(1, 1 + IV_LEN as u32)).map_err(js_error)?;
-        pending.push(&subtle.encrypt_with_object_and_u8_array(&params, web, plain).map_err(js_error)?.into());
+        js_sys::Reflect::set(&params, &aad_name, &additional_data(version)).map_err(js_error)?;
+        pending.push(&subtle.encrypt_with_object_and_u8_array(&params, web, &body).map_err(js_error)?.into());
         heads.push(head);
     }
     let sealed = js_sys::Array::from(&wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&pending)).await.map_err(js_error)?);

@@ -112,6 +112,12 @@ pub(super) fn any_record_as(doc: &AnyDoc, json: &str) -> Result<JsValue, StoreEr
     }
 }
 
+/// A document from its JSON text (as stored, or as opened).
+pub(super) fn parse_doc<T: Body>(json: &[u8]) -> Result<Document<T>, StoreError> {
+    let json = std::str::from_utf8(json).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, format!("the stored text is not UTF-8: {e}")))?;
+    Document::from_json(json).map_err(|e| StoreError::new(StoreErrorKind::Unreadable, e.to_string()))
+}
+
 /// The JSON text of a stored document, in any of its layouts.
 pub(super) fn doc_json(value: &JsValue) -> Result<String, StoreError> {
     if let Some(sealed) = super::crypto::sealed_field(value) {

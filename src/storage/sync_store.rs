@@ -6,6 +6,7 @@ use super::record::{any_record_as, record_with, same_stored, Content};
 use super::rows::{row_value, RowText};
 use super::{from_js_any, schema, to_js, Db, StoreError};
 use futures::future::join_all;
+use futures::{StreamExt, TryStreamExt};
 use rexie::{KeyRange, Store, TransactionMode};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -26,6 +27,9 @@ const WRITE_BATCH: usize = 50;
 
 /// With a passcode, a received page is merged, sealed and written this many at a time (`absorb_docs`).
 const SEAL_PIECE: usize = 100;
+
+/// How many pieces' writes may be asked of IndexedDB before the first is done.
+const PIECES_IN_FLIGHT: usize = 8;
 
 /// One document waiting to be pushed, and the change it waits with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -220,38 +224,36 @@ impl Db {
         Ok(entry.and_then(|e| e.refused))
     }
 
-    async fn absorb_docs(&self, mut docs: Vec<Received>, mut cursor: Option<Cursor>) -> Result<(), StoreError> {
-        let mut rest = docs.split_off(SEAL_PIECE.min(docs.len()));
-        let Some(mut ahead) = self.seal_page(&docs).await? else {
-            docs.append(&mut rest);
-            return self.absorb_page(docs, cursor, None).await.map(drop);
-        };
-        // With a passcode the page goes in pieces, each in its own transaction: while one is
-        // written (IndexedDB's work) the next is merged and sealed (wasm's and Web Crypto's).
-        // Its read is asked for first, so it does not wait for the write. The cursor goes with
-        // the last piece, after every other has been stored: a page cut short is pulled again
-        // and merges to the same.
-        let mut piece = docs;
-        loop {
-            let next: Vec<Received> = rest.drain(..SEAL_PIECE.min(rest.len())).collect();
-            let last = next.is_empty();
-            let seal_next = async {
-                if last {
-                    Ok(None)
-                } else {
-                    self.seal_page(&next).await
-                }
-            };
-            let (sealed, written) = futures::join!(seal_next, self.absorb_page(piece, if last { cursor.take() } else { None }, Some(ahead)));
-            written?;
-            match sealed? {
-                _ if last => return Ok(()),
-                Some(sealed) => ahead = sealed,
-                // The passcode went meanwhile: the rest the usual way.
-                None => return self.absorb_page([next, rest].concat(), cursor, None).await.map(drop),
+    async fn absorb_docs(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), StoreError> {
+        let Some(seen) = self.read_for_sealing(&docs).await? else { return self.absorb_page(docs, cursor, None).await.map(drop) };
+        // With a passcode the page goes in pieces, each in its own transaction, and no piece
+        // waits for the one before: while IndexedDB writes some, the next is merged (wasm) and
+        // sealed (Web Crypto). The page's local copies were read above, at once, before any of
+        // its writes: a read asked for later would queue behind them. IndexedDB runs writes to
+        // the same stores in the order they were asked for, so each piece's write re-reads the
+        // local copies after the pieces before it. The cursor goes last, once every piece is
+        // stored: a page cut short is pulled again and merges to the same.
+        let (send, sealed_pieces) = futures::channel::mpsc::unbounded();
+        let seal = async move {
+            let (mut docs, mut seen) = (docs, seen);
+            while !docs.is_empty() {
+                let n = SEAL_PIECE.min(docs.len());
+                let (rest, rest_seen) = (docs.split_off(n), seen.split_off(n));
+                // `None` (the passcode went, the tablet locked, no Web Crypto): that piece is merged and sealed in its write, or refused.
+                let ahead = seal_read(&docs, seen).await?;
+                let _ = send.unbounded_send((std::mem::replace(&mut docs, rest), ahead));
+                seen = rest_seen;
             }
-            piece = next;
+            Ok::<(), StoreError>(())
+        };
+        let write = sealed_pieces.map(|(piece, ahead)| self.absorb_page(piece, None, ahead)).buffered(PIECES_IN_FLIGHT).try_for_each(|_| async { Ok(()) });
+        let (sealed, written) = futures::join!(seal, write);
+        sealed?;
+        written?;
+        if cursor.is_some() {
+            self.absorb_page(Vec::new(), cursor, None).await?;
         }
+        Ok(())
     }
 
     /// With a passcode, `docs` merged with what is stored and their records and
@@ -260,32 +262,21 @@ impl Db {
     /// hundreds. `None` without a passcode, or when Web Crypto is not there.
     /// Public so that a test can change a record between this and the write.
     pub async fn seal_page(&self, docs: &[Received]) -> Result<Option<SealedPage>, StoreError> {
+        match self.read_for_sealing(docs).await? {
+            Some(seen) => seal_read(docs, seen).await,
+            None => Ok(None),
+        }
+    }
+
+    /// With a passcode, the local copies of `docs` as stored now (one read, all
+    /// asked for at once); `None` without one: nothing is sealed ahead.
+    async fn read_for_sealing(&self, docs: &[Received]) -> Result<Option<Vec<Option<JsValue>>>, StoreError> {
         if !matches!(super::crypto::sealing(), Ok(true)) {
             return Ok(None);
         }
         let tx = self.rexie.transaction(&DOC_STORES, TransactionMode::ReadOnly).map_err(StoreError::reading)?;
         let stores = DOC_STORES.iter().map(|&name| Ok((name, tx.store(name).map_err(StoreError::reading)?))).collect::<Result<HashMap<_, _>, StoreError>>()?;
-        let seen = read_locals(&stores, docs).await.map_err(StoreError::reading)?;
-        drop(tx);
-        let mut plans = Vec::with_capacity(docs.len());
-        for (received, local) in docs.iter().zip(&seen) {
-            let plan = plan(local.as_ref().and_then(|v| from_js_any(v).ok()).as_ref(), received.clone());
-            let row = plan.as_ref().and_then(|p| if let AnyDoc::Activity(a) = &p.doc { Some(RowText::of(a)) } else { None });
-            plans.push(plan.map(|p| (p, row)));
-        }
-        let plains: Vec<&[u8]> =
-            plans.iter().flatten().flat_map(|(p, row)| [Some(p.text.as_bytes()), row.as_ref().map(|r| r.json.as_slice())]).flatten().collect();
-        let Some(sealed) = super::crypto::seal_all(&plains).await? else { return Ok(None) };
-        let mut envelopes = sealed.envelopes.iter().cloned();
-        let mut values = Vec::with_capacity(plans.len());
-        for planned in plans {
-            values.push(planned.map(|(plan, row)| {
-                let record = record_with(plan.doc.id().as_str(), plan.doc.doc_type().as_str(), Content::Sealed(envelopes.next().expect("one per text")));
-                let row = row.map(|row| row.value(Content::Sealed(envelopes.next().expect("one per row"))));
-                (plan, record, row)
-            }));
-        }
-        Ok(Some(SealedPage { sealed, seen, values }))
+        Ok(Some(read_locals(&stores, docs).await.map_err(StoreError::reading)?))
     }
 
     /// Merges `docs` into what is stored and writes the result with `cursor`,
@@ -385,6 +376,30 @@ impl Db {
         let v = meta.get(JsValue::from_str(CURSOR_KEY)).await.map_err(StoreError::reading)?;
         Ok(v.and_then(|v| parse::<CursorEntry>(&v)).and_then(|c| Some(Cursor { seq: c.value?, epoch: c.epoch })))
     }
+}
+
+/// `docs` merged with `seen`, their local copies as read, and their records and
+/// rows sealed at once through Web Crypto (`crypto::seal_all`); `None` when
+/// nothing can be sealed ahead now.
+async fn seal_read(docs: &[Received], seen: Vec<Option<JsValue>>) -> Result<Option<SealedPage>, StoreError> {
+    let mut plans = Vec::with_capacity(docs.len());
+    for (received, local) in docs.iter().zip(&seen) {
+        let plan = plan(local.as_ref().and_then(|v| from_js_any(v).ok()).as_ref(), received.clone());
+        let row = plan.as_ref().and_then(|p| if let AnyDoc::Activity(a) = &p.doc { Some(RowText::of(a)) } else { None });
+        plans.push(plan.map(|p| (p, row)));
+    }
+    let plains: Vec<&[u8]> = plans.iter().flatten().flat_map(|(p, row)| [Some(p.text.as_bytes()), row.as_ref().map(|r| r.json.as_slice())]).flatten().collect();
+    let Some(sealed) = super::crypto::seal_all(&plains).await? else { return Ok(None) };
+    let mut envelopes = sealed.envelopes.iter().cloned();
+    let mut values = Vec::with_capacity(plans.len());
+    for planned in plans {
+        values.push(planned.map(|(plan, row)| {
+            let record = record_with(plan.doc.id().as_str(), plan.doc.doc_type().as_str(), Content::Sealed(envelopes.next().expect("one per text")));
+            let row = row.map(|row| row.value(Content::Sealed(envelopes.next().expect("one per row"))));
+            (plan, record, row)
+        }));
+    }
+    Ok(Some(SealedPage { sealed, seen, values }))
 }
 
 /// What storing one received document comes to, before anything is sealed.

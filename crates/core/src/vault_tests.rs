@@ -29,10 +29,86 @@ fn another_key_or_an_altered_byte_does_not_open() {
 #[test]
 fn an_unknown_version_or_a_short_value_is_malformed() {
     let mut envelope = key(7).seal([3; IV_LEN], b"x");
-    envelope[0] = 2;
+    envelope[0] = 9;
     assert_eq!(key(7).open(&envelope), Err(VaultError::Malformed));
     assert_eq!(key(7).open(&[ENVELOPE_VERSION; 28]), Err(VaultError::Malformed));
     assert_eq!(key(7).open(&[]), Err(VaultError::Malformed));
+}
+
+/// A record's JSON as the app stores it: field names and phrases repeat.
+fn record_json() -> Vec<u8> {
+    let entry = r#"{"name":"张三","phone":"13800138000","note":"反映村道年久失修，雨天无法通行"}"#;
+    format!(r#"{{"id":"0190","title":"走访群众","attendees":[{}]}}"#, vec![entry; 20].join(",")).into_bytes()
+}
+
+#[test]
+fn a_stored_value_is_compressed_before_sealing_and_opens_to_the_same_bytes() {
+    let plain = record_json();
+    let packed = key(7).seal_packed([1; IV_LEN], &plain);
+    assert_eq!(packed[0], ENVELOPE_PACKED);
+    assert!(packed.len() * 3 < plain.len(), "{} sealed bytes for {} plain", packed.len(), plain.len());
+    assert!(!packed.windows(3).any(|w| plain.windows(3).any(|p| p == w)), "no three plain bytes in a row survive");
+    assert_eq!(key(7).open(&packed).unwrap(), plain);
+    assert_eq!(key(8).open(&packed), Err(VaultError::WrongKey));
+}
+
+#[test]
+fn a_value_that_does_not_compress_is_sealed_as_version_1() {
+    // Bytes without repeats, like a photo's.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let plain: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect();
+    let envelope = key(7).seal_packed([2; IV_LEN], &plain);
+    assert_eq!(envelope[0], ENVELOPE_VERSION);
+    assert_eq!(envelope.len(), 1 + IV_LEN + plain.len() + 16);
+    assert_eq!(key(7).open(&envelope).unwrap(), plain);
+}
+
+#[test]
+fn an_envelope_of_the_previous_release_still_opens_and_a_relabelled_one_does_not() {
+    let plain = record_json();
+    // What the release before version 2 stored for every value.
+    let old = key(7).seal([3; IV_LEN], &plain);
+    assert_eq!(key(7).open(&old).unwrap(), plain);
+    let mut as_packed = old.clone();
+    as_packed[0] = ENVELOPE_PACKED;
+    assert_eq!(key(7).open(&as_packed), Err(VaultError::WrongKey), "the version byte is authenticated");
+    let mut as_old = key(7).seal_packed([3; IV_LEN], &plain);
+    as_old[0] = ENVELOPE_VERSION;
+    assert_eq!(key(7).open(&as_old), Err(VaultError::WrongKey));
+}
+
+#[test]
+fn a_packed_value_announcing_a_huge_or_wrong_length_is_malformed_not_allocated() {
+    let seal_body = |body: &[u8]| {
+        let sealed = key(7).cipher.encrypt(Nonce::from_slice(&[4; IV_LEN]), Payload { msg: body, aad: &[ENVELOPE_PACKED] }).unwrap();
+        [&[ENVELOPE_PACKED][..], &[4; IV_LEN], &sealed].concat()
+    };
+    let mut huge = lz4_flex::block::compress_prepend_size(&record_json());
+    huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(key(7).open(&seal_body(&huge)), Err(VaultError::Malformed));
+    let mut longer = lz4_flex::block::compress_prepend_size(&record_json());
+    let len = u32::from_le_bytes(longer[..4].try_into().unwrap());
+    longer[..4].copy_from_slice(&(len + 1).to_le_bytes());
+    assert_eq!(key(7).open(&seal_body(&longer)), Err(VaultError::Malformed), "a block shorter than it says");
+    assert_eq!(key(7).open(&seal_body(&[1, 2])), Err(VaultError::Malformed), "no room for the length");
+    assert_eq!(key(7).open(&seal_body(&[200, 0, 0, 0, 0xff, 0xff])), Err(VaultError::Malformed), "not an LZ4 block");
+}
+
+#[test]
+fn pack_and_unpack_are_what_a_platform_aes_gcm_wraps() {
+    let plain = record_json();
+    let (version, body) = pack(&plain);
+    assert_eq!((version, additional_data(version)), (ENVELOPE_PACKED, vec![ENVELOPE_PACKED]));
+    assert_eq!(unpack(version, body.into_owned()).unwrap(), plain);
+    let (version, body) = pack(b"ab");
+    assert_eq!((version, &*body, additional_data(version)), (ENVELOPE_VERSION, &b"ab"[..], vec![]));
 }
 
 #[test]
