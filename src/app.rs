@@ -101,10 +101,20 @@ fn Unlocked() -> impl IntoView {
     leptos::task::spawn_local(crate::settings::load_template());
     provide_context(AppUpdate::start());
     provide_context(crate::sync::start());
+    let i18n = use_i18n();
+    // While the next screen's code is on its way (a lazy route's chunk in the split build), the
+    // router keeps the screen being left in place: it is hidden, so that no tap or keystroke
+    // lands on it (the record list's kind filter has the same label as the editor's kind).
+    let routing = RwSignal::new(false);
+    // "New record" is the first screen's main action: its editor is fetched once the first screen
+    // is idle, so it opens at once, and offline too on a tablet that went offline right after.
+    request_idle_callback(|| leptos::task::spawn_local(RecordEditRoute::preload()));
     view! {
-        <Router>
+        <Router set_is_routing=routing>
             <Header/>
-            <main id="main">
+            <main id="main" aria-busy=move || routing.get().to_string()>
+                <p class="notice" role="status" hidden=move || !routing.get()>{move || i18n.t(T::OpeningScreen)}</p>
+                <div hidden=move || routing.get()>
                 <SetupClaim/>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=RecordsPage/>
@@ -127,6 +137,7 @@ fn Unlocked() -> impl IntoView {
                     <Route path=path!("/office/visits") view={Lazy::<VisitsRoute>::new()}/>
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
                 </Routes>
+                </div>
             </main>
         </Router>
     }
