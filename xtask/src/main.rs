@@ -7,8 +7,8 @@
 //!   build the server and run it (default <http://127.0.0.1:8080/>; with
 //!   `--lan`, HTTPS for the office network with a local CA; serve.rs).
 //! * `cargo xtask test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native]
-//!   [--skip-wasm] [--skip-e2e] [--skip-dist]` — formatting and clippy, native tests,
-//!   in-browser wasm tests, end-to-end tests, the Debian package (test.rs).
+//!   [--skip-wasm] [--skip-e2e] [--skip-dist] [--split]` — formatting and clippy, native tests,
+//!   in-browser wasm tests, end-to-end tests, the Debian package (test.rs); `--split`: e2e on the split build.
 //! * `cargo xtask bench` — measurements into `BENCHMARKS.md` (bench.rs).
 //! * `cargo xtask with-postgres CMD…` — run CMD with a throwaway PostgreSQL
 //!   cluster, its address in `XUNFANG_TEST_POSTGRES` (postgres.rs).
@@ -55,11 +55,12 @@ commands:
                                 write the service worker's file list and the
                                 build id into a built app (trunk's post_build
                                 hook runs it; DIR defaults to $TRUNK_STAGING_DIR)
-  test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native] [--skip-wasm] [--skip-e2e] [--skip-dist]
+  test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native] [--skip-wasm] [--skip-e2e] [--skip-dist] [--split]
                                 run the test suites (all by default, in the
                                 order lint, native, wasm, e2e, dist), failing fast;
                                 lint is cargo fmt --check and cargo clippy
-                                -D warnings (native, and the app for wasm)
+                                -D warnings (native, and the app for wasm);
+                                --split: e2e on the split build
   with-postgres CMD [ARG...]    run CMD with a throwaway PostgreSQL cluster
                                 (address in XUNFANG_TEST_POSTGRES), e.g.
                                 cargo xtask with-postgres cargo test -p xunfang-server
@@ -154,6 +155,7 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
             "--skip-wasm" => skip.wasm = true,
             "--skip-e2e" => skip.e2e = true,
             "--skip-dist" => skip.dist = true,
+            "--split" => skip.split = true,
             _ => return Err(Error::Usage(format!("unexpected argument `{a}`"))),
         }
     }
@@ -166,6 +168,8 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
         wasm: selected.wasm && !skip.wasm,
         e2e: selected.e2e && !skip.e2e,
         dist: selected.dist && !skip.dist,
+        // Not a part to skip: `skip` only carries the flag here.
+        split: skip.split,
     })
 }
 
@@ -187,6 +191,7 @@ mod tests {
         assert_eq!(parse_test(&strings(&["lint"])).unwrap(), TestOpts { lint: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["dist"])).unwrap(), TestOpts { dist: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["--skip-dist"])).unwrap(), TestOpts { dist: false, ..TestOpts::ALL });
+        assert_eq!(parse_test(&strings(&["e2e", "--split"])).unwrap(), TestOpts { e2e: true, split: true, ..TestOpts::NONE });
         assert!(parse_test(&strings(&["--bogus"])).is_err());
     }
 

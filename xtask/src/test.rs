@@ -22,11 +22,13 @@ pub struct TestOpts {
     pub wasm: bool,
     pub e2e: bool,
     pub dist: bool,
+    /// The e2e step runs on the split build (`cargo xtask build --split`) instead of trunk's.
+    pub split: bool,
 }
 
 impl TestOpts {
-    pub const NONE: TestOpts = TestOpts { lint: false, native: false, wasm: false, e2e: false, dist: false };
-    pub const ALL: TestOpts = TestOpts { lint: true, native: true, wasm: true, e2e: true, dist: true };
+    pub const NONE: TestOpts = TestOpts { lint: false, native: false, wasm: false, e2e: false, dist: false, split: false };
+    pub const ALL: TestOpts = TestOpts { lint: true, native: true, wasm: true, e2e: true, dist: true, split: false };
 }
 
 pub fn test(opts: TestOpts) -> Result<()> {
@@ -74,7 +76,7 @@ pub fn test(opts: TestOpts) -> Result<()> {
             timed("wasm", &test_wasm)?;
         }
         if opts.e2e {
-            timed("e2e", &test_e2e)?;
+            timed("e2e", &|| test_e2e(opts.split))?;
         }
         if opts.dist {
             // The e2e step has just built the release app into dist/: the package reuses it.
@@ -180,8 +182,12 @@ fn test_wasm() -> Result<()> {
     })
 }
 
-fn test_e2e() -> Result<()> {
-    trunk_build()?;
+fn test_e2e(split: bool) -> Result<()> {
+    if split {
+        crate::split::split_build()?;
+    } else {
+        trunk_build()?;
+    }
     let bin = build_server()?;
     step("end-to-end tests (node --test tests/e2e/)", || {
         let server = Server::start(&bin)?;
