@@ -66,7 +66,7 @@ async function precacheList(dir) {
 
 const isChunk = (path) => path.endsWith('.wasm') && !path.endsWith('_bg.wasm');
 
-test('the first screen loads no lazy chunk, the worker precaches every file, and an offline start opens the office screens', async () => {
+test('the first screen is usable before any lazy chunk loads, the worker precaches every file, and an offline start opens the office screens', async () => {
   const files = await precacheList(DIST);
   assert.ok(files.some((f) => f.endsWith('_bg.wasm')), `the build has its main wasm (${files.join(', ')})`);
 
@@ -196,17 +196,34 @@ test('every screen opens and closes in one session without a trap or a console e
   }
 });
 
-test('while the next screen is on its way, the screen being left is hidden and the app says so', { skip: !readdirSync(DIST).some((n) => isChunk('/' + n)) && 'a single build: no screen is on its way' }, async () => {
+const SPLIT_ONLY = { skip: !readdirSync(DIST).some((n) => isChunk('/' + n)) && 'a single build: no screen is on its way' };
+
+/** Opens `path` on a network that holds every chunk back until `release()` (then lets them through);
+ * the worker cannot finish its precache meanwhile, so no cached copy makes a screen open at once. */
+async function withChunksHeld(path, body) {
   const server = await startServer();
   const proxy = await countingProxy(server, { hold: isChunk });
   const context = await launch();
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    // Every chunk is slow to come, from the start: the worker cannot finish its precache (so no
-    // cached copy makes the roster open at once), and the first screen needs none.
-    let release;
-    proxy.held.until = new Promise((r) => (release = r));
-    await page.goto(proxy.url + '/');
+    let open;
+    proxy.held.until = new Promise((r) => (open = r));
+    const release = () => {
+      open();
+      proxy.held.until = null;
+    };
+    await page.goto(proxy.url + path);
+    await body(page, release);
+  } finally {
+    await proxy.close();
+    await server.stop();
+    await context.cleanup();
+  }
+}
+
+test('while the next screen is on its way, the screen being left is hidden and the app says so', SPLIT_ONLY, () =>
+  withChunksHeld('/', async (page, release) => {
+    // The first screen needs no chunk.
     await waitForApp(page);
     await page.getByRole('heading', { name: '活动记录' }).waitFor();
     await page.getByRole('link', { name: '人员名册' }).click();
@@ -215,42 +232,23 @@ test('while the next screen is on its way, the screen being left is hidden and t
     assert.equal(await page.getByRole('heading', { name: '活动记录' }).isVisible(), false, 'the list is hidden');
     assert.equal(await page.getByLabel('活动类型', { exact: true }).isVisible(), false, "the list's kind filter is hidden");
     release();
-    proxy.held.until = null;
     await page.getByRole('heading', { level: 1, name: '人员名册' }).waitFor();
     assert.equal(await page.getByRole('status').filter({ hasText: '正在打开…' }).isVisible(), false);
-  } finally {
-    await proxy.close();
-    await server.stop();
-    await context.cleanup();
-  }
-});
+  }));
 
-test('a tap on the header while the first screen is on its way does not leave the URL and the screen apart', { skip: !readdirSync(DIST).some((n) => isChunk('/' + n)) && 'a single build: no screen is on its way' }, async () => {
-  const server = await startServer();
-  const proxy = await countingProxy(server, { hold: isChunk });
-  const context = await launch();
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    let release;
-    proxy.held.until = new Promise((r) => (release = r));
-    // The settings screen is a chunk: held back, the app opens with the header and no screen yet.
-    await page.goto(proxy.url + '/settings');
+test('a tap on the header while the first screen is on its way does not leave the URL and the screen apart', SPLIT_ONLY, () =>
+  // The settings screen is a chunk: held back, the app opens with the header and no screen yet.
+  withChunksHeld('/settings', async (page, release) => {
     await page.getByRole('status').filter({ hasText: '正在打开…' }).waitFor();
     // A tap where the header's Records link is, as a hurried user would (no waiting for it to be ready).
     await page.getByRole('link', { name: '活动记录' }).click({ force: true });
     release();
-    proxy.held.until = null;
     await page.getByRole('heading', { level: 1 }).first().waitFor();
-    await page.waitForFunction(() => !document.querySelector('main')?.getAttribute('aria-busy')?.includes('true'));
+    await page.waitForFunction(() => document.querySelector('main')?.getAttribute('aria-busy') === 'false');
     const shown = await page.getByRole('heading', { level: 1 }).first().innerText();
     const path = new URL(page.url()).pathname;
     assert.ok((path === '/' && shown === '活动记录') || (path === '/settings' && shown === '设置'), `the URL ${path} shows ${shown}`);
-  } finally {
-    await proxy.close();
-    await server.stop();
-    await context.cleanup();
-  }
-});
+  }));
 
 /** `name` with its 16-digit content hash replaced by that of `bytes`. */
 const renamed = (name, bytes) => name.replace(/-[0-9a-f]{16}/, '-' + createHash('sha256').update(bytes).digest('hex').slice(0, 16));
