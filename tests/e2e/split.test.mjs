@@ -1,6 +1,6 @@
 // After one online visit an offline start opens the office screens (the service worker precached
 // every file, in the split build of xtask/src/split.rs also every lazily loaded chunk, which the
-// first screen does not load); an update downloads only the files whose content-hashed name
+// first screen does not wait for); an update downloads only the files whose content-hashed name
 // changed (public/sw.js). Runs against whichever build dist/ holds.
 //
 // The browser talks to a counting proxy in front of our server: one origin for the whole test
