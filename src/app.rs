@@ -1,7 +1,7 @@
 //! The app shell: language context, header, and one route per screen.
 //!
 //! Every screen but the record list is a lazy route. With the `split` feature
-//! (`cargo xtask build --split`, xtask/src/split.rs) each becomes a wasm chunk
+//! (the default `cargo xtask build`, xtask/src/split.rs) each becomes a wasm chunk
 //! of its own; without it the route is the same code in the one wasm.
 
 use crate::components::header::Header;
