@@ -1,7 +1,7 @@
 //! The app shell: language context, header, and one route per screen.
 //!
 //! Every screen but the record list is a lazy route. With the `split` feature
-//! (`cargo xtask build --split`, xtask/src/split.rs) each becomes a wasm chunk
+//! (the default `cargo xtask build`, xtask/src/split.rs) each becomes a wasm chunk
 //! of its own; without it the route is the same code in the one wasm.
 
 use crate::components::header::Header;
@@ -38,11 +38,13 @@ macro_rules! lazy_screen {
 
             #[cfg(feature = "split")]
             fn view(_this: Self) -> AnyView {
+                RouteShown::mark();
                 view! { <$page/> }.into_any()
             }
 
             #[cfg(not(feature = "split"))]
             async fn view(_this: Self) -> AnyView {
+                RouteShown::mark();
                 view! { <$page/> }.into_any()
             }
         }
@@ -68,6 +70,38 @@ lazy_screen! {
     TemplateRoute => TemplatePage,
     VisitsRoute => VisitsPage,
     SettingsRoute => SettingsPage,
+}
+
+/// Whether the router has shown a screen since the app started. Until then the first screen's
+/// chunk may still be on its way, and leptos_router 0.8 lets a navigation begun in that time be
+/// overtaken by the first screen when it arrives (the URL says `/`, settings shows): the header's
+/// links wait for it.
+#[derive(Clone, Copy)]
+struct RouteShown(RwSignal<bool>);
+
+impl RouteShown {
+    /// Called by every route's view as it is made.
+    fn mark() {
+        if let Some(shown) = use_context::<RouteShown>() {
+            if !shown.0.get_untracked() {
+                shown.0.set(true);
+            }
+        }
+    }
+}
+
+/// Whether the record list's first screen is usable (its `xunfang:list-first-screen` mark, or
+/// `xunfang:list-ready` for a list with no first few rows to show): the preloads wait for it.
+#[derive(Clone, Copy)]
+pub struct FirstScreen(RwSignal<bool>);
+
+impl FirstScreen {
+    /// Called by the record list where it marks its first screen.
+    pub fn usable() {
+        if let Some(first_screen) = use_context::<FirstScreen>() {
+            first_screen.0.set(true);
+        }
+    }
 }
 
 /// With a passcode set and the data key not in memory, only the lock screen
@@ -101,13 +135,37 @@ fn Unlocked() -> impl IntoView {
     leptos::task::spawn_local(crate::settings::load_template());
     provide_context(AppUpdate::start());
     provide_context(crate::sync::start());
+    let i18n = use_i18n();
+    // While the next screen's code is on its way (a lazy route's chunk in the split build), the
+    // router keeps the screen being left in place: it is hidden, so that no tap or keystroke
+    // lands on it (the record list's kind filter has the same label as the editor's kind).
+    let routing = RwSignal::new(false);
+    let shown = RouteShown(RwSignal::new(false));
+    provide_context(shown);
+    let opening = move || routing.get() || !shown.0.get();
+    // "New record" is the first screen's main action: its editor is fetched once the first screen
+    // is usable, so it opens at once, and offline too on a tablet that went offline right after
+    // (before the service worker had every chunk). The record list needs no chunk and must not
+    // wait for one; any other first screen came with a chunk of its own, so there it starts at once.
+    let first_screen = FirstScreen(RwSignal::new(false));
+    provide_context(first_screen);
+    let on_list = window().location().pathname().is_ok_and(|p| p == "/");
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) || (on_list && !first_screen.0.get()) {
+            return started == Some(true);
+        }
+        request_idle_callback(|| leptos::task::spawn_local(RecordEditRoute::preload()));
+        true
+    });
     view! {
-        <Router>
-            <Header/>
-            <main id="main">
+        <Router set_is_routing=routing>
+            <Header {..} inert=move || !shown.0.get()/>
+            <main id="main" aria-busy=move || opening().to_string()>
+                <p class="notice" role="status" hidden=move || !opening()>{move || i18n.t(T::OpeningScreen)}</p>
+                <div hidden=move || routing.get()>
                 <SetupClaim/>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=RecordsPage/>
+                    <Route path=path!("/") view=|| { RouteShown::mark(); view! { <RecordsPage/> } }/>
                     <Route path=path!("/records/:id") view={Lazy::<RecordEditRoute>::new()}/>
                     <Route path=path!("/people") view={Lazy::<RosterRoute>::new()}/>
                     <Route path=path!("/people/:id") view={Lazy::<PersonEditRoute>::new()}/>
@@ -127,6 +185,7 @@ fn Unlocked() -> impl IntoView {
                     <Route path=path!("/office/visits") view={Lazy::<VisitsRoute>::new()}/>
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
                 </Routes>
+                </div>
             </main>
         </Router>
     }
@@ -134,6 +193,7 @@ fn Unlocked() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
+    RouteShown::mark();
     let i18n = use_i18n();
     view! { <p class="notice">{move || i18n.t(T::PageNotFound)}</p> }
 }

@@ -156,6 +156,7 @@ texts! {
     DeviceId => "本设备编号", "This device's id";
     DataHere => "所有记录都保存在本机浏览器中，没有网络也能使用。", "Every record is kept in this browser on this device and works without a network.";
     PageNotFound => "没有这个页面。", "There is no such page.";
+    OpeningScreen => "正在打开…", "Opening…";
     Online => "在线", "Online";
     Offline => "离线", "Offline";
     OfflineHint => "离线也能正常记录，数据保存在本机。", "You can keep working offline; everything is saved on this device.";

@@ -157,7 +157,10 @@ pub fn RecordsPage() -> impl IntoView {
             let row = shown.with_untracked(|s| s.get(i).map(|&r| rows[r].clone()));
             row.map(|row| view! { <RecordCard row=row position=i count=count lang=lang/> })
         };
-        Effect::new(move |_| perf::mark("xunfang:list-ready"));
+        Effect::new(move |_| {
+            perf::mark("xunfang:list-ready");
+            crate::app::FirstScreen::usable();
+        });
         view! {
             {(unreadable > 0).then(|| view! { <p class="error" role="alert">{unreadable} " " {move || i18n.t(T::UnreadableSome)}</p> })}
             {move || if !any {
@@ -180,7 +183,10 @@ pub fn RecordsPage() -> impl IntoView {
         if filtering() || rows.is_empty() {
             return None;
         }
-        Effect::new(move |_| perf::mark("xunfang:list-first-screen"));
+        Effect::new(move |_| {
+            perf::mark("xunfang:list-first-screen");
+            crate::app::FirstScreen::usable();
+        });
         let lang = i18n.lang();
         let cards = rows.iter().enumerate().map(|(i, r)| view! { <RecordCard row=Arc::new(r.clone()) position=i count=0 lang=lang/> }).collect_view();
         Some(view! { <ul class="record-list">{cards}</ul> })

@@ -42,7 +42,9 @@ async function newRecord(page, title) {
 
 async function titlesShown(page) {
   await page.getByRole('link', { name: '活动记录' }).click();
-  await page.waitForFunction(() => document.querySelector('h1'));
+  // The list itself, read to its end (the screen being left stays in the page, hidden, until then).
+  await page.getByRole('heading', { level: 1, name: '活动记录' }).waitFor();
+  await page.locator('ul.record-list[data-count], p.empty').first().waitFor();
   return page.locator('.record-card').allInnerTexts();
 }
 

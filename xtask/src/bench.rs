@@ -12,7 +12,7 @@
 //! chromium, twiggy (`cargo install`, for the wasm size breakdown; the bench
 //! goes on without it) and `tests/bench/node_modules` (playwright-core, dexie, pouchdb).
 
-use crate::build::{build_server_profile, cargo_fetch, trunk_build, SERVER_PROFILE};
+use crate::build::{build_server_profile, cargo_fetch, AppBuild, SERVER_PROFILE};
 use crate::cmd::{self, cargo_cmd, fail, fmt_duration, output, root, step, tool, tool_path, Result};
 use crate::postgres::Cluster;
 use crate::tools::{ensure, ensure_tools, npm_ci, Needs, APP_TOOLS, CHROMIUM};
@@ -27,7 +27,7 @@ fn bench_dir() -> PathBuf {
     root().join("tests").join("bench")
 }
 
-pub fn run() -> Result<()> {
+pub fn run(app: AppBuild) -> Result<()> {
     let start = Instant::now();
     cargo_fetch()?;
     ensure_tools(Needs { browser: true, ..APP_TOOLS })?;
@@ -39,7 +39,7 @@ pub fn run() -> Result<()> {
         }
         ensure("tests/bench/node_modules (playwright-core, dexie, pouchdb)", has_bench_modules, || npm_ci(&bench_dir()))
     })?;
-    trunk_build()?;
+    app.build()?;
     let bin = build_server_profile(true)?;
     let load = build_load()?;
     let cluster = Cluster::start()?;

@@ -5,7 +5,7 @@
 //! timer's command runs, and that after docs/deploy.md's `tls init` the same service serves HTTPS (curl trusting
 //! only the office CA).
 
-use crate::build::{build_server_profile, cargo_fetch, trunk_build};
+use crate::build::{build_server_profile, cargo_fetch, AppBuild};
 use crate::cmd::{fail, fmt_duration, output, root, run, step, Result};
 use crate::serve::TLS_SERVER_FILES;
 use crate::server::{http_get, Server};
@@ -40,11 +40,11 @@ const FILES: [(&str, &str, u32); 7] = [
 const SCRIPTS: [&str; 3] = ["postinst", "prerm", "postrm"];
 
 /// `cargo xtask dist`: builds the app and the release server, then the package.
-pub fn dist() -> Result<()> {
+pub fn dist(app: AppBuild) -> Result<()> {
     let start = Instant::now();
     cargo_fetch()?;
     ensure_tools(APP_TOOLS)?;
-    trunk_build()?;
+    app.build()?;
     let deb = package()?;
     println!("\npackage {} built in {}", deb.display(), fmt_duration(start.elapsed()));
     println!("install it with: sudo dpkg -i {}", deb.display());
@@ -53,9 +53,9 @@ pub fn dist() -> Result<()> {
 
 /// The `dist` test step: the package built (over the app in `dist/`, which the e2e step has just
 /// built when `app_built`), unpacked and run.
-pub fn test_dist(app_built: bool) -> Result<()> {
+pub fn test_dist(app_built: bool, app: AppBuild) -> Result<()> {
     if !app_built {
-        trunk_build()?;
+        app.build()?;
     }
     let deb = package()?;
     step("package test (dpkg -x, the units' commands run from there)", || check_package(&deb))

@@ -1,13 +1,14 @@
 //! `cargo xtask <command>`: build, serve, test and measure Xunfang.
 //! This file parses the arguments and dispatches; each command lives in its own module.
 //!
-//! * `cargo xtask build [--split]` — release build of the app into `dist/` (build.rs);
-//!   `--split`: the experimental split build, lazy routes as wasm chunks (split.rs).
-//! * `cargo xtask serve [--bind ADDR] [--data DIR] [--lan]` — build the app,
+//! * `cargo xtask build [--single]` — release build of the app into `dist/` (build.rs): the
+//!   split build, lazy routes as wasm chunks (split.rs); `--single`: trunk's one wasm. `serve`,
+//!   `test`, `bench` and `dist` take `--single` too.
+//! * `cargo xtask serve [--bind ADDR] [--data DIR] [--lan] [--single]` — build the app,
 //!   build the server and run it (default <http://127.0.0.1:8080/>; with
 //!   `--lan`, HTTPS for the office network with a local CA; serve.rs).
 //! * `cargo xtask test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native]
-//!   [--skip-wasm] [--skip-e2e] [--skip-dist]` — formatting and clippy, native tests,
+//!   [--skip-wasm] [--skip-e2e] [--skip-dist] [--single]` — formatting and clippy, native tests,
 //!   in-browser wasm tests, end-to-end tests, the Debian package (test.rs).
 //! * `cargo xtask bench` — measurements into `BENCHMARKS.md` (bench.rs).
 //! * `cargo xtask with-postgres CMD…` — run CMD with a throwaway PostgreSQL
@@ -35,6 +36,7 @@ mod test;
 mod tools;
 mod xvfb;
 
+use build::AppBuild;
 use cmd::{root, Error, Result};
 use serve::{ServeOpts, DEFAULT_BIND, LAN_BIND};
 use test::TestOpts;
@@ -43,9 +45,11 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  build [--split]               release build of the app into dist/ (--split:
-                                experimental, lazy routes as wasm chunks)
-  serve [--bind ADDR] [--data DIR] [--lan]
+  build [--single]              release build of the app into dist/: the split
+                                build (lazy routes as wasm chunks, first screen
+                                about half the bytes); --single: trunk's one wasm.
+                                serve, test, bench and dist take --single too
+  serve [--bind ADDR] [--data DIR] [--lan] [--single]
                                 build the app and the server, then serve
                                 (default --bind 127.0.0.1:8080 --data data);
                                 --lan: HTTPS for tablets on the office network
@@ -55,7 +59,7 @@ commands:
                                 write the service worker's file list and the
                                 build id into a built app (trunk's post_build
                                 hook runs it; DIR defaults to $TRUNK_STAGING_DIR)
-  test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native] [--skip-wasm] [--skip-e2e] [--skip-dist]
+  test [lint|native|wasm|e2e|dist ...] [--skip-lint] [--skip-native] [--skip-wasm] [--skip-e2e] [--skip-dist] [--single]
                                 run the test suites (all by default, in the
                                 order lint, native, wasm, e2e, dist), failing fast;
                                 lint is cargo fmt --check and cargo clippy
@@ -63,11 +67,11 @@ commands:
   with-postgres CMD [ARG...]    run CMD with a throwaway PostgreSQL cluster
                                 (address in XUNFANG_TEST_POSTGRES), e.g.
                                 cargo xtask with-postgres cargo test -p xunfang-server
-  bench [load]                  build, then measure size, sync, start,
+  bench [load | --single]       build, then measure size, sync, start,
                                 search, memory and many tablets at once
                                 (SQLite, PostgreSQL); writes BENCHMARKS.md.
                                 `load`: only the many-tablets section (7)
-  dist                          the Debian package (release server, app,
+  dist [--single]               the Debian package (release server, app,
                                 systemd units, config) into target/deb/
 ";
 
@@ -76,19 +80,16 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().collect();
     let args = args.get(1..).unwrap_or_default().to_vec();
     let result = match args.first().map(String::as_str) {
-        Some("build") => match &args[1..] {
-            [flag] if flag == "--split" => split::split_build(),
-            rest => no_args(rest).and_then(|()| build::build()),
-        },
+        Some("build") => app_flag(&args[1..]).and_then(build::build),
         Some("serve") => parse_serve(&args[1..]).and_then(serve::serve),
         Some("test") => parse_test(&args[1..]).and_then(test::test),
         Some("precache") => precache::run(&args[1..]),
         Some("with-postgres") => postgres::with_postgres(&args[1..]),
         Some("bench") => match args.get(1..).unwrap_or_default() {
             [only] if only == "load" => bench::run_load(),
-            rest => no_args(rest).and_then(|()| bench::run()),
+            rest => app_flag(rest).and_then(bench::run),
         },
-        Some("dist") => no_args(&args[1..]).and_then(|()| dist::dist()),
+        Some("dist") => app_flag(&args[1..]).and_then(dist::dist),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -109,15 +110,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn no_args(args: &[String]) -> Result<()> {
-    match args.first() {
-        Some(a) => Err(Error::Usage(format!("unexpected argument `{a}`"))),
-        None => Ok(()),
+/// The app build a command's only argument names (`--single`, `--split`), or the default.
+fn app_flag(args: &[String]) -> Result<AppBuild> {
+    match args {
+        [] => Ok(AppBuild::default()),
+        [flag] => AppBuild::from_flag(flag).ok_or_else(|| Error::Usage(format!("unexpected argument `{flag}`"))),
+        [_, extra, ..] => Err(Error::Usage(format!("unexpected argument `{extra}`"))),
     }
 }
 
 fn parse_serve(args: &[String]) -> Result<ServeOpts> {
-    let mut opts = ServeOpts { bind: DEFAULT_BIND.into(), data: root().join("data"), lan: false };
+    let mut opts = ServeOpts { bind: DEFAULT_BIND.into(), data: root().join("data"), lan: false, app: AppBuild::default() };
     let mut bind = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -130,6 +133,7 @@ fn parse_serve(args: &[String]) -> Result<ServeOpts> {
             "--bind" => bind = Some(value()?),
             "--data" => opts.data = PathBuf::from(value()?),
             "--lan" if inline.is_none() => opts.lan = true,
+            flag if inline.is_none() && AppBuild::from_flag(flag).is_some() => opts.app = AppBuild::from_flag(flag).unwrap_or_default(),
             _ => return Err(Error::Usage(format!("unexpected argument `{a}`"))),
         }
     }
@@ -142,6 +146,7 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
     let mut selected = TestOpts::NONE;
     let mut any_selected = false;
     let mut skip = TestOpts::NONE;
+    let mut app = AppBuild::default();
     for a in args {
         match a.as_str() {
             "lint" => (selected.lint, any_selected) = (true, true),
@@ -154,6 +159,7 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
             "--skip-wasm" => skip.wasm = true,
             "--skip-e2e" => skip.e2e = true,
             "--skip-dist" => skip.dist = true,
+            flag if AppBuild::from_flag(flag).is_some() => app = AppBuild::from_flag(flag).unwrap_or_default(),
             _ => return Err(Error::Usage(format!("unexpected argument `{a}`"))),
         }
     }
@@ -166,6 +172,7 @@ fn parse_test(args: &[String]) -> Result<TestOpts> {
         wasm: selected.wasm && !skip.wasm,
         e2e: selected.e2e && !skip.e2e,
         dist: selected.dist && !skip.dist,
+        app,
     })
 }
 
@@ -187,6 +194,8 @@ mod tests {
         assert_eq!(parse_test(&strings(&["lint"])).unwrap(), TestOpts { lint: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["dist"])).unwrap(), TestOpts { dist: true, ..TestOpts::NONE });
         assert_eq!(parse_test(&strings(&["--skip-dist"])).unwrap(), TestOpts { dist: false, ..TestOpts::ALL });
+        assert_eq!(parse_test(&strings(&["e2e", "--single"])).unwrap(), TestOpts { e2e: true, app: AppBuild::Single, ..TestOpts::NONE });
+        assert_eq!(parse_test(&strings(&["--single", "--split"])).unwrap(), TestOpts::ALL);
         assert!(parse_test(&strings(&["--bogus"])).is_err());
     }
 
@@ -198,6 +207,12 @@ mod tests {
         let o = parse_serve(&[]).unwrap();
         assert_eq!(o.bind, DEFAULT_BIND);
         assert!(parse_serve(&strings(&["--bind"])).is_err());
+        assert_eq!(parse_serve(&[]).unwrap().app, AppBuild::Split);
+        assert_eq!(parse_serve(&strings(&["--lan", "--single"])).unwrap().app, AppBuild::Single);
+        assert_eq!(app_flag(&[]).unwrap(), AppBuild::Split);
+        assert_eq!(app_flag(&strings(&["--single"])).unwrap(), AppBuild::Single);
+        assert!(app_flag(&strings(&["--single", "--split"])).is_err());
+        assert!(app_flag(&strings(&["--fast"])).is_err());
         let o = parse_serve(&strings(&["--lan"])).unwrap();
         assert!(o.lan);
         assert_eq!(o.bind, LAN_BIND);

@@ -2,7 +2,7 @@
 //! list of its files, so the service worker precaches this build and no other.
 //!
 //! trunk runs it as a post_build hook (Trunk.toml) on the staging dir, where
-//! the hashed file names are final; `build --split` (split.rs) on dist/. The build id is a hash of every file's
+//! the hashed file names are final; the split build (split.rs) on dist/. The build id is a hash of every file's
 //! name and content: the same sources give the same id, any change a new one,
 //! and a new id is what makes browsers install the new service worker.
 

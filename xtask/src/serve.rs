@@ -7,7 +7,7 @@
 //! its LAN IPv4 addresses, then serves https on 0.0.0.0:8443 and plain http
 //! on 0.0.0.0:8080, which only redirects and serves the CA set-up page.
 
-use crate::build::{build, build_server};
+use crate::build::{build, build_server, AppBuild};
 use crate::cmd::{output, root, run, Result};
 use std::net::{IpAddr, Ipv4Addr, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -26,10 +26,11 @@ pub struct ServeOpts {
     pub bind: String,
     pub data: PathBuf,
     pub lan: bool,
+    pub app: AppBuild,
 }
 
 pub fn serve(opts: ServeOpts) -> Result<()> {
-    build()?;
+    build(opts.app)?;
     let bin = build_server()?;
     let mut cmd = Command::new(&bin);
     cmd.current_dir(root()).args(["serve", "--bind", &opts.bind, "--dist"]).arg(root().join("dist")).arg("--data").arg(&opts.data);

@@ -1,4 +1,4 @@
-//! `cargo xtask build --split`: the app's release build into `dist/` with the lazy routes
+//! `cargo xtask build` (the default build; `--single` is trunk's): the app's release build into `dist/` with the lazy routes
 //! (src/app.rs, feature `split`) cut into wasm chunks by the splitter of `wasm_split_cli_support`.
 //!
 //! trunk 0.21 cannot run the splitter (trunk#1022), so this does what trunk does: the source

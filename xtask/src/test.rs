@@ -4,7 +4,7 @@
 //! on an Xvfb display, xvfb.rs) and the Debian package
 //! (dist.rs), failing fast.
 
-use crate::build::{build_server, cargo_fetch, trunk_build};
+use crate::build::{build_server, cargo_fetch, AppBuild};
 use crate::cmd::{cargo_cmd, fail, fmt_duration, root, run, step, Error, Result};
 use crate::postgres;
 use crate::server::Server;
@@ -22,11 +22,13 @@ pub struct TestOpts {
     pub wasm: bool,
     pub e2e: bool,
     pub dist: bool,
+    /// The app the e2e and dist steps run on (the split build unless `--single`).
+    pub app: AppBuild,
 }
 
 impl TestOpts {
-    pub const NONE: TestOpts = TestOpts { lint: false, native: false, wasm: false, e2e: false, dist: false };
-    pub const ALL: TestOpts = TestOpts { lint: true, native: true, wasm: true, e2e: true, dist: true };
+    pub const NONE: TestOpts = TestOpts { lint: false, native: false, wasm: false, e2e: false, dist: false, app: AppBuild::Split };
+    pub const ALL: TestOpts = TestOpts { lint: true, native: true, wasm: true, e2e: true, dist: true, app: AppBuild::Split };
 }
 
 pub fn test(opts: TestOpts) -> Result<()> {
@@ -74,11 +76,11 @@ pub fn test(opts: TestOpts) -> Result<()> {
             timed("wasm", &test_wasm)?;
         }
         if opts.e2e {
-            timed("e2e", &test_e2e)?;
+            timed("e2e", &|| test_e2e(opts.app))?;
         }
         if opts.dist {
             // The e2e step has just built the release app into dist/: the package reuses it.
-            timed("dist", &|| crate::dist::test_dist(opts.e2e))?;
+            timed("dist", &|| crate::dist::test_dist(opts.e2e, opts.app))?;
         }
         Ok(())
     })();
@@ -180,8 +182,8 @@ fn test_wasm() -> Result<()> {
     })
 }
 
-fn test_e2e() -> Result<()> {
-    trunk_build()?;
+fn test_e2e(app: AppBuild) -> Result<()> {
+    app.build()?;
     let bin = build_server()?;
     step("end-to-end tests (node --test tests/e2e/)", || {
         let server = Server::start(&bin)?;
