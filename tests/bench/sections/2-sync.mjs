@@ -11,11 +11,15 @@ export async function seedServer(server, docs, roster) {
   let cursor = null;
   for (let i = 0; i < all.length; i += 200) {
     const push = all.slice(i, i + 200);
-    const r = await fetch(`${server.url}/api/sync`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ protocol: 1, device: 'bench-seeder', cursor, push, pull_limit: 1 }),
-    });
+    const body = JSON.stringify({ protocol: 1, device: 'bench-seeder', cursor, push, pull_limit: 1 });
+    let r;
+    // The server limits how fast one device may push (a 429 with Retry-After): the seeder waits as the app does.
+    for (let tries = 0; ; tries++) {
+      r = await fetch(`${server.url}/api/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+      if (r.status !== 429 || tries >= 30) break;
+      await r.arrayBuffer();
+      await new Promise((ok) => setTimeout(ok, 1000 * Number(r.headers.get('retry-after') ?? 1)));
+    }
     if (r.status !== 200) throw new Error(`push batch ${i / 200}: HTTP ${r.status} ${await r.text()}`);
     const j = await r.json();
     if (j.rejected?.length) throw new Error(`push batch ${i / 200}: rejected ${JSON.stringify(j.rejected[0])}`);
