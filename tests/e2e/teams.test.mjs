@@ -62,22 +62,29 @@ async function teamDocs(server, token) {
 /** A tablet of `team` (a token typed into settings) with the records `titles`, all synced. */
 async function tabletWith(server, token, titles) {
   const context = await launch();
-  const page = context.pages()[0] ?? (await context.newPage());
-  await useToken(page, server, token);
-  for (const title of titles) await newRecord(page, title);
-  const before = await lastOk(page);
-  await page.getByTestId('sync-status').getByRole('button', { name: '立即同步' }).click();
-  await syncedAfter(page, before);
-  await page.getByTestId('sync-status').filter({ hasText: '全部已同步' }).waitFor({ timeout: 30_000 });
-  return { context, page };
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await useToken(page, server, token);
+    for (const title of titles) await newRecord(page, title);
+    const before = await lastOk(page);
+    await page.getByTestId('sync-status').getByRole('button', { name: '立即同步' }).click();
+    await syncedAfter(page, before);
+    await page.getByTestId('sync-status').filter({ hasText: '全部已同步' }).waitFor({ timeout: 30_000 });
+    return { context, page };
+  } catch (e) {
+    // A browser left open keeps the test file's process alive: the whole e2e run would hang, not fail.
+    await context.cleanup();
+    throw e;
+  }
 }
 
 test('a tablet of team A re-pointed to team B warns, keeps unsent work until it is sent, and then holds only B', async () => {
   const server = await startServer();
   const [tokenA, tokenB] = [server.token('城关联络站'), server.token('东区联络站')];
-  const b = await tabletWith(server, tokenB, ['东区的走访记录']);
-  const a = await tabletWith(server, tokenA, ['城关的走访记录']);
+  let a, b;
   try {
+    b = await tabletWith(server, tokenB, ['东区的走访记录']);
+    a = await tabletWith(server, tokenA, ['城关的走访记录']);
     const pad = a.page;
     // An edit that cannot leave yet: the server is out of reach for sync.
     await pad.route('**/api/sync', (r) => r.abort());
@@ -113,8 +120,8 @@ test('a tablet of team A re-pointed to team B warns, keeps unsent work until it 
     assert.equal(docsB.filter((d) => d.includes('城关')).length, 0, 'B never received an A document');
     assert.ok(docsB.some((d) => d.includes('东区的走访记录')));
   } finally {
-    await a.context.cleanup();
-    await b.context.cleanup();
+    await a?.context.cleanup();
+    await b?.context.cleanup();
     await server.stop();
   }
 });
@@ -122,8 +129,9 @@ test('a tablet of team A re-pointed to team B warns, keeps unsent work until it 
 test('a crafted set-up link to another origin shows its host and the record count and sends nothing until confirmed', async () => {
   const server = await startServer();
   const other = await startServer();
-  const a = await tabletWith(server, server.token('城关联络站'), ['城关的走访记录']);
+  let a;
   try {
+    a = await tabletWith(server, server.token('城关联络站'), ['城关的走访记录']);
     const pad = a.page;
     const toOther = [];
     a.context.on('request', (r) => {
@@ -156,7 +164,7 @@ test('a crafted set-up link to another origin shows its host and the record coun
     assert.equal(await pad.getByRole('button', { name: '使用这些设置' }).count(), 0);
     assert.deepEqual(toOther, []);
   } finally {
-    await a.context.cleanup();
+    await a?.context.cleanup();
     await server.stop();
     await other.stop();
   }
@@ -193,8 +201,9 @@ async function leftovers(page) {
 test('sign out and erase asks twice while a change is unsent, then leaves no record, photo, token or cache behind', async () => {
   const server = await startServer();
   const token = server.token('城关联络站');
-  const a = await tabletWith(server, token, ['城关的走访记录']);
+  let a;
   try {
+    a = await tabletWith(server, token, ['城关的走访记录']);
     const pad = a.page;
     await pad.route('**/api/**', (r) => r.abort());
     await newRecord(pad, '带照片的未发送记录');
@@ -240,7 +249,7 @@ test('sign out and erase asks twice while a change is unsent, then leaves no rec
     }
     assert.equal((await titlesShown(pad)).length, 0, 'the app restarted empty');
   } finally {
-    await a.context.cleanup();
+    await a?.context.cleanup();
     await server.stop();
   }
 });
