@@ -159,7 +159,7 @@ async fn run() {
     s.retry_at.set(None);
     s.progress.set(None);
     STOP.with(|x| x.set(false));
-    let result = sync_once(&config, s).await;
+    let result = sync_once(config, s).await;
     s.running.set(false);
     if s.progress.get_untracked().is_some_and(|p| p.pulled > 0) {
         // The pull may have brought team settings: in use before screens reload.
@@ -196,7 +196,14 @@ async fn run() {
     refresh_waiting();
 }
 
-async fn sync_once(config: &SyncConfig, s: SyncStatus) -> Result<Progress, SyncError> {
+/// One sync by the configured mode. In the split build it is a wasm chunk of
+/// its own (`#[lazy]`): the engine is not needed to draw the first screen, so
+/// it is fetched when the first sync starts (the service worker precaches it
+/// with every other chunk, so an offline start still syncs when back online).
+/// A lazy function takes its arguments by value.
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn sync_once(config: SyncConfig, s: SyncStatus) -> Result<Progress, SyncError> {
+    let config = &config;
     let db = Db::app().await.map_err(|e| SyncError::Store(e.to_string()))?;
     let progress = move |p: &Progress| {
         s.progress.set(Some(p.clone()));

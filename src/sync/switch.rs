@@ -97,7 +97,7 @@ pub async fn switch_erasing(config: SyncConfig, to_team: Option<TeamRef>, lose_u
         if !lose_unsent {
             let old = settings::sync_config();
             if old.is_set() {
-                super::sync_once(&old, s).await.map_err(SwitchStopped::NotSent)?;
+                super::sync_once(old, s).await.map_err(SwitchStopped::NotSent)?;
             }
             let left = db.holding().await.map_err(store)?.unsent();
             if left > 0 {

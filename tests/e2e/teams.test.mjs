@@ -37,7 +37,25 @@ async function newRecord(page, title) {
   await page.getByRole('link', { name: '活动记录' }).click();
   await page.getByRole('button', { name: '新建记录' }).click();
   await page.getByLabel('标题', { exact: true }).fill(title);
-  await saved(page);
+  try {
+    await saved(page);
+  } catch (e) {
+    // What the screen showed, for a failure seen rarely: the save line's state, the field, and the page's own log.
+    const status = await page.locator('.save-status').allInnerTexts().catch((x) => x.message);
+    const value = await page.getByLabel('标题', { exact: true }).inputValue().catch((x) => x.message);
+    e.message += `\nurl ${page.url()}; save status ${JSON.stringify(status)}; title ${JSON.stringify(value)}\n${(page.xunfangLog ?? []).join('\n')}`;
+    throw e;
+  }
+}
+
+/** Keeps the page's console, errors and failed requests, for `newRecord`'s failure message. */
+function keepLog(page) {
+  const log = (page.xunfangLog = []);
+  const at = () => new Date().toISOString().slice(11, 23);
+  page.on('console', (m) => log.push(`${at()} console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`${at()} page error: ${e}`));
+  page.on('requestfailed', (r) => log.push(`${at()} request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('framenavigated', (f) => f === page.mainFrame() && log.push(`${at()} at ${f.url()}`));
 }
 
 async function titlesShown(page) {
@@ -64,6 +82,7 @@ async function tabletWith(server, token, titles) {
   const context = await launch();
   try {
     const page = context.pages()[0] ?? (await context.newPage());
+    keepLog(page);
     await useToken(page, server, token);
     for (const title of titles) await newRecord(page, title);
     const before = await lastOk(page);
