@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 use xunfang_core::sync::{validate_envelope, SyncRequest};
 
 use crate::auth::AuthTeam;
-use crate::store::{self, unix_now, QuotaExceeded, SyncLimits};
+use crate::store::{self, unix_now, QuotaExceeded, SyncLimits, SyncedBy};
 use crate::{AppError, AppState};
 
 /// A `SyncRequest` read from a JSON body, with the envelope checked; its
@@ -113,15 +113,20 @@ pub async fn sync(State(state): State<AppState>, AuthTeam(team, token): AuthTeam
     let team_name = team.name.clone();
     let limits = state.limits();
     let limits = SyncLimits { max_pull_bytes: limits.max_pull_bytes, max_team_docs: limits.max_team_docs };
-    let outcome = store::sync(state.store()?, team, &request, &push, limits, state.clock_bound()).await?.map_err(|QuotaExceeded(limit)| {
+    let by = SyncedBy { token: token.0, at: unix_now(), waiting: request.waiting };
+    let outcome = store::sync(state.store()?, team, &request, &push, limits, state.clock_bound(), by.clone()).await?.map_err(|QuotaExceeded(limit)| {
         tracing::warn!(team = %team_name, limit, "push refused: the team is at its document quota");
         AppError::DocQuota(limit)
     })?;
-    // After the commit, outside the sync's transaction: what the office's
-    // device list shows must not hold up the team's other pushes.
+    // A push's transaction recorded it in the office's device list (and a
+    // push refused at the quota, rolled back, is no sync to record). A pull's
+    // read-only snapshot cannot write, so its record comes after the commit,
+    // outside any transaction: it holds up none of the team's pushes.
     // The sync is committed: failing to note it is logged, not answered.
-    if let Err(err) = state.store()?.token_synced(token.0, unix_now(), request.waiting).await {
-        tracing::warn!(error = %err, "could not record the sync in the device list");
+    if !outcome.recorded {
+        if let Err(err) = state.store()?.token_synced(by).await {
+            tracing::warn!(error = %err, "could not record the sync in the device list");
+        }
     }
     let response = &outcome.response;
     state.metrics().synced(response.accepted.len(), response.rejected.len(), response.docs.len());

@@ -1,6 +1,7 @@
 //! Per-device tokens, admin tokens and set-up codes: the schema step from a
-//! schema 1 file, and the devices API (`/api/devices…`) end to end through
-//! the router, on a real SQLite file.
+//! schema 1 file, the devices API (`/api/devices…`) end to end through the
+//! router, and each sync as the device list records it (a push in its own
+//! transaction, a pull after its snapshot), on the suite's database.
 
 mod common;
 
@@ -8,9 +9,12 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{activity, call, fx, sync_body, try_sync, val, Fx, Res};
 use serde_json::{json, Value};
+use xunfang_core::clock::{ClockBound, DEFAULT_MAX_SKEW_MILLIS};
+use xunfang_core::sync::validate_pushed_json;
+use xunfang_core::{Activity, Document};
 use xunfang_server::store::tokens::{token_hash, NewSetupCode};
-use xunfang_server::store::{unix_now, DeviceStore, TokenKind};
-use xunfang_server::SqliteStore;
+use xunfang_server::store::{unix_now, DeviceStore, Pull, Pushed, QuotaExceeded, SyncedBy, TokenKind};
+use xunfang_server::{SqliteStore, SyncStore, Team};
 
 /// A request to the devices API with `token` (if any) and a JSON `body` (if any).
 async fn api(f: &Fx, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Res {
@@ -258,4 +262,124 @@ async fn a_sync_may_say_what_waits_but_not_nonsense() {
     }
     let res = try_sync(&f.app, &token, json!({"protocol": 1, "device": "t", "waiting": 20_000_000u64})).await;
     res.assert_refused(StatusCode::BAD_REQUEST, "waiting");
+}
+
+// ---- the sync as the device list records it --------------------------------
+
+/// Each document as the store is given it, validated as the sync handler does.
+fn pushed(docs: &[Document<Activity>]) -> Vec<Pushed> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let bound = ClockBound::new(now, DEFAULT_MAX_SKEW_MILLIS);
+    docs.iter()
+        .map(|doc| {
+            let text = serde_json::to_string(doc).unwrap();
+            Pushed { doc: validate_pushed_json(&text, bound).unwrap(), text, current_format: true }
+        })
+        .collect()
+}
+
+fn from_start() -> Pull {
+    Pull { cursor: None, epoch: None, limit: 100, max_bytes: usize::MAX }
+}
+
+/// The only device of `team`: its `(last_sync, last_used, waiting)`.
+async fn recorded(f: &Fx, team: &Team) -> (Option<i64>, Option<i64>, Option<u64>) {
+    let list = f.store.team_devices(team.clone()).await.unwrap();
+    assert_eq!(list.len(), 1);
+    (list[0].last_sync, list[0].last_used, list[0].waiting)
+}
+
+#[tokio::test]
+async fn a_push_records_its_sync_in_the_device_list_in_its_own_transaction() {
+    let f = fx();
+    let token = f.token("office");
+    let team = f.store.team_for_token(&token).unwrap().unwrap();
+    let by = SyncedBy { token: token_hash(&token), at: 1_000, waiting: Some(4) };
+    let synced = f.store.sync(team.clone(), pushed(&[activity(1, "t", "well")]), from_start(), 100, by).await.unwrap().unwrap();
+    assert!(synced.recorded, "the store says it recorded the sync: the caller writes nothing after");
+    assert_eq!(recorded(&f, &team).await, (Some(1_000), Some(1_000), Some(4)), "last sync, last use and what waits, with the push's commit");
+
+    // A push that changes nothing writes in its transaction all the same.
+    let by = SyncedBy { token: token_hash(&token), at: 2_000, waiting: Some(0) };
+    let synced = f.store.sync(team.clone(), pushed(&[activity(1, "t", "well")]), from_start(), 100, by).await.unwrap().unwrap();
+    assert!(synced.recorded);
+    assert_eq!(recorded(&f, &team).await, (Some(2_000), Some(2_000), Some(0)));
+
+    // A pull's read-only snapshot leaves it to the caller.
+    let by = SyncedBy { token: token_hash(&token), at: 3_000, waiting: Some(1) };
+    let synced = f.store.sync(team.clone(), Vec::new(), from_start(), 100, by).await.unwrap().unwrap();
+    assert!(!synced.recorded);
+    assert_eq!(recorded(&f, &team).await, (Some(2_000), Some(2_000), Some(0)), "not recorded by the snapshot");
+}
+
+#[tokio::test]
+async fn a_push_refused_at_the_quota_records_no_sync() {
+    let f = fx();
+    let token = f.token("office");
+    let team = f.store.team_for_token(&token).unwrap().unwrap();
+    let by = SyncedBy { token: token_hash(&token), at: 1_000, waiting: Some(4) };
+    f.store.sync(team.clone(), pushed(&[activity(1, "t", "well")]), from_start(), 1, by).await.unwrap().unwrap();
+    let by = SyncedBy { token: token_hash(&token), at: 2_000, waiting: Some(9) };
+    let refused = f.store.sync(team.clone(), pushed(&[activity(2, "t", "road")]), from_start(), 1, by).await.unwrap();
+    assert!(matches!(refused, Err(QuotaExceeded(1))), "{refused:?}");
+    // Rolled back whole: the office sees the last sync that got through, and what waited then.
+    assert_eq!(recorded(&f, &team).await, (Some(1_000), Some(1_000), Some(4)));
+    assert_eq!(f.store.team_docs("office").unwrap().len(), 1);
+
+    // Through the router: the push is answered as refused, and nothing of it is recorded.
+    let quota = common::fx_limits(xunfang_server::limits::Limits { max_team_docs: 1, ..Default::default() });
+    let token = quota.token("office");
+    let team = quota.store.team_for_token(&token).unwrap().unwrap();
+    let res = try_sync(&quota.app, &token, json!({"protocol": 1, "device": "t", "push": [val(&activity(1, "t", "x"))], "waiting": 2})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // That sync as if long ago, to tell it from one now.
+    quota.store.execute("UPDATE tokens SET last_sync = 5");
+    let res = try_sync(&quota.app, &token, json!({"protocol": 1, "device": "t", "push": [val(&activity(2, "t", "y"))], "waiting": 3})).await;
+    res.assert_refused(StatusCode::INSUFFICIENT_STORAGE, "limit of 1 documents");
+    let (last_sync, _, waiting) = recorded(&quota, &team).await;
+    assert_eq!((last_sync, waiting), (Some(5), Some(2)), "neither the sync nor what waits is recorded");
+}
+
+#[tokio::test]
+async fn a_pull_is_recorded_in_the_device_list_after_its_snapshot() {
+    let f = fx();
+    let token = f.token("office");
+    let team = f.store.team_for_token(&token).unwrap().unwrap();
+    let res = try_sync(&f.app, &token, json!({"protocol": 1, "device": "t", "waiting": 2})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let (last_sync, last_used, waiting) = recorded(&f, &team).await;
+    assert!(last_sync.is_some() && last_used.is_some(), "a pull is a sync");
+    assert_eq!(waiting, Some(2));
+
+    // A push whose every document is refused before the store sees it is a pull for the store.
+    let res = try_sync(&f.app, &token, json!({"protocol": 1, "device": "t", "push": [{"id": "not a document"}], "waiting": 5})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["rejected"].as_array().unwrap().len(), 1);
+    assert_eq!(recorded(&f, &team).await.2, Some(5), "recorded after the snapshot");
+}
+
+#[tokio::test]
+async fn a_push_never_waits_for_a_token_row_another_write_holds() {
+    if common::backend::pg_cluster().is_none() {
+        return;
+    }
+    let f = fx();
+    let common::TestStore::Postgres(_, url) = &f.store else { unreachable!("the suite runs on PostgreSQL") };
+    let token = f.token("office");
+    let team = f.store.team_for_token(&token).unwrap().unwrap();
+    // As a revoke does: the token's row locked, in a transaction left open.
+    let revoking = common::backend::connect(url).await;
+    revoking.batch_execute("BEGIN").await.unwrap();
+    revoking.query("SELECT hash FROM tokens WHERE hash = $1 FOR UPDATE", &[&token_hash(&token)]).await.unwrap();
+    let by = SyncedBy { token: token_hash(&token), at: 1_000, waiting: Some(4) };
+    let push = f.store.sync(team.clone(), pushed(&[activity(1, "t", "well")]), from_start(), 100, by);
+    let synced = tokio::time::timeout(std::time::Duration::from_secs(60), push).await.expect("the push did not wait for the row").unwrap().unwrap();
+    assert_eq!(synced.pushed.len(), 1);
+    assert_eq!(f.store.team_docs("office").unwrap().len(), 1, "committed");
+    assert_eq!(recorded(&f, &team).await, (None, None, None), "skipped, as after a pull: the next sync records it");
+    revoking.batch_execute("ROLLBACK").await.unwrap();
+
+    let by = SyncedBy { token: token_hash(&token), at: 2_000, waiting: Some(0) };
+    f.store.sync(team.clone(), pushed(&[activity(2, "t", "road")]), from_start(), 100, by).await.unwrap().unwrap();
+    assert_eq!(recorded(&f, &team).await, (Some(2_000), Some(2_000), Some(0)));
 }

@@ -16,7 +16,7 @@ use serde_json::json;
 use xunfang_core::BlobHash;
 use xunfang_server::store::{
     Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, Pull, Pushed, QuotaExceeded, StoreFuture,
-    Synced, TokenInfo, TokenRow,
+    Synced, SyncedBy, TokenInfo, TokenRow,
 };
 use xunfang_server::{AppState, Cors, SqliteStore, StoreError, SyncStore, Team};
 
@@ -141,7 +141,7 @@ impl DeviceStore for Down {
     fn token_used(&self, _: Vec<u8>, _: i64) -> StoreFuture<'_, ()> {
         down()
     }
-    fn token_synced(&self, _: Vec<u8>, _: i64, _: Option<u64>) -> StoreFuture<'_, ()> {
+    fn token_synced(&self, _: SyncedBy) -> StoreFuture<'_, ()> {
         down()
     }
     fn team_devices(&self, _: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
@@ -159,7 +159,7 @@ impl DeviceStore for Down {
 }
 
 impl SyncStore for Down {
-    fn sync(&self, _: Team, _: Vec<Pushed>, _: Pull, _: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
+    fn sync(&self, _: Team, _: Vec<Pushed>, _: Pull, _: u64, _: SyncedBy) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
         down()
     }
     fn blob_meta(&self, _: Team, _: BlobHash) -> StoreFuture<'_, Option<BlobMeta>> {

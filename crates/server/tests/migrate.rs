@@ -14,7 +14,7 @@ use fault::server::{Options, RealServer};
 use fault::tablet::{request, Tablet};
 use xunfang_server::store::postgres::PgSettings;
 use xunfang_server::store::tokens::{new_setup_code, new_token, token_hash};
-use xunfang_server::store::{unix_now, DeviceStore, PgStore, SqliteStore};
+use xunfang_server::store::{unix_now, DeviceStore, PgStore, SqliteStore, SyncedBy};
 
 fn migrate(from: &std::path::Path, to: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_xunfang-server")).args(["migrate", "--from"]).arg(from).args(["--to", to]).output().unwrap()
@@ -53,7 +53,7 @@ fn a_sqlite_database_migrated_to_postgres_keeps_tokens_cursors_and_photos_and_no
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let source = SqliteStore::open(&data).unwrap();
     let token_hash = token_hash(&token);
-    runtime.block_on(source.token_synced(token_hash.clone(), unix_now(), Some(3))).unwrap();
+    runtime.block_on(source.token_synced(SyncedBy { token: token_hash.clone(), at: unix_now(), waiting: Some(3) })).unwrap();
     let token_row = runtime.block_on(source.find_token(token_hash.clone())).unwrap().unwrap();
     let code = new_setup_code("第三台平板", None, unix_now()).unwrap();
     let code_hash = code.hash.clone();

@@ -15,7 +15,7 @@ use xunfang_core::BlobHash;
 use xunfang_server::store::tokens::token_hash;
 use xunfang_server::store::{
     decide, resume_from, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, Decision, DeviceRevoked, DeviceStore, Epoch, NewBlob, NewSetupCode, NewToken, Page,
-    Pull, PushResult, Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, Team, TokenInfo, TokenRow,
+    Pull, PushResult, Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, SyncedBy, Team, TokenInfo, TokenRow,
 };
 use xunfang_server::{AppState, Cors, SyncStore};
 
@@ -65,6 +65,8 @@ impl Memory {
                 remaining: if more { (after.len() - pull.limit) as u64 } else { 0 },
                 docs: page.iter().map(|(_, _, json)| RawValue::from_string(json.clone()).unwrap()).collect(),
             },
+            // It keeps no device list.
+            recorded: false,
         }
     }
 }
@@ -81,7 +83,7 @@ impl DeviceStore for Memory {
         Box::pin(async { Ok(()) })
     }
 
-    fn token_synced(&self, _: Vec<u8>, _: i64, _: Option<u64>) -> StoreFuture<'_, ()> {
+    fn token_synced(&self, _: SyncedBy) -> StoreFuture<'_, ()> {
         Box::pin(async { Ok(()) })
     }
 
@@ -104,7 +106,7 @@ impl DeviceStore for Memory {
 
 impl SyncStore for Memory {
     // Quotas are not what this backend shows; it keeps no limit.
-    fn sync(&self, _: Team, push: Vec<Pushed>, pull: Pull, _max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
+    fn sync(&self, _: Team, push: Vec<Pushed>, pull: Pull, _max_docs: u64, _: SyncedBy) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
         Box::pin(async move { Ok(Ok(self.sync_now(push, pull))) })
     }
 

@@ -25,7 +25,8 @@
 //!   locks no more than the team's counter row (`SELECT … FOR NO KEY
 //!   UPDATE` on it, never a table lock or `SERIALIZABLE` across teams), so pushes of
 //!   different teams run side by side; pulls need no lock (`REPEATABLE READ`
-//!   snapshot).
+//!   snapshot). The push's record of itself in its token's row takes that
+//!   row only if no other write holds it (`SKIP LOCKED`), so it never waits.
 //! * **Quotas are checked inside the transaction.** A push that would take
 //!   the team past its document quota is rolled back whole and answered
 //!   [`QuotaExceeded`]; a photo past the team's photo quota is not stored.
@@ -224,6 +225,29 @@ pub enum PushResult {
 pub struct Synced {
     pub pushed: Vec<PushResult>,
     pub page: Page,
+    /// The sync was recorded in the device list ([`SyncedBy`]) in this
+    /// transaction, committed with it (or skipped, as
+    /// [`DeviceStore::token_synced`] skips, for another write of the token's
+    /// row); `false`: the caller records it after the commit
+    /// (`token_synced`).
+    pub recorded: bool,
+}
+
+/// A sync as the office's device list records it: the hash of the token it
+/// came with, when (Unix seconds; `last_sync` and `last_used`), and how many
+/// changes the device said it still had queued (`None`: it did not say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncedBy {
+    pub token: Vec<u8>,
+    pub at: i64,
+    pub waiting: Option<u64>,
+}
+
+impl SyncedBy {
+    /// `waiting` as the tables keep it (a count past `i64` is kept as its largest).
+    pub fn waiting_column(&self) -> Option<i64> {
+        self.waiting.map(|w| i64::try_from(w).unwrap_or(i64::MAX))
+    }
 }
 
 /// A stored blob's description (`HEAD`).
@@ -274,12 +298,13 @@ pub trait DeviceStore: Send + Sync + 'static {
     /// another write: skipped while one runs (readers never wait).
     fn token_used(&self, hash: Vec<u8>, now: i64) -> StoreFuture<'_, ()>;
 
-    /// Records a sync at `now` with `waiting` changes still queued on the
-    /// device (as it said; `None`: it did not say). Sets `last_used` too.
-    /// Like `token_used`, skipped rather than waiting for another write (for
-    /// PostgreSQL: a plain `UPDATE` of the token's row, which waits for no
-    /// other team).
-    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()>;
+    /// Records a sync ([`SyncedBy`]: `last_sync` and `last_used`, and the
+    /// changes still queued on the device) that [`SyncStore::sync`] did not
+    /// record in its own transaction ([`Synced::recorded`]: a pull), after
+    /// its commit. Like `token_used`, skipped rather than waiting for another
+    /// write (for PostgreSQL: a plain `UPDATE` of the token's row, which
+    /// waits for no other team).
+    fn token_synced(&self, by: SyncedBy) -> StoreFuture<'_, ()>;
 
     /// The team's tokens other than admin tokens (team-wide and device
     /// tokens, revoked ones included), oldest first.
@@ -307,10 +332,15 @@ pub trait SyncStore: DeviceStore + Send + Sync + fmt::Debug + 'static {
     /// first, each of `push` is merged into its stored copy by [`decide`] and
     /// written with the next `seq` when it changed; then the page after
     /// `pull.cursor` is read in the same transaction ([`resume_from`] says
-    /// where a page starts). With `push` empty, a read-only snapshot will do.
+    /// where a page starts). A transaction that writes also records the sync
+    /// in the device list (`by`, as [`DeviceStore::token_synced`] would:
+    /// never waiting for another write of the token's row), so a push that
+    /// commits is recorded with no statement of its own; with `push` empty, a
+    /// read-only snapshot will do, and the caller records the sync after it
+    /// ([`Synced::recorded`] says which was done).
     /// If the new documents would take the team past `max_docs`, the whole
-    /// transaction is rolled back: [`QuotaExceeded`].
-    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>>;
+    /// transaction is rolled back, the record with it: [`QuotaExceeded`].
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64, by: SyncedBy) -> StoreFuture<'_, Result<Synced, QuotaExceeded>>;
 
     /// Size and type of `team`'s blob `hash`, if the team has it.
     fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>>;
@@ -458,6 +488,8 @@ pub struct SyncOutcome {
     pub response: SyncResponse,
     /// Pushed documents that changed the stored copy (got a new `seq`).
     pub written: usize,
+    /// The store recorded the sync in its transaction ([`Synced::recorded`]).
+    pub recorded: bool,
 }
 
 /// The limits one sync is held to (the server's [`crate::limits::Limits`]).
@@ -472,9 +504,10 @@ pub struct SyncLimits {
 /// One sync for `team`: validates the pushed documents (`push`, each the raw
 /// JSON text that came; core's one check, with clock readings held to `bound`;
 /// pure, before any transaction: it may be slow on big documents), lets the
-/// store merge and pull, and builds the protocol's answer. The request's
-/// envelope must already be checked (`validate_envelope`); its own `push` is
-/// not looked at.
+/// store merge and pull (and record the sync as `by`, when its transaction
+/// writes: [`SyncOutcome::recorded`]), and builds the protocol's answer. The
+/// request's envelope must already be checked (`validate_envelope`); its own
+/// `push` is not looked at.
 pub async fn sync(
     store: &dyn SyncStore,
     team: Team,
@@ -482,6 +515,7 @@ pub async fn sync(
     push: &[Box<RawValue>],
     limits: SyncLimits,
     bound: ClockBound,
+    by: SyncedBy,
 ) -> Result<Result<SyncOutcome, QuotaExceeded>, StoreError> {
     let mut rejected = Vec::new();
     let mut valid = Vec::new();
@@ -511,7 +545,7 @@ pub async fn sync(
     // a page converted for an old reader is cut at a quarter of it.
     let max_bytes = if req.reads_format() < FORMAT_VERSION { limits.max_pull_bytes / 4 } else { limits.max_pull_bytes };
     let pull = Pull { cursor: req.cursor, epoch: req.epoch.clone(), limit: pull_limit(req), max_bytes };
-    let Synced { pushed, page } = match store.sync(team, valid, pull, limits.max_team_docs).await? {
+    let Synced { pushed, page, recorded } = match store.sync(team, valid, pull, limits.max_team_docs, by).await? {
         Ok(synced) => synced,
         Err(quota) => return Ok(Err(quota)),
     };
@@ -529,7 +563,7 @@ pub async fn sync(
     }
     let docs = for_reader(page.docs, req.reads_format());
     let response = SyncResponse { cursor: page.cursor, epoch: Some(page.epoch), more: page.more, remaining: Some(page.remaining), docs, accepted, rejected };
-    Ok(Ok(SyncOutcome { response, written }))
+    Ok(Ok(SyncOutcome { response, written, recorded }))
 }
 
 /// The page as a client reading formats up to `reads` can read it: stored

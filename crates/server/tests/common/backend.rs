@@ -20,7 +20,7 @@ use xunfang_server::store::sqlite::StoredDoc;
 use xunfang_server::store::tokens::{access, revoke_argument, token_hash, TokenInfo};
 use xunfang_server::store::{
     unix_now, Access, AdminStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, Epoch, NewBlob, NewSetupCode, NewToken,
-    PhotoPass, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, Team, TeamPhotos, TokenKind, TokenRow,
+    PhotoPass, Pull, Pushed, QuotaExceeded, StoreError, StoreFuture, Synced, SyncedBy, Team, TeamPhotos, TokenKind, TokenRow,
 };
 use xunfang_server::{PgStore, SqliteStore, SyncStore};
 
@@ -270,8 +270,8 @@ impl DeviceStore for TestStore {
         self.sync_store().token_used(hash, now)
     }
 
-    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()> {
-        self.sync_store().token_synced(hash, now, waiting)
+    fn token_synced(&self, by: SyncedBy) -> StoreFuture<'_, ()> {
+        self.sync_store().token_synced(by)
     }
 
     fn team_devices(&self, team: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
@@ -292,8 +292,8 @@ impl DeviceStore for TestStore {
 }
 
 impl SyncStore for TestStore {
-    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
-        self.sync_store().sync(team, push, pull, max_docs)
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64, by: SyncedBy) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
+        self.sync_store().sync(team, push, pull, max_docs, by)
     }
 
     fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>> {

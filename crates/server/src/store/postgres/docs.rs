@@ -11,7 +11,8 @@
 //! page that leaves more waiting adds a count): `BEGIN`; the counter's lock,
 //! all stored copies (one `id = ANY($2)`) and the epoch, sent together;
 //! every changed document (one `INSERT … SELECT FROM unnest(…)`), the new
-//! head and the page, sent together; `COMMIT`. Statements sent together
+//! head, the page and the sync's record in the token's row (`last_sync`,
+//! [`RECORD_SYNC`]), sent together; `COMMIT`. Statements sent together
 //! are pipelined on the connection (tokio-postgres sends each when its
 //! future is first polled; `try_join!(biased; …)` polls them in the order
 //! written) and
@@ -19,7 +20,8 @@
 //! of the module header holds: under `READ COMMITTED` each statement's
 //! snapshot is taken when it starts, which for the stored copies is after
 //! the lock is granted. A pull costs four as well: `BEGIN`, head and epoch,
-//! the page, `COMMIT`.
+//! the page, `COMMIT`; its record is a fifth, after the commit
+//! (`DeviceStore::token_synced`: a read-only snapshot cannot write it).
 
 use std::collections::{HashMap, HashSet};
 
@@ -28,10 +30,11 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, Row, Statement};
 
 use super::pool::Attempt;
+use super::tokens::RECORD_SYNC;
 use super::{CursorMode, PgStore};
 use crate::store::photos::named_photos;
 use crate::store::sqlite::StoredDoc;
-use crate::store::{resume_from, to_write, Epoch, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
+use crate::store::{resume_from, to_write, Epoch, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, SyncedBy, Team};
 
 /// The changed documents of a push, written by one statement: `seq` is the
 /// counter's next in the order given (`WITH ORDINALITY`, from 1) or, as the
@@ -58,19 +61,37 @@ impl PgStore {
     }
 
     /// `SyncStore::sync`: a `REPEATABLE READ READ ONLY` snapshot when nothing
-    /// is pushed; else a `READ COMMITTED` transaction whose first statement
-    /// locks the team's counter, that stores what changed and pulls after
-    /// it, or is rolled back whole if a new document would pass `max_docs`.
+    /// is pushed (the caller records the sync after it); else a `READ
+    /// COMMITTED` transaction whose first statement locks the team's counter,
+    /// that stores what changed, records the sync in the token's row
+    /// ([`RECORD_SYNC`], sent with the write and the page) and pulls after
+    /// it, or is rolled back whole (the record with it) if a new document
+    /// would pass `max_docs`.
     /// The connection is the pool's, unchecked: its first statement (`BEGIN`)
     /// proves it, and one found lost there is replaced (`PgStore::retrying`);
     /// a connection lost later is a 503 (nothing is committed, the client
     /// sends it again).
-    pub(super) async fn sync_team(&self, team: &Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> Result<Result<Synced, QuotaExceeded>, StoreError> {
-        self.retrying(|client| self.sync_on(client, team, &push, &pull, max_docs)).await
+    pub(super) async fn sync_team(
+        &self,
+        team: &Team,
+        push: Vec<Pushed>,
+        pull: Pull,
+        max_docs: u64,
+        by: &SyncedBy,
+    ) -> Result<Result<Synced, QuotaExceeded>, StoreError> {
+        self.retrying(|client| self.sync_on(client, team, &push, &pull, max_docs, by)).await
     }
 
     /// One try of [`PgStore::sync_team`] on `client`.
-    async fn sync_on(&self, mut client: Object, team: &Team, push: &[Pushed], pull: &Pull, max_docs: u64) -> Result<Result<Synced, QuotaExceeded>, Attempt> {
+    async fn sync_on(
+        &self,
+        mut client: Object,
+        team: &Team,
+        push: &[Pushed],
+        pull: &Pull,
+        max_docs: u64,
+        by: &SyncedBy,
+    ) -> Result<Result<Synced, QuotaExceeded>, Attempt> {
         if push.is_empty() {
             let tx = PgStore::begin(&mut client, IsolationLevel::RepeatableRead, true).await.map_err(Attempt::from_first)?;
             let head = tx.prepare_cached("SELECT head FROM teams WHERE id = $1").await?;
@@ -83,7 +104,10 @@ impl PgStore {
             let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
             let page = finish_page(&tx, team, pull, epoch, head, rows).await?;
             tx.commit().await?;
-            return Ok(Ok(Synced { pushed: Vec::new(), page }));
+            // A read-only snapshot cannot record the sync: the caller does,
+            // after it (a `REPEATABLE READ` one that wrote the token's row
+            // would fail where another sync had written it since the snapshot).
+            return Ok(Ok(Synced { pushed: Vec::new(), page, recorded: false }));
         }
         let mode = self.cursor_mode();
         let tx = PgStore::begin(&mut client, IsolationLevel::ReadCommitted, false).await.map_err(Attempt::from_first)?;
@@ -131,10 +155,17 @@ impl PgStore {
             }
         }
         let writes = last_of_each(writes);
-        let page = if writes.is_empty() {
+        // The sync's record goes out last with the page (and the write), so
+        // it costs no round trip; it holds the token's row to the commit, and
+        // never waits for it (`RECORD_SYNC`).
+        let record = tx.prepare_cached(RECORD_SYNC).await?;
+        let waiting = by.waiting_column();
+        let synced_by: [&(dyn ToSql + Sync); 3] = [&by.token, &by.at, &waiting];
+        let (page, changed) = if writes.is_empty() {
             let from = resume_from(pull, &epoch, head as u64);
-            let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
-            finish_page(&tx, team, pull, epoch, head as u64, rows).await?
+            let stmt = tx.prepare_cached(PAGE).await?;
+            let (rows, changed) = tokio::try_join!(biased; page_rows(&tx, &stmt, team, from, pull), tx.execute(&record, &synced_by))?;
+            (finish_page(&tx, team, pull, epoch, head as u64, rows).await?, changed)
         } else {
             let ids: Vec<&str> = writes.iter().map(|w| w.0).collect();
             let types: Vec<&str> = writes.iter().map(|w| w.1).collect();
@@ -158,10 +189,10 @@ impl PgStore {
                     let stmt = tx.prepare_cached(PAGE).await?;
                     let written: [&(dyn ToSql + Sync); 5] = [&team.id, &ids, &types, &jsons, &head];
                     let moved: [&(dyn ToSql + Sync); 2] = [&team.id, &new_head];
-                    let (_, _, rows) = tokio::try_join!(biased; tx.execute(&write, &written), tx.execute(&update, &moved),
-                        page_rows(&tx, &stmt, team, from, pull)
+                    let (_, _, rows, changed) = tokio::try_join!(biased; tx.execute(&write, &written), tx.execute(&update, &moved),
+                        page_rows(&tx, &stmt, team, from, pull), tx.execute(&record, &synced_by)
                     )?;
-                    finish_page(&tx, team, pull, epoch, new_head as u64, rows).await?
+                    (finish_page(&tx, team, pull, epoch, new_head as u64, rows).await?, changed)
                 }
                 CursorMode::NaiveSequence => {
                     // Numbers from elsewhere, no lock: the head is read
@@ -172,13 +203,15 @@ impl PgStore {
                     let stmt = tx.prepare_cached("UPDATE teams SET head = GREATEST(head, $2) WHERE id = $1 RETURNING head").await?;
                     let new_head: i64 = tx.query_one(&stmt, &[&team.id, &top]).await?.get(0);
                     let from = resume_from(pull, &epoch, new_head as u64);
-                    let rows = page_rows(&tx, &tx.prepare_cached(PAGE).await?, team, from, pull).await?;
-                    finish_page(&tx, team, pull, epoch, new_head as u64, rows).await?
+                    let stmt = tx.prepare_cached(PAGE).await?;
+                    let (rows, changed) = tokio::try_join!(biased; page_rows(&tx, &stmt, team, from, pull), tx.execute(&record, &synced_by))?;
+                    (finish_page(&tx, team, pull, epoch, new_head as u64, rows).await?, changed)
                 }
             }
         };
         tx.commit().await?;
-        Ok(Ok(Synced { pushed, page }))
+        self.recorded(by, changed);
+        Ok(Ok(Synced { pushed, page, recorded: true }))
     }
 }
 

@@ -21,7 +21,8 @@
 //! lock (another push's commit cannot be merged against a stale copy).
 //! A pull reads `head` and the page from one `REPEATABLE READ READ ONLY`
 //! snapshot: if it sees `n + 1` it sees `n`. Only the team's row is
-//! locked, so teams never wait for each other. A sequence (`nextval()`)
+//! waited for (the push's own token row is taken only when free: `SKIP
+//! LOCKED`), so teams never wait for each other. A sequence (`nextval()`)
 //! would hand out `n` and `n + 1` to two transactions that may commit in
 //! either order; the test `pg_cursor` keeps such a store mode
 //! ([`CursorMode::NaiveSequence`]) as the negative control that shows the
@@ -45,7 +46,7 @@ use xunfang_core::BlobHash;
 
 use super::{
     AdminStore, BackupStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, PhotoPass, Pull,
-    Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TeamPhotos, TokenInfo, TokenKind, TokenRow,
+    Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, SyncedBy, Team, TeamPhotos, TokenInfo, TokenKind, TokenRow,
 };
 pub use pool::{is_postgres_url, CursorMode, PgSettings, PgStore};
 pub use schema::SCHEMA_VERSION;
@@ -64,8 +65,8 @@ impl DeviceStore for PgStore {
         Box::pin(async move { self.mark_used(&hash, now).await })
     }
 
-    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()> {
-        Box::pin(async move { self.mark_synced(&hash, now, waiting).await })
+    fn token_synced(&self, by: SyncedBy) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.mark_synced(&by).await })
     }
 
     fn team_devices(&self, team: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
@@ -86,8 +87,8 @@ impl DeviceStore for PgStore {
 }
 
 impl SyncStore for PgStore {
-    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
-        Box::pin(async move { self.sync_team(&team, push, pull, max_docs).await })
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64, by: SyncedBy) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
+        Box::pin(async move { self.sync_team(&team, push, pull, max_docs, &by).await })
     }
 
     fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>> {

@@ -12,7 +12,16 @@ use crate::store::tokens::{
     claim_check, pick_token, token_hash, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken, SetupCodeRow, TokenInfo, TokenKind, TokenRow,
     USED_EVERY_SECS,
 };
-use crate::store::{unix_now, StoreError, Team, TOKEN_PREFIX_LEN};
+use crate::store::{unix_now, StoreError, SyncedBy, Team, TOKEN_PREFIX_LEN};
+
+/// Records a sync (`$1` the token's hash, `$2` its time, `$3` what still
+/// waits on the device: [`SyncedBy`]) in the token's row, unless another
+/// write holds that row (`SKIP LOCKED`: the row's lock is never waited for,
+/// so it cannot hold up a push of the team, in whose transaction it may run,
+/// nor wait in a cycle with a revoke, which locks token rows `FOR UPDATE` and
+/// no team's row); the next sync records it then.
+pub(super) const RECORD_SYNC: &str = "UPDATE tokens SET last_used = $2, last_sync = $2, waiting = $3 WHERE hash = (
+     SELECT hash FROM tokens WHERE hash = $1 FOR UPDATE SKIP LOCKED)";
 
 /// The columns [`info`] reads, in its order.
 const INFO_COLUMNS: &str =
@@ -93,28 +102,30 @@ impl PgStore {
         Ok(())
     }
 
-    /// `DeviceStore::token_synced`; skipped (`SKIP LOCKED`) while another
-    /// write holds the token's row: the next sync records it.
-    pub(super) async fn mark_synced(&self, hash: &[u8], now: i64, waiting: Option<u64>) -> Result<(), StoreError> {
-        let waiting = waiting.map(|w| i64::try_from(w).unwrap_or(i64::MAX));
-        // After every sync: on a connection as the pool hands it out, tried
+    /// `DeviceStore::token_synced` (a pull's: a push sends [`RECORD_SYNC`]
+    /// in its own transaction); skipped (`SKIP LOCKED`) while another write
+    /// holds the token's row: the next sync records it.
+    pub(super) async fn mark_synced(&self, by: &SyncedBy) -> Result<(), StoreError> {
+        let waiting = by.waiting_column();
+        // After the pull: on a connection as the pool hands it out, tried
         // again on another if it was lost (writing the same times twice is harmless).
         let changed = self
             .retrying(|client| async move {
-                let stmt = client
-                    .prepare_cached(
-                        "UPDATE tokens SET last_used = $2, last_sync = $2, waiting = $3 WHERE hash = (
-                             SELECT hash FROM tokens WHERE hash = $1 FOR UPDATE SKIP LOCKED)",
-                    )
-                    .await
-                    .map_err(Attempt::from_first)?;
-                client.execute(&stmt, &[&hash, &now, &waiting]).await.map_err(Attempt::from_first)
+                let stmt = client.prepare_cached(RECORD_SYNC).await.map_err(Attempt::from_first)?;
+                client.execute(&stmt, &[&by.token, &by.at, &waiting]).await.map_err(Attempt::from_first)
             })
             .await?;
-        if changed == 1 {
-            self.recent_use().note(hash, now, now);
-        }
+        self.recorded(by, changed);
         Ok(())
+    }
+
+    /// After [`RECORD_SYNC`] of `by` changed `changed` rows, committed: a
+    /// time written is one [`RecentUse`] knows (the request's
+    /// `DeviceStore::token_used` sends nothing for a minute).
+    pub(super) fn recorded(&self, by: &SyncedBy, changed: u64) {
+        if changed == 1 {
+            self.recent_use().note(&by.token, by.at, by.at);
+        }
     }
 
     /// All tokens, oldest first.

@@ -6,9 +6,10 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::tokens::record_sync;
 use super::SqliteStore;
 use crate::store::photos::named_photos;
-use crate::store::{resume_from, to_write, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, Team};
+use crate::store::{resume_from, to_write, Page, PageFill, Pull, PushResult, Pushed, QuotaExceeded, StoreError, Synced, SyncedBy, Team};
 
 /// One stored document (for tests and administration).
 #[derive(Clone, Debug)]
@@ -32,13 +33,22 @@ impl SqliteStore {
         })
     }
 
-    /// `SyncStore::sync`: a read snapshot when nothing is pushed, else one
-    /// write transaction (`BEGIN IMMEDIATE`, the write lock first) that
-    /// stores what changed and pulls after it, or is rolled back whole if a
-    /// new document would pass `max_docs`.
-    pub(super) fn sync_team(&self, team: &Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> Result<Result<Synced, QuotaExceeded>, StoreError> {
+    /// `SyncStore::sync`: a read snapshot when nothing is pushed (the caller
+    /// records the sync after it), else one write transaction (`BEGIN
+    /// IMMEDIATE`, the write lock first) that stores what changed, records
+    /// the sync in its token's row (the lock is held already: it waits for
+    /// nothing, and costs no commit of its own) and pulls after it, or is
+    /// rolled back whole if a new document would pass `max_docs`.
+    pub(super) fn sync_team(
+        &self,
+        team: &Team,
+        push: Vec<Pushed>,
+        pull: Pull,
+        max_docs: u64,
+        by: &SyncedBy,
+    ) -> Result<Result<Synced, QuotaExceeded>, StoreError> {
         if push.is_empty() {
-            return self.read(|tx| Ok(Ok(Synced { pushed: Vec::new(), page: read_page(tx, team, pull)? })));
+            return self.read(|tx| Ok(Ok(Synced { pushed: Vec::new(), page: read_page(tx, team, pull)?, recorded: false })));
         }
         self.write_unless(|tx| {
             // Every stored document took a `seq`, so the team holds at most
@@ -58,7 +68,8 @@ impl SqliteStore {
                     Err(quota) => return Ok(Err(quota)),
                 }
             }
-            Ok(Ok(Synced { pushed, page: read_page(tx, team, pull)? }))
+            record_sync(tx, by)?;
+            Ok(Ok(Synced { pushed, page: read_page(tx, team, pull)?, recorded: true }))
         })
     }
 }

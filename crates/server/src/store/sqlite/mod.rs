@@ -42,7 +42,7 @@ use xunfang_core::BlobHash;
 
 use super::{
     AdminStore, BackupStore, Blob, BlobMeta, BlobPut, ClaimRefused, Claimed, DeviceRevoked, DeviceStore, NewBlob, NewSetupCode, NewToken, PhotoPass, Pull,
-    Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, Team, TeamPhotos, TokenInfo, TokenKind, TokenRow,
+    Pushed, QuotaExceeded, StoreError, StoreFuture, Summary, SyncStore, Synced, SyncedBy, Team, TeamPhotos, TokenInfo, TokenKind, TokenRow,
 };
 pub use backup::DataLock;
 pub use docs::StoredDoc;
@@ -79,8 +79,8 @@ impl DeviceStore for SqliteStore {
         self.blocking(move |store| store.mark_used(&hash, now))
     }
 
-    fn token_synced(&self, hash: Vec<u8>, now: i64, waiting: Option<u64>) -> StoreFuture<'_, ()> {
-        self.blocking(move |store| store.mark_synced(&hash, now, waiting))
+    fn token_synced(&self, by: SyncedBy) -> StoreFuture<'_, ()> {
+        self.blocking(move |store| store.mark_synced(&by))
     }
 
     fn team_devices(&self, team: Team) -> StoreFuture<'_, Vec<TokenInfo>> {
@@ -101,8 +101,8 @@ impl DeviceStore for SqliteStore {
 }
 
 impl SyncStore for SqliteStore {
-    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
-        self.blocking(move |store| store.sync_team(&team, push, pull, max_docs))
+    fn sync(&self, team: Team, push: Vec<Pushed>, pull: Pull, max_docs: u64, by: SyncedBy) -> StoreFuture<'_, Result<Synced, QuotaExceeded>> {
+        self.blocking(move |store| store.sync_team(&team, push, pull, max_docs, &by))
     }
 
     fn blob_meta(&self, team: Team, hash: BlobHash) -> StoreFuture<'_, Option<BlobMeta>> {

@@ -10,7 +10,7 @@ use crate::store::tokens::{
     access, claim_check, new_token, pick_token, revoke_argument, token_hash, Access, ClaimRefused, Claimed, DeviceRevoked, NewSetupCode, NewToken,
     SetupCodeRow, TokenInfo, TokenKind, TokenRow, USED_EVERY_SECS,
 };
-use crate::store::{StoreError, Team, TOKEN_PREFIX_LEN};
+use crate::store::{StoreError, SyncedBy, Team, TOKEN_PREFIX_LEN};
 
 /// The columns [`info`] reads, in its order.
 const INFO_COLUMNS: &str =
@@ -91,15 +91,12 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// `DeviceStore::token_synced`.
-    pub(super) fn mark_synced(&self, hash: &[u8], now: i64, waiting: Option<u64>) -> Result<(), StoreError> {
-        let waiting = waiting.map(|w| i64::try_from(w).unwrap_or(i64::MAX));
+    /// `DeviceStore::token_synced` (a pull's; a push records its sync in
+    /// its own write transaction, [`record_sync`]).
+    pub(super) fn mark_synced(&self, by: &SyncedBy) -> Result<(), StoreError> {
         // Skipped while another write runs (the next sync records it): a
         // pull must not wait for bookkeeping.
-        let done = self.try_write(|tx| {
-            tx.execute("UPDATE tokens SET last_used = ?2, last_sync = ?2, waiting = ?3 WHERE hash = ?1", params![hash, now, waiting])?;
-            Ok(())
-        })?;
+        let done = self.try_write(|tx| record_sync(tx, by))?;
         if done.is_none() {
             tracing::debug!("the database was busy; this sync is not recorded in the device list");
         }
@@ -226,6 +223,16 @@ fn candidates(tx: &Transaction<'_>, given: &str) -> Result<Vec<(Vec<u8>, TokenIn
     ))?;
     let rows = stmt.query_map(params![token_hash(given), given, TOKEN_PREFIX_LEN as i64], |r| Ok((r.get::<_, Vec<u8>>(0)?, info(r, 1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Records `by` in its token's row, in `tx` (a write transaction).
+pub(super) fn record_sync(tx: &Transaction<'_>, by: &SyncedBy) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE tokens SET last_used = ?2, last_sync = ?2, waiting = ?3 WHERE hash = ?1")?.execute(params![
+        by.token,
+        by.at,
+        by.waiting_column()
+    ])?;
+    Ok(())
 }
 
 /// Inserts one token row.
