@@ -301,7 +301,7 @@ async fn a_database_of_format_1_documents_from_the_release_before_format_2_opens
     body.place = "县人民法院".into();
     remote.edit(body, Stamp { hlc: Hlc { millis: 99, counter: 0 }, device: DeviceId("office".into()) });
     let text = remote.to_json_format1();
-    db.absorb(vec![Received { doc: AnyDoc::from_json(&text).unwrap(), json: text.clone() }], None).await.unwrap();
+    db.absorb(vec![Received::read(text.clone()).unwrap()], None).await.unwrap();
     assert_eq!(db.get::<Activity>(&doc.id).await.unwrap(), Some(remote.clone()));
     let stored = stored_text(name, schema::ACTIVITIES, &doc.id).await;
     assert!(stored.starts_with(r#"{"format":2,"#), "{stored}");
@@ -380,7 +380,7 @@ async fn received_documents_merge_into_local_ones_and_the_cursor_moves_with_them
     // A new document is stored as the text that came, a field this app does
     // not know included.
     let text = other.to_json().replacen('{', r#"{"from_a_later_app":"kept","#, 1);
-    let other_received = Received { doc: AnyDoc::from_json(&text).unwrap(), json: text };
+    let other_received = Received::read(text).unwrap();
     db.absorb(vec![Received::of(AnyDoc::Activity(remote)), other_received], Some(Cursor { seq: 42, epoch: Some("e1".into()) })).await.unwrap();
     let merged = db.get::<Activity>(&local.id).await.unwrap().unwrap();
     assert_eq!(merged.body.place, "县政协会议室");

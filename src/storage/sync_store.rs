@@ -14,7 +14,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 use wasm_bindgen::JsValue;
-use xunfang_core::doc_format::is_current;
 use xunfang_core::sync::AnyDoc;
 use xunfang_core::sync_client::{absorb, updated, Cursor, LocalStore, Pending, Received};
 use xunfang_core::{DocType, Id, Stamp};
@@ -413,13 +412,13 @@ pub struct Plan {
 
 /// `remote` merged with the local copy by `sync_client::absorb`: `None` when
 /// nothing is stored (the local copy covers it, or it was refused).
-fn plan(local: Option<&AnyDoc>, Received { doc: remote, json }: Received) -> Option<Plan> {
+fn plan(local: Option<&AnyDoc>, Received { doc: remote, json, current }: Received) -> Option<Plan> {
     let result = absorb(local, remote);
     let doc = result.store?;
     // Stored unchanged: as the text received, not written out again, unless
     // it came in an older format (an older server, a REST collection): the
     // app stores format 2, a third of the bytes.
-    let text = if result.push || !is_current(&json) { doc.to_json() } else { json };
+    let text = if result.push || !current { doc.to_json() } else { json };
     Some(Plan { doc, text, push: result.push })
 }
 

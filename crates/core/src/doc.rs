@@ -351,10 +351,14 @@ fn migrate(value: Value, _from: u32) -> Value {
 /// one is a change of its own, apart from changes to its fields; entries of
 /// keyed maps are fields of their own ("custom/<key>").
 pub fn field_paths<T: Body>(body: &T) -> BTreeMap<String, Value> {
-    let mut out = BTreeMap::new();
     let Value::Object(fields) = serde_json::to_value(body).expect("bodies serialise") else {
-        return out;
+        return BTreeMap::new();
     };
+    // Gathered first and made a map at once (sorted, then built in one pass),
+    // not inserted one by one: every document read computes this (format 2
+    // leaves implied stamps out), and the inserts were most of its cost. Of
+    // equal paths the last is kept, as inserting does.
+    let mut out = Vec::with_capacity(fields.len() * 2);
     for (name, value) in fields {
         match value {
             Value::Array(items) if T::KEYED_LISTS.contains(&name.as_str()) => {
@@ -363,27 +367,21 @@ pub fn field_paths<T: Body>(body: &T) -> BTreeMap<String, Value> {
                 }
             }
             Value::Object(entries) if T::KEYED_MAPS.contains(&name.as_str()) => {
-                for (key, value) in entries {
-                    out.insert(format!("{name}/{key}"), value);
-                }
+                out.extend(entries.into_iter().map(|(key, value)| (format!("{name}/{key}"), value)));
             }
-            other => {
-                out.insert(name, other);
-            }
+            other => out.push((name, other)),
         }
     }
-    out
+    out.into_iter().collect()
 }
 
-fn flatten_element(list: &str, item: Value, out: &mut BTreeMap<String, Value>) {
+fn flatten_element(list: &str, item: Value, out: &mut Vec<(String, Value)>) {
     let Value::Object(mut fields): Value = item else { return };
     let Some(Value::String(id)) = fields.remove("id") else { return };
     let base = format!("{list}/{id}");
-    out.insert(base.clone(), Value::Bool(true));
     let fields: Map<String, Value> = fields;
-    for (name, value) in fields {
-        out.insert(format!("{base}/{name}"), value);
-    }
+    out.extend(fields.into_iter().map(|(name, value)| (format!("{base}/{name}"), value)));
+    out.push((base, Value::Bool(true)));
 }
 
 #[cfg(test)]

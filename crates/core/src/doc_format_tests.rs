@@ -226,3 +226,21 @@ fn a_reader_of_format_1_gets_format_1_and_every_other_reader_the_text_as_stored(
     assert_eq!(for_reader(&two.replacen("\"type\":\"activity\"", "\"type\":\"memo\"", 1), 1), None);
     assert!(is_current(&two) && !is_current(&sent));
 }
+
+#[test]
+fn reading_a_text_says_whether_it_is_in_the_current_format_as_is_current_does() {
+    let both = varied().remove(3);
+    let two = both.to_json();
+    let one = both.to_json_format1();
+    // A key before the header's: the header is found wherever it stands.
+    let late = two.replacen('{', r#"{"from_a_later_app":{"format":1},"#, 1);
+    for text in [&two, &one, &late] {
+        let (doc, current) = AnyDoc::read_text(text).expect("reads");
+        assert_eq!(current, is_current(text), "{text}");
+        assert_eq!(doc, AnyDoc::Activity(both.clone()));
+    }
+    assert!(AnyDoc::read_text(&two).unwrap().1 && !AnyDoc::read_text(&one).unwrap().1 && AnyDoc::read_text(&late).unwrap().1);
+    assert!(AnyDoc::read_text("[1]").is_err());
+    let received = crate::sync_client::Received::read(one.clone()).unwrap();
+    assert!(!received.current && received.json == one);
+}

@@ -8,7 +8,7 @@
 //! sequence number in commit order, never a wall-clock time.
 
 use crate::clock::{ClockBound, ClockProblem, DeviceId, Hlc, MAX_COUNTER};
-use crate::doc::{Body, DocError, DocType, Document, Header};
+use crate::doc::{Body, DocError, DocType, Document, Header, FORMAT_VERSION};
 use crate::id::Id;
 use crate::merge::{merge, MergeError};
 use crate::model::{Activity, Person};
@@ -192,10 +192,20 @@ impl AnyDoc {
     /// Reads a document of any type from its JSON text, refusing what
     /// `from_value` refuses, with the same reasons.
     pub fn from_json(json: &str) -> Result<AnyDoc, PushError> {
-        // The header is read once, here, for the type and for the reader.
+        AnyDoc::read_text(json).map(|(doc, _)| doc)
+    }
+
+    /// `from_json`, and whether the text is in the current document format
+    /// (what `doc_format::is_current` says of it), from the one reading of
+    /// its header: a store that keeps received text as it came asks this of
+    /// every document, and reading the header again costs as much as
+    /// reading it the first time (the whole text is scanned).
+    pub fn read_text(json: &str) -> Result<(AnyDoc, bool), PushError> {
+        // The header is read once, here, for the type, for the reader and for the format.
         let header = Header::of(json);
         let h = header.as_ref();
-        match h.and_then(|h| h.doc_type.as_deref()).and_then(DocType::parse) {
+        let current = h.is_some_and(|h| h.format == Some(u64::from(FORMAT_VERSION)));
+        let doc = match h.and_then(|h| h.doc_type.as_deref()).and_then(DocType::parse) {
             Some(DocType::Activity) => read_json(json, h).map(AnyDoc::Activity),
             Some(DocType::Person) => read_json(json, h).map(AnyDoc::Person),
             Some(DocType::Proposal) => read_json(json, h).map(AnyDoc::Proposal),
@@ -207,7 +217,8 @@ impl AnyDoc {
                 let value: Value = serde_json::from_str(json).map_err(|e| PushError::Malformed(e.to_string()))?;
                 AnyDoc::from_value(value)
             }
-        }
+        }?;
+        Ok((doc, current))
     }
 
     /// The document's id.
@@ -389,7 +400,13 @@ impl std::error::Error for PushError {}
 /// `created`, `updated`, `stamps`, `conflicts` or `seen`). A refused document
 /// is not merged anywhere; the reason says what to do.
 pub fn admit(json: &str, bound: ClockBound) -> Result<AnyDoc, PushError> {
-    let doc = AnyDoc::from_json(json)?;
+    admit_text(json, bound).map(|(doc, _)| doc)
+}
+
+/// `admit`, and whether the text is in the current document format
+/// (`AnyDoc::read_text`).
+pub fn admit_text(json: &str, bound: ClockBound) -> Result<(AnyDoc, bool), PushError> {
+    let (doc, current) = AnyDoc::read_text(json)?;
     let id = doc.id().as_str();
     if Id::parse(id).is_none() {
         return Err(PushError::BadId(id.to_string()));
@@ -410,7 +427,7 @@ pub fn admit(json: &str, bound: ClockBound) -> Result<AnyDoc, PushError> {
             return Err(PushError::SettingsKey(bad.chars().take(64).collect()));
         }
     }
-    Ok(doc)
+    Ok((doc, current))
 }
 
 /// Checks one pushed document and reads it: its size, then `admit`.

@@ -12,7 +12,7 @@ use crate::clock::{ClockBound, Stamp};
 use crate::doc::DocType;
 use crate::id::Id;
 use crate::incoming::{merge_incoming, Keep, Outcome, Refusal};
-use crate::sync::{admit, AnyDoc, PushError, SyncRequest, SyncResponse, MAX_ANSWER_BYTES, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
+use crate::sync::{admit_text, AnyDoc, PushError, SyncRequest, SyncResponse, MAX_ANSWER_BYTES, MAX_PULL_BATCH, MAX_PUSH_BATCH, PROTOCOL_VERSION};
 use serde_json::Value;
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -109,13 +109,23 @@ pub struct Received {
     /// unchanged (`push` false), a store can keep this text as it is
     /// instead of writing the document out again.
     pub json: String,
+    /// `json` is in the current document format: kept as it is, it is what
+    /// this build would write (an older format is written out again).
+    pub current: bool,
 }
 
 impl Received {
     /// A document that came without text of its own: its text is written out.
     pub fn of(doc: AnyDoc) -> Received {
         let json = doc.to_json();
-        Received { doc, json }
+        Received { doc, json, current: true }
+    }
+
+    /// A document read from its text (any format this build reads), with no
+    /// check of its clock readings: what `admit` adds for text from elsewhere.
+    pub fn read(json: String) -> Result<Received, PushError> {
+        let (doc, current) = AnyDoc::read_text(&json)?;
+        Ok(Received { doc, json, current })
     }
 }
 
@@ -495,8 +505,8 @@ impl Admitted {
     /// without a word: it stays on the server for an updated app. Any other
     /// refusal is reported.
     fn take(&mut self, json: String, bound: ClockBound) {
-        match admit(&json, bound) {
-            Ok(doc) => self.docs.push(Received { doc, json }),
+        match admit_text(&json, bound) {
+            Ok((doc, current)) => self.docs.push(Received { doc, json, current }),
             Err(PushError::TooNew { .. } | PushError::UnknownType(_)) => {}
             Err(why) => self.refused.push((sent_id(&json), why)),
         }

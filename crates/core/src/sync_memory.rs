@@ -63,7 +63,7 @@ impl LocalStore for MemoryStore {
     }
 
     async fn absorb(&self, docs: Vec<Received>, cursor: Option<Cursor>) -> Result<(), String> {
-        for Received { doc: remote, json } in docs {
+        for Received { doc: remote, json, .. } in docs {
             let id = remote.id().clone();
             self.seen_millis.set(self.seen_millis.get().max(updated(&remote).hlc.millis));
             // Merged from a borrow, not a copy: the map is not written until the merge is done.
