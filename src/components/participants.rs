@@ -47,7 +47,7 @@ pub fn ParticipantsEditor(
             </ul>
             <Show
                 when=move || !roster_empty()
-                fallback=move || view! { <p>{move || i18n.t(T::RosterEmpty)} " " <A href="/people/new">{move || i18n.t(T::AddToRoster)}</A></p> }
+                fallback=move || view! { <p class="roster-empty">{move || i18n.t(T::RosterEmpty)} " " <A href="/people/new">{move || i18n.t(T::AddToRoster)}</A></p> }
             >
                 <div class="pick-row">
                     <div class="field">
