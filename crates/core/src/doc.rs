@@ -195,7 +195,7 @@ impl std::error::Error for DocError {}
 impl<T: Body> Document<T> {
     /// A new document; every field of the body is stamped with `stamp`.
     pub fn create(id: Id, body: T, stamp: Stamp) -> Document<T> {
-        let stamps = field_paths::<T>(&body).into_keys().map(|p| (p, stamp.clone())).collect();
+        let stamps = crate::paths::field_path_set::<T>(&body).into_iter().map(|p| (p, stamp.clone())).collect();
         Document {
             format: FORMAT_VERSION,
             id,

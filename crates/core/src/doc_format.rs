@@ -10,8 +10,9 @@
 //! is left out when false. The reader is one pass over the text for either format.
 
 use crate::clock::{DeviceId, Hlc, Stamp};
-use crate::doc::{field_paths, Body, ConflictValue, DocType, Document, FORMAT_VERSION};
+use crate::doc::{Body, ConflictValue, DocType, Document, FORMAT_VERSION};
 use crate::id::Id;
+use crate::paths::field_path_set;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
@@ -30,13 +31,8 @@ pub const OLDEST_FORMAT: u32 = FORMAT_1;
 /// with a stamp, else `created`. Writer and reader apply this same rule to the same paths, so
 /// what is left out comes back exactly.
 /// `stamp_of` gives a path's stamp (the element's).
-fn implied<'a, 'p, T: Body>(
-    path: &'p str,
-    paths: &BTreeMap<String, Value>,
-    stamp_of: impl FnOnce(&'p str) -> Option<&'a Stamp>,
-    created: &'a Stamp,
-) -> &'a Stamp {
-    parent::<T>(path).filter(|p| paths.contains_key(*p)).and_then(stamp_of).unwrap_or(created)
+fn implied<'a, 'p, T: Body>(path: &'p str, paths: &BTreeSet<String>, stamp_of: impl FnOnce(&'p str) -> Option<&'a Stamp>, created: &'a Stamp) -> &'a Stamp {
+    parent::<T>(path).filter(|p| paths.contains(*p)).and_then(stamp_of).unwrap_or(created)
 }
 
 /// "list/<id>" for "list/<id>/<field>" of a keyed list.
@@ -105,15 +101,15 @@ struct Out2<'a, T: Body> {
 
 /// Writes `doc` in format 2 (what `Serialize for Document` does).
 pub(crate) fn write2<T: Body, S: Serializer>(doc: &Document<T>, s: S) -> Result<S::Ok, S::Error> {
-    let paths = field_paths::<T>(&doc.body);
+    let paths = field_path_set::<T>(&doc.body);
     let mut written: BTreeMap<&str, Option<&Stamp>> = BTreeMap::new();
     for (path, stamp) in &doc.stamps {
-        let left_out = paths.contains_key(path) && implied::<T>(path, &paths, |p| doc.stamps.get(p), &doc.created) == stamp;
+        let left_out = paths.contains(path) && implied::<T>(path, &paths, |p| doc.stamps.get(p), &doc.created) == stamp;
         if !left_out {
             written.insert(path, Some(stamp));
         }
     }
-    for path in paths.keys().filter(|p| !doc.stamps.contains_key(*p)) {
+    for path in paths.iter().filter(|p| !doc.stamps.contains_key(*p)) {
         written.insert(path, None);
     }
     let mut devices: BTreeSet<&DeviceId> = BTreeSet::from([&doc.created.device, &doc.updated.device]);
@@ -299,7 +295,7 @@ impl Resolver {
 fn fill_implied<'p, T: Body>(
     r: &Resolver,
     written: BTreeMap<String, Option<WireStamp>>,
-    paths: &'p BTreeMap<String, Value>,
+    paths: &'p BTreeSet<String>,
     created: &Stamp,
 ) -> Result<BTreeMap<String, Stamp>, String> {
     let mut out: Vec<(String, Stamp)> = Vec::with_capacity(written.len() + paths.len());
@@ -307,7 +303,7 @@ fn fill_implied<'p, T: Body>(
     // The last parent looked up, and where its stamp is in `out` (`None`: `created`): the fields
     // of one element come one after another.
     let mut last_parent: Option<(&'p str, Option<usize>)> = None;
-    for path in paths.keys() {
+    for path in paths {
         // Written paths up to this one go first; a path written (even as `null`) is not implied.
         let mut given = false;
         while let Some((p, s)) = written.next_if(|(p, _)| p <= path) {
@@ -362,7 +358,7 @@ fn resolve<T: Body>(wire: Wire<T>) -> Result<Document<T>, String> {
         }
         stamps
     } else {
-        fill_implied::<T>(&r, wire.stamps, &field_paths::<T>(&wire.body), &created)?
+        fill_implied::<T>(&r, wire.stamps, &field_path_set::<T>(&wire.body), &created)?
     };
     let seen = match wire.seen {
         WireSeen::Absent => BTreeMap::new(),

@@ -86,7 +86,7 @@ fn visit() -> Document<Activity> {
 
 /// Documents with all a document can hold: edits by two tablets, a conflict (with a removed
 /// value), a removed element, the trash, a counter, a path without a stamp.
-fn varied() -> Vec<Document<Activity>> {
+pub(crate) fn varied() -> Vec<Document<Activity>> {
     let base = visit();
     let a = edited(&base, stamp_on(TABLET_A, 1_716_170_100_000), |b| {
         b.title = "走访民营企业".into();

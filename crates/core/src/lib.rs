@@ -26,6 +26,7 @@ pub mod lang;
 pub mod list;
 pub mod merge;
 pub mod model;
+pub mod paths;
 pub mod period;
 pub mod points;
 pub mod proposal;
