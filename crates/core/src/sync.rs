@@ -101,7 +101,8 @@ pub struct SyncResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining: Option<u64>,
     /// Documents committed after the request's cursor, in commit order, as
-    /// the server holds them (already merged with what it had). Kept as the
+    /// the server holds them (already merged with what it had), but for those
+    /// stored exactly as this request pushed them (docs/sync-protocol.md §3). Kept as the
     /// text received: each is read straight into its type, and stored as
     /// that same text when nothing local changes it.
     pub docs: Vec<Box<RawValue>>,

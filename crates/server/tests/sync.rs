@@ -150,7 +150,8 @@ async fn teams_never_see_each_others_documents() {
 
     let res = sync(&f.app, &a, sync_body("tablet-a", None, vec![val(&in_a), val(&only_a)], None)).await;
     assert_eq!(res["accepted"].as_array().unwrap().len(), 2);
-    let res = sync(&f.app, &b, sync_body("tablet-b", None, vec![val(&in_b)], None)).await;
+    sync(&f.app, &b, sync_body("tablet-b", None, vec![val(&in_b)], None)).await;
+    let res = sync(&f.app, &b, sync_body("tablet-b2", None, vec![], None)).await;
     let docs = res["docs"].as_array().unwrap();
     assert_eq!(docs.len(), 1, "B pulls only its own document: {res}");
     assert_eq!(docs[0], val(&in_b), "stored as pushed, not merged with A's copy");
@@ -336,6 +337,8 @@ async fn hostile_documents_are_rejected_one_by_one_and_the_rest_accepted() {
     assert_eq!(reasons[7].0, "5");
     let stored = f.store.team_docs("office").unwrap();
     assert_eq!(stored.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), vec![good.id.as_str(), big_but_fine.id.as_str()]);
+    assert_eq!(res["docs"], json!([]), "the two stored went in as pushed: the device has them");
+    let res = f.pull(&token, "other", None, None).await;
     assert_eq!(res["docs"].as_array().unwrap().len(), 2);
     assert_eq!(res["docs"][1], val(&big_but_fine));
 }
@@ -379,6 +382,43 @@ async fn re_pushing_the_same_change_is_a_no_op() {
     assert_eq!(res["cursor"], 2);
     let res = f.sync(&token, sync_body("d", Some(2), vec![val(&doc)], None)).await;
     assert_eq!(res["cursor"], 2, "an older copy adds nothing: {res}");
+}
+
+#[tokio::test]
+async fn a_push_does_not_bring_back_what_it_sent_only_what_the_server_changed() {
+    let f = fx();
+    let token = f.token("office");
+    let first = activity(1, "tablet-a", "走访企业");
+    let second = activity(2, "tablet-a", "座谈会");
+    let res = f.push(&token, "tablet-a", None, vec![val(&first), val(&second)]).await;
+    assert_eq!(res["accepted"].as_array().unwrap().len(), 2, "{res}");
+    assert_eq!(res["docs"], json!([]), "stored as they came: the tablet has them, they do not cross the link again");
+    assert_eq!((res["cursor"].as_u64(), res["more"].as_bool()), (Some(2), Some(false)), "the cursor passes them all the same");
+    let on_b = f.pull(&token, "tablet-b", None, None).await;
+    assert_eq!(on_b["docs"], json!([val(&first), val(&second)]), "another device gets them");
+
+    // B edits the second; A edits both, the second in another field: A's answer
+    // holds the second as merged (not as A sent it), and not the first.
+    let by_b = with_edit(&second, "tablet-b", 10_000, |b| b.notes = "座谈纪要".into());
+    f.push(&token, "tablet-b", Some(2), vec![val(&by_b)]).await;
+    let first_by_a = with_edit(&first, "tablet-a", 10_001, |b| b.title = "走访民营企业".into());
+    let second_by_a = with_edit(&second, "tablet-a", 10_002, |b| b.place = "会议室".into());
+    let res = f.push(&token, "tablet-a", Some(2), vec![val(&first_by_a), val(&second_by_a)]).await;
+    let docs = res["docs"].as_array().unwrap();
+    assert_eq!(docs.len(), 1, "{res}");
+    let merged: Document<Activity> = serde_json::from_value(docs[0].clone()).unwrap();
+    assert_eq!((merged.id.as_str(), merged.body.place.as_str(), merged.body.notes.as_str()), (id(2).as_str(), "会议室", "座谈纪要"));
+    assert_eq!(res["cursor"], 5);
+    let on_b = f.pull(&token, "tablet-b", Some(3), None).await;
+    assert_eq!(on_b["docs"], json!([val(&first_by_a), docs[0]]), "B gets both");
+
+    // A page of nothing but the pushed documents: empty, and the cursor moves on.
+    let third = activity(3, "tablet-a", "视察");
+    let fourth = activity(4, "tablet-a", "调研");
+    let res = f.sync(&token, sync_body("tablet-a", Some(5), vec![val(&third), val(&fourth)], Some(1))).await;
+    assert_eq!((res["docs"].clone(), res["cursor"].as_u64(), res["more"].as_bool()), (json!([]), Some(6), Some(true)), "{res}");
+    let res = f.pull(&token, "tablet-a", Some(6), Some(1)).await;
+    assert_eq!((res["docs"].clone(), res["cursor"].as_u64(), res["more"].as_bool()), (json!([val(&fourth)]), Some(7), Some(false)), "{res}");
 }
 
 #[tokio::test]
@@ -479,7 +519,8 @@ async fn a_pull_never_skips_a_write_that_commits_late() {
     go_tx.send(()).unwrap();
     writer.join().unwrap();
     let pushed = pusher.await.unwrap();
-    assert_eq!(pushed["docs"].as_array().unwrap().len(), 2, "the late doc and the pushed one: {pushed}");
+    assert_eq!(pushed["docs"], json!([late]), "the late doc (not the pushed one, stored as it came): {pushed}");
+    assert_eq!(pushed["cursor"], 4);
 
     // The reader resumes from 2 and gets the late document (seq 3) first.
     let res = f.pull(&token, "reader", Some(2), None).await;
@@ -712,14 +753,16 @@ async fn fields_this_server_does_not_know_are_kept_when_nothing_needs_merging() 
     let mut from_newer_app = val(&doc);
     from_newer_app["body"]["weather"] = json!({"sky": "sunny", "temp_c": 21});
     from_newer_app["future"] = json!(true);
-    let res = f.sync(&token, sync_body("newer-app", None, vec![from_newer_app.clone()], None)).await;
+    f.sync(&token, sync_body("newer-app", None, vec![from_newer_app.clone()], None)).await;
+    let res = f.pull(&token, "other", None, None).await;
     assert_eq!(res["docs"], json!([from_newer_app]), "stored whole, returned unchanged");
     // A newer copy from that app (merge result = the pushed copy) keeps them too.
     let mut edited = doc.clone();
     edited = with_edit(&edited, "newer-app", 90_000, |b| b.title = "y".into());
     let mut edited = val(&edited);
     edited["body"]["weather"] = json!({"sky": "rain", "temp_c": 18});
-    let res = f.sync(&token, sync_body("newer-app", Some(1), vec![edited.clone()], None)).await;
+    f.sync(&token, sync_body("newer-app", Some(1), vec![edited.clone()], None)).await;
+    let res = f.pull(&token, "other", Some(1), None).await;
     assert_eq!(res["docs"], json!([edited]));
 }
 

@@ -196,7 +196,7 @@ pub struct QuotaExceeded(pub u64);
 /// One page of a team's documents in commit order, as stored.
 #[derive(Debug)]
 pub struct Page {
-    /// The `seq` of the last document returned, or the head if none.
+    /// The `seq` of the last document the page read, or the head if none.
     pub cursor: u64,
     /// The database's epoch `cursor` counts in, read in the same snapshot.
     pub epoch: String,
@@ -561,9 +561,20 @@ pub async fn sync(
             PushResult::Refused(reason) => rejected.push(Rejected { id: as_pushed, reason }),
         }
     }
-    let docs = for_reader(page.docs, req.reads_format());
+    let docs = for_reader(without_echoes(page.docs, push), req.reads_format());
     let response = SyncResponse { cursor: page.cursor, epoch: Some(page.epoch), more: page.more, remaining: Some(page.remaining), docs, accepted, rejected };
     Ok(Ok(SyncOutcome { response, written, recorded }))
+}
+
+/// The page without the documents stored exactly as this request pushed
+/// them: the device has each as it sent it (taking it again would change
+/// nothing), so it would only cross the link twice. A tablet that works alone
+/// pulls nothing back for its push; one that pushed the same record as
+/// another gets the merge. The cursor still counts the ones left out (the
+/// store read them), so a page may hold fewer than asked for, or none.
+fn without_echoes(docs: Vec<Box<RawValue>>, push: &[Box<RawValue>]) -> Vec<Box<RawValue>> {
+    let sent = |doc: &RawValue| push.iter().any(|p| p.get().len() == doc.get().len() && p.get() == doc.get());
+    docs.into_iter().filter(|doc| !sent(doc)).collect()
 }
 
 /// The page as a client reading formats up to `reads` can read it: stored
